@@ -1,0 +1,59 @@
+#include "comm/cluster.h"
+
+#include <boost/mpi/collectives.hpp>
+#include <functional>
+
+#include "comm/collective_cost.h"
+
+namespace pimscale {
+
+namespace mpi = boost::mpi;
+
+CollectiveTime Cluster::allreduce_sum(std::span<int64_t> values, Picoseconds now, const NetworkSpec& net) {
+  // Clocks meet: the collective begins when the slowest server arrives.
+  const Picoseconds start{max(now.value)};
+  scratch_.resize(values.size());
+  mpi::all_reduce(comm_, values.data(), static_cast<int>(values.size()), scratch_.data(), std::plus<int64_t>());
+  std::copy(scratch_.begin(), scratch_.end(), values.begin());
+  return {start - now, ring_allreduce_time(values.size() * sizeof(int64_t), size(), net)};
+}
+
+int64_t Cluster::sum(int64_t v) const { return mpi::all_reduce(comm_, v, std::plus<int64_t>()); }
+int64_t Cluster::max(int64_t v) const { return mpi::all_reduce(comm_, v, mpi::maximum<int64_t>()); }
+double Cluster::max(double v) const { return mpi::all_reduce(comm_, v, mpi::maximum<double>()); }
+
+std::optional<std::string> Cluster::agree_on_error(const std::optional<std::string>& local) const {
+  const int first = mpi::all_reduce(comm_, local ? rank() : size(), mpi::minimum<int>());
+  if (first == size()) return std::nullopt;
+  std::string message = rank() == first ? *local : std::string();
+  mpi::broadcast(comm_, message, first);
+  return message;
+}
+
+namespace {
+template <class T>
+std::vector<T> gather_impl(const mpi::communicator& comm, const std::vector<T>& local) {
+  const int n = static_cast<int>(local.size());
+  std::vector<int> counts;
+  mpi::gather(comm, n, counts, 0);
+  std::vector<T> all;
+  if (comm.rank() == 0) {
+    int total = 0;
+    for (int c : counts) total += c;
+    all.resize(static_cast<size_t>(total));
+    mpi::gatherv(comm, local.data(), n, all.data(), counts, 0);
+  } else {
+    mpi::gatherv(comm, local.data(), n, 0);
+  }
+  return all;
+}
+}  // namespace
+
+std::vector<double> Cluster::gather_to_root(const std::vector<double>& local) const {
+  return gather_impl(comm_, local);
+}
+std::vector<int64_t> Cluster::gather_to_root(const std::vector<int64_t>& local) const {
+  return gather_impl(comm_, local);
+}
+
+}  // namespace pimscale

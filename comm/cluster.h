@@ -1,0 +1,57 @@
+// The emulated servers as MPI ranks: functional collectives over real MPI, each timed by the network
+// model, with the servers' emulated clocks meeting at every collective.
+// Not responsible for any server's own work (node/) or the algorithm (src/).
+#pragma once
+
+#include <mpi.h>
+
+#include <boost/mpi/communicator.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "comm/network_spec.h"
+#include "pim_emul/units.h"
+
+namespace pimscale {
+
+// What one collective cost a server: waiting for the last to arrive, then the collective itself.
+struct CollectiveTime {
+  Picoseconds wait;
+  Picoseconds network;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(boost::mpi::communicator comm) : comm_(std::move(comm)) {}
+
+  int rank() const { return comm_.rank(); }
+  int size() const { return comm_.size(); }
+  MPI_Comm mpi_comm() const { return static_cast<MPI_Comm>(comm_); }
+
+  // Collective. Sums `values` element-wise over all servers, in place (integers: exact in any order).
+  // The collective starts when the last server's clock `now` arrives; returns this server's wait and
+  // the ring all-reduce time of the message under `net`.
+  CollectiveTime allreduce_sum(std::span<int64_t> values, Picoseconds now, const NetworkSpec& net);
+
+  // Collective. Plain sums and maxima (no emulated time).
+  int64_t sum(int64_t v) const;
+  int64_t max(int64_t v) const;
+  double max(double v) const;
+
+  // Collective. Every rank passes its own error (or none); if any rank has one, every rank returns the
+  // message of the lowest such rank, so all ranks can stop together.
+  std::optional<std::string> agree_on_error(const std::optional<std::string>& local) const;
+
+  // Collective. Concatenates every rank's values on rank 0 in rank order (empty elsewhere).
+  std::vector<double> gather_to_root(const std::vector<double>& local) const;
+  std::vector<int64_t> gather_to_root(const std::vector<int64_t>& local) const;
+
+ private:
+  boost::mpi::communicator comm_;
+  std::vector<int64_t> scratch_;
+};
+
+}  // namespace pimscale

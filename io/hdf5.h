@@ -1,0 +1,72 @@
+// Small RAII wrappers over the HDF5 C API for parallel (MPI-IO) files: every failing call throws an
+// InputError naming the file and object. Not responsible for the dataset format (dataset.h).
+#pragma once
+
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pimscale::h5 {
+
+// Owns one hid_t and closes it with the matching H5*close.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Handle&& o) noexcept : id_(o.id_), closer_(o.closer_) { o.id_ = H5I_INVALID_HID; }
+  Handle& operator=(Handle&& o) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+  void reset();
+  hid_t id() const { return id_; }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+// Turns off HDF5's own error printing; our exceptions carry the message instead. Call once.
+void silence_hdf5_errors();
+
+// An HDF5 file opened or created collectively by every rank of `comm`.
+class File {
+ public:
+  static File open_read(const std::string& path, MPI_Comm comm);
+  static File create(const std::string& path, MPI_Comm comm);  // truncates
+  const std::string& path() const { return path_; }
+  hid_t id() const { return file_.id(); }
+
+  bool exists(const std::string& object) const;
+  void create_group(const std::string& name);
+
+  // Collective. A 1-D or 2-D dataset of `type` with the given shape (no timestamps, so files are
+  // byte-identical for any rank count).
+  void create_dataset(const std::string& name, hid_t type, const std::vector<uint64_t>& shape);
+  std::vector<uint64_t> shape(const std::string& name) const;
+  H5T_class_t type_class(const std::string& name) const;
+
+  // Collective. Rows [first, first + count) of a 1-D or 2-D dataset; row width from the dataset.
+  // `mem_type` is the in-memory type of `data`; HDF5 converts. count may be 0 on some ranks.
+  void write_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count, const void* data);
+  void read_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count, void* data) const;
+
+  // Attributes of the root group (collective when writing).
+  void write_attribute(const std::string& name, const std::string& value);
+  void write_attribute(const std::string& name, uint64_t value);
+  std::string read_string_attribute(const std::string& name) const;
+  uint64_t read_uint_attribute(const std::string& name) const;
+  bool has_attribute(const std::string& name) const;
+
+ private:
+  File(std::string path, Handle file) : path_(std::move(path)), file_(std::move(file)) {}
+  [[noreturn]] void fail(const std::string& what) const;
+  std::string path_;
+  Handle file_;
+};
+
+}  // namespace pimscale::h5

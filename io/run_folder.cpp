@@ -1,0 +1,63 @@
+#include "io/run_folder.h"
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "pim_emul/error.h"
+
+namespace pimscale {
+
+namespace fs = std::filesystem;
+
+RunFolder::RunFolder(std::string out) : out_(std::move(out)), staging_(out_ + ".partial") {
+  std::error_code ec;
+  fs::remove_all(staging_, ec);
+  fs::create_directories(staging_, ec);
+  if (ec) {
+    throw InputError("cannot create results folder '" + staging_ + "': " + ec.message() +
+                     "; choose a writable --out");
+  }
+}
+
+RunFolder::~RunFolder() {
+  if (committed_) return;
+  std::error_code ec;
+  fs::remove_all(staging_, ec);
+}
+
+void RunFolder::write_text(const std::string& name, const std::string& text) {
+  const fs::path p = fs::path(staging_) / name;
+  std::ofstream f(p);
+  f << text;
+  if (!f.good()) throw InputError("cannot write '" + p.string() + "'; check free space and permissions");
+}
+
+void RunFolder::write_json(const std::string& name, const nlohmann::json& value) {
+  write_text(name, value.dump(2) + "\n");
+}
+
+void RunFolder::write_csv(const std::string& name, const std::vector<std::string>& header,
+                          const std::vector<std::vector<std::string>>& rows) {
+  std::string text;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t i = 0; i < cells.size(); ++i) text += (i ? "," : "") + cells[i];
+    text += "\n";
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+  write_text(name, text);
+}
+
+void RunFolder::commit() {
+  std::error_code ec;
+  const std::string old = out_ + ".old";
+  fs::remove_all(old, ec);
+  if (fs::exists(out_)) fs::rename(out_, old, ec);
+  fs::rename(staging_, out_, ec);
+  if (ec) throw InputError("cannot move results into '" + out_ + "': " + ec.message());
+  fs::remove_all(old, ec);
+  committed_ = true;
+}
+
+}  // namespace pimscale

@@ -1,0 +1,192 @@
+#include "io/synth.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+
+#include "pim_emul/error.h"
+
+namespace pimscale {
+
+namespace {
+
+// splitmix64's finaliser: a bijective mix of 64 bits.
+constexpr uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+constexpr uint64_t key(uint64_t seed, uint64_t stream, uint64_t a, uint64_t b) {
+  return mix(mix(mix(mix(seed) ^ stream) ^ a) ^ b);
+}
+double uniform01(uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
+double normal(uint64_t h) {
+  const double u1 = (static_cast<double>(h >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]
+  const double u2 = uniform01(mix(h));
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+constexpr uint64_t kStreamWeights = 1000, kStreamPermutation = 1001, kStreamNoise = 1002, kStreamPick = 1003;
+
+// b0 with E[sigmoid(b0 + sd * Z)] = rate, Z ~ N(0,1), by bisection over a fixed quadrature grid.
+double calibrate_bias(double rate, double sd) {
+  auto mean_rate = [&](double b0) {
+    double s = 0, wsum = 0;
+    for (int k = -512; k <= 512; ++k) {
+      const double z = k / 64.0, w = std::exp(-0.5 * z * z);
+      s += w / (1.0 + std::exp(-(b0 + sd * z)));
+      wsum += w;
+    }
+    return s / wsum;
+  };
+  double lo = -40, hi = 40;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (mean_rate(mid) < rate ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
+void check_synth_spec(const SynthSpec& s) {
+  if (s.rows == 0) throw InputError("data synth: --rows must be positive");
+  if (s.features == 0) throw InputError("data synth: --features must be positive");
+  if (s.features > 0xffffffffULL) throw InputError("data synth: --features must be below 2^32");
+  if (s.kind == DataKind::kSparse && (s.nnz_per_row == 0 || s.nnz_per_row > s.features)) {
+    throw InputError("data synth: --nnz-per-row must be in [1, --features]");
+  }
+  if (s.noise < 0) throw InputError("data synth: --noise must be >= 0");
+  if (!(s.positive_rate > 0 && s.positive_rate < 1)) throw InputError("data synth: --positive-rate must be in (0, 1)");
+}
+
+SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec) : spec_(spec) {
+  check_synth_spec(spec);
+  weights_.resize(spec.features);
+  double sq = 0;
+  for (uint64_t j = 0; j < spec.features; ++j) {
+    weights_[j] = normal(key(spec.seed, kStreamWeights, j, 0));
+    sq += weights_[j] * weights_[j];
+  }
+  if (spec.kind == DataKind::kDense) {
+    weight_norm_ = std::sqrt(sq / 12.0);  // Var(x - 0.5) = 1/12 for x ~ U[0,1)
+    return;
+  }
+  for (auto& w : weights_) w *= spec.weight_std;
+  zipf_cdf_.resize(spec.features);
+  double c = 0;
+  for (uint64_t r = 0; r < spec.features; ++r) {
+    c += std::pow(static_cast<double>(r + 1), -spec.zipf_exponent);
+    zipf_cdf_[r] = c;
+  }
+  feature_of_rank_.resize(spec.features);
+  for (uint64_t r = 0; r < spec.features; ++r) feature_of_rank_[r] = static_cast<uint32_t>(r);
+  for (uint64_t r = spec.features - 1; r > 0; --r) {  // Fisher-Yates with hashed draws
+    std::swap(feature_of_rank_[r], feature_of_rank_[key(spec.seed, kStreamPermutation, r, 0) % (r + 1)]);
+  }
+  bias_ = calibrate_bias(spec.positive_rate, spec.weight_std * std::sqrt(static_cast<double>(spec.nnz_per_row)));
+}
+
+uint8_t SyntheticGenerator::dense_row(int split, uint64_t row, float* x) const {
+  const uint64_t stream = static_cast<uint64_t>(split);
+  double s = 0;
+  for (uint64_t j = 0; j < spec_.features; ++j) {
+    // 24 random bits: exactly representable as float, in [0, 1).
+    x[j] = static_cast<float>(key(spec_.seed, stream, row, j) >> 40) * 0x1.0p-24f;
+    s += weights_[j] * (static_cast<double>(x[j]) - 0.5);
+  }
+  s = s / weight_norm_ + spec_.noise * normal(key(spec_.seed, kStreamNoise + 10 * stream, row, 0));
+  return s > 0 ? 1 : 0;
+}
+
+uint8_t SyntheticGenerator::sparse_row(int split, uint64_t row, std::vector<uint32_t>& indices) const {
+  const uint64_t stream = static_cast<uint64_t>(split);
+  indices.clear();
+  const double total = zipf_cdf_.back();
+  for (uint64_t draw = 0; indices.size() < spec_.nnz_per_row; ++draw) {
+    const double u = uniform01(key(spec_.seed, kStreamPick + 10 * stream, row, draw)) * total;
+    const size_t rank = std::min<size_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin(),
+                                         zipf_cdf_.size() - 1);
+    const uint32_t f = feature_of_rank_[rank];
+    if (std::find(indices.begin(), indices.end(), f) == indices.end()) indices.push_back(f);
+  }
+  std::sort(indices.begin(), indices.end());
+  double z = bias_;
+  for (uint32_t f : indices) z += weights_[f];
+  const double p = 1.0 / (1.0 + std::exp(-z));
+  return uniform01(key(spec_.seed, kStreamNoise + 10 * stream, row, 1)) < p ? 1 : 0;
+}
+
+namespace {
+
+void write_split(const SyntheticGenerator& gen, h5::File& file, int split, uint64_t rows, int rank, int size,
+                 MPI_Comm comm) {
+  const SynthSpec& spec = gen.spec();
+  const std::string g = split == 0 ? "/train" : "/test";
+  file.create_group(g);
+  const uint64_t lo = rows * static_cast<uint64_t>(rank) / static_cast<uint64_t>(size);
+  const uint64_t hi = rows * static_cast<uint64_t>(rank + 1) / static_cast<uint64_t>(size);
+  const uint64_t n = hi - lo;
+  std::vector<uint8_t> y(n);
+  if (spec.kind == DataKind::kDense) {
+    file.create_dataset(g + "/X", H5T_IEEE_F32LE, {rows, spec.features});
+    file.create_dataset(g + "/y", H5T_STD_U8LE, {rows});
+    std::vector<float> x(n * spec.features);
+    for (uint64_t i = 0; i < n; ++i) y[i] = gen.dense_row(split, lo + i, x.data() + i * spec.features);
+    file.write_rows(g + "/X", H5T_NATIVE_FLOAT, lo, n, x.data());
+    file.write_rows(g + "/y", H5T_NATIVE_UINT8, lo, n, y.data());
+    return;
+  }
+  std::vector<uint64_t> indptr(n + 1);
+  std::vector<uint32_t> indices, row;
+  for (uint64_t i = 0; i < n; ++i) {
+    y[i] = gen.sparse_row(split, lo + i, row);
+    indices.insert(indices.end(), row.begin(), row.end());
+    indptr[i + 1] = indices.size();
+  }
+  // Global offsets: this rank's non-zeros start after those of lower ranks.
+  uint64_t local_nnz = indices.size(), offset = 0, total_nnz = 0;
+  MPI_Exscan(&local_nnz, &offset, 1, MPI_UINT64_T, MPI_SUM, comm);
+  if (rank == 0) offset = 0;
+  MPI_Allreduce(&local_nnz, &total_nnz, 1, MPI_UINT64_T, MPI_SUM, comm);
+  for (auto& p : indptr) p += offset;
+  file.create_dataset(g + "/indptr", H5T_STD_U64LE, {rows + 1});
+  file.create_dataset(g + "/indices", H5T_STD_U32LE, {total_nnz});
+  file.create_dataset(g + "/y", H5T_STD_U8LE, {rows});
+  // Each rank writes indptr[lo, hi); the last also writes the closing entry indptr[rows].
+  file.write_rows(g + "/indptr", H5T_NATIVE_UINT64, lo, n + (rank == size - 1 ? 1 : 0), indptr.data());
+  file.write_rows(g + "/indices", H5T_NATIVE_UINT32, offset, local_nnz, indices.data());
+  file.write_rows(g + "/y", H5T_NATIVE_UINT8, lo, n, y.data());
+}
+
+}  // namespace
+
+void write_synthetic(const SynthSpec& spec, const std::string& out, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const SyntheticGenerator gen(spec);
+  const std::string tmp = out + ".tmp";
+  {
+    h5::File file = h5::File::create(tmp, comm);
+    file.write_attribute("format", kDatasetFormat);
+    file.write_attribute("format_version", kDatasetFormatVersion);
+    file.write_attribute("kind", data_kind_name(spec.kind));
+    file.write_attribute("features", spec.features);
+    file.write_attribute("generator",
+                         std::string(spec.kind == DataKind::kDense ? "pimscale synth dense (YFCC-like)"
+                                                                   : "pimscale synth sparse (Criteo-like)") +
+                             " seed=" + std::to_string(spec.seed) + " noise=" + std::to_string(spec.noise) +
+                             " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
+                             " zipf_exponent=" + std::to_string(spec.zipf_exponent) +
+                             " positive_rate=" + std::to_string(spec.positive_rate));
+    write_split(gen, file, 0, spec.rows, rank, size, comm);
+    write_split(gen, file, 1, spec.test_rows, rank, size, comm);
+  }
+  MPI_Barrier(comm);
+  if (rank == 0) std::filesystem::rename(tmp, out);
+  MPI_Barrier(comm);
+}
+
+}  // namespace pimscale

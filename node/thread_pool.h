@@ -1,0 +1,60 @@
+// A fixed pool of worker threads that runs one index range at a time (the emulated DPUs of a server).
+// Not responsible for emulated time: which thread runs which DPU never changes any result.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace pimscale {
+
+// A non-owning reference to a callable `void(size_t)`: no allocation per call.
+class IndexFn {
+ public:
+  template <class F>
+  IndexFn(F& f) : obj_(&f), call_([](void* o, size_t i) { (*static_cast<F*>(o))(i); }) {}  // NOLINT
+  void operator()(size_t i) const { call_(obj_, i); }
+
+ private:
+  void* obj_;
+  void (*call_)(void*, size_t);
+};
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads);  // threads >= 1; the calling thread is one of them
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int threads() const { return static_cast<int>(workers_.size()) + 1; }
+
+  // Runs fn(i) for i in [0, n) on all threads and returns when every call has finished.
+  // The first exception thrown by any call is rethrown here.
+  void parallel_for(size_t n, IndexFn fn);
+
+ private:
+  void worker_loop();
+  void drain();
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable start_cv_, done_cv_;
+  uint64_t generation_ = 0;
+  bool stopping_ = false;
+  int busy_ = 0;
+  const IndexFn* fn_ = nullptr;
+  size_t n_ = 0;
+  std::atomic<size_t> next_{0};
+  std::exception_ptr error_;
+};
+
+// The number of cores this process may use (the default for --threads).
+int available_cores();
+
+}  // namespace pimscale

@@ -1,0 +1,35 @@
+// What a DPU kernel did, counted per tasklet: operations by class, MRAM DMA calls and bytes, barriers.
+// Not responsible for what that costs in time (dpu_cost.h turns counts into cycles).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "pim_emul/hardware_spec.h"
+
+namespace pimscale {
+
+inline constexpr int kMaxTasklets = 24;
+
+struct TaskletCounts {
+  std::array<uint64_t, kOpCount> ops{};
+  uint64_t dma_read_calls = 0;
+  uint64_t dma_read_bytes = 0;
+  uint64_t dma_write_calls = 0;
+  uint64_t dma_write_bytes = 0;
+  uint64_t barriers = 0;
+
+  void add(Op op, uint64_t n) { ops[static_cast<int>(op)] += n; }
+};
+
+struct DpuCounts {
+  std::array<TaskletCounts, kMaxTasklets> tasklet{};
+  void clear() { tasklet = {}; }
+};
+
+// Records one logical MRAM transfer of `bytes` as the DMA engine sees it: split into calls of at most
+// max_bytes, each rounded up to a multiple of min_bytes (the 8-byte alignment rule).
+void count_mram_read(TaskletCounts& t, uint64_t bytes, const DpuSpec& dpu, uint64_t times = 1);
+void count_mram_write(TaskletCounts& t, uint64_t bytes, const DpuSpec& dpu, uint64_t times = 1);
+
+}  // namespace pimscale

@@ -1,0 +1,26 @@
+// Host-side model quality (not timed, not part of the emulated arithmetic): loss, accuracy, ROC-AUC,
+// computed in floating point on w / 2^31 as PIM-Opt's host code does.
+// Not responsible for gathering values across ranks (train.cpp does, deterministically).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace pimscale {
+
+// z = sum_j (x_j / 2^31) (w_j / 2^31) + bias / 2^31 for one row of Q31 features.
+double linear_score(const uint32_t* x, std::span<const int32_t> w, int64_t bias);
+
+// Logistic loss of one row, log(1 + exp(-z)) for y = 1 and log(1 + exp(z)) for y = 0 (stable form).
+double logistic_loss(double z, uint8_t y);
+
+// The loss quantised to 2^-32 so that sums over rows are exact integers, identical for every split of
+// the rows over ranks.
+int64_t quantised_loss(double loss);
+inline constexpr double kLossQuantum = 0x1.0p-32;
+
+// Area under the ROC curve, ties counted half (Mann-Whitney U). NaN when a class is absent.
+double roc_auc(std::span<const double> scores, std::span<const uint8_t> labels);
+
+}  // namespace pimscale

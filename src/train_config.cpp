@@ -1,0 +1,122 @@
+#include "src/train_config.h"
+
+#include <set>
+#include <toml++/toml.h>
+#include <variant>
+
+#include "pim_emul/error.h"
+#include "pim_emul/fixed_point.h"
+
+namespace pimscale {
+
+namespace {
+
+using Field = std::variant<std::string TrainConfig::*, int64_t TrainConfig::*>;
+struct FieldInfo {
+  const char* key;  // TOML key; the flag is --key with '_' -> '-'
+  Field field;
+  const char* help;
+};
+
+const std::vector<FieldInfo>& fields() {
+  static const std::vector<FieldInfo> kFields = {
+      {"data", &TrainConfig::data, "HDF5 dataset to train on"},
+      {"model", &TrainConfig::model, "model: lr"},
+      {"algorithm", &TrainConfig::algorithm, "algorithm: ga-sgd"},
+      {"numerics", &TrainConfig::numerics, "numerics: fixed (the DPU's Q1.31 arithmetic)"},
+      {"hardware", &TrainConfig::hardware, "hardware preset name or .toml file"},
+      {"network", &TrainConfig::network, "network preset name or .toml file"},
+      {"dpus_per_server", &TrainConfig::dpus_per_server, "emulated DPUs per server (MPI rank)"},
+      {"batch", &TrainConfig::batch, "GA-SGD global mini-batch (power of two, multiple of all DPUs)"},
+      {"lr_shift", &TrainConfig::lr_shift, "learning rate 2^-lr_shift"},
+      {"reg_shift", &TrainConfig::reg_shift, "L2 coefficient 2^-reg_shift"},
+      {"epochs", &TrainConfig::epochs, "passes over the training set"},
+      {"seed", &TrainConfig::seed, "seed (recorded; GA-SGD itself draws nothing: no shuffling, zero init)"},
+      {"out", &TrainConfig::out, "results folder"},
+      {"threads", &TrainConfig::threads, "threads running this rank's DPUs (0: all cores of the rank)"},
+  };
+  return kFields;
+}
+
+std::string flag_of(const char* key) {
+  std::string f = std::string("--") + key;
+  for (auto& c : f) c = c == '_' ? '-' : c;
+  return f;
+}
+
+}  // namespace
+
+TrainConfigCli::TrainConfigCli(CLI::App& app) {
+  app.add_option("--config", config_file_, "TOML file with any of the keys below (flags override it)");
+  for (const FieldInfo& f : fields()) {
+    CLI::Option* o = std::visit([&](auto m) { return app.add_option(flag_of(f.key), flags_.*m, f.help); }, f.field);
+    options_.emplace_back(f.key, o);
+  }
+}
+
+TrainConfig TrainConfigCli::resolve() const {
+  TrainConfig c;
+  if (!config_file_.empty()) c = load_train_config_file(config_file_, c);
+  for (size_t i = 0; i < fields().size(); ++i) {
+    if (options_[i].second->count() == 0) continue;
+    std::visit([&](auto m) { c.*m = flags_.*m; }, fields()[i].field);
+  }
+  validate(c);
+  return c;
+}
+
+TrainConfig load_train_config_file(const std::string& path, TrainConfig c) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw InputError("config '" + path + "' line " + std::to_string(e.source().begin.line) + ": " +
+                     std::string(e.description()));
+  }
+  std::set<std::string> known;
+  for (const FieldInfo& f : fields()) {
+    known.insert(f.key);
+    const toml::node* n = root.get(f.key);
+    if (!n) continue;
+    const std::string where = "config '" + path + "' key " + f.key;
+    if (auto* s = std::get_if<std::string TrainConfig::*>(&f.field)) {
+      if (!n->is_string()) throw InputError(where + " must be a string");
+      c.*(*s) = *n->value<std::string>();
+    } else {
+      if (!n->is_integer()) throw InputError(where + " must be an integer");
+      c.*std::get<int64_t TrainConfig::*>(f.field) = *n->value<int64_t>();
+    }
+  }
+  for (auto&& [k, v] : root) {
+    if (!known.contains(std::string(k.str()))) {
+      throw InputError("config '" + path + "': unknown key '" + std::string(k.str()) + "' (see `pimscale train --help`)");
+    }
+  }
+  return c;
+}
+
+void validate(const TrainConfig& c) {
+  auto need = [](bool ok, const std::string& msg) {
+    if (!ok) throw InputError(msg);
+  };
+  need(!c.data.empty(), "no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)");
+  need(c.model == "lr", "--model '" + c.model + "' is not available yet; use --model lr");
+  need(c.algorithm == "ga-sgd", "--algorithm '" + c.algorithm + "' is not available yet; use --algorithm ga-sgd");
+  need(c.numerics == "fixed", "--numerics '" + c.numerics + "' is not available yet; use --numerics fixed");
+  need(c.dpus_per_server >= 1, "--dpus-per-server must be at least 1");
+  need(c.batch >= 1 && fixed::is_power_of_two(static_cast<uint64_t>(c.batch)),
+       "--batch " + std::to_string(c.batch) + " must be a power of two (1/b is a shift on the DPU)");
+  need(c.lr_shift >= 0 && c.lr_shift <= 31, "--lr-shift must be in [0, 31]");
+  need(c.reg_shift >= 0 && c.reg_shift <= 62, "--reg-shift must be in [0, 62]");
+  need(c.epochs >= 1, "--epochs must be at least 1");
+  need(c.threads >= 0, "--threads must be >= 0 (0: all cores of the rank)");
+  need(!c.out.empty(), "--out must name a results folder");
+}
+
+nlohmann::json to_json(const TrainConfig& c) {
+  nlohmann::json j;
+  for (const FieldInfo& f : fields()) std::visit([&](auto m) { j[f.key] = c.*m; }, f.field);
+  return j;
+}
+
+}  // namespace pimscale

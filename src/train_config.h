@@ -1,0 +1,48 @@
+// The configuration of `pimscale train`: defaults, a TOML file, then command-line overrides.
+// Not responsible for presets (presets.h) or for running anything.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace pimscale {
+
+struct TrainConfig {
+  std::string data;                       // HDF5 dataset (README, "Dataset format")
+  std::string model = "lr";               // lr
+  std::string algorithm = "ga-sgd";       // ga-sgd
+  std::string numerics = "fixed";         // fixed: the DPU's Q1.31 arithmetic
+  std::string hardware = "upmem-2560-v1a";
+  std::string network = "25gbe";
+  int64_t dpus_per_server = 16;
+  int64_t batch = 1024;                   // GA-SGD: global mini-batch over all DPUs, a power of two
+  int64_t lr_shift = 4;                   // learning rate 2^-lr_shift
+  int64_t reg_shift = 10;                 // L2 coefficient 2^-reg_shift
+  int64_t epochs = 5;
+  int64_t seed = 1;
+  std::string out = "runs/latest";
+  int64_t threads = 0;                    // 0: every core this rank may use
+};
+
+// Binds one command-line flag per TrainConfig field (--config plus the fields) to `app`.
+class TrainConfigCli {
+ public:
+  explicit TrainConfigCli(CLI::App& app);
+  // Defaults, then --config FILE (if given), then flags given on the command line.
+  // Throws InputError for an unknown key, a wrong type or an impossible value.
+  TrainConfig resolve() const;
+
+ private:
+  TrainConfig flags_;
+  std::string config_file_;
+  std::vector<std::pair<std::string, CLI::Option*>> options_;
+};
+
+TrainConfig load_train_config_file(const std::string& path, TrainConfig base);
+void validate(const TrainConfig& c);
+nlohmann::json to_json(const TrainConfig& c);
+
+}  // namespace pimscale
