@@ -29,16 +29,13 @@ double normal(uint64_t h) {
 }
 constexpr uint64_t kStreamWeights = 1000, kStreamPermutation = 1001, kStreamNoise = 1002, kStreamPick = 1003;
 
-// b0 with E[sigmoid(b0 + sd * Z)] = rate, Z ~ N(0,1), by bisection over a fixed quadrature grid.
-double calibrate_bias(double rate, double sd) {
+// b0 with mean_i sigmoid(b0 + s_i) = rate over sampled row scores s_i, by bisection. Sampled rows,
+// not a Gaussian approximation: with Zipf skew the same frequent features recur in most rows.
+double calibrate_bias(double rate, const std::vector<double>& scores) {
   auto mean_rate = [&](double b0) {
-    double s = 0, wsum = 0;
-    for (int k = -512; k <= 512; ++k) {
-      const double z = k / 64.0, w = std::exp(-0.5 * z * z);
-      s += w / (1.0 + std::exp(-(b0 + sd * z)));
-      wsum += w;
-    }
-    return s / wsum;
+    double s = 0;
+    for (double z : scores) s += 1.0 / (1.0 + std::exp(-(b0 + z)));
+    return s / static_cast<double>(scores.size());
   };
   double lo = -40, hi = 40;
   for (int i = 0; i < 200; ++i) {
@@ -85,7 +82,29 @@ SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec) : spec_(spec) {
   for (uint64_t r = spec.features - 1; r > 0; --r) {  // Fisher-Yates with hashed draws
     std::swap(feature_of_rank_[r], feature_of_rank_[key(spec.seed, kStreamPermutation, r, 0) % (r + 1)]);
   }
-  bias_ = calibrate_bias(spec.positive_rate, spec.weight_std * std::sqrt(static_cast<double>(spec.nnz_per_row)));
+  // Calibration rows come from their own stream (split 2), so they are not training or test rows.
+  constexpr uint64_t kCalibrationRows = 8192;
+  std::vector<double> scores(kCalibrationRows);
+  std::vector<uint32_t> indices;
+  for (uint64_t r = 0; r < kCalibrationRows; ++r) {
+    draw_sparse_features(2, r, indices);
+    for (uint32_t f : indices) scores[r] += weights_[f];
+  }
+  bias_ = calibrate_bias(spec.positive_rate, scores);
+}
+
+void SyntheticGenerator::draw_sparse_features(int split, uint64_t row, std::vector<uint32_t>& indices) const {
+  const uint64_t stream = static_cast<uint64_t>(split);
+  indices.clear();
+  const double total = zipf_cdf_.back();
+  for (uint64_t draw = 0; indices.size() < spec_.nnz_per_row; ++draw) {
+    const double u = uniform01(key(spec_.seed, kStreamPick + 10 * stream, row, draw)) * total;
+    const size_t rank = std::min<size_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin(),
+                                         zipf_cdf_.size() - 1);
+    const uint32_t f = feature_of_rank_[rank];
+    if (std::find(indices.begin(), indices.end(), f) == indices.end()) indices.push_back(f);
+  }
+  std::sort(indices.begin(), indices.end());
 }
 
 uint8_t SyntheticGenerator::dense_row(int split, uint64_t row, float* x) const {
@@ -102,16 +121,7 @@ uint8_t SyntheticGenerator::dense_row(int split, uint64_t row, float* x) const {
 
 uint8_t SyntheticGenerator::sparse_row(int split, uint64_t row, std::vector<uint32_t>& indices) const {
   const uint64_t stream = static_cast<uint64_t>(split);
-  indices.clear();
-  const double total = zipf_cdf_.back();
-  for (uint64_t draw = 0; indices.size() < spec_.nnz_per_row; ++draw) {
-    const double u = uniform01(key(spec_.seed, kStreamPick + 10 * stream, row, draw)) * total;
-    const size_t rank = std::min<size_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin(),
-                                         zipf_cdf_.size() - 1);
-    const uint32_t f = feature_of_rank_[rank];
-    if (std::find(indices.begin(), indices.end(), f) == indices.end()) indices.push_back(f);
-  }
-  std::sort(indices.begin(), indices.end());
+  draw_sparse_features(split, row, indices);
   double z = bias_;
   for (uint32_t f : indices) z += weights_[f];
   const double p = 1.0 / (1.0 + std::exp(-z));

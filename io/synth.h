@@ -45,6 +45,7 @@ class SyntheticGenerator {
   double sparse_bias() const { return bias_; }
 
  private:
+  void draw_sparse_features(int split, uint64_t row, std::vector<uint32_t>& indices) const;
   SynthSpec spec_;
   std::vector<double> weights_;   // hidden model
   double weight_norm_ = 1;        // dense: standard deviation of w . (x - 0.5)

@@ -35,6 +35,12 @@ struct MiniBatch {
   int lr_shift = 0;        // learning rate 2^-lr_shift
 };
 
+// The pieces of the LR kernels, exposed for exact tests.
+// z = bias + sum_j (int64(x_j) * int64(w_j)) >> 31, each term shifted on its own, no -1 guard (PIM-Opt).
+int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias);
+// sigmoid(z / 2^31) * 2^31 via float exp, then double divide, truncated toward zero (PIM-Opt).
+int64_t sigmoid_q31(int64_t z);
+
 // Logistic-regression gradient of one mini-batch, summed over its rows (GA-SGD's DPU step).
 // Per row i: z = bias + sum_j (x_ij * w_j) >> 31               (int64; no guard, as in PIM-Opt)
 //            s = 2^31 / (1 + expf(-z / 2^31))                   (float exp stand-in, float/double routines)

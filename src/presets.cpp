@@ -53,10 +53,14 @@ toml::table parse(const std::string& path) {
 }
 
 template <class Spec>
+void add_keys(const std::vector<Param<Spec>>& params, std::set<std::string>& known) {
+  for (const Param<Spec>& p : params) known.insert(p.key);
+}
+
+template <class Spec>
 void fill(const std::string& path, const toml::table& root, const std::vector<Param<Spec>>& params, Spec& spec,
-          SourceMap& sources, std::set<std::string>& known) {
+          SourceMap& sources) {
   for (const Param<Spec>& p : params) {
-    known.insert(p.key);
     const std::string where = "preset '" + path + "' key " + p.key;
     const toml::node_view<const toml::node> node = root.at_path(p.key);
     if (!node) {
@@ -106,9 +110,11 @@ ServerPreset load_server_preset(const std::string& name_or_path) {
   p.file = resolve_preset("hardware", name_or_path);
   const toml::table root = parse(p.file);
   std::set<std::string> known;
-  fill(p.file, root, hardware_params(), p.hardware, p.hardware.sources, known);
-  fill(p.file, root, host_params(), p.host, p.host.sources, known);
-  reject_unknown(p.file, root, known);
+  add_keys(hardware_params(), known);
+  add_keys(host_params(), known);
+  reject_unknown(p.file, root, known);  // first: a misspelt key is reported as such, not as a missing one
+  fill(p.file, root, hardware_params(), p.hardware, p.hardware.sources);
+  fill(p.file, root, host_params(), p.host, p.host.sources);
   p.hardware.name = root["name"].value_or(fs::path(p.file).stem().string());
   const DpuSpec& d = p.hardware.dpu;
   if (d.tasklets > d.max_tasklets || d.tasklets > kMaxTasklets) {
@@ -125,8 +131,9 @@ NetworkSpec load_network_preset(const std::string& name_or_path, std::string* fi
   const toml::table root = parse(path);
   NetworkSpec net;
   std::set<std::string> known;
-  fill(path, root, network_params(), net, net.sources, known);
+  add_keys(network_params(), known);
   reject_unknown(path, root, known);
+  fill(path, root, network_params(), net, net.sources);
   net.name = root["name"].value_or(fs::path(path).stem().string());
   return net;
 }

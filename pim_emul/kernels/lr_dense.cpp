@@ -12,13 +12,6 @@ namespace {
 using fixed::kQ31One;
 using fixed::kQ31Shift;
 
-// sigmoid(z) in Q1.31 for z in Q1.31, computed as the DPU code does: a float exp, then a double divide.
-int64_t sigmoid_q31(int64_t z) {
-  const float zf = static_cast<float>(z) / static_cast<float>(kQ31One);
-  const float e = std::exp(-zf);
-  return static_cast<int64_t>(static_cast<double>(kQ31One) / (1.0 + static_cast<double>(e)));
-}
-
 // Events of one mini-batch of `rows` samples, per tasklet, for the feature-parallel split.
 void count_lr_dense_batch(uint64_t rows, uint64_t padded_features, const DpuSpec& dpu, DpuCounts& counts) {
   const int tasklets = static_cast<int>(dpu.tasklets);
@@ -61,6 +54,18 @@ void count_lr_dense_batch(uint64_t rows, uint64_t padded_features, const DpuSpec
 
 }  // namespace
 
+int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {
+  int64_t z = bias;
+  for (uint64_t j = 0; j < n; ++j) z += (static_cast<int64_t>(x[j]) * w[j]) >> kQ31Shift;
+  return z;
+}
+
+int64_t sigmoid_q31(int64_t z) {
+  const float zf = static_cast<float>(z) / static_cast<float>(kQ31One);
+  const float e = std::exp(-zf);
+  return static_cast<int64_t>(static_cast<double>(kQ31One) / (1.0 + static_cast<double>(e)));
+}
+
 void lr_dense_gradient(const DenseShard& shard, ModelView model, const MiniBatch& batch, const DpuSpec& dpu,
                        GradientView out, DpuCounts& counts) {
   const uint64_t n = shard.padded_features;
@@ -68,8 +73,7 @@ void lr_dense_gradient(const DenseShard& shard, ModelView model, const MiniBatch
   int64_t bias_grad = 0;
   for (uint64_t r = batch.first_row; r < batch.first_row + batch.rows; ++r) {
     const uint32_t* x = shard.x + r * n;
-    int64_t z = model.bias;
-    for (uint64_t j = 0; j < n; ++j) z += (static_cast<int64_t>(x[j]) * model.w[j]) >> kQ31Shift;
+    const int64_t z = lr_dense_dot(x, model.w, n, model.bias);
     const int64_t label = shard.y[r] == 1 ? kQ31One : 0;
     const int64_t diff = sigmoid_q31(z) - label;
     for (uint64_t j = 0; j < n; ++j) {

@@ -1,0 +1,23 @@
+# Bad input gets one clear error line, a non-zero exit, no hang on any rank, nothing half-written.
+source "$(dirname "$0")/lib.sh"
+
+run 2 data synth --kind dense --rows 1024 --test-rows 64 --features 32 --out "$WORK/dense.h5" >/dev/null
+run 2 data synth --kind sparse --rows 256 --test-rows 16 --features 1000 --out "$WORK/sparse.h5" >/dev/null
+echo "label,x" >"$WORK/not-hdf5.h5"
+printf 'data = "%s"\nbatchsize = 64\n' "$WORK/dense.h5" >"$WORK/typo.toml"
+
+for np in 1 2; do
+  expect_error $np "does not exist" train --data "$WORK/missing.h5"
+  expect_error $np "cannot open .* as HDF5" train --data "$WORK/not-hdf5.h5"
+  expect_error $np "is sparse" train --data "$WORK/sparse.h5"
+  expect_error $np "unknown key 'batchsize'" train --config "$WORK/typo.toml"
+  expect_error $np "unknown hardware preset 'nope'" train --data "$WORK/dense.h5" --hardware nope
+  expect_error $np "fewer than one batch" train --data "$WORK/dense.h5" --batch 2048 --dpus-per-server 1
+done
+expect_error 2 "not a multiple of the 6 DPUs" train --data "$WORK/dense.h5" --dpus-per-server 3 --batch 64
+expect_error 1 "must be a power of two" train --data "$WORK/dense.h5" --batch 96
+# synth writes via a temporary file: a failed write leaves no dataset behind.
+rc=0
+run 2 data synth --kind dense --rows 10 --out "$WORK/no-such-dir/x.h5" >/dev/null 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "synth into a missing folder must fail (rc $rc)"
+echo "bad input: all cases failed cleanly"

@@ -1,0 +1,84 @@
+// comm/ over real MPI at whatever rank count mpiexec gives: exact sums, meeting clocks, agreed errors.
+#include <gtest/gtest.h>
+
+#include <boost/mpi/communicator.hpp>
+#include <vector>
+
+#include "comm/cluster.h"
+#include "comm/collective_cost.h"
+#include "src/collective_step.h"
+
+namespace pimscale {
+namespace {
+
+Cluster world() { return Cluster(boost::mpi::communicator()); }
+
+NetworkSpec net() {
+  NetworkSpec n;
+  n.bandwidth_gbit_s = 25;
+  n.latency_us = 15;
+  n.reduce_gbps = 10;
+  return n;
+}
+
+TEST(Cluster, AllreduceSumsInt64Exactly) {
+  Cluster c = world();
+  const int64_t p = c.size(), r = c.rank();
+  // Values near 2^50 whose sum a double could not hold exactly.
+  std::vector<int64_t> v = {(int64_t{1} << 50) + r, -r * 3, r * r};
+  c.allreduce_sum(v, {}, net());
+  EXPECT_EQ(v[0], p * (int64_t{1} << 50) + p * (p - 1) / 2);
+  EXPECT_EQ(v[1], -3 * p * (p - 1) / 2);
+  EXPECT_EQ(v[2], (p - 1) * p * (2 * p - 1) / 6);
+}
+
+TEST(Cluster, ClocksMeetAtTheSlowestServer) {
+  Cluster c = world();
+  // Server r arrives at r microseconds; the collective starts when the last, server p-1, arrives.
+  std::vector<int64_t> v = {1};
+  const CollectiveTime t = c.allreduce_sum(v, Picoseconds{c.rank() * 1000000}, net());
+  EXPECT_EQ(t.wait.value, (c.size() - 1 - c.rank()) * int64_t{1000000});
+  EXPECT_EQ(t.network, ring_allreduce_time(8, c.size(), net()));
+}
+
+TEST(Cluster, AgreedErrorIsTheLowestFailingRanks) {
+  Cluster c = world();
+  const std::optional<std::string> mine =
+      c.rank() >= 1 ? std::optional<std::string>("failed on rank " + std::to_string(c.rank())) : std::nullopt;
+  const auto agreed = c.agree_on_error(mine);
+  if (c.size() == 1) {
+    EXPECT_FALSE(agreed.has_value());
+  } else {
+    ASSERT_TRUE(agreed.has_value());
+    EXPECT_EQ(*agreed, "failed on rank 1");
+  }
+}
+
+TEST(CollectiveStep, AnErrorOnTheLastRankStopsEveryRank) {
+  Cluster c = world();
+  const int last = c.size() - 1;
+  try {
+    collective_step(c, [&] {
+      if (c.rank() == last) throw InputError("bad rows on rank " + std::to_string(last));
+    });
+    FAIL() << "every rank must throw";
+  } catch (const CollectiveError& e) {
+    EXPECT_EQ(std::string(e.what()), "bad rows on rank " + std::to_string(last));
+  }
+}
+
+TEST(Cluster, GatherKeepsRankOrder) {
+  Cluster c = world();
+  std::vector<double> mine(static_cast<size_t>(c.rank()) + 1, static_cast<double>(c.rank()));
+  const std::vector<double> all = c.gather_to_root(mine);
+  if (c.rank() != 0) {
+    EXPECT_TRUE(all.empty());
+    return;
+  }
+  std::vector<double> expect;
+  for (int r = 0; r < c.size(); ++r) expect.insert(expect.end(), static_cast<size_t>(r) + 1, r);
+  EXPECT_EQ(all, expect);
+}
+
+}  // namespace
+}  // namespace pimscale

@@ -1,0 +1,60 @@
+// MRAM and WRAM accounting: exact byte counts and the one-line overflow error.
+#include <gtest/gtest.h>
+
+#include "node/pim_server.h"
+#include "pim_emul/error.h"
+#include "pim_emul/mram_budget.h"
+
+namespace pimscale {
+namespace {
+
+DpuSpec reference_dpu() {
+  DpuSpec d;
+  d.tasklets = 16;
+  d.mram_bytes = 64 << 20;
+  d.wram_bytes = 64 << 10;
+  d.dma_min_bytes = 8;
+  d.dma_max_bytes = 2048;
+  return d;
+}
+
+TEST(MramBudget, PimOptWeakScalingYfccShardIs52MiB) {
+  // 3,328 rows x 4,096 features x 4 B = 54,525,952 B = 52 MiB (pim-training.md section 4).
+  const MramBudget b = dense_mram_budget(3328, 4096);
+  EXPECT_EQ(b.items[0].bytes, 54525952u);
+  EXPECT_EQ(b.items[1].bytes, 13312u);          // labels, 4 B each
+  EXPECT_EQ(b.items[2].bytes, 16384u + 8u);     // the transferred model: 16,384 + 8 bytes
+  EXPECT_EQ(b.total(), 54525952u + 13312u + 2 * 16392u);
+  EXPECT_NO_THROW(require_fits_mram(b, reference_dpu(), "test"));
+}
+
+TEST(MramBudget, OverflowNamesNeedHaveAndFix) {
+  // 5,000 x 4,096 x 4 = 81,920,000 B of rows + 20,000 B of labels + 2 x 16,392 B = 81,972,784 B = 78.18 MiB.
+  const MramBudget b = dense_mram_budget(5000, 4096);
+  try {
+    require_fits_mram(b, reference_dpu(), "1 servers x 1 DPUs");
+    FAIL() << "expected an MRAM overflow";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("needs 78.18 MiB (78.14 MiB of rows"), std::string::npos) << m;
+    EXPECT_NE(m.find("has 64.00 MiB"), std::string::npos) << m;
+    EXPECT_NE(m.find("--dpus-per-server"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << "one line";
+  }
+}
+
+TEST(WramBudget, YfccFitsAndTooManyFeaturesDoNot) {
+  // 4,096 features: 256 per tasklet = 1,024 B slice + 2 blocks of 1,024 B, x 16 = 48 KiB.
+  EXPECT_EQ(dense_wram_bytes(4096, reference_dpu()), 49152u);
+  EXPECT_NO_THROW(require_fits_wram(49152, reference_dpu(), "test"));
+  EXPECT_THROW(require_fits_wram(dense_wram_bytes(16384, reference_dpu()), reference_dpu(), "test"), InputError);
+}
+
+TEST(DenseLayout, FeaturesPadToTwiceTheTasklets) {
+  EXPECT_EQ(padded_feature_count(256, reference_dpu()), 256u);
+  EXPECT_EQ(padded_feature_count(257, reference_dpu()), 288u);
+  EXPECT_EQ(padded_feature_count(1, reference_dpu()), 32u);
+}
+
+}  // namespace
+}  // namespace pimscale

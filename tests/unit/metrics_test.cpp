@@ -1,0 +1,42 @@
+// Host-side metrics against values computed by hand.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "src/metrics.h"
+
+namespace pimscale {
+namespace {
+
+TEST(Metrics, AucCountsOrderedPairs) {
+  // Positives 0.9, 0.4; negatives 0.5, 0.1: 3 of 4 (positive, negative) pairs are ordered right.
+  const std::vector<double> s = {0.9, 0.5, 0.4, 0.1};
+  const std::vector<uint8_t> y = {1, 0, 1, 0};
+  EXPECT_DOUBLE_EQ(roc_auc(s, y), 0.75);
+}
+
+TEST(Metrics, AucCountsTiesHalf) {
+  const std::vector<double> s = {0.5, 0.5, 0.5, 0.1};
+  const std::vector<uint8_t> y = {1, 0, 0, 0};
+  // The positive ties with two negatives (0.5 each) and beats one: (1 + 0.5 + 0.5) / 3.
+  EXPECT_DOUBLE_EQ(roc_auc(s, y), 2.0 / 3.0);
+  EXPECT_TRUE(std::isnan(roc_auc(s, std::vector<uint8_t>{0, 0, 0, 0})));
+}
+
+TEST(Metrics, LogisticLossIsStableAndSymmetric) {
+  EXPECT_DOUBLE_EQ(logistic_loss(0, 1), std::log(2.0));
+  EXPECT_DOUBLE_EQ(logistic_loss(0, 0), std::log(2.0));
+  EXPECT_NEAR(logistic_loss(800, 0), 800, 1e-9);  // no overflow of exp(800)
+  EXPECT_NEAR(logistic_loss(800, 1), 0, 1e-300);
+  EXPECT_EQ(quantised_loss(1.0), int64_t{1} << 32);
+}
+
+TEST(Metrics, LinearScoreReadsQ31) {
+  const uint32_t x[2] = {1u << 31, 1u << 30};           // 1.0, 0.5
+  const std::vector<int32_t> w = {1 << 30, -(1 << 29)};  // 0.5, -0.25
+  EXPECT_DOUBLE_EQ(linear_score(x, w, int64_t{1} << 29), 0.5 - 0.125 + 0.25);
+}
+
+}  // namespace
+}  // namespace pimscale

@@ -1,0 +1,44 @@
+#include "node/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
+namespace pimscale {
+namespace {
+
+TEST(ThreadPool, RunsEveryIndexExactlyOnceAcrossManyCalls) {
+  ThreadPool pool(4);
+  std::vector<std::atomic<int>> hits(1000);
+  for (int round = 0; round < 50; ++round) {
+    auto fn = [&](size_t i) { hits[i].fetch_add(1); };
+    pool.parallel_for(hits.size(), fn);
+  }
+  for (auto& h : hits) EXPECT_EQ(h.load(), 50);
+}
+
+TEST(ThreadPool, RethrowsAWorkerException) {
+  ThreadPool pool(3);
+  auto fn = [](size_t i) {
+    if (i == 17) throw std::runtime_error("dpu 17 failed");
+  };
+  EXPECT_THROW(pool.parallel_for(100, fn), std::runtime_error);
+  std::atomic<int> n{0};
+  auto count = [&](size_t) { n.fetch_add(1); };
+  pool.parallel_for(10, count);  // still usable afterwards
+  EXPECT_EQ(n.load(), 10);
+}
+
+TEST(ThreadPool, SingleThreadRunsInline) {
+  ThreadPool pool(1);
+  EXPECT_EQ(pool.threads(), 1);
+  int sum = 0;
+  auto fn = [&](size_t i) { sum += static_cast<int>(i); };
+  pool.parallel_for(5, fn);
+  EXPECT_EQ(sum, 10);
+}
+
+}  // namespace
+}  // namespace pimscale

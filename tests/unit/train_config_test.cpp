@@ -1,0 +1,62 @@
+// Train configuration: file, then flags; mistakes are errors naming the key.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pim_emul/error.h"
+#include "src/train_config.h"
+
+namespace pimscale {
+namespace {
+
+std::string temp_config(const std::string& name, const std::string& text) {
+  const auto p = std::filesystem::temp_directory_path() / ("pimscale_cfg_" + name + ".toml");
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+TrainConfig parse(std::vector<std::string> args) {
+  CLI::App app;
+  TrainConfigCli cli(app);
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+  app.parse(args);
+  return cli.resolve();
+}
+
+TEST(TrainConfig, FlagsOverrideTheFileWhichOverridesDefaults) {
+  const std::string f = temp_config("ok", "data = \"a.h5\"\nbatch = 256\nepochs = 7\n");
+  const TrainConfig c = parse({"--config", f, "--batch", "512"});
+  EXPECT_EQ(c.data, "a.h5");
+  EXPECT_EQ(c.batch, 512);   // flag wins
+  EXPECT_EQ(c.epochs, 7);    // file
+  EXPECT_EQ(c.lr_shift, 4);  // default
+}
+
+TEST(TrainConfig, UnknownKeyInFileIsAnError) {
+  const std::string f = temp_config("typo", "data = \"a.h5\"\nbatchsize = 256\n");
+  EXPECT_THROW(parse({"--config", f}), InputError);
+}
+
+TEST(TrainConfig, WrongTypeIsAnError) {
+  const std::string f = temp_config("type", "data = \"a.h5\"\nbatch = \"big\"\n");
+  EXPECT_THROW(parse({"--config", f}), InputError);
+}
+
+TEST(TrainConfig, ImpossibleValuesAreErrors) {
+  EXPECT_THROW(parse({"--data", "a.h5", "--batch", "48"}), InputError);  // not a power of two
+  EXPECT_THROW(parse({"--data", "a.h5", "--epochs", "0"}), InputError);
+  EXPECT_THROW(parse({"--data", "a.h5", "--model", "svm"}), InputError);  // not yet available
+  EXPECT_THROW(parse({}), InputError);                                    // no dataset
+}
+
+TEST(TrainConfig, JsonHasEveryKey) {
+  const nlohmann::json j = to_json(TrainConfig{});
+  for (const char* k : {"data", "model", "algorithm", "dpus_per_server", "batch", "lr_shift", "reg_shift", "epochs",
+                        "seed", "out", "threads", "hardware", "network", "numerics"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+}
+
+}  // namespace
+}  // namespace pimscale
