@@ -65,8 +65,13 @@ void PimServer::run_lr_gradient(uint64_t first_row, uint64_t rows, int lr_shift)
   for (int64_t d = 1; d < layout_.dpus; ++d) {
     if (times_[d].total() > times_[slowest_dpu_].total()) slowest_dpu_ = d;
   }
+  // Bytes: every DPU's MRAM<->WRAM traffic (time: the slowest DPU's).
+  uint64_t dma_bytes = 0;
+  for (const DpuCounts& c : counts_) {
+    for (int t = 0; t < hw_.dpu.tasklets; ++t) dma_bytes += c.tasklet[t].dma_read_bytes + c.tasklet[t].dma_write_bytes;
+  }
   ledger_.add(Phase::kDpuCompute, launch_time(hw_.transfer) + times_[slowest_dpu_].compute);
-  ledger_.add(Phase::kDpuDma, times_[slowest_dpu_].dma);
+  ledger_.add(Phase::kDpuDma, times_[slowest_dpu_].dma, dma_bytes);
 }
 
 void PimServer::pull_and_reduce_gradients(int64_t* sums) {

@@ -91,6 +91,12 @@ nlohmann::json phases_json(const PhaseLedger& l) {
   return j;
 }
 
+nlohmann::json picoseconds_json(const PhaseLedger& l) {
+  nlohmann::json j;
+  for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = l.time[p].value;
+  return j;
+}
+
 nlohmann::json bytes_json(const PhaseLedger& l) {
   nlohmann::json j;
   for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = l.bytes[p];
@@ -214,7 +220,15 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   for (int64_t epoch = 1; epoch <= cfg.epochs; ++epoch) {
     const PhaseLedger before = server.ledger();
     const auto epoch_start = Clock::now();
-    for (uint64_t r = 0; r < rounds; ++r) ga.round(r);
+    auto last_progress = Clock::now();
+    for (uint64_t r = 0; r < rounds; ++r) {
+      ga.round(r);
+      if (root && since(last_progress) > 10.0) {  // long epochs: a line every 10 s of wall time
+        fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, rounds);
+        std::fflush(stdout);
+        last_progress = Clock::now();
+      }
+    }
     const double wall = since(epoch_start);
     train_wall += wall;
     const PhaseLedger delta = server.ledger() - before;
@@ -268,6 +282,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
                                "model, ring all-reduce (alpha-beta-gamma); see README, section Emulated time";
   run["startup_seconds"] = server.startup().seconds();
   run["phases"] = phases_json(total);
+  run["phases_picoseconds"] = picoseconds_json(total);  // exact: they sum to final.emulated_picoseconds
   run["bytes"] = bytes_json(total);
   run["final"] = {{"train_loss", json_num(m.train_loss)},
                   {"test_accuracy", json_num(m.test_accuracy)},

@@ -35,5 +35,12 @@ for key in config version git_revision ranks dpus_per_server final train_loss te
   grep -q "\"$key\":" "$WORK/s4/run.json" || fail "run.json lacks $key"
 done
 same "$(json "$WORK/s4/run.json" ranks)" "4" "ranks"
+# The phases sum to the total exactly (integer picoseconds).
+sum=0
+for phase in host_to_dpu dpu_compute dpu_dma dpu_to_host host_reduce network wait; do
+  ps=$(sed -n '/"phases_picoseconds"/,/}/p' "$WORK/s4/run.json" | grep "\"$phase\":" | sed -E 's/.*: *([0-9]+).*/\1/')
+  sum=$((sum + ps))
+done
+same "$sum" "$(json "$WORK/s4/run.json" emulated_picoseconds)" "sum of phases vs total"
 same "$(json "$WORK/s4/run.json" rounds_per_epoch)" "64" "rounds per epoch (4096 rows / batch 64)"
 echo "invariance: sha $sha, accuracy $acc, emulated ${t1} ps at 1 x 16"
