@@ -2,6 +2,7 @@
 
 #include <boost/mpi/collectives.hpp>
 #include <functional>
+#include <type_traits>
 
 #include "comm/collective_cost.h"
 
@@ -9,14 +10,21 @@ namespace pimscale {
 
 namespace mpi = boost::mpi;
 
-CollectiveTime Cluster::allreduce_sum(std::span<int64_t> values, Picoseconds now, const NetworkSpec& net) {
+template <class T>
+CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now, const NetworkSpec& net) {
   // Clocks meet: the collective begins when the slowest server arrives.
   const Picoseconds start{max(now.value)};
-  scratch_.resize(values.size());
-  mpi::all_reduce(comm_, values.data(), static_cast<int>(values.size()), scratch_.data(), std::plus<int64_t>());
-  std::copy(scratch_.begin(), scratch_.end(), values.begin());
-  return {start - now, ring_allreduce_time(values.size() * sizeof(int64_t), size(), net)};
+  std::vector<T>& scratch = [&]() -> std::vector<T>& {
+    if constexpr (std::is_same_v<T, float>) return scratch_float_;
+    else return scratch_;
+  }();
+  scratch.resize(values.size());
+  mpi::all_reduce(comm_, values.data(), static_cast<int>(values.size()), scratch.data(), std::plus<T>());
+  std::copy(scratch.begin(), scratch.end(), values.begin());
+  return {start - now, ring_allreduce_time(values.size() * sizeof(T), size(), net)};
 }
+template CollectiveTime Cluster::allreduce_sum<int64_t>(std::span<int64_t>, Picoseconds, const NetworkSpec&);
+template CollectiveTime Cluster::allreduce_sum<float>(std::span<float>, Picoseconds, const NetworkSpec&);
 
 int64_t Cluster::sum(int64_t v) const { return mpi::all_reduce(comm_, v, std::plus<int64_t>()); }
 int64_t Cluster::max(int64_t v) const { return mpi::all_reduce(comm_, v, mpi::maximum<int64_t>()); }

@@ -34,7 +34,9 @@ class Cluster {
   // Collective. Sums `values` element-wise over all servers, in place (integers: exact in any order).
   // The collective starts when the last server's clock `now` arrives; returns this server's wait and
   // the ring all-reduce time of the message under `net`.
-  CollectiveTime allreduce_sum(std::span<int64_t> values, Picoseconds now, const NetworkSpec& net);
+  // T: int64_t (exact) or float (the float reference mode; its sum order is MPI's).
+  template <class T>
+  CollectiveTime allreduce_sum(std::span<T> values, Picoseconds now, const NetworkSpec& net);
 
   // Collective. Plain sums and maxima (no emulated time).
   int64_t sum(int64_t v) const;
@@ -52,6 +54,7 @@ class Cluster {
  private:
   boost::mpi::communicator comm_;
   std::vector<int64_t> scratch_;
+  std::vector<float> scratch_float_;
 };
 
 }  // namespace pimscale

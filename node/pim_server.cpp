@@ -8,95 +8,221 @@
 
 namespace pimscale {
 
-uint64_t padded_feature_count(uint64_t features, const DpuSpec& dpu) {
-  const uint64_t unit = 2 * static_cast<uint64_t>(dpu.tasklets);
-  return (features + unit - 1) / unit * unit;
+uint64_t model_weights(bool sparse, uint64_t features, const DpuSpec& dpu) {
+  const uint64_t unit = sparse ? static_cast<uint64_t>(dpu.tasklets) * 128 : 2 * static_cast<uint64_t>(dpu.tasklets);
+  const uint64_t n = sparse ? features + 1 : features;
+  return (n + unit - 1) / unit * unit;
 }
 
-void check_dense_layout(const DenseLayout& layout, const HardwareSpec& hw, const std::string& context) {
+void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, const MramNeeds& needs,
+                         const std::string& context) {
   if (layout.dpus > hw.dpus_per_server) {
     throw InputError("--dpus-per-server " + std::to_string(layout.dpus) + " exceeds the " +
                      std::to_string(hw.dpus_per_server) + " DPUs of hardware preset '" + hw.name +
                      "'; use fewer DPUs per server or more servers");
   }
-  require_fits_mram(dense_mram_budget(layout.rows_per_dpu, layout.padded_features), hw.dpu, context);
-  require_fits_wram(dense_wram_bytes(layout.padded_features, hw.dpu), hw.dpu, context);
+  require_fits_mram(training_mram_budget(needs), hw.dpu, context);
+  if (!layout.sparse) require_fits_wram(dense_wram_bytes(layout.weights, hw.dpu), hw.dpu, context);
 }
 
-PimServer::PimServer(const HardwareSpec& hw, const HostSpec& host, const DenseLayout& layout, int threads)
-    : hw_(hw),
-      host_(host),
-      layout_(layout),
-      pool_(threads),
-      grad_w_(static_cast<size_t>(layout.dpus) * layout.padded_features),
-      grad_bias_(static_cast<size_t>(layout.dpus)),
-      counts_(static_cast<size_t>(layout.dpus)),
-      times_(static_cast<size_t>(layout.dpus)) {}
-
-void PimServer::load_dense(std::vector<uint32_t> x, std::vector<uint8_t> y) {
-  x_ = std::move(x);
-  y_ = std::move(y);
-  const uint64_t rows_bytes = layout_.rows_per_dpu * layout_.padded_features * 4;
-  const uint64_t label_bytes = (layout_.rows_per_dpu * 4 + 7) / 8 * 8;
-  startup_ += transfer_time(Transfer::kParallelToDpu, rows_bytes + label_bytes, layout_.dpus, hw_.transfer);
+template <class Num>
+PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
+                          const KernelConfig& kernel, int threads)
+    : hw_(hw), host_(host), layout_(layout), models_(models), kernel_(kernel), pool_(threads) {
+  kernel_.exp = &exp_;
+  const size_t d = static_cast<size_t>(layout.dpus), n = layout.weights;
+  if (models != DpuModels::kShared) {
+    dpu_w_.assign(d * n, Weight{0});
+    dpu_bias_.assign(d, Wide{0});
+  }
+  if (models == DpuModels::kPerDpuWithProx) dpu_prox_.assign(d * n, Weight{0});
+  if (layout.sparse) {
+    grad_wide_.resize(d * n);
+  } else {
+    grad_w_.resize(d * n);
+  }
+  grad_bias_.assign(d, Wide{0});
+  counts_.resize(d);
+  times_.resize(d);
 }
 
-void PimServer::push_model(const int32_t* w, int64_t bias) {
-  model_w_ = w;
-  model_bias_ = bias;
-  const uint64_t bytes = layout_.padded_features * 4 + 8;
-  ledger_.add(Phase::kHostToDpu, transfer_time(Transfer::kBroadcastToDpu, bytes, layout_.dpus, hw_.transfer),
-              bytes * static_cast<uint64_t>(layout_.dpus));
+template <class Num>
+uint64_t PimServer<Num>::model_bytes() const {
+  return layout_.weights * sizeof(Weight) + (layout_.sparse ? 0 : sizeof(Wide));
 }
 
-void PimServer::run_lr_gradient(uint64_t first_row, uint64_t rows, int lr_shift) {
-  const uint64_t n = layout_.padded_features;
-  auto one_dpu = [&](size_t d) {
-    const DenseShard shard{x_.data() + d * layout_.rows_per_dpu * n, y_.data() + d * layout_.rows_per_dpu,
-                           layout_.rows_per_dpu, n};
+template <class Num>
+uint64_t PimServer<Num>::gradient_bytes() const {
+  return layout_.sparse ? layout_.weights * sizeof(Wide) : layout_.weights * sizeof(Weight) + sizeof(Wide);
+}
+
+template <class Num>
+void PimServer<Num>::load(ServerData<Num> data) {
+  data_ = std::move(data);
+  // The largest shard sets the common length of the parallel transfer.
+  uint64_t shard_bytes = 0;
+  for (int64_t d = 0; d < layout_.dpus; ++d) {
+    const uint64_t r0 = static_cast<uint64_t>(d) * layout_.rows_per_dpu, r1 = r0 + layout_.rows_per_dpu;
+    const uint64_t rows_bytes = layout_.sparse ? (data_.offsets[r1] - data_.offsets[r0]) * 4 + (layout_.rows_per_dpu + 1) * 4
+                                               : layout_.rows_per_dpu * layout_.weights * 4;
+    shard_bytes = std::max(shard_bytes, rows_bytes + (layout_.rows_per_dpu * 4 + 7) / 8 * 8);
+  }
+  startup_ += transfer_time(Transfer::kParallelToDpu, shard_bytes, layout_.dpus, hw_.transfer);
+  if (kernel_.model == ModelKind::kLr) {
+    startup_ += transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, layout_.dpus, hw_.transfer);
+  }
+}
+
+template <class Num>
+DenseShard<Num> PimServer<Num>::dense_shard(int64_t d) const {
+  const uint64_t r0 = static_cast<uint64_t>(d) * layout_.rows_per_dpu;
+  return {data_.x.data() + r0 * layout_.weights, data_.y.data() + r0, layout_.rows_per_dpu, layout_.weights};
+}
+
+template <class Num>
+SparseShard PimServer<Num>::sparse_shard(int64_t d) const {
+  const uint64_t r0 = static_cast<uint64_t>(d) * layout_.rows_per_dpu;
+  // Offsets stay global to the server; indices are addressed through them.
+  return {data_.offsets.data() + r0, data_.indices.data(), data_.y.data() + r0, layout_.rows_per_dpu,
+          layout_.features};
+}
+
+template <class Num>
+void PimServer<Num>::push_model(const Weight* w, Wide bias) {
+  shared_w_ = w;
+  shared_bias_ = bias;
+  if (models_ != DpuModels::kShared) {
+    for (int64_t d = 0; d < layout_.dpus; ++d) {
+      std::copy(w, w + layout_.weights, dpu_w_.begin() + d * static_cast<int64_t>(layout_.weights));
+      dpu_bias_[static_cast<size_t>(d)] = bias;
+    }
+  }
+  ledger_.add(Phase::kHostToDpu, transfer_time(Transfer::kBroadcastToDpu, model_bytes(), layout_.dpus, hw_.transfer),
+              model_bytes() * static_cast<uint64_t>(layout_.dpus));
+}
+
+template <class Num>
+void PimServer<Num>::push_models_and_prox(const Weight* w, const Wide* bias, const Weight* prox) {
+  const size_t n = static_cast<size_t>(layout_.dpus) * layout_.weights;
+  if (w != dpu_w_.data()) std::copy(w, w + n, dpu_w_.begin());  // ADMM passes the DPUs' own models back
+  if (bias != dpu_bias_.data()) std::copy(bias, bias + layout_.dpus, dpu_bias_.begin());
+  std::copy(prox, prox + n, dpu_prox_.begin());
+  const Picoseconds one = transfer_time(Transfer::kParallelToDpu, model_bytes(), layout_.dpus, hw_.transfer);
+  ledger_.add(Phase::kHostToDpu, one + one, 2 * model_bytes() * static_cast<uint64_t>(layout_.dpus));
+}
+
+template <class Num>
+template <class Fn>
+void PimServer<Num>::launch(Fn&& one_dpu) {
+  auto run = [&](size_t d) {
     counts_[d].clear();
-    lr_dense_gradient(shard, {model_w_, model_bias_}, {first_row, rows, lr_shift}, hw_.dpu,
-                      {grad_w_.data() + d * n, &grad_bias_[d]}, counts_[d]);
+    one_dpu(static_cast<int64_t>(d));
     times_[d] = dpu_time(counts_[d], static_cast<int>(hw_.dpu.tasklets), hw_.dpu);
   };
-  pool_.parallel_for(static_cast<size_t>(layout_.dpus), one_dpu);
+  pool_.parallel_for(static_cast<size_t>(layout_.dpus), run);
   // The launch is synchronous: the server waits for its slowest DPU (lowest index on ties).
-  slowest_dpu_ = 0;
-  for (int64_t d = 1; d < layout_.dpus; ++d) {
-    if (times_[d].total() > times_[slowest_dpu_].total()) slowest_dpu_ = d;
-  }
-  // Bytes: every DPU's MRAM<->WRAM traffic (time: the slowest DPU's).
+  size_t slowest = 0;
   uint64_t dma_bytes = 0;
-  for (const DpuCounts& c : counts_) {
-    for (int t = 0; t < hw_.dpu.tasklets; ++t) dma_bytes += c.tasklet[t].dma_read_bytes + c.tasklet[t].dma_write_bytes;
+  for (size_t d = 0; d < times_.size(); ++d) {
+    if (times_[d].total() > times_[slowest].total()) slowest = d;
+    for (int t = 0; t < hw_.dpu.tasklets; ++t) {
+      dma_bytes += counts_[d].tasklet[t].dma_read_bytes + counts_[d].tasklet[t].dma_write_bytes;
+    }
   }
-  ledger_.add(Phase::kDpuCompute, launch_time(hw_.transfer) + times_[slowest_dpu_].compute);
-  ledger_.add(Phase::kDpuDma, times_[slowest_dpu_].dma, dma_bytes);
+  ledger_.add(Phase::kDpuCompute, launch_time(hw_.transfer) + times_[slowest].compute);
+  ledger_.add(Phase::kDpuDma, times_[slowest].dma, dma_bytes);  // bytes: every DPU's MRAM<->WRAM traffic
 }
 
-void PimServer::pull_and_reduce_gradients(int64_t* sums) {
-  const uint64_t n = layout_.padded_features;
-  const uint64_t bytes = n * 4 + 8;
-  ledger_.add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
-              bytes * static_cast<uint64_t>(layout_.dpus));
-  // Integer sums: exact, so any split of features over threads gives the same result.
+template <class Num>
+void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
+  const uint64_t n = layout_.weights;
+  launch([&](int64_t d) {
+    const size_t i = static_cast<size_t>(d);
+    if (layout_.sparse) {
+      sparse_gradient<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu, grad_wide_.data() + i * n,
+                           counts_[i]);
+    } else {
+      dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
+                          grad_w_.data() + i * n, &grad_bias_[i], counts_[i]);
+    }
+  });
+}
+
+template <class Num>
+void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
+  const uint64_t n = layout_.weights;
+  launch([&](int64_t d) {
+    const size_t i = static_cast<size_t>(d);
+    const Weight* prox = dpu_prox_.empty() ? nullptr : dpu_prox_.data() + i * n;
+    if (layout_.sparse) {
+      sparse_local_steps<Num>(sparse_shard(d), dpu_w_.data() + i * n, n, prox, first, steps, kernel_, hw_.dpu,
+                              grad_wide_.data() + i * n, counts_[i]);
+    } else {
+      dense_local_steps<Num>(dense_shard(d), dpu_w_.data() + i * n, dpu_bias_[i], prox, first, steps, kernel_,
+                             hw_.dpu, grad_w_.data() + i * n, grad_bias_[i], counts_[i]);
+    }
+  });
+}
+
+namespace {
+// sums[j] = sum over DPUs of v[d * n + j], in DPU order, in blocks of features over the pool's threads.
+template <class Wide, class T>
+void sum_over_dpus(ThreadPool& pool, const T* v, int64_t dpus, uint64_t n, Wide* sums) {
   constexpr size_t kBlock = 1024;
-  const size_t blocks = (n + kBlock - 1) / kBlock;
-  auto reduce_block = [&](size_t b) {
+  auto block = [&](size_t b) {
     const size_t lo = b * kBlock, hi = std::min<size_t>(n, lo + kBlock);
-    for (size_t j = lo; j < hi; ++j) sums[j] = 0;
-    for (int64_t d = 0; d < layout_.dpus; ++d) {
-      const int32_t* g = grad_w_.data() + static_cast<size_t>(d) * n;
-      for (size_t j = lo; j < hi; ++j) sums[j] += g[j];
+    std::fill(sums + lo, sums + hi, Wide{0});
+    for (int64_t d = 0; d < dpus; ++d) {
+      const T* g = v + static_cast<size_t>(d) * n;
+      for (size_t j = lo; j < hi; ++j) sums[j] += static_cast<Wide>(g[j]);
     }
   };
-  pool_.parallel_for(blocks, reduce_block);
-  int64_t bias = 0;
-  for (int64_t d = 0; d < layout_.dpus; ++d) bias += grad_bias_[d];
-  sums[n] = bias;
-  // Host reduction touches every pulled gradient once and writes the int64 sums.
-  const uint64_t touched = bytes * static_cast<uint64_t>(layout_.dpus) + (n + 1) * 8;
-  ledger_.add(Phase::kHostReduce, host_stream_time(touched, host_), touched);
+  pool.parallel_for((n + kBlock - 1) / kBlock, block);
 }
+}  // namespace
+
+template <class Num>
+void PimServer<Num>::pull_gradient_sums(Wide* sums) {
+  const uint64_t n = layout_.weights, bytes = gradient_bytes();
+  ledger_.add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
+              bytes * static_cast<uint64_t>(layout_.dpus));
+  if (layout_.sparse) {
+    sum_over_dpus(pool_, grad_wide_.data(), layout_.dpus, n, sums);
+  } else {
+    sum_over_dpus(pool_, grad_w_.data(), layout_.dpus, n, sums);
+  }
+  Wide bias{0};
+  if (!layout_.sparse) {
+    for (const Wide b : grad_bias_) bias += b;
+  }
+  sums[n] = bias;
+  charge_host(bytes * static_cast<uint64_t>(layout_.dpus) + (n + 1) * sizeof(Wide));
+}
+
+template <class Num>
+void PimServer<Num>::pull_models() {
+  const uint64_t bytes = model_bytes();
+  ledger_.add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
+              bytes * static_cast<uint64_t>(layout_.dpus));
+}
+
+template <class Num>
+void PimServer<Num>::pull_model_sums(Wide* sums) {
+  pull_models();
+  const uint64_t n = layout_.weights;
+  sum_over_dpus(pool_, dpu_w_.data(), layout_.dpus, n, sums);
+  Wide bias{0};
+  for (const Wide b : dpu_bias_) bias += b;
+  sums[n] = bias;
+  charge_host(model_bytes() * static_cast<uint64_t>(layout_.dpus) + (n + 1) * sizeof(Wide));
+}
+
+template <class Num>
+void PimServer<Num>::charge_host(uint64_t bytes_touched) {
+  ledger_.add(Phase::kHostReduce, host_stream_time(bytes_touched, host_), bytes_touched);
+}
+
+template class PimServer<FixedQ31>;
+template class PimServer<Float32>;
 
 }  // namespace pimscale

@@ -1,9 +1,10 @@
-// One emulated PIM server: its DPUs (shards in emulated MRAM, kernels run on a thread pool), the host's
-// reduction, and the server's emulated clock with its per-phase ledger.
+// One emulated PIM server: its DPUs (shards in emulated MRAM, kernels run on a thread pool), host<->DPU
+// transfers, the host's sums, and the server's emulated clock with its per-phase ledger.
 // Not responsible for the training algorithm (src/) or for other servers (comm/).
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,63 +18,114 @@
 
 namespace pimscale {
 
-// How a server's rows are laid out over its DPUs: DPU d holds local rows [d * rows_per_dpu, (d+1) * rows_per_dpu).
-struct DenseLayout {
+// How a server's rows and model are laid out over its DPUs: DPU d holds local rows
+// [d * rows_per_dpu, (d+1) * rows_per_dpu).
+struct ServerLayout {
+  bool sparse = false;
   int64_t dpus = 0;
   uint64_t rows_per_dpu = 0;
-  uint64_t features = 0;         // as in the dataset
-  uint64_t padded_features = 0;  // features rounded up to a multiple of 2 * tasklets (zero-filled)
+  uint64_t features = 0;  // as in the dataset
+  uint64_t weights = 0;   // model entries on the DPU: dense: padded features; sparse: features + bias, padded
 };
 
-// Pads `features` so every tasklet's slice is a whole number of 8-byte words.
-uint64_t padded_feature_count(uint64_t features, const DpuSpec& dpu);
+// Dense: features rounded up to a multiple of 2 * tasklets (8-byte aligned tasklet slices).
+// Sparse: features + 1 (the bias at index `features`) rounded up to tasklets x 128 weights, so every
+// tasklet moves whole 512-byte blocks (Criteo: 1,001,472).
+uint64_t model_weights(bool sparse, uint64_t features, const DpuSpec& dpu);
 
-// Checks MRAM and WRAM for a layout before any data is read; throws InputError naming the fix.
-void check_dense_layout(const DenseLayout& layout, const HardwareSpec& hw, const std::string& context);
+// Checks the DPU count and WRAM; MRAM via training_mram_budget. Throws InputError naming the fix.
+void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, const MramNeeds& needs,
+                         const std::string& context);
 
+// The server's rows as the DPUs store them.
+template <class Num>
+struct ServerData {
+  std::vector<typename Num::Feature> x;  // dense: [dpus * rows_per_dpu x weights]
+  std::vector<uint64_t> offsets;         // sparse: [dpus * rows_per_dpu + 1], from 0
+  std::vector<uint32_t> indices;         // sparse
+  std::vector<uint8_t> y;
+};
+
+enum class DpuModels { kShared, kPerDpu, kPerDpuWithProx };
+
+template <class Num>
 class PimServer {
  public:
-  PimServer(const HardwareSpec& hw, const HostSpec& host, const DenseLayout& layout, int threads);
+  using Weight = typename Num::Weight;
+  using Wide = typename Num::Wide;
 
-  // Start-up: the host's rows become the DPUs' MRAM shards (a parallel transfer, charged to startup()).
-  // x: [dpus * rows_per_dpu x padded_features] features scaled by 2^31; y: labels {0,1}.
-  void load_dense(std::vector<uint32_t> x, std::vector<uint8_t> y);
+  // kShared: every DPU reads one broadcast model (GA-SGD); kPerDpu: each DPU updates its own (MA-SGD);
+  // kPerDpuWithProx: and holds an ADMM u_i - z.
+  PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
+            const KernelConfig& kernel, int threads);
 
-  // GA-SGD round primitives; each advances the clock by its emulated cost.
-  void push_model(const int32_t* w, int64_t bias);  // broadcast to every DPU
-  void run_lr_gradient(uint64_t first_row, uint64_t rows, int lr_shift);  // one launch on every DPU
-  // Pulls every DPU's gradient and sums it on the host: sums[j] (j < padded_features), sums[padded] = bias.
-  void pull_and_reduce_gradients(int64_t* sums);
+  // Start-up: the rows become the DPUs' MRAM shards (parallel transfer) and, for LR, the exp table is
+  // broadcast; both are charged to startup().
+  void load(ServerData<Num> data);
+
+  // The bytes of one model as transferred (weights, and for dense data the separate bias), and of one
+  // GA-SGD gradient (dense: int32 + int64 bias; sparse: int64 per weight).
+  uint64_t model_bytes() const;
+  uint64_t gradient_bytes() const;
+
+  // --- Round primitives; each advances the clock by its emulated cost. ---
+  // Broadcast of one model to every DPU (GA-SGD reads it; MA-SGD's DPUs start their step from it).
+  void push_model(const Weight* w, Wide bias);
+  // ADMM: every DPU's own w_i and u_i - z (two parallel transfers); arrays [dpus x weights], [dpus].
+  void push_models_and_prox(const Weight* w, const Wide* bias, const Weight* prox);
+  // GA-SGD: every DPU sums the gradient of its rows [first, first + rows).
+  void launch_gradient(uint64_t first, uint64_t rows);
+  // MA-SGD / ADMM: every DPU runs `steps` local mini-batch steps from row `first`.
+  void launch_local_steps(uint64_t first, uint64_t steps);
+  // GA-SGD: pull every gradient and sum on the host: sums [weights + 1] (dense: bias last; sparse: the
+  // last entry stays 0, the bias is inside).
+  void pull_gradient_sums(Wide* sums);
+  // MA-SGD: pull every DPU's model and sum: sums [weights + 1], bias last (dense).
+  void pull_model_sums(Wide* sums);
+  // ADMM: pull every DPU's model; dpu_weights()/dpu_biases() then hold them.
+  void pull_models();
 
   // Host-side work or inter-server time computed elsewhere, charged to this server's clock.
   void charge(Phase phase, Picoseconds t, uint64_t bytes = 0) { ledger_.add(phase, t, bytes); }
+  void charge_host(uint64_t bytes_touched);
 
   Picoseconds now() const { return startup_ + ledger_.total(); }
   Picoseconds startup() const { return startup_; }
   const PhaseLedger& ledger() const { return ledger_; }
-  const DenseLayout& layout() const { return layout_; }
-  const HostSpec& host() const { return host_; }
-  const std::vector<uint32_t>& x() const { return x_; }
-  const std::vector<uint8_t>& y() const { return y_; }
-  // The slowest DPU of the last launch and its time (the server's DPU phase).
-  int64_t last_slowest_dpu() const { return slowest_dpu_; }
+  const ServerLayout& layout() const { return layout_; }
+  const ServerData<Num>& data() const { return data_; }
+  std::span<Weight> dpu_weights() { return dpu_w_; }
+  std::span<Wide> dpu_biases() { return dpu_bias_; }
 
  private:
+  template <class Fn>
+  void launch(Fn&& one_dpu);
+  DenseShard<Num> dense_shard(int64_t d) const;
+  SparseShard sparse_shard(int64_t d) const;
+
   const HardwareSpec& hw_;
   const HostSpec& host_;
-  DenseLayout layout_;
+  ServerLayout layout_;
+  DpuModels models_;
+  KernelConfig kernel_;
+  ExpTable exp_;
   ThreadPool pool_;
-  std::vector<uint32_t> x_;
-  std::vector<uint8_t> y_;
-  const int32_t* model_w_ = nullptr;  // the broadcast model every DPU holds
-  int64_t model_bias_ = 0;
-  std::vector<int32_t> grad_w_;       // [dpus x padded_features]
-  std::vector<int64_t> grad_bias_;    // [dpus]
-  std::vector<DpuCounts> counts_;     // [dpus]
-  std::vector<DpuTime> times_;        // [dpus]
+  ServerData<Num> data_;
+  const Weight* shared_w_ = nullptr;  // the broadcast model (kShared)
+  Wide shared_bias_ = 0;
+  std::vector<Weight> dpu_w_;          // [dpus x weights] (kPerDpu*)
+  std::vector<Wide> dpu_bias_;         // [dpus]
+  std::vector<Weight> dpu_prox_;       // [dpus x weights] (kPerDpuWithProx)
+  std::vector<Weight> grad_w_;         // dense gradients [dpus x weights]
+  std::vector<Wide> grad_wide_;        // sparse gradients [dpus x weights]
+  std::vector<Wide> grad_bias_;        // [dpus]
+  std::vector<DpuCounts> counts_;
+  std::vector<DpuTime> times_;
   PhaseLedger ledger_;
   Picoseconds startup_;
-  int64_t slowest_dpu_ = 0;
 };
+
+extern template class PimServer<FixedQ31>;
+extern template class PimServer<Float32>;
 
 }  // namespace pimscale

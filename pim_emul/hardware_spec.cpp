@@ -5,7 +5,7 @@ namespace pimscale {
 const char* op_name(Op op) {
   static constexpr const char* kNames[kOpCount] = {
       "alu",       "wram",      "int32_mul", "int64_mul",  "int32_div",  "int64_div", "float_add",
-      "float_mul", "float_div", "float_exp", "double_add", "double_mul", "double_div"};
+      "float_mul", "float_div", "double_add", "double_mul", "double_div"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -45,7 +45,6 @@ const std::vector<Param<HardwareSpec>>& hardware_params() {
       {"instructions.float_add", "instructions", "float add routine", 0, 1e6, instr<Op::kFloatAdd>},
       {"instructions.float_mul", "instructions", "float multiply routine", 0, 1e6, instr<Op::kFloatMul>},
       {"instructions.float_div", "instructions", "float divide routine", 0, 1e6, instr<Op::kFloatDiv>},
-      {"instructions.float_exp", "instructions", "float exp routine", 0, 1e7, instr<Op::kFloatExp>},
       {"instructions.double_add", "instructions", "double add routine", 0, 1e6, instr<Op::kDoubleAdd>},
       {"instructions.double_mul", "instructions", "double multiply routine", 0, 1e6, instr<Op::kDoubleMul>},
       {"instructions.double_div", "instructions", "double divide routine", 0, 1e6, instr<Op::kDoubleDiv>},

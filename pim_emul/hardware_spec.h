@@ -22,7 +22,6 @@ enum class Op : int {
   kFloatAdd,
   kFloatMul,
   kFloatDiv,
-  kFloatExp,    // libm-style expf stand-in (the LUT version replaces it)
   kDoubleAdd,
   kDoubleMul,
   kDoubleDiv,

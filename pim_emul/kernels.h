@@ -1,55 +1,84 @@
-// The DPU training kernels: what one DPU computes in one launch, in its own integer arithmetic,
-// and the events it counts doing so. Not responsible for timing (dpu_cost.h) or for the host's step.
+// The DPU training kernels: what one DPU computes in one launch, in its own arithmetic (Num: FixedQ31 or
+// Float32), and the events it counts doing so. One source serves LR and SVM, dense and sparse data, GA-SGD's
+// gradient sums and MA-SGD/ADMM's local steps. Not responsible for timing (dpu_cost.h) or host steps.
 #pragma once
 
 #include <cstdint>
 
 #include "pim_emul/event_counts.h"
+#include "pim_emul/exp_table.h"
 #include "pim_emul/hardware_spec.h"
+#include "pim_emul/numerics.h"
 
 namespace pimscale {
 
-// One DPU's dense training rows as they sit in its MRAM.
+enum class ModelKind { kLr, kSvm };
+
+struct KernelConfig {
+  ModelKind model = ModelKind::kLr;
+  int lr_shift = 0;           // learning rate 2^-lr
+  int decay_shift = 0;        // lr + reg: the L2 (or ADMM proximal) term is (w [+ u - z]) * 2^-(lr + reg)
+  int batch_log2 = 0;         // MA-SGD/ADMM: the per-DPU mini-batch b as a shift (1/b)
+  double svm_margin = 0x1.0p-15;  // hinge test y z < margin, real units (PIM-Opt's DPU code: 2^-15)
+  bool class_weights = false;     // Criteo: positive-class terms x15, negative x0.5
+  const ExpTable* exp = nullptr;  // the sigmoid's exp (LR)
+};
+
+// One DPU's dense rows as they sit in its MRAM.
+template <class Num>
 struct DenseShard {
-  const uint32_t* x = nullptr;  // [rows x padded_features], features in [0,1] scaled by 2^31
-  const uint8_t* y = nullptr;   // [rows], labels in {0, 1}
+  const typename Num::Feature* x = nullptr;  // [rows x padded_features]
+  const uint8_t* y = nullptr;                // labels {0, 1}
   uint64_t rows = 0;
-  uint64_t padded_features = 0;  // a multiple of 2 * tasklets, so every tasklet slice is 8-byte aligned
+  uint64_t padded_features = 0;  // a multiple of 2 * tasklets (8-byte aligned tasklet slices)
 };
 
-// The model as pushed to the DPU: Q1.31 int32 weights and an int64 bias in the same scale.
-struct ModelView {
-  const int32_t* w = nullptr;  // [padded_features]
-  int64_t bias = 0;
-};
-
-// A gradient as the DPU returns it: per-feature int32 sums (saturating) and an int64 bias sum.
-struct GradientView {
-  int32_t* w = nullptr;  // [padded_features]
-  int64_t* bias = nullptr;
-};
-
-struct MiniBatch {
-  uint64_t first_row = 0;  // within the shard
+// One DPU's sparse binary rows (CSR). The bias is the weight at index bias_index (= the feature count).
+struct SparseShard {
+  const uint64_t* offsets = nullptr;  // [rows + 1], local
+  const uint32_t* indices = nullptr;
+  const uint8_t* y = nullptr;
   uint64_t rows = 0;
-  int lr_shift = 0;        // learning rate 2^-lr_shift
+  uint64_t bias_index = 0;
 };
 
-// The pieces of the LR kernels, exposed for exact tests.
-// z = bias + sum_j (int64(x_j) * int64(w_j)) >> 31, each term shifted on its own, no -1 guard (PIM-Opt).
+// GA-SGD: the summed gradient of rows [first, first + rows) at model (w, bias); the buffer is zeroed first.
+// Dense: g [padded_features] (Num::Weight, saturating in fixed point) and g_bias. Per row:
+//   LR:  z = bias + sum_j x_j w_j; d = sigmoid(z) - y; g_j += x_j d 2^-lr; g_bias += d 2^-lr
+//   SVM: if y' z < margin (y' = +-1): g_j -= y' x_j 2^-lr; g_bias -= y' 2^-lr
+template <class Num>
+void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w, typename Num::Wide bias,
+                    uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
+                    typename Num::Weight* g, typename Num::Wide* g_bias, DpuCounts& counts);
+
+// Sparse: g [weights] (Num::Wide); the bias is w[bias_index], its gradient g[bias_index].
+template <class Num>
+void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, uint64_t weights, uint64_t first,
+                     uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
+                     DpuCounts& counts);
+
+// MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2 rows from
+// `first`, each a gradient sum followed by apply_update on the DPU's own model. `prox` (ADMM: u_i - z, or
+// null) joins the decay term. `g` is scratch of the gradient's size.
+template <class Num>
+void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w, typename Num::Wide& bias,
+                       const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
+                       const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts);
+template <class Num>
+void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint64_t weights,
+                        const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
+                        const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts);
+
+// The SGD step of every algorithm (GA-SGD on the host, MA-SGD and ADMM on the DPUs), per weight j:
+//   w_j <- sat(w_j - guard(g_j >> batch_log2) - guard((w_j [+ prox_j]) >> decay_shift))
+template <class Num, class G>
+void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log2, int decay_shift,
+                  const typename Num::Weight* prox);
+// The dense bias (no L2, no proximal term): sat(bias - guard(g_bias >> batch_log2)).
+template <class Num>
+typename Num::Wide updated_bias(typename Num::Wide bias, typename Num::Wide g_bias, int batch_log2);
+
+// LR's sigmoid pieces, exposed for exact tests (fixed point).
 int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias);
-// sigmoid(z / 2^31) * 2^31 via float exp, then double divide, truncated toward zero (PIM-Opt).
-int64_t sigmoid_q31(int64_t z);
-
-// Logistic-regression gradient of one mini-batch, summed over its rows (GA-SGD's DPU step).
-// Per row i: z = bias + sum_j (x_ij * w_j) >> 31               (int64; no guard, as in PIM-Opt)
-//            s = 2^31 / (1 + expf(-z / 2^31))                   (float exp stand-in, float/double routines)
-//            d = s - y_i * 2^31
-//            g_j += guard((x_ij * d) >> (31 + lr)), saturating  (int32 accumulators)
-//            g_bias += guard(d >> lr)                           (int64)
-// The gradient buffer is zeroed first. Counts go to `counts` per tasklet (feature-parallel split,
-// tasklet 0 computes the sigmoid, the last tasklet the bias).
-void lr_dense_gradient(const DenseShard& shard, ModelView model, const MiniBatch& batch, const DpuSpec& dpu,
-                       GradientView out, DpuCounts& counts);
 
 }  // namespace pimscale

@@ -24,14 +24,25 @@ uint64_t MramBudget::total() const {
 
 uint64_t MramBudget::shard() const { return items.size() >= 2 ? items[0].bytes + items[1].bytes : 0; }
 
-MramBudget dense_mram_budget(uint64_t rows_per_dpu, uint64_t padded_features) {
-  const uint64_t model = padded_features * 4 + 8;
-  return {{
-      {"training rows (uint32 features)", rows_per_dpu * padded_features * 4},
-      {"labels (uint32)", align8(rows_per_dpu * 4)},
-      {"model (int32 weights + int64 bias)", model},
-      {"gradient buffer (int32 + int64 bias)", model},
-  }};
+MramBudget training_mram_budget(const MramNeeds& n) {
+  MramBudget b;
+  if (n.sparse) {
+    b.items.push_back({"training rows (uint32 feature indices)", align8(n.nnz * 4)});
+    b.items.push_back({"labels (uint32)", align8(n.rows * 4)});
+    b.items.push_back({"row offsets (uint32)", align8((n.rows + 1) * 4)});
+    b.items.push_back({"model (weights incl. bias)", align8(n.weights * n.weight_bytes)});
+    b.items.push_back({"gradient buffer", align8(n.weights * n.wide_bytes)});
+    if (n.prox) b.items.push_back({"ADMM u - z", align8(n.weights * n.weight_bytes)});
+  } else {
+    const uint64_t model = align8(n.weights * n.weight_bytes) + n.wide_bytes;
+    b.items.push_back({"training rows (uint32 features)", n.rows * n.weights * 4});
+    b.items.push_back({"labels (uint32)", align8(n.rows * 4)});
+    b.items.push_back({"model (weights + bias)", model});
+    b.items.push_back({"gradient buffer (weights + bias)", model});
+    if (n.prox) b.items.push_back({"ADMM u - z", model});
+  }
+  if (n.exp_table) b.items.push_back({"exp lookup table (2^20 floats)", uint64_t{1} << 22});
+  return b;
 }
 
 void require_fits_mram(const MramBudget& budget, const DpuSpec& dpu, const std::string& context) {

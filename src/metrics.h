@@ -15,6 +15,9 @@ double linear_score(const uint32_t* x, std::span<const int32_t> w, int64_t bias)
 // Logistic loss of one row, log(1 + exp(-z)) for y = 1 and log(1 + exp(z)) for y = 0 (stable form).
 double logistic_loss(double z, uint8_t y);
 
+// Hinge loss of one row, max(0, margin - y' z) with y' = +-1 (the host-side loss uses margin 0.5).
+double hinge_loss(double z, uint8_t y, double margin = 0.5);
+
 // The loss quantised to 2^-32 so that sums over rows are exact integers, identical for every split of
 // the rows over ranks.
 int64_t quantised_loss(double loss);

@@ -11,8 +11,8 @@
 #include "io/run_folder.h"
 #include "node/pim_server.h"
 #include "pim_emul/fixed_point.h"
+#include "src/algorithm.h"
 #include "src/collective_step.h"
-#include "src/ga_sgd.h"
 #include "src/metrics.h"
 #include "src/presets.h"
 #include "src/version.h"
@@ -24,57 +24,171 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// SHA-256 of the final model: the dataset's `features` int32 weights, then the int64 bias (little endian).
-std::string model_sha256(const std::vector<int32_t>& w, uint64_t features, int64_t bias) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, w.data(), features * sizeof(int32_t));
-  EVP_DigestUpdate(ctx, &bias, sizeof bias);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(ctx, digest, &n);
-  EVP_MD_CTX_free(ctx);
-  std::string hex;
-  for (unsigned int i = 0; i < n; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+// Everything decided before any row is read; identical on every rank.
+struct Plan {
+  bool sparse = false;
+  int64_t servers = 0, dpus = 0;
+  uint64_t total_dpus = 0, train_rows = 0, test_rows = 0, rounds = 0;
+  ServerLayout layout;
+  AlgorithmSettings settings;
+  KernelConfig kernel;
+};
+
+Plan make_plan(const TrainConfig& cfg, const Dataset& data, const HardwareSpec& hw, int64_t servers) {
+  Plan p;
+  p.sparse = data.kind() == DataKind::kSparse;
+  p.servers = servers;
+  p.dpus = cfg.dpus_per_server;
+  p.total_dpus = static_cast<uint64_t>(servers * p.dpus);
+  p.train_rows = data.rows("train");
+  p.test_rows = data.rows("test");
+  const uint64_t b = static_cast<uint64_t>(cfg.batch);
+  AlgorithmSettings& s = p.settings;
+  s.batch_log2 = fixed::log2_exact(b);
+  s.lr_shift = static_cast<int>(cfg.lr_shift);
+  s.reg_shift = static_cast<int>(cfg.reg_shift);
+  s.alpha = static_cast<int>(cfg.alpha);
+  s.total_dpus = static_cast<int64_t>(p.total_dpus);
+  if (cfg.algorithm == "ga-sgd") {
+    if (b % p.total_dpus != 0) {
+      throw InputError(fmt::format("GA-SGD: --batch {} is not a multiple of the {} DPUs ({} servers x {} DPUs), so "
+                                   "the DPUs cannot share it evenly; use a power-of-two DPU count or a larger batch",
+                                   b, p.total_dpus, servers, p.dpus));
+    }
+    s.rows_per_dpu_step = b / p.total_dpus;
+  } else {
+    s.rows_per_dpu_step = b;  // MA-SGD and ADMM: b rows per DPU per local step
+  }
+  const uint64_t steps = p.train_rows / p.total_dpus / s.rows_per_dpu_step;
+  if (steps == 0) {
+    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
+                                 "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
+                                 cfg.data, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
+  }
+  p.rounds = cfg.algorithm == "admm" ? 1 : steps;
+  s.rounds_per_epoch = p.rounds;
+  p.layout = {p.sparse, p.dpus, steps * s.rows_per_dpu_step, data.features(),
+              model_weights(p.sparse, data.features(), hw.dpu)};
+  KernelConfig& k = p.kernel;
+  k.model = cfg.model == "svm" ? ModelKind::kSvm : ModelKind::kLr;
+  k.lr_shift = s.lr_shift;
+  k.decay_shift = s.lr_shift + s.reg_shift;
+  k.batch_log2 = s.batch_log2;
+  k.svm_margin = cfg.margin == "half" ? 0.5 : 0x1.0p-15;
+  k.class_weights = cfg.class_weights == "criteo";
+  return p;
 }
 
-// Features as the DPU stores them: uint32 scaled by 2^31, rows padded with zero features.
-std::vector<uint32_t> to_q31_rows(const DenseRows& rows, uint64_t padded) {
-  std::vector<uint32_t> q(rows.rows * padded, 0);
-  for (uint64_t i = 0; i < rows.rows; ++i) {
-    for (uint64_t j = 0; j < rows.features; ++j) q[i * padded + j] = fixed::feature_to_q31(rows.x[i * rows.features + j]);
+MramNeeds mram_needs(const Plan& p, const TrainConfig& cfg, uint64_t max_nnz) {
+  const bool fixed = cfg.numerics == "fixed";
+  return {p.sparse, p.layout.rows_per_dpu, max_nnz, p.layout.weights, 4, fixed ? 8u : 4u, cfg.algorithm == "admm",
+          p.kernel.model == ModelKind::kLr};
+}
+
+std::string layout_context(const Plan& p) {
+  return fmt::format("{} servers x {} DPUs, {} rows per DPU, {} features", p.servers, p.dpus, p.layout.rows_per_dpu,
+                     p.layout.features);
+}
+
+// The rows of one rank as read from the file: dense or sparse.
+struct Rows {
+  std::optional<DenseRows> dense;
+  std::optional<SparseRows> sparse;
+};
+
+Rows read_rows(const Dataset& data, bool sparse, const std::string& split, uint64_t first, uint64_t count) {
+  Rows r;
+  if (sparse) {
+    r.sparse = data.read_sparse(split, first, count);
+  } else {
+    r.dense = data.read_dense(split, first, count);
   }
-  return q;
+  return r;
+}
+
+std::optional<std::string> check_rows(const Rows& r, const std::string& path, const std::string& split) {
+  if (r.dense) return validate(*r.dense, path, split);
+  if (auto e = validate(*r.sparse, path, split)) return e;
+  for (float v : r.sparse->values) {
+    if (v != 1.0f) {
+      return "dataset '" + path + "': /" + split + "/values holds " + std::to_string(v) +
+             "; the sparse kernels take binary features (drop /values, or convert with --dense)";
+    }
+  }
+  return std::nullopt;
+}
+
+// Rows as the DPUs store them: dense features in the arithmetic's format, padded with zero features.
+template <class Num>
+ServerData<Num> to_server_data(Rows&& rows, uint64_t weights) {
+  ServerData<Num> d;
+  if (rows.dense) {
+    const DenseRows& r = *rows.dense;
+    d.x.assign(r.rows * weights, typename Num::Feature{0});
+    for (uint64_t i = 0; i < r.rows; ++i) {
+      for (uint64_t j = 0; j < r.features; ++j) d.x[i * weights + j] = Num::feature(r.x[i * r.features + j]);
+    }
+    d.y = std::move(rows.dense->y);
+  } else {
+    d.offsets = std::move(rows.sparse->indptr);
+    d.indices = std::move(rows.sparse->indices);
+    d.y = std::move(rows.sparse->y);
+  }
+  return d;
+}
+
+// z of one row in real units (host-side, not timed).
+template <class Num>
+double score(const ServerData<Num>& d, uint64_t row, uint64_t weights, std::span<const typename Num::Weight> w,
+             typename Num::Wide bias, uint64_t bias_index) {
+  double z = 0;
+  if (!d.offsets.empty()) {
+    for (uint64_t k = d.offsets[row]; k < d.offsets[row + 1]; ++k) z += Num::to_real(w[d.indices[k]]);
+    return z + Num::to_real(w[bias_index]);
+  }
+  const typename Num::Feature* x = d.x.data() + row * weights;
+  for (uint64_t j = 0; j < weights; ++j) z += Num::to_real(x[j]) * Num::to_real(w[j]);
+  return z + Num::to_real(bias);
 }
 
 struct EpochMetrics {
-  double train_loss = 0, test_accuracy = 0, test_auc = 0;
+  double train_loss = 0, objective = 0, test_accuracy = 0, test_auc = 0;
 };
 
 // Collective. Loss over every server's training rows (exact integer sum of quantised losses), accuracy
 // and AUC over the test rows (scores gathered on rank 0 in row order). Identical for any rank split.
-EpochMetrics evaluate(Cluster& cluster, const PimServer& server, const std::vector<uint32_t>& test_x,
-                      const std::vector<uint8_t>& test_y, const std::vector<int32_t>& w, int64_t bias) {
-  const uint64_t n = server.layout().padded_features;
-  const uint64_t train_rows = server.y().size();
+template <class Num>
+EpochMetrics evaluate(Cluster& cluster, const Plan& p, const TrainConfig& cfg, const ServerData<Num>& train,
+                      const ServerData<Num>& test, std::span<const typename Num::Weight> w, typename Num::Wide bias) {
+  const bool lr = p.kernel.model == ModelKind::kLr;
+  const uint64_t n = p.layout.weights, bias_index = p.layout.features;
   int64_t loss_q = 0;
-  for (uint64_t i = 0; i < train_rows; ++i) {
-    loss_q += quantised_loss(logistic_loss(linear_score(server.x().data() + i * n, w, bias), server.y()[i]));
+  for (uint64_t i = 0; i < train.y.size(); ++i) {
+    const double z = score<Num>(train, i, n, w, bias, bias_index);
+    loss_q += quantised_loss(lr ? logistic_loss(z, train.y[i]) : hinge_loss(z, train.y[i]));
   }
-  std::vector<double> scores(test_y.size());
+  std::vector<double> scores(test.y.size());
   int64_t correct = 0;
-  for (uint64_t i = 0; i < test_y.size(); ++i) {
-    scores[i] = linear_score(test_x.data() + i * n, w, bias);
-    correct += (scores[i] >= 0 ? 1 : 0) == test_y[i];
+  for (uint64_t i = 0; i < test.y.size(); ++i) {
+    scores[i] = score<Num>(test, i, n, w, bias, bias_index);
+    correct += (scores[i] >= 0 ? 1 : 0) == test.y[i];
   }
   EpochMetrics m;
-  const int64_t total_train = cluster.sum(static_cast<int64_t>(train_rows));
-  const int64_t total_test = cluster.sum(static_cast<int64_t>(test_y.size()));
+  const int64_t total_train = cluster.sum(static_cast<int64_t>(train.y.size()));
+  const int64_t total_test = cluster.sum(static_cast<int64_t>(test.y.size()));
   m.train_loss = static_cast<double>(cluster.sum(loss_q)) * kLossQuantum / static_cast<double>(total_train);
+  // Objective = loss + regulariser. GA/MA-SGD's decay w 2^-(lr+reg) is the gradient step of (2^-reg / 2)||w||^2.
+  // ADMM's z = S_tau(...) with tau = lambda / (rho N), rho = 2^-reg: lambda = 2^(alpha - 2 reg), on ||w||_1.
+  double norm = 0;
+  for (uint64_t j = 0; j < p.layout.features; ++j) {
+    const double v = Num::to_real(w[j]);
+    norm += cfg.algorithm == "admm" ? std::fabs(v) : v * v;
+  }
+  m.objective = m.train_loss + (cfg.algorithm == "admm" ? std::ldexp(norm, static_cast<int>(cfg.alpha - 2 * cfg.reg_shift))
+                                                        : std::ldexp(norm, -static_cast<int>(cfg.reg_shift) - 1));
   m.test_accuracy = total_test ? static_cast<double>(cluster.sum(correct)) / static_cast<double>(total_test) : NAN;
   const std::vector<double> all_scores = cluster.gather_to_root(scores);
-  const std::vector<int64_t> all_labels = cluster.gather_to_root(std::vector<int64_t>(test_y.begin(), test_y.end()));
+  const std::vector<int64_t> all_labels = cluster.gather_to_root(std::vector<int64_t>(test.y.begin(), test.y.end()));
   if (cluster.rank() == 0) {
     const std::vector<uint8_t> labels(all_labels.begin(), all_labels.end());
     m.test_auc = roc_auc(all_scores, labels);
@@ -82,26 +196,36 @@ EpochMetrics evaluate(Cluster& cluster, const PimServer& server, const std::vect
   return m;
 }
 
+// SHA-256 of the final model's bytes: the dataset's feature weights (sparse: and the bias weight), then the
+// dense bias (fixed: int64), little endian.
+template <class Num>
+std::string model_sha256(std::span<const typename Num::Weight> w, uint64_t entries, typename Num::Wide bias,
+                         bool with_bias) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, w.data(), entries * sizeof(typename Num::Weight));
+  if (with_bias) EVP_DigestUpdate(ctx, &bias, sizeof bias);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  EVP_MD_CTX_free(ctx);
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.9g}", v) : "nan"; }
 nlohmann::json json_num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-nlohmann::json phases_json(const PhaseLedger& l) {
+template <class F>
+nlohmann::json per_phase(F&& value) {
   nlohmann::json j;
-  for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = l.time[p].seconds();
+  for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = value(p);
   return j;
 }
-
-nlohmann::json picoseconds_json(const PhaseLedger& l) {
-  nlohmann::json j;
-  for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = l.time[p].value;
-  return j;
-}
-
-nlohmann::json bytes_json(const PhaseLedger& l) {
-  nlohmann::json j;
-  for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = l.bytes[p];
-  return j;
-}
+nlohmann::json phases_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.time[p].seconds(); }); }
+nlohmann::json picoseconds_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.time[p].value; }); }
+nlohmann::json bytes_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.bytes[p]; }); }
 
 void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   const double t = total.total().seconds();
@@ -114,105 +238,52 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   fmt::print("{:<14}{:>16.9f}{:>8.1f}%\n", "total", t, 100.0);
   fmt::print("{:<14}{:>16.9f}   (not in total)\n", "startup", run["startup_seconds"].get<double>());
   const auto& f = run["final"];
-  fmt::print("\nfinal: train loss {:.6f}, test accuracy {:.2f}%, test AUC {:.4f}\n", f["train_loss"].get<double>(),
-             100 * f["test_accuracy"].get<double>(), f["test_auc"].is_null() ? NAN : f["test_auc"].get<double>());
+  auto get = [](const nlohmann::json& v) { return v.is_null() ? NAN : v.get<double>(); };
+  fmt::print("\nfinal: train loss {:.6f}, objective {:.6f}, test accuracy {:.2f}%, test AUC {:.4f}\n",
+             get(f["train_loss"]), get(f["objective"]), 100 * get(f["test_accuracy"]), get(f["test_auc"]));
   fmt::print("model sha256 {}\n", f["model_sha256"].get<std::string>());
   fmt::print("emulated {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", f["emulated_seconds"].get<double>(),
              run["config"]["epochs"].get<int64_t>(), f["wall_seconds"].get<double>(), run["out"].get<std::string>());
 }
 
-}  // namespace
+struct RunContext {
+  const TrainConfig& cfg;
+  Cluster& cluster;
+  const ServerPreset& preset;
+  const NetworkSpec& net;
+  const std::string& network_file;
+  const Plan& plan;
+  Clock::time_point wall_start;
+};
 
-int run_train(const TrainConfig& cfg, Cluster& cluster) {
-  const auto wall_start = Clock::now();
+template <class Num>
+int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
+  const TrainConfig& cfg = ctx.cfg;
+  Cluster& cluster = ctx.cluster;
+  const Plan& plan = ctx.plan;
   const bool root = cluster.rank() == 0;
 
-  ServerPreset preset;
-  NetworkSpec net;
-  std::string network_file;
-  collective_step(cluster, [&] {
-    preset = load_server_preset(cfg.hardware);
-    net = load_network_preset(cfg.network, &network_file);
-  });
-  const HardwareSpec& hw = preset.hardware;
-
-  std::optional<Dataset> data;
-  collective_step(cluster, [&] {
-    data.emplace(Dataset::open(cfg.data, cluster.mpi_comm()));
-    if (data->kind() != DataKind::kDense) {
-      throw InputError("dataset '" + cfg.data + "' is sparse; this version trains dense data only "
-                       "(make one with `pimscale data synth --kind dense`)");
-    }
-  });
-
-  // Global sharding: DPU g = rank * D + d holds training rows [g * rpd, (g + 1) * rpd), so S servers x D
-  // DPUs and 1 server x S*D DPUs run exactly the same kernels on exactly the same rows.
-  const int64_t servers = cluster.size();
-  const int64_t dpus = cfg.dpus_per_server;
-  const uint64_t total_dpus = static_cast<uint64_t>(servers * dpus);
-  const uint64_t train_rows = data->rows("train");
-  DenseLayout layout;
-  GaSgdSettings settings;
-  uint64_t rounds = 0;
-  collective_step(cluster, [&] {
-    const uint64_t b = static_cast<uint64_t>(cfg.batch);
-    if (b % total_dpus != 0) {
-      throw InputError(fmt::format("GA-SGD: --batch {} is not a multiple of the {} DPUs ({} servers x {} DPUs), so "
-                                   "the DPUs cannot share it evenly; use a power-of-two DPU count or a larger batch",
-                                   b, total_dpus, servers, dpus));
-    }
-    settings = {b / total_dpus, fixed::log2_exact(b), static_cast<int>(cfg.lr_shift), static_cast<int>(cfg.reg_shift)};
-    rounds = train_rows / total_dpus / settings.rows_per_dpu_batch;
-    if (rounds == 0) {
-      throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one batch of {}; use a smaller "
-                                   "--batch or more rows", cfg.data, train_rows, b));
-    }
-    layout = {dpus, rounds * settings.rows_per_dpu_batch, data->features(),
-              padded_feature_count(data->features(), hw.dpu)};
-    check_dense_layout(layout, hw,
-                       fmt::format("{} servers x {} DPUs, {} rows per DPU x {} features", servers, dpus,
-                                   layout.rows_per_dpu, layout.features));
-  });
-  const uint64_t rows_used = layout.rows_per_dpu * total_dpus;
-  if (root && rows_used < train_rows) {
-    fmt::print("note: {} of {} training rows fit whole batches on {} DPUs; the last {} are not used\n", rows_used,
-               train_rows, total_dpus, train_rows - rows_used);
-  }
-
-  // Each rank reads only its contiguous row range (collective hyperslab reads).
-  const uint64_t test_rows = data->rows("test");
-  const uint64_t test_first = test_rows * static_cast<uint64_t>(cluster.rank()) / static_cast<uint64_t>(servers);
-  const uint64_t test_count = test_rows * static_cast<uint64_t>(cluster.rank() + 1) / static_cast<uint64_t>(servers) - test_first;
-  DenseRows train = data->read_dense("train", static_cast<uint64_t>(cluster.rank()) * static_cast<uint64_t>(dpus) * layout.rows_per_dpu,
-                                     static_cast<uint64_t>(dpus) * layout.rows_per_dpu);
-  DenseRows test = data->read_dense("test", test_first, test_count);
-  data.reset();
-  collective_step(cluster, [&] {
-    if (auto e = validate(train, cfg.data, "train")) throw InputError(*e);
-    if (auto e = validate(test, cfg.data, "test")) throw InputError(*e);
-  });
-
   const int threads = cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
-  PimServer server(hw, preset.host, layout, threads);
-  server.load_dense(to_q31_rows(train, layout.padded_features), std::move(train.y));
-  train = {};
-  const std::vector<uint32_t> test_x = to_q31_rows(test, layout.padded_features);
-  GaSgd ga(server, cluster, net, settings);
+  PimServer<Num> server(ctx.preset.hardware, ctx.preset.host, plan.layout, dpu_models_of(cfg.algorithm), plan.kernel,
+                        threads);
+  server.load(to_server_data<Num>(std::move(train_rows), plan.layout.weights));
+  const ServerData<Num> test = to_server_data<Num>(std::move(test_rows), plan.layout.weights);
+  std::unique_ptr<Algorithm<Num>> algorithm = make_algorithm<Num>(cfg.algorithm, server, cluster, ctx.net, plan.settings);
 
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
     if (root) folder.emplace(cfg.out);
   });
-
   if (root) {
-    fmt::print("pimscale train: {} {} on {} ({} train rows x {} features), {} servers x {} DPUs = {} DPUs, "
-               "batch {} ({} per DPU), {} rounds/epoch, {} threads per rank\n",
-               cfg.algorithm, cfg.model, cfg.data, rows_used, layout.features, servers, dpus, total_dpus, cfg.batch,
-               settings.rows_per_dpu_batch, rounds, threads);
+    fmt::print("pimscale train: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} DPUs = {} DPUs, "
+               "batch {} ({} rows per DPU step), {} rounds/epoch, {} threads per rank\n",
+               cfg.algorithm, cfg.model, cfg.numerics, cfg.data, plan.layout.rows_per_dpu * plan.total_dpus,
+               plan.sparse ? "sparse" : "dense", plan.layout.features, plan.servers, plan.dpus, plan.total_dpus,
+               cfg.batch, plan.settings.rows_per_dpu_step, plan.rounds, threads);
   }
 
-  std::vector<std::string> header = {"epoch", "train_loss", "test_accuracy", "test_auc", "emulated_seconds",
-                                     "wall_seconds", "emulated_seconds_total"};
+  std::vector<std::string> header = {"epoch", "train_loss", "objective", "test_accuracy", "test_auc",
+                                     "emulated_seconds", "wall_seconds", "emulated_seconds_total"};
   for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
   std::vector<std::vector<std::string>> csv;
   EpochMetrics m;
@@ -221,10 +292,10 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     const PhaseLedger before = server.ledger();
     const auto epoch_start = Clock::now();
     auto last_progress = Clock::now();
-    for (uint64_t r = 0; r < rounds; ++r) {
-      ga.round(r);
+    for (uint64_t r = 0; r < plan.rounds; ++r) {
+      algorithm->round(r);
       if (root && since(last_progress) > 10.0) {  // long epochs: a line every 10 s of wall time
-        fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, rounds);
+        fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, plan.rounds);
         std::fflush(stdout);
         last_progress = Clock::now();
       }
@@ -232,10 +303,11 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     const double wall = since(epoch_start);
     train_wall += wall;
     const PhaseLedger delta = server.ledger() - before;
-    m = evaluate(cluster, server, test_x, test.y, ga.weights(), ga.bias());
+    m = evaluate<Num>(cluster, plan, cfg, server.data(), test, algorithm->weights(), algorithm->bias());
     if (!root) continue;
-    std::vector<std::string> row = {std::to_string(epoch), num(m.train_loss), num(m.test_accuracy), num(m.test_auc),
-                                    num(delta.total().seconds()), num(wall), num(server.ledger().total().seconds())};
+    std::vector<std::string> row = {std::to_string(epoch), num(m.train_loss), num(m.objective), num(m.test_accuracy),
+                                    num(m.test_auc), num(delta.total().seconds()), num(wall),
+                                    num(server.ledger().total().seconds())};
     for (int p = 0; p < kPhaseCount; ++p) row.push_back(num(delta.time[p].seconds()));
     csv.push_back(std::move(row));
     fmt::print("epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  wall {:.2f} s\n", epoch,
@@ -249,7 +321,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   for (const auto& b : server.ledger().bytes) mine.push_back(static_cast<int64_t>(b));
   mine.push_back(server.startup().value);
   const std::vector<int64_t> all = cluster.gather_to_root(mine);
-  const double wall_total = cluster.max(since(wall_start));
+  const double wall_total = cluster.max(since(ctx.wall_start));
   if (!root) return 0;
 
   const PhaseLedger& total = server.ledger();
@@ -258,25 +330,26 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   run["git_revision"] = kGitRevision;
   run["config"] = to_json(cfg);
   run["config"]["threads"] = threads;
-  run["ranks"] = servers;
-  run["servers_count"] = servers;
-  run["dpus_per_server"] = dpus;
-  run["total_dpus"] = total_dpus;
+  run["ranks"] = plan.servers;
+  run["dpus_per_server"] = plan.dpus;
+  run["total_dpus"] = plan.total_dpus;
   run["out"] = cfg.out;
-  run["hardware"] = describe(hw, preset.host);
-  run["hardware"]["file"] = preset.file;
-  run["network"] = describe(net);
-  run["network"]["file"] = network_file;
+  run["hardware"] = describe(ctx.preset.hardware, ctx.preset.host);
+  run["hardware"]["file"] = ctx.preset.file;
+  run["network"] = describe(ctx.net);
+  run["network"]["file"] = ctx.network_file;
   run["dataset"] = {{"path", cfg.data},
-                    {"kind", "dense"},
-                    {"features", layout.features},
-                    {"padded_features", layout.padded_features},
-                    {"train_rows", train_rows},
-                    {"train_rows_used", rows_used},
-                    {"test_rows", test_rows},
-                    {"rows_per_dpu", layout.rows_per_dpu}};
-  run["rounds_per_epoch"] = rounds;
-  run["rows_per_dpu_batch"] = settings.rows_per_dpu_batch;
+                    {"kind", plan.sparse ? "sparse" : "dense"},
+                    {"features", plan.layout.features},
+                    {"model_weights", plan.layout.weights},
+                    {"train_rows", plan.train_rows},
+                    {"train_rows_used", plan.layout.rows_per_dpu * plan.total_dpus},
+                    {"test_rows", plan.test_rows},
+                    {"rows_per_dpu", plan.layout.rows_per_dpu}};
+  run["model_bytes"] = server.model_bytes();
+  run["gradient_bytes"] = server.gradient_bytes();
+  run["rounds_per_epoch"] = plan.rounds;
+  run["rows_per_dpu_step"] = plan.settings.rows_per_dpu_step;
   run["deterministic"] = true;
   run["emulated_time_model"] = "v1: counted DPU events x preset costs, PrIM-style transfer model, host streaming "
                                "model, ring all-reduce (alpha-beta-gamma); see README, section Emulated time";
@@ -284,17 +357,19 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   run["phases"] = phases_json(total);
   run["phases_picoseconds"] = picoseconds_json(total);  // exact: they sum to final.emulated_picoseconds
   run["bytes"] = bytes_json(total);
+  const uint64_t hashed = plan.sparse ? plan.layout.features + 1 : plan.layout.features;
   run["final"] = {{"train_loss", json_num(m.train_loss)},
+                  {"objective", json_num(m.objective)},
                   {"test_accuracy", json_num(m.test_accuracy)},
                   {"test_auc", json_num(m.test_auc)},
-                  {"model_sha256", model_sha256(ga.weights(), layout.features, ga.bias())},
+                  {"model_sha256", model_sha256<Num>(algorithm->weights(), hashed, algorithm->bias(), !plan.sparse)},
                   {"emulated_seconds", total.total().seconds()},
                   {"emulated_picoseconds", total.total().value},
                   {"train_wall_seconds", train_wall},
                   {"wall_seconds", wall_total}};
   nlohmann::json per_server = nlohmann::json::array();
   const size_t stride = 2 * kPhaseCount + 1;
-  for (int64_t s = 0; s < servers; ++s) {
+  for (int64_t s = 0; s < plan.servers; ++s) {
     PhaseLedger l;
     for (int p = 0; p < kPhaseCount; ++p) {
       l.time[p] = {all[s * stride + p]};
@@ -312,6 +387,65 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   folder->commit();
   print_summary(run, total);
   return 0;
+}
+
+}  // namespace
+
+int run_train(const TrainConfig& cfg, Cluster& cluster) {
+  const auto wall_start = Clock::now();
+  const bool root = cluster.rank() == 0;
+
+  ServerPreset preset;
+  NetworkSpec net;
+  std::string network_file;
+  collective_step(cluster, [&] {
+    preset = load_server_preset(cfg.hardware);
+    net = load_network_preset(cfg.network, &network_file);
+  });
+
+  std::optional<Dataset> data;
+  Plan plan;
+  collective_step(cluster, [&] {
+    data.emplace(Dataset::open(cfg.data, cluster.mpi_comm()));
+    plan = make_plan(cfg, *data, preset.hardware, cluster.size());
+    // Dense shards are checked before any row is read; sparse ones once their non-zeros are known.
+    if (!plan.sparse) check_server_layout(plan.layout, preset.hardware, mram_needs(plan, cfg, 0), layout_context(plan));
+  });
+  const uint64_t rows_used = plan.layout.rows_per_dpu * plan.total_dpus;
+  if (root && rows_used < plan.train_rows) {
+    fmt::print("note: {} of {} training rows fill whole mini-batches on {} DPUs; the last {} are not used\n", rows_used,
+               plan.train_rows, plan.total_dpus, plan.train_rows - rows_used);
+  }
+
+  // Global sharding: DPU g = rank * D + d holds training rows [g * rpd, (g + 1) * rpd), so S servers x D
+  // DPUs and 1 server x S*D DPUs run exactly the same kernels on exactly the same rows. Each rank reads
+  // only its contiguous row range (collective hyperslab reads).
+  const uint64_t rank = static_cast<uint64_t>(cluster.rank()), S = static_cast<uint64_t>(plan.servers);
+  const uint64_t per_rank = static_cast<uint64_t>(plan.dpus) * plan.layout.rows_per_dpu;
+  Rows train = read_rows(*data, plan.sparse, "train", rank * per_rank, per_rank);
+  const uint64_t test_first = plan.test_rows * rank / S;
+  Rows test = read_rows(*data, plan.sparse, "test", test_first, plan.test_rows * (rank + 1) / S - test_first);
+  data.reset();
+  collective_step(cluster, [&] {
+    if (auto e = check_rows(train, cfg.data, "train")) throw InputError(*e);
+    if (auto e = check_rows(test, cfg.data, "test")) throw InputError(*e);
+  });
+  if (plan.sparse) {
+    uint64_t local_max = 0;
+    const std::vector<uint64_t>& off = train.sparse->indptr;
+    for (int64_t d = 0; d < plan.dpus; ++d) {
+      const uint64_t r0 = static_cast<uint64_t>(d) * plan.layout.rows_per_dpu;
+      local_max = std::max(local_max, off[r0 + plan.layout.rows_per_dpu] - off[r0]);
+    }
+    const uint64_t max_nnz = static_cast<uint64_t>(cluster.max(static_cast<int64_t>(local_max)));
+    collective_step(cluster, [&] {
+      check_server_layout(plan.layout, preset.hardware, mram_needs(plan, cfg, max_nnz), layout_context(plan));
+    });
+  }
+
+  const RunContext ctx{cfg, cluster, preset, net, network_file, plan, wall_start};
+  if (cfg.numerics == "float") return train_with<Float32>(ctx, std::move(train), std::move(test));
+  return train_with<FixedQ31>(ctx, std::move(train), std::move(test));
 }
 
 }  // namespace pimscale

@@ -21,15 +21,19 @@ struct FieldInfo {
 const std::vector<FieldInfo>& fields() {
   static const std::vector<FieldInfo> kFields = {
       {"data", &TrainConfig::data, "HDF5 dataset to train on"},
-      {"model", &TrainConfig::model, "model: lr"},
-      {"algorithm", &TrainConfig::algorithm, "algorithm: ga-sgd"},
-      {"numerics", &TrainConfig::numerics, "numerics: fixed (the DPU's Q1.31 arithmetic)"},
+      {"model", &TrainConfig::model, "model: lr (logistic regression) or svm (hinge loss)"},
+      {"algorithm", &TrainConfig::algorithm, "algorithm: ga-sgd, ma-sgd or admm"},
+      {"numerics", &TrainConfig::numerics, "numerics: fixed (the DPU's Q1.31 arithmetic) or float (reference)"},
       {"hardware", &TrainConfig::hardware, "hardware preset name or .toml file"},
       {"network", &TrainConfig::network, "network preset name or .toml file"},
       {"dpus_per_server", &TrainConfig::dpus_per_server, "emulated DPUs per server (MPI rank)"},
-      {"batch", &TrainConfig::batch, "GA-SGD global mini-batch (power of two, multiple of all DPUs)"},
+      {"batch", &TrainConfig::batch,
+       "mini-batch, a power of two: GA-SGD's global batch (a multiple of all DPUs); MA-SGD's and ADMM's per DPU"},
       {"lr_shift", &TrainConfig::lr_shift, "learning rate 2^-lr_shift"},
-      {"reg_shift", &TrainConfig::reg_shift, "L2 coefficient 2^-reg_shift"},
+      {"reg_shift", &TrainConfig::reg_shift, "L2 coefficient 2^-reg_shift (ADMM: rho)"},
+      {"alpha", &TrainConfig::alpha, "ADMM: soft threshold tau = 2^(alpha - reg_shift) / N"},
+      {"margin", &TrainConfig::margin, "SVM hinge margin: dpu (2^-15, PIM-Opt's DPU code) or half (0.5)"},
+      {"class_weights", &TrainConfig::class_weights, "none, or criteo (positive terms x15, negative x0.5)"},
       {"epochs", &TrainConfig::epochs, "passes over the training set"},
       {"seed", &TrainConfig::seed, "seed (recorded; GA-SGD itself draws nothing: no shuffling, zero init)"},
       {"out", &TrainConfig::out, "results folder"},
@@ -100,9 +104,14 @@ void validate(const TrainConfig& c) {
     if (!ok) throw InputError(msg);
   };
   need(!c.data.empty(), "no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)");
-  need(c.model == "lr", "--model '" + c.model + "' is not available yet; use --model lr");
-  need(c.algorithm == "ga-sgd", "--algorithm '" + c.algorithm + "' is not available yet; use --algorithm ga-sgd");
-  need(c.numerics == "fixed", "--numerics '" + c.numerics + "' is not available yet; use --numerics fixed");
+  need(c.model == "lr" || c.model == "svm", "--model '" + c.model + "' is unknown; use lr or svm");
+  need(c.algorithm == "ga-sgd" || c.algorithm == "ma-sgd" || c.algorithm == "admm",
+       "--algorithm '" + c.algorithm + "' is unknown; use ga-sgd, ma-sgd or admm");
+  need(c.numerics == "fixed" || c.numerics == "float", "--numerics '" + c.numerics + "' is unknown; use fixed or float");
+  need(c.margin == "dpu" || c.margin == "half", "--margin '" + c.margin + "' is unknown; use dpu (2^-15) or half (0.5)");
+  need(c.class_weights == "none" || c.class_weights == "criteo",
+       "--class-weights '" + c.class_weights + "' is unknown; use none or criteo");
+  need(c.alpha >= 0 && c.alpha <= 31, "--alpha must be in [0, 31]");
   need(c.dpus_per_server >= 1, "--dpus-per-server must be at least 1");
   need(c.batch >= 1 && fixed::is_power_of_two(static_cast<uint64_t>(c.batch)),
        "--batch " + std::to_string(c.batch) + " must be a power of two (1/b is a shift on the DPU)");

@@ -12,15 +12,18 @@ namespace pimscale {
 
 struct TrainConfig {
   std::string data;                       // HDF5 dataset (README, "Dataset format")
-  std::string model = "lr";               // lr
-  std::string algorithm = "ga-sgd";       // ga-sgd
-  std::string numerics = "fixed";         // fixed: the DPU's Q1.31 arithmetic
+  std::string model = "lr";               // lr or svm
+  std::string algorithm = "ga-sgd";       // ga-sgd, ma-sgd or admm
+  std::string numerics = "fixed";         // fixed (the DPU's Q1.31 arithmetic) or float (reference)
   std::string hardware = "upmem-2560-v1a";
   std::string network = "25gbe";
   int64_t dpus_per_server = 16;
-  int64_t batch = 1024;                   // GA-SGD: global mini-batch over all DPUs, a power of two
+  int64_t batch = 1024;                   // a power of two: GA-SGD's global batch; MA-SGD/ADMM's per DPU
   int64_t lr_shift = 4;                   // learning rate 2^-lr_shift
-  int64_t reg_shift = 10;                 // L2 coefficient 2^-reg_shift
+  int64_t reg_shift = 10;                 // L2 coefficient 2^-reg_shift (ADMM: rho = 2^-reg_shift)
+  int64_t alpha = 4;                      // ADMM: soft threshold tau = 2^(alpha - reg) / N
+  std::string margin = "dpu";             // SVM hinge margin: dpu (2^-15, PIM-Opt's DPU code) or half (0.5)
+  std::string class_weights = "none";     // none, or criteo (positive-class terms x15, negative x0.5)
   int64_t epochs = 5;
   int64_t seed = 1;
   std::string out = "runs/latest";

@@ -1,4 +1,4 @@
-// Wall-clock speed of the emulator's dense LR kernel (emulator performance, not emulated time).
+// Wall-clock speed of the emulator's kernels (emulator performance, not emulated time).
 // Run: build/tests/kernel_bench
 #include <benchmark/benchmark.h>
 
@@ -9,7 +9,16 @@
 namespace pimscale {
 namespace {
 
-void BM_LrDenseGradient(benchmark::State& state) {
+DpuSpec dpu16() {
+  DpuSpec dpu;
+  dpu.tasklets = 16;
+  dpu.dma_min_bytes = 8;
+  dpu.dma_max_bytes = 2048;
+  return dpu;
+}
+
+// GA-SGD's dense LR gradient over 64 rows (YFCC-like: 4,096 features).
+void BM_DenseLrGradient(benchmark::State& state) {
   const uint64_t n = static_cast<uint64_t>(state.range(0)), rows = 64;
   std::vector<uint32_t> x(rows * n);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint32_t>(i * 2654435761u) >> 1;
@@ -18,18 +27,45 @@ void BM_LrDenseGradient(benchmark::State& state) {
   const std::vector<int32_t> w(n, 1 << 20);
   std::vector<int32_t> g(n);
   int64_t gb = 0;
-  DpuSpec dpu;
-  dpu.tasklets = 16;
-  dpu.dma_min_bytes = 8;
-  dpu.dma_max_bytes = 2048;
+  const ExpTable exp;
+  KernelConfig k;
+  k.lr_shift = 4;
+  k.exp = &exp;
   DpuCounts counts;
   for (auto _ : state) {
-    lr_dense_gradient({x.data(), y.data(), rows, n}, {w.data(), 0}, {0, rows, 4}, dpu, {g.data(), &gb}, counts);
+    dense_gradient<FixedQ31>({x.data(), y.data(), rows, n}, w.data(), 0, 0, rows, k, dpu16(), g.data(), &gb, counts);
     benchmark::DoNotOptimize(g.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows * n));  // feature-rows
 }
-BENCHMARK(BM_LrDenseGradient)->Arg(256)->Arg(4096);
+BENCHMARK(BM_DenseLrGradient)->Arg(256)->Arg(4096);
+
+// One MA-SGD step on Criteo-like rows: b = 2,048 rows of 39 features, then the dense update of 1,001,472 weights.
+void BM_SparseLrLocalStep(benchmark::State& state) {
+  const uint64_t rows = 2048, weights = 1001472;
+  std::vector<uint64_t> off(rows + 1);
+  std::vector<uint32_t> idx;
+  for (uint64_t r = 0; r < rows; ++r) {
+    for (uint32_t k = 0; k < 39; ++k) idx.push_back(static_cast<uint32_t>((r * 7919 + k * 104729) % 1000000));
+    off[r + 1] = idx.size();
+  }
+  std::vector<uint8_t> y(rows, 0);
+  std::vector<int32_t> w(weights, 0);
+  std::vector<int64_t> g(weights);
+  const ExpTable exp;
+  KernelConfig k;
+  k.batch_log2 = 11;
+  k.decay_shift = 12;
+  k.exp = &exp;
+  DpuCounts counts;
+  for (auto _ : state) {
+    sparse_local_steps<FixedQ31>({off.data(), idx.data(), y.data(), rows, 1000000}, w.data(), weights, nullptr, 0, 1,
+                                 k, dpu16(), g.data(), counts);
+    benchmark::DoNotOptimize(w.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));  // rows
+}
+BENCHMARK(BM_SparseLrLocalStep);
 
 }  // namespace
 }  // namespace pimscale

@@ -9,10 +9,10 @@ printf 'data = "%s"\nbatchsize = 64\n' "$WORK/dense.h5" >"$WORK/typo.toml"
 for np in 1 2; do
   expect_error $np "does not exist" train --data "$WORK/missing.h5"
   expect_error $np "cannot open .* as HDF5" train --data "$WORK/not-hdf5.h5"
-  expect_error $np "is sparse" train --data "$WORK/sparse.h5"
+  expect_error $np "numerics 'double' is unknown" train --data "$WORK/sparse.h5" --numerics double
   expect_error $np "unknown key 'batchsize'" train --config "$WORK/typo.toml"
   expect_error $np "unknown hardware preset 'nope'" train --data "$WORK/dense.h5" --hardware nope
-  expect_error $np "fewer than one batch" train --data "$WORK/dense.h5" --batch 2048 --dpus-per-server 1
+  expect_error $np "fewer than one mini-batch" train --data "$WORK/dense.h5" --batch 2048 --dpus-per-server 1
 done
 expect_error 2 "not a multiple of the 6 DPUs" train --data "$WORK/dense.h5" --dpus-per-server 3 --batch 64
 expect_error 1 "must be a power of two" train --data "$WORK/dense.h5" --batch 96

@@ -26,7 +26,7 @@ TEST(Cluster, AllreduceSumsInt64Exactly) {
   const int64_t p = c.size(), r = c.rank();
   // Values near 2^50 whose sum a double could not hold exactly.
   std::vector<int64_t> v = {(int64_t{1} << 50) + r, -r * 3, r * r};
-  c.allreduce_sum(v, {}, net());
+  c.allreduce_sum<int64_t>(v, {}, net());
   EXPECT_EQ(v[0], p * (int64_t{1} << 50) + p * (p - 1) / 2);
   EXPECT_EQ(v[1], -3 * p * (p - 1) / 2);
   EXPECT_EQ(v[2], (p - 1) * p * (2 * p - 1) / 6);
@@ -36,7 +36,7 @@ TEST(Cluster, ClocksMeetAtTheSlowestServer) {
   Cluster c = world();
   // Server r arrives at r microseconds; the collective starts when the last, server p-1, arrives.
   std::vector<int64_t> v = {1};
-  const CollectiveTime t = c.allreduce_sum(v, Picoseconds{c.rank() * 1000000}, net());
+  const CollectiveTime t = c.allreduce_sum<int64_t>(v, Picoseconds{c.rank() * 1000000}, net());
   EXPECT_EQ(t.wait.value, (c.size() - 1 - c.rank()) * int64_t{1000000});
   EXPECT_EQ(t.network, ring_allreduce_time(8, c.size(), net()));
 }

@@ -1,0 +1,186 @@
+// The training kernels of pim_emul/kernels.h: PIM-Opt's DPU code (GA-SGD, MA-SGD and ADMM x LR and SVM x
+// YFCC100M-HNfc6 dense and Criteo sparse), restated once over the arithmetic policy Num.
+#include <algorithm>
+#include <cstring>
+
+#include "pim_emul/kernels.h"
+#include "pim_emul/kernels/counting.h"
+
+namespace pimscale {
+
+namespace {
+
+// The error of one row: LR's d = sigmoid(z) - y, or SVM's hinge decision. `active` is false when an SVM
+// row is outside the margin (its gradient is zero).
+template <class Num>
+struct RowError {
+  typename Num::Wide d;
+  bool active;
+};
+
+template <class Num>
+RowError<Num> row_error(typename Num::Wide z, uint8_t y, const KernelConfig& cfg) {
+  using Wide = typename Num::Wide;
+  if (cfg.model == ModelKind::kLr) {
+    return {Num::sigmoid(z, *cfg.exp) - (y == 1 ? Num::one() : Wide{0}), true};
+  }
+  const Wide yz = y == 1 ? z : -z;
+  return {y == 1 ? Wide{-1} : Wide{1}, yz < Num::from_real_margin(cfg.svm_margin)};  // d: the sign -y'
+}
+
+// A positive-class term x15, a negative one x0.5 (Criteo presets), each as the DPU code computes it.
+template <class Num>
+typename Num::Wide class_weighted(typename Num::Wide t, uint8_t y, const KernelConfig& cfg) {
+  if (!cfg.class_weights) return t;
+  return y == 1 ? Num::weight_positive(t) : Num::weight_negative(t);
+}
+
+// The gradient term of a binary (or unit) feature: LR d 2^-lr; SVM -y' 2^-lr.
+template <class Num>
+typename Num::Wide unit_term(const RowError<Num>& e, uint8_t y, const KernelConfig& cfg) {
+  using Wide = typename Num::Wide;
+  if (cfg.model == ModelKind::kLr) {
+    const Wide t = Num::shift(e.d, cfg.lr_shift);
+    return Num::is_dropped(t) ? Wide{0} : class_weighted<Num>(t, y, cfg);
+  }
+  const Wide t = class_weighted<Num>(Num::shift(Num::one(), cfg.lr_shift), y, cfg);
+  return e.d < 0 ? -t : t;
+}
+
+template <class Num>
+void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias, uint64_t first,
+                uint64_t rows, const KernelConfig& cfg, typename Num::Weight* g, typename Num::Wide& g_bias) {
+  using Wide = typename Num::Wide;
+  const uint64_t n = s.padded_features;
+  for (uint64_t r = first; r < first + rows; ++r) {
+    const typename Num::Feature* x = s.x + r * n;
+    Wide z = bias;
+    for (uint64_t j = 0; j < n; ++j) z += Num::product(x[j], w[j]);
+    const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
+    if (!e.active) continue;
+    if (cfg.model == ModelKind::kLr) {
+      for (uint64_t j = 0; j < n; ++j) {
+        Num::accumulate(g[j], class_weighted<Num>(Num::scaled_product(x[j], e.d, cfg.lr_shift), s.y[r], cfg));
+      }
+    } else {
+      for (uint64_t j = 0; j < n; ++j) {
+        const Wide t = class_weighted<Num>(Num::shift(static_cast<Wide>(x[j]), cfg.lr_shift), s.y[r], cfg);
+        Num::accumulate(g[j], e.d < 0 ? -t : t);
+      }
+    }
+    g_bias += unit_term<Num>(e, s.y[r], cfg);
+  }
+}
+
+template <class Num>
+void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t first, uint64_t rows,
+                 const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts) {
+  using Wide = typename Num::Wide;
+  for (uint64_t r = first; r < first + rows; ++r) {
+    const uint32_t* idx = s.indices + s.offsets[r];
+    const uint64_t nnz = s.offsets[r + 1] - s.offsets[r];
+    Wide z = static_cast<Wide>(w[s.bias_index]);
+    for (uint64_t k = 0; k < nnz; ++k) z += static_cast<Wide>(w[idx[k]]);  // binary features: x w = w
+    const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
+    if (e.active) {
+      const Wide t = unit_term<Num>(e, s.y[r], cfg);
+      for (uint64_t k = 0; k < nnz; ++k) g[idx[k]] += t;
+      g[s.bias_index] += t;
+    }
+    kernel_counts::count_sparse_row<Num>(nnz, cfg, dpu, counts);
+  }
+  // Labels: tasklet 0 reads 512 bytes per 128 rows.
+  count_mram_read(counts.tasklet[0], 512, dpu, (rows + 127) / 128);
+}
+
+}  // namespace
+
+template <class Num, class G>
+void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log2, int decay_shift,
+                  const typename Num::Weight* prox) {
+  using Wide = typename Num::Wide;
+  for (uint64_t j = 0; j < n; ++j) {
+    const Wide step = Num::shift(static_cast<Wide>(g[j]), batch_log2);
+    const Wide decayed = prox ? static_cast<Wide>(w[j]) + static_cast<Wide>(prox[j]) : static_cast<Wide>(w[j]);
+    const Wide decay = Num::shift(decayed, decay_shift);
+    w[j] = Num::to_weight(static_cast<Wide>(w[j]) - step - decay);
+  }
+}
+
+template <class Num>
+typename Num::Wide updated_bias(typename Num::Wide bias, typename Num::Wide g_bias, int batch_log2) {
+  return Num::saturate(bias - Num::shift(g_bias, batch_log2));
+}
+
+template <class Num>
+void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w, typename Num::Wide bias,
+                    uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
+                    typename Num::Weight* g, typename Num::Wide* g_bias, DpuCounts& counts) {
+  std::fill(g, g + shard.padded_features, typename Num::Weight{0});
+  *g_bias = 0;
+  dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias);
+  kernel_counts::count_zero(shard.padded_features, 4, dpu, counts);
+  kernel_counts::count_dense_rows<Num>(rows, shard.padded_features, cfg, dpu, counts);
+}
+
+template <class Num>
+void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, uint64_t weights, uint64_t first,
+                     uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
+                     DpuCounts& counts) {
+  std::fill(g, g + weights, typename Num::Wide{0});
+  kernel_counts::count_zero(weights, 8, dpu, counts);
+  sparse_rows<Num>(shard, w, first, rows, cfg, dpu, g, counts);
+}
+
+template <class Num>
+void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w, typename Num::Wide& bias,
+                       const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
+                       const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts) {
+  const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  for (uint64_t step = 0; step < steps; ++step) {
+    dense_gradient<Num>(shard, w, bias, first + step * b, b, cfg, dpu, g, &g_bias, counts);
+    apply_update<Num>(w, shard.padded_features, g, cfg.batch_log2, cfg.decay_shift, prox);
+    bias = updated_bias<Num>(bias, g_bias, cfg.batch_log2);
+    kernel_counts::count_update<Num>(shard.padded_features, 4, prox != nullptr, dpu, counts);
+  }
+}
+
+template <class Num>
+void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint64_t weights,
+                        const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
+                        const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts) {
+  const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  for (uint64_t step = 0; step < steps; ++step) {
+    sparse_gradient<Num>(shard, w, weights, first + step * b, b, cfg, dpu, g, counts);
+    // The dense update of every weight after each step dominates a Criteo step (pim-training.md section 4).
+    apply_update<Num>(w, weights, g, cfg.batch_log2, cfg.decay_shift, prox);
+    kernel_counts::count_update<Num>(weights, 8, prox != nullptr, dpu, counts);
+  }
+}
+
+int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {
+  int64_t z = bias;
+  for (uint64_t j = 0; j < n; ++j) z += FixedQ31::product(x[j], w[j]);
+  return z;
+}
+
+// Both arithmetics, every kernel.
+#define PIMSCALE_KERNELS(Num)                                                                                     \
+  template void dense_gradient<Num>(const DenseShard<Num>&, const Num::Weight*, Num::Wide, uint64_t, uint64_t,    \
+                                    const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide*, DpuCounts&);   \
+  template void sparse_gradient<Num>(const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t,        \
+                                     const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);                \
+  template void dense_local_steps<Num>(const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*,      \
+                                       uint64_t, uint64_t, const KernelConfig&, const DpuSpec&, Num::Weight*,     \
+                                       Num::Wide&, DpuCounts&);                                                   \
+  template void sparse_local_steps<Num>(const SparseShard&, Num::Weight*, uint64_t, const Num::Weight*, uint64_t, \
+                                        uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);   \
+  template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int, int,              \
+                                               const Num::Weight*);                                               \
+  template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);
+PIMSCALE_KERNELS(FixedQ31)
+PIMSCALE_KERNELS(Float32)
+template void apply_update<FixedQ31, int64_t>(int32_t*, uint64_t, const int64_t*, int, int, const int32_t*);
+#undef PIMSCALE_KERNELS
+
+}  // namespace pimscale

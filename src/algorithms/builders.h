@@ -1,0 +1,25 @@
+// The builders of the three algorithms, for algorithm.cpp's name table. Internal to src/algorithms.
+#pragma once
+
+#include "src/algorithm.h"
+
+namespace pimscale {
+
+template <class Num>
+std::unique_ptr<Algorithm<Num>> make_ga_sgd(PimServer<Num>&, Cluster&, const NetworkSpec&, const AlgorithmSettings&);
+template <class Num>
+std::unique_ptr<Algorithm<Num>> make_ma_sgd(PimServer<Num>&, Cluster&, const NetworkSpec&, const AlgorithmSettings&);
+template <class Num>
+std::unique_ptr<Algorithm<Num>> make_admm(PimServer<Num>&, Cluster&, const NetworkSpec&, const AlgorithmSettings&);
+
+// Collective: sums `values` over all servers in place, charging this server's wait (for the slowest server)
+// and the collective's network time; the network bytes are the all-reduce payload.
+template <class Num>
+void allreduce_and_charge(std::span<typename Num::Wide> values, PimServer<Num>& server, Cluster& cluster,
+                          const NetworkSpec& net) {
+  const CollectiveTime t = cluster.allreduce_sum(values, server.now(), net);
+  server.charge(Phase::kWait, t.wait);
+  if (cluster.size() > 1) server.charge(Phase::kNetwork, t.network, values.size() * sizeof(values[0]));
+}
+
+}  // namespace pimscale

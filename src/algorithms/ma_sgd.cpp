@@ -1,0 +1,59 @@
+// MA-SGD (model averaging after every local step): push the global model to every DPU; each DPU does one
+// mini-batch step of b rows on its own copy; hosts sum their DPUs' models; servers all-reduce the sums;
+// every host divides once by the total DPU count N. Rounds per epoch: m / (b N).
+#include "src/algorithms/builders.h"
+
+namespace pimscale {
+
+namespace {
+
+template <class Num>
+class MaSgd final : public Algorithm<Num> {
+ public:
+  using Weight = typename Num::Weight;
+  using Wide = typename Num::Wide;
+
+  MaSgd(PimServer<Num>& server, Cluster& cluster, const NetworkSpec& net, const AlgorithmSettings& s)
+      : server_(server),
+        cluster_(cluster),
+        net_(net),
+        s_(s),
+        w_(server.layout().weights, Weight{0}),
+        sums_(server.layout().weights + 1, Wide{0}) {}
+
+  void round(uint64_t r) override {
+    server_.push_model(w_.data(), bias_);
+    server_.launch_local_steps(r * s_.rows_per_dpu_step, 1);
+    server_.pull_model_sums(sums_.data());
+    // Message: the summed models and biases, (weights + 1) wide entries.
+    allreduce_and_charge<Num>(sums_, server_, cluster_, net_);
+    ma_sgd_average<Num>(w_, bias_, sums_, s_.total_dpus);
+    server_.charge_host(sums_.size() * sizeof(Wide) + w_.size() * sizeof(Weight));  // read sums, write w
+  }
+
+  std::span<const Weight> weights() const override { return w_; }
+  Wide bias() const override { return bias_; }
+
+ private:
+  PimServer<Num>& server_;
+  Cluster& cluster_;
+  const NetworkSpec& net_;
+  AlgorithmSettings s_;
+  std::vector<Weight> w_;
+  Wide bias_{0};
+  std::vector<Wide> sums_;
+};
+
+}  // namespace
+
+template <class Num>
+std::unique_ptr<Algorithm<Num>> make_ma_sgd(PimServer<Num>& server, Cluster& cluster, const NetworkSpec& net,
+                                            const AlgorithmSettings& s) {
+  return std::make_unique<MaSgd<Num>>(server, cluster, net, s);
+}
+template std::unique_ptr<Algorithm<FixedQ31>> make_ma_sgd(PimServer<FixedQ31>&, Cluster&, const NetworkSpec&,
+                                                          const AlgorithmSettings&);
+template std::unique_ptr<Algorithm<Float32>> make_ma_sgd(PimServer<Float32>&, Cluster&, const NetworkSpec&,
+                                                         const AlgorithmSettings&);
+
+}  // namespace pimscale

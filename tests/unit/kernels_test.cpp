@@ -1,0 +1,248 @@
+// The training kernels against hand-computed Q1.31 values.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "pim_emul/fixed_point.h"
+#include "pim_emul/kernels.h"
+
+namespace pimscale {
+namespace {
+
+constexpr uint32_t kOne = 1u << 31;   // feature 1.0
+constexpr uint32_t kHalf = 1u << 30;  // feature 0.5
+constexpr uint64_t kN = 32;           // 2 features per tasklet
+
+DpuSpec sixteen_tasklets() {
+  DpuSpec d;
+  d.tasklets = 16;
+  d.dma_min_bytes = 8;
+  d.dma_max_bytes = 2048;
+  return d;
+}
+
+const ExpTable& table() {
+  static const ExpTable t;
+  return t;
+}
+
+KernelConfig lr(int lr_shift) {
+  KernelConfig c;
+  c.model = ModelKind::kLr;
+  c.lr_shift = lr_shift;
+  c.exp = &table();
+  return c;
+}
+
+KernelConfig svm(int lr_shift) {
+  KernelConfig c = lr(lr_shift);
+  c.model = ModelKind::kSvm;
+  return c;
+}
+
+struct DenseCase {
+  std::vector<uint32_t> x;
+  std::vector<uint8_t> y;
+  std::vector<int32_t> w = std::vector<int32_t>(kN, 0);
+  int64_t bias = 0;
+  std::vector<int32_t> g = std::vector<int32_t>(kN, 99);  // the kernel zeroes it first
+  int64_t g_bias = 0;
+  DpuCounts counts;
+
+  explicit DenseCase(uint64_t rows) : x(rows * kN, 0), y(rows, 1) {}
+  DenseShard<FixedQ31> shard() const { return {x.data(), y.data(), y.size(), kN}; }
+  void gradient(const KernelConfig& c, uint64_t first, uint64_t rows) {
+    dense_gradient<FixedQ31>(shard(), w.data(), bias, first, rows, c, sixteen_tasklets(), g.data(), &g_bias, counts);
+  }
+};
+
+TEST(ExpTable, ExactAtTableEntriesAndRangeReduced) {
+  EXPECT_EQ(table().exp(0.0f), 1.0f);
+  EXPECT_EQ(table().exp(0.69314718f), 2.0f);  // t = 1.0000000 after rounding: k = 1, f = 0
+  EXPECT_EQ(table().exp(-150.5f), 0.0f);
+  EXPECT_TRUE(std::isinf(table().exp(200.0f)));
+  // Relative error of a 2^20-entry table: at most half a step, 2^-21 * ln 2 ~ 3.3e-7, plus float rounding.
+  for (float x : {-20.0f, -3.3f, -0.5f, 0.1f, 1.7f, 10.0f}) {
+    EXPECT_NEAR(table().exp(x) / std::exp(static_cast<double>(x)), 1.0, 2e-6) << x;
+  }
+}
+
+TEST(LrKernel, DotShiftsEachTermWithoutGuard) {
+  const uint32_t x[3] = {kOne, kHalf, 1};
+  const int32_t w[3] = {1 << 30, -(1 << 30), -1};
+  // (2^31 * 2^30) >> 31 = 2^30; (2^30 * -2^30) >> 31 = -2^29; (1 * -1) >> 31 = -1 (kept: no guard here).
+  EXPECT_EQ(lr_dense_dot(x, w, 3, 7), 7 + (1 << 30) - (1 << 29) - 1);
+}
+
+TEST(LrKernel, SigmoidOfZeroIsExactlyOneHalf) {
+  EXPECT_EQ(FixedQ31::sigmoid(0, table()), int64_t{1} << 30);  // table[0] = 1: 2^31 / 2
+  EXPECT_EQ(FixedQ31::sigmoid(-(int64_t{40} << 31), table()), 0);
+  EXPECT_EQ(FixedQ31::sigmoid(int64_t{40} << 31, table()), int64_t{1} << 31);
+}
+
+TEST(LrKernel, GradientOfZeroModelMatchesHandValues) {
+  // Label 1, zero model: z = 0, sigmoid = 2^30, d = 2^30 - 2^31 = -2^30; lr = 4.
+  DenseCase c(1);
+  c.x[0] = kHalf;  // (2^30 * -2^30) >> 35 = -2^25
+  c.x[1] = kOne;   // -2^61 >> 35 = -2^26
+  c.x[2] = 1;      // -2^30 >> 35 = -1: dropped by the guard
+  c.x[31] = 3;     // floor(-3/32) = -1: dropped
+  c.gradient(lr(4), 0, 1);
+  EXPECT_EQ(c.g[0], -(1 << 25));
+  EXPECT_EQ(c.g[1], -(1 << 26));
+  EXPECT_EQ(c.g[2], 0);
+  EXPECT_EQ(c.g[31], 0);
+  EXPECT_EQ(c.g[5], 0);
+  EXPECT_EQ(c.g_bias, -(int64_t{1} << 26));  // d >> lr
+}
+
+TEST(LrKernel, LabelZeroFlipsTheSign) {
+  DenseCase c(1);
+  c.x[0] = kHalf;
+  c.y[0] = 0;  // d = 2^30
+  c.gradient(lr(4), 0, 1);
+  EXPECT_EQ(c.g[0], 1 << 25);
+  EXPECT_EQ(c.g_bias, int64_t{1} << 26);
+}
+
+TEST(LrKernel, GradientAccumulatorSaturates) {
+  // lr = 0, x = 1.0, d = -2^30: each row adds -2^30; three rows would be -3 * 2^30.
+  DenseCase c(3);
+  for (int r = 0; r < 3; ++r) c.x[r * kN] = kOne;
+  c.gradient(lr(0), 0, 3);
+  EXPECT_EQ(c.g[0], -2147483647);
+  EXPECT_EQ(c.g_bias, -3 * (int64_t{1} << 30));  // the int64 bias accumulator does not saturate
+}
+
+TEST(LrKernel, BatchReadsOnlyItsRows) {
+  DenseCase c(2);
+  c.x[0] = kOne;        // row 0: not in the batch
+  c.x[kN + 1] = kHalf;  // row 1
+  c.gradient(lr(4), 1, 1);
+  EXPECT_EQ(c.g[0], 0);
+  EXPECT_EQ(c.g[1], -(1 << 25));
+}
+
+TEST(SvmKernel, InsideTheMarginAddsMinusYXShifted) {
+  // Zero model: z = 0 < 2^-15 for either label, so both rows are inside the margin. lr = 2.
+  DenseCase c(2);
+  c.x[0] = kHalf;        // row 0, label 1: g_0 -= 2^30 >> 2
+  c.x[kN + 1] = kOne;    // row 1, label 0: g_1 += 2^31 >> 2
+  c.y[1] = 0;
+  c.gradient(svm(2), 0, 2);
+  EXPECT_EQ(c.g[0], -(1 << 28));
+  EXPECT_EQ(c.g[1], 1 << 29);
+  EXPECT_EQ(c.g_bias, 0);  // -2^29 + 2^29
+}
+
+TEST(SvmKernel, OutsideTheMarginAddsNothing) {
+  DenseCase c(1);
+  c.x[0] = kOne;
+  c.w[0] = 1 << 20;  // z = 2^20 > 2^16 (the DPU margin 2^-15), label 1: y z >= margin
+  c.gradient(svm(2), 0, 1);
+  EXPECT_EQ(c.g[0], 0);
+  EXPECT_EQ(c.g_bias, 0);
+  KernelConfig half = svm(2);
+  half.svm_margin = 0.5;  // 2^20 < 2^30: inside the 0.5 margin
+  c.gradient(half, 0, 1);
+  EXPECT_EQ(c.g[0], -(1 << 29));
+  EXPECT_EQ(c.g_bias, -(int64_t{1} << 29));
+}
+
+TEST(SparseKernel, BinaryRowsTouchTheirWeightsAndTheBias) {
+  // Features {3, 7} and {7}; the bias is weight 10; labels 1 and 0; zero model, lr = 0.
+  const std::vector<uint64_t> off = {0, 2, 3};
+  const std::vector<uint32_t> idx = {3, 7, 7};
+  const std::vector<uint8_t> y = {1, 0};
+  const SparseShard shard{off.data(), idx.data(), y.data(), 2, 10};
+  const std::vector<int32_t> w(2048, 0);
+  std::vector<int64_t> g(2048, 5);
+  DpuCounts counts;
+  sparse_gradient<FixedQ31>(shard, w.data(), 2048, 0, 2, lr(0), sixteen_tasklets(), g.data(), counts);
+  // Row 0: d = -2^30 on 3, 7 and the bias; row 1: d = +2^30 on 7 and the bias.
+  EXPECT_EQ(g[3], -(int64_t{1} << 30));
+  EXPECT_EQ(g[7], 0);
+  EXPECT_EQ(g[10], 0);
+  EXPECT_EQ(g[0], 0);
+  // Criteo class weights: positive x15, negative x0.5.
+  KernelConfig weighted = lr(0);
+  weighted.class_weights = true;
+  sparse_gradient<FixedQ31>(shard, w.data(), 2048, 0, 2, weighted, sixteen_tasklets(), g.data(), counts);
+  EXPECT_EQ(g[3], -15 * (int64_t{1} << 30));
+  EXPECT_EQ(g[7], -15 * (int64_t{1} << 30) + (int64_t{1} << 29));
+  EXPECT_EQ(g[10], g[7]);
+}
+
+TEST(ClassWeights, KeepTheTermWhenTheWeightedOneIsMinusOne) {
+  EXPECT_EQ(FixedQ31::weight_negative(-2), -2);  // -2 >> 1 = -1 would be dropped: keep -2
+  EXPECT_EQ(FixedQ31::weight_negative(-4), -2);
+  EXPECT_EQ(FixedQ31::weight_positive(3), 45);
+}
+
+TEST(LocalSteps, OneMaSgdStepUpdatesTheDpusModel) {
+  // b = 1, lr = 4, reg = 10. Gradient of the zero model as above: g_0 = -2^25, g_bias = -2^26.
+  DenseCase c(1);
+  c.x[0] = kHalf;
+  KernelConfig k = lr(4);
+  k.decay_shift = 14;
+  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, nullptr, 0, 1, k, sixteen_tasklets(), c.g.data(),
+                              c.g_bias, c.counts);
+  EXPECT_EQ(c.w[0], 1 << 25);   // 0 - (-2^25 >> 0) - guard(0 >> 14)
+  EXPECT_EQ(c.bias, int64_t{1} << 26);
+  EXPECT_EQ(c.w[1], 0);
+}
+
+TEST(LocalSteps, AdmmProximalTermJoinsTheDecay) {
+  DenseCase c(1);
+  c.x[0] = kHalf;
+  KernelConfig k = lr(4);
+  k.decay_shift = 14;
+  std::vector<int32_t> prox(kN, 0);
+  prox[0] = 1 << 20;   // decay (0 + 2^20) >> 14 = 64
+  prox[1] = -(1 << 10);  // (0 - 2^10) >> 14 = -1: dropped
+  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, prox.data(), 0, 1, k, sixteen_tasklets(), c.g.data(),
+                              c.g_bias, c.counts);
+  EXPECT_EQ(c.w[0], (1 << 25) - 64);
+  EXPECT_EQ(c.w[1], 0);
+  EXPECT_EQ(c.bias, int64_t{1} << 26);  // no proximal term on the dense bias (PIM-Opt)
+}
+
+TEST(Counts, DenseDmaPerTaskletExactly) {
+  // 32 features over 16 tasklets: 8-byte slices. Two rows.
+  DenseCase c(2);
+  c.y[0] = 0;
+  c.gradient(lr(4), 0, 2);
+  // Tasklet 5: zeroing write; per row X, W and gradient reads (3 x 2) and a gradient write (2).
+  EXPECT_EQ(c.counts.tasklet[5].dma_read_calls, 6u);
+  EXPECT_EQ(c.counts.tasklet[5].dma_read_bytes, 48u);
+  EXPECT_EQ(c.counts.tasklet[5].dma_write_calls, 3u);
+  EXPECT_EQ(c.counts.tasklet[5].dma_write_bytes, 24u);
+  // Tasklet 0 also reads an exp-table entry per row and the labels (8 bytes per 2 rows).
+  EXPECT_EQ(c.counts.tasklet[0].dma_read_calls, 6u + 2u + 1u);
+  EXPECT_EQ(c.counts.tasklet[5].ops[static_cast<int>(Op::kInt64Mul)], 8u);  // (dot + x * d) x 2 features x 2 rows
+  EXPECT_EQ(c.counts.tasklet[16].dma_read_calls, 0u);  // tasklets beyond the 16 used stay idle
+}
+
+TEST(Counts, SparseNonZerosAreDealtToTasklets) {
+  // 39 non-zeros over 16 tasklets: 7 tasklets get 3, 9 get 2; the last also handles the bias.
+  std::vector<uint64_t> off = {0, 39};
+  std::vector<uint32_t> idx(39);
+  for (uint32_t i = 0; i < 39; ++i) idx[i] = i * 10;
+  const std::vector<uint8_t> y = {1};
+  const std::vector<int32_t> w(2048, 0);
+  std::vector<int64_t> g(2048);
+  DpuCounts c;
+  sparse_gradient<FixedQ31>({off.data(), idx.data(), y.data(), 1, 400}, w.data(), 2048, 0, 1, lr(0),
+                            sixteen_tasklets(), g.data(), c);
+  // Tasklet 1: zeroing (128 entries x 8 B = 1 KiB, 1 call), its 3 indices (12 B -> 16 B), 3 weight reads and
+  // 3 gradient reads of 8 B; writes: zeroing + 3 gradient entries.
+  EXPECT_EQ(c.tasklet[1].dma_read_calls, 1u + 6u);
+  EXPECT_EQ(c.tasklet[1].dma_read_bytes, 16u + 48u);
+  EXPECT_EQ(c.tasklet[1].dma_write_calls, 1u + 3u);
+  EXPECT_EQ(c.tasklet[8].dma_write_calls, 1u + 2u);
+  EXPECT_EQ(c.tasklet[15].dma_write_calls, 1u + 3u);  // 2 non-zeros + the bias
+}
+
+}  // namespace
+}  // namespace pimscale
