@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <openssl/evp.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -322,6 +324,9 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
   mine.push_back(server.startup().value);
   const std::vector<int64_t> all = cluster.gather_to_root(mine);
   const double wall_total = cluster.max(since(ctx.wall_start));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const int64_t peak_rss_kib = cluster.max(static_cast<int64_t>(usage.ru_maxrss));  // the largest rank
   if (!root) return 0;
 
   const PhaseLedger& total = server.ledger();
@@ -366,7 +371,8 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
                   {"emulated_seconds", total.total().seconds()},
                   {"emulated_picoseconds", total.total().value},
                   {"train_wall_seconds", train_wall},
-                  {"wall_seconds", wall_total}};
+                  {"wall_seconds", wall_total},
+                  {"peak_rss_mib", static_cast<double>(peak_rss_kib) / 1024.0}};
   nlohmann::json per_server = nlohmann::json::array();
   const size_t stride = 2 * kPhaseCount + 1;
   for (int64_t s = 0; s < plan.servers; ++s) {
