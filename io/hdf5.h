@@ -36,6 +36,7 @@ void silence_hdf5_errors();
 // An HDF5 file opened or created collectively by every rank of `comm`.
 class File {
  public:
+  File() = default;  // no file; assigning one closes the previous
   static File open_read(const std::string& path, MPI_Comm comm);
   static File create(const std::string& path, MPI_Comm comm);  // truncates
   const std::string& path() const { return path_; }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <numbers>
 
+#include "io/dataset_writer.h"
 #include "pim_emul/error.h"
 
 namespace pimscale {
@@ -130,44 +131,27 @@ uint8_t SyntheticGenerator::sparse_row(int split, uint64_t row, std::vector<uint
 
 namespace {
 
-void write_split(const SyntheticGenerator& gen, h5::File& file, int split, uint64_t rows, int rank, int size,
-                 MPI_Comm comm) {
+// This rank's share of a split: rows [lo, hi).
+void write_split(const SyntheticGenerator& gen, DatasetWriter& out, int split, uint64_t rows, int rank, int size) {
   const SynthSpec& spec = gen.spec();
-  const std::string g = split == 0 ? "/train" : "/test";
-  file.create_group(g);
+  const std::string name = split == 0 ? "train" : "test";
   const uint64_t lo = rows * static_cast<uint64_t>(rank) / static_cast<uint64_t>(size);
   const uint64_t hi = rows * static_cast<uint64_t>(rank + 1) / static_cast<uint64_t>(size);
-  const uint64_t n = hi - lo;
-  std::vector<uint8_t> y(n);
+  std::vector<uint8_t> y(hi - lo);
   if (spec.kind == DataKind::kDense) {
-    file.create_dataset(g + "/X", H5T_IEEE_F32LE, {rows, spec.features});
-    file.create_dataset(g + "/y", H5T_STD_U8LE, {rows});
-    std::vector<float> x(n * spec.features);
-    for (uint64_t i = 0; i < n; ++i) y[i] = gen.dense_row(split, lo + i, x.data() + i * spec.features);
-    file.write_rows(g + "/X", H5T_NATIVE_FLOAT, lo, n, x.data());
-    file.write_rows(g + "/y", H5T_NATIVE_UINT8, lo, n, y.data());
+    std::vector<float> x(y.size() * spec.features);
+    for (uint64_t i = 0; i < y.size(); ++i) y[i] = gen.dense_row(split, lo + i, x.data() + i * spec.features);
+    out.write_dense(name, rows, lo, x, y);
     return;
   }
-  std::vector<uint64_t> indptr(n + 1);
+  std::vector<uint64_t> indptr(y.size() + 1, 0);
   std::vector<uint32_t> indices, row;
-  for (uint64_t i = 0; i < n; ++i) {
+  for (uint64_t i = 0; i < y.size(); ++i) {
     y[i] = gen.sparse_row(split, lo + i, row);
     indices.insert(indices.end(), row.begin(), row.end());
     indptr[i + 1] = indices.size();
   }
-  // Global offsets: this rank's non-zeros start after those of lower ranks.
-  uint64_t local_nnz = indices.size(), offset = 0, total_nnz = 0;
-  MPI_Exscan(&local_nnz, &offset, 1, MPI_UINT64_T, MPI_SUM, comm);
-  if (rank == 0) offset = 0;
-  MPI_Allreduce(&local_nnz, &total_nnz, 1, MPI_UINT64_T, MPI_SUM, comm);
-  for (auto& p : indptr) p += offset;
-  file.create_dataset(g + "/indptr", H5T_STD_U64LE, {rows + 1});
-  file.create_dataset(g + "/indices", H5T_STD_U32LE, {total_nnz});
-  file.create_dataset(g + "/y", H5T_STD_U8LE, {rows});
-  // Each rank writes indptr[lo, hi); the last also writes the closing entry indptr[rows].
-  file.write_rows(g + "/indptr", H5T_NATIVE_UINT64, lo, n + (rank == size - 1 ? 1 : 0), indptr.data());
-  file.write_rows(g + "/indices", H5T_NATIVE_UINT32, offset, local_nnz, indices.data());
-  file.write_rows(g + "/y", H5T_NATIVE_UINT8, lo, n, y.data());
+  out.write_sparse(name, rows, lo, indptr, indices, {}, y);
 }
 
 }  // namespace
@@ -177,26 +161,16 @@ void write_synthetic(const SynthSpec& spec, const std::string& out, MPI_Comm com
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const SyntheticGenerator gen(spec);
-  const std::string tmp = out + ".tmp";
-  {
-    h5::File file = h5::File::create(tmp, comm);
-    file.write_attribute("format", kDatasetFormat);
-    file.write_attribute("format_version", kDatasetFormatVersion);
-    file.write_attribute("kind", data_kind_name(spec.kind));
-    file.write_attribute("features", spec.features);
-    file.write_attribute("generator",
-                         std::string(spec.kind == DataKind::kDense ? "pimscale synth dense (YFCC-like)"
-                                                                   : "pimscale synth sparse (Criteo-like)") +
-                             " seed=" + std::to_string(spec.seed) + " noise=" + std::to_string(spec.noise) +
-                             " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
-                             " zipf_exponent=" + std::to_string(spec.zipf_exponent) +
-                             " positive_rate=" + std::to_string(spec.positive_rate));
-    write_split(gen, file, 0, spec.rows, rank, size, comm);
-    write_split(gen, file, 1, spec.test_rows, rank, size, comm);
-  }
-  MPI_Barrier(comm);
-  if (rank == 0) std::filesystem::rename(tmp, out);
-  MPI_Barrier(comm);
+  DatasetWriter writer(out, comm, spec.kind, spec.features,
+                       std::string(spec.kind == DataKind::kDense ? "pimscale synth dense (YFCC-like)"
+                                                                 : "pimscale synth sparse (Criteo-like)") +
+                           " seed=" + std::to_string(spec.seed) + " noise=" + std::to_string(spec.noise) +
+                           " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
+                           " zipf_exponent=" + std::to_string(spec.zipf_exponent) +
+                           " positive_rate=" + std::to_string(spec.positive_rate));
+  write_split(gen, writer, 0, spec.rows, rank, size);
+  write_split(gen, writer, 1, spec.test_rows, rank, size);
+  writer.commit();
 }
 
 }  // namespace pimscale
