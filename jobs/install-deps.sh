@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev libssl-dev
+  liblinear-tools python3-sklearn  # reference trainer and data for tests/e2e/reference_trainers.sh
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "comm/cluster.h"
+#include "io/convert.h"
 #include "io/hdf5.h"
 #include "io/synth.h"
 #include "src/collective_step.h"
@@ -53,6 +54,27 @@ int main(int argc, char** argv) {
   std::string kind = "dense", out;
   add_synth_flags(*synth, spec, kind, out);
 
+  CLI::App* convert = data->add_subcommand("convert", "convert LIBSVM/svmlight, CSV or IDX files to a pimscale dataset");
+  ConvertOptions conv;
+  std::string classes;
+  convert->add_option("--from", conv.from, "input format")->required()->check(CLI::IsMember({"libsvm", "csv", "idx"}));
+  convert->add_option("--in", conv.in, "input file (IDX: the images)")->required();
+  convert->add_option("--in-labels", conv.in_labels, "IDX: the labels file");
+  convert->add_option("--test", conv.test, "a separate test file (otherwise --test-fraction splits --in)");
+  convert->add_option("--test-labels", conv.test_labels, "IDX: the test labels file");
+  convert->add_option("--test-fraction", conv.test_fraction, "fraction of rows drawn into the test split (default 0.2)");
+  convert->add_option("--seed", conv.seed, "seed of the split");
+  convert->add_option("--label-column", conv.label_column, "CSV: 0-based label column, negative from the end (default -1)");
+  convert->add_option("--classes", classes, "A,B: label A -> 0, B -> 1, other rows dropped (default: the two labels)");
+  convert->add_flag("--dense", conv.dense, "LIBSVM: write dense rows (CSV and IDX are always dense)");
+  convert->add_option("--out", conv.out, "output HDF5 file")->required();
+
+  CLI::App* exporter = data->add_subcommand("export", "write a split of a pimscale dataset as LIBSVM text");
+  std::string export_in, export_split = "train", export_out;
+  exporter->add_option("--in", export_in, "pimscale dataset")->required();
+  exporter->add_option("--split", export_split, "train or test")->check(CLI::IsMember({"train", "test"}));
+  exporter->add_option("--out", export_out, "LIBSVM text file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +88,30 @@ int main(int argc, char** argv) {
       TrainConfig config;
       collective_step(cluster, [&] { config = train_cli.resolve(); });
       return run_train(config, cluster);
+    }
+    if (convert->parsed() || exporter->parsed()) {
+      // One rank reads and writes; the others wait for its verdict.
+      std::string summary;
+      collective_step(cluster, [&] {
+        if (!root) return;
+        if (exporter->parsed()) {
+          export_libsvm(export_in, export_split, export_out);
+          summary = "wrote " + export_out;
+          return;
+        }
+        if (!classes.empty()) {
+          const size_t comma = classes.find(',');
+          try {
+            conv.classes = std::make_pair(std::stod(classes.substr(0, comma)), std::stod(classes.substr(comma + 1)));
+          } catch (const std::exception&) {
+            throw InputError("--classes '" + classes + "' must be two numbers A,B");
+          }
+          if (comma == std::string::npos) throw InputError("--classes '" + classes + "' must be two numbers A,B");
+        }
+        summary = convert_dataset(conv);
+      });
+      if (root) fmt::print("{}\n", summary);
+      return 0;
     }
     if (synth->parsed()) {
       spec.kind = kind == "dense" ? DataKind::kDense : DataKind::kSparse;

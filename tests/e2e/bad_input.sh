@@ -21,3 +21,21 @@ rc=0
 run 2 data synth --kind dense --rows 10 --out "$WORK/no-such-dir/x.h5" >/dev/null 2>&1 || rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "synth into a missing folder must fail (rc $rc)"
 echo "bad input: all cases failed cleanly"
+
+# Converters: malformed input is reported with its file and line.
+printf '+1 1:0.5 2:1\n-1 3:abc\n' >"$WORK/bad.libsvm"
+printf 'a,b,label\n0.1,0.2,1\n0.3,0.4\n' >"$WORK/bad.csv"
+printf '1 1:0.5\n2 1:0.3\n3 2:0.1\n' >"$WORK/three.libsvm"
+convert_error() {  # PATTERN ARGS...
+  local pattern=$1 rc=0
+  shift
+  run 2 data convert "$@" --out "$WORK/converted.h5" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "convert must fail cleanly: $*"
+  grep -q "^pimscale: error: .*$pattern" "$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "no '$pattern' error"; }
+  [ ! -e "$WORK/converted.h5" ] && [ ! -e "$WORK/converted.h5.tmp" ] || fail "convert left a file behind"
+  echo "ok: $(grep '^pimscale: error' "$WORK/stderr")"
+}
+convert_error "bad.libsvm:2: '3:abc' is not index:value" --from libsvm --in "$WORK/bad.libsvm"
+convert_error "bad.csv:3: has 2 columns, the first row has 3" --from csv --in "$WORK/bad.csv"
+convert_error "3 distinct labels .*--classes A,B" --from libsvm --in "$WORK/three.libsvm"
+convert_error "cannot read" --from idx --in "$WORK/none.idx" --in-labels "$WORK/none.labels"

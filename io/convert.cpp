@@ -1,0 +1,369 @@
+#include "io/convert.h"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "io/dataset.h"
+#include "io/dataset_writer.h"
+#include "pim_emul/error.h"
+
+namespace pimscale {
+
+namespace {
+
+std::string fmt_label(double l) {
+  std::ostringstream s;
+  s << l;
+  return s.str();
+}
+
+[[noreturn]] void fail_at(const std::string& path, uint64_t line, const std::string& what) {
+  throw InputError(path + ":" + std::to_string(line) + ": " + what);
+}
+
+std::ifstream open_or_fail(const std::string& path, std::ios::openmode mode = std::ios::in) {
+  std::ifstream f(path, mode);
+  if (!f) throw InputError("cannot read '" + path + "'; check the path (--in, --test, --in-labels)");
+  return f;
+}
+
+std::optional<double> parse_number(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view line, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= line.size(); ++i) {
+    if (i == line.size() || line[i] == sep) {
+      out.push_back(line.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RawRows read_libsvm(const std::string& path) {
+  std::ifstream f = open_or_fail(path);
+  RawRows r;
+  std::string line;
+  bool zero_based = false;
+  for (uint64_t n = 1; std::getline(f, line); ++n) {
+    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);  // svmlight comments
+    std::istringstream tokens(line);
+    std::string tok;
+    if (!(tokens >> tok)) continue;  // blank line
+    const auto label = parse_number(tok);
+    if (!label) fail_at(path, n, "label '" + tok + "' is not a number; LIBSVM lines are 'label index:value ...'");
+    int64_t previous = -1;
+    while (tokens >> tok) {
+      if (tok.rfind("qid:", 0) == 0) continue;  // svmlight query ids
+      const size_t colon = tok.find(':');
+      const auto index = colon == std::string::npos ? std::nullopt : parse_number(std::string_view(tok).substr(0, colon));
+      const auto value = colon == std::string::npos ? std::nullopt : parse_number(std::string_view(tok).substr(colon + 1));
+      if (!index || !value || *index < 0 || *index != std::floor(*index) || *index > 4294967294.0) {
+        fail_at(path, n, "'" + tok + "' is not index:value with a non-negative integer index");
+      }
+      const int64_t i = static_cast<int64_t>(*index);
+      if (i <= previous) fail_at(path, n, "indices must increase within a line (" + tok + ")");
+      previous = i;
+      if (i == 0) zero_based = true;
+      if (!std::isfinite(*value)) fail_at(path, n, "value in '" + tok + "' is not finite");
+      if (*value == 0) continue;
+      r.indices.push_back(static_cast<uint32_t>(i));
+      r.values.push_back(static_cast<float>(*value));
+    }
+    r.labels.push_back(*label);
+    r.indptr.push_back(r.indices.size());
+  }
+  if (r.labels.empty()) throw InputError("'" + path + "' has no LIBSVM rows");
+  // LIBSVM indices start at 1; a file that uses index 0 is read as 0-based.
+  if (!zero_based) {
+    for (auto& i : r.indices) --i;
+  }
+  for (uint32_t i : r.indices) r.features = std::max<uint64_t>(r.features, uint64_t{i} + 1);
+  return r;
+}
+
+RawRows read_csv(const std::string& path, int64_t label_column) {
+  std::ifstream f = open_or_fail(path);
+  RawRows r;
+  std::string line;
+  uint64_t columns = 0;
+  for (uint64_t n = 1; std::getline(f, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const auto cells = split(line, ',');
+    std::vector<double> v;
+    bool numeric = true;
+    for (auto c : cells) {
+      const auto x = parse_number(c);
+      numeric &= x.has_value();
+      v.push_back(x.value_or(0));
+    }
+    if (!numeric) {
+      if (r.labels.empty() && columns == 0) {  // a header line
+        continue;
+      }
+      fail_at(path, n, "a cell is not a number; CSV rows must be numeric (one header line is allowed)");
+    }
+    if (columns == 0) {
+      columns = cells.size();
+      if (columns < 2) fail_at(path, n, "a CSV row needs a label and at least one feature");
+    }
+    if (cells.size() != columns) {
+      fail_at(path, n, "has " + std::to_string(cells.size()) + " columns, the first row has " + std::to_string(columns));
+    }
+    const int64_t k = label_column < 0 ? static_cast<int64_t>(columns) + label_column : label_column;
+    if (k < 0 || k >= static_cast<int64_t>(columns)) {
+      fail_at(path, n, "--label-column " + std::to_string(label_column) + " is outside the " + std::to_string(columns) +
+                           " columns");
+    }
+    uint32_t feature = 0;
+    for (int64_t c = 0; c < static_cast<int64_t>(columns); ++c) {
+      if (c == k) continue;
+      if (v[c] != 0) {
+        r.indices.push_back(feature);
+        r.values.push_back(static_cast<float>(v[c]));
+      }
+      ++feature;
+    }
+    r.labels.push_back(v[k]);
+    r.indptr.push_back(r.indices.size());
+  }
+  if (r.labels.empty()) throw InputError("'" + path + "' has no CSV rows");
+  r.features = columns - 1;
+  return r;
+}
+
+namespace {
+uint32_t read_be32(std::ifstream& f, const std::string& path) {
+  unsigned char b[4];
+  if (!f.read(reinterpret_cast<char*>(b), 4)) throw InputError("'" + path + "' is truncated (IDX header)");
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+}
+}  // namespace
+
+RawRows read_idx(const std::string& images, const std::string& labels) {
+  if (labels.empty()) throw InputError("IDX needs the labels file too: --in-labels FILE (and --test-labels with --test)");
+  std::ifstream fi = open_or_fail(images, std::ios::binary), fl = open_or_fail(labels, std::ios::binary);
+  const uint32_t magic_i = read_be32(fi, images), magic_l = read_be32(fl, labels);
+  // Magic: 0x0000 08 NN, type 0x08 = unsigned byte, NN dimensions.
+  if ((magic_i >> 8) != 0x08 || (magic_i & 0xff) < 2) {
+    throw InputError("'" + images + "' is not an IDX file of unsigned bytes with >= 2 dimensions (magic " +
+                     std::to_string(magic_i) + ")");
+  }
+  if (magic_l != 0x801) throw InputError("'" + labels + "' is not an IDX label file (magic 0x00000801)");
+  const uint32_t n = read_be32(fi, images);
+  uint64_t per_row = 1;
+  for (uint32_t d = 1; d < (magic_i & 0xff); ++d) per_row *= read_be32(fi, images);
+  if (read_be32(fl, labels) != n) throw InputError("'" + labels + "' and '" + images + "' hold different row counts");
+  RawRows r;
+  r.features = per_row;
+  std::vector<unsigned char> row(per_row);
+  for (uint32_t i = 0; i < n; ++i) {
+    char label = 0;
+    if (!fi.read(reinterpret_cast<char*>(row.data()), static_cast<std::streamsize>(per_row)) || !fl.read(&label, 1)) {
+      throw InputError("'" + images + "' or its labels are truncated at row " + std::to_string(i));
+    }
+    for (uint64_t j = 0; j < per_row; ++j) {
+      if (row[j] == 0) continue;
+      r.indices.push_back(static_cast<uint32_t>(j));
+      r.values.push_back(static_cast<float>(row[j]));
+    }
+    r.labels.push_back(static_cast<unsigned char>(label));
+    r.indptr.push_back(r.indices.size());
+  }
+  return r;
+}
+
+namespace {
+
+struct Split {
+  RawRows rows;
+  std::vector<uint8_t> y;
+};
+
+RawRows read_any(const ConvertOptions& o, const std::string& file, const std::string& labels) {
+  if (o.from == "libsvm") return read_libsvm(file);
+  if (o.from == "csv") return read_csv(file, o.label_column);
+  if (o.from == "idx") return read_idx(file, labels);
+  throw InputError("--from '" + o.from + "' is unknown; use libsvm, csv or idx");
+}
+
+// Keeps the rows whose label maps to a class (A -> 0, B -> 1).
+Split keep_classes(const RawRows& in, double a, double b) {
+  Split s;
+  s.rows.features = in.features;
+  for (size_t i = 0; i < in.labels.size(); ++i) {
+    const double l = in.labels[i];
+    if (l != a && l != b) continue;
+    s.rows.labels.push_back(l);
+    s.y.push_back(l == b ? 1 : 0);
+    for (uint64_t k = in.indptr[i]; k < in.indptr[i + 1]; ++k) {
+      s.rows.indices.push_back(in.indices[k]);
+      s.rows.values.push_back(in.values[k]);
+    }
+    s.rows.indptr.push_back(s.rows.indices.size());
+  }
+  return s;
+}
+
+// Deterministic split by seed: row i goes to test if a hash of (seed, i) falls below the fraction.
+std::pair<RawRows, RawRows> split_by_seed(const RawRows& all, double fraction, uint64_t seed) {
+  auto mix = [](uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  };
+  RawRows parts[2];
+  for (auto& p : parts) p.features = all.features;
+  for (size_t i = 0; i < all.labels.size(); ++i) {
+    const double u = static_cast<double>(mix(mix(seed) ^ i) >> 11) * 0x1.0p-53;
+    RawRows& p = parts[u < fraction ? 1 : 0];
+    p.labels.push_back(all.labels[i]);
+    for (uint64_t k = all.indptr[i]; k < all.indptr[i + 1]; ++k) {
+      p.indices.push_back(all.indices[k]);
+      p.values.push_back(all.values[k]);
+    }
+    p.indptr.push_back(p.indices.size());
+  }
+  return {std::move(parts[0]), std::move(parts[1])};
+}
+
+// Dense rows scaled by the training part's per-feature min and max (test values clamped to [0, 1];
+// a constant feature becomes 0).
+std::vector<float> dense_normalised(const RawRows& r, uint64_t features, const std::vector<float>& lo,
+                                    const std::vector<float>& hi) {
+  std::vector<float> x(r.labels.size() * features);
+  for (size_t i = 0; i < r.labels.size(); ++i) {
+    std::vector<float> row(features, 0.0f);
+    for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1]; ++k) row[r.indices[k]] = r.values[k];
+    for (uint64_t j = 0; j < features; ++j) {
+      const float span = hi[j] - lo[j];
+      x[i * features + j] = span > 0 ? std::clamp((row[j] - lo[j]) / span, 0.0f, 1.0f) : 0.0f;
+    }
+  }
+  return x;
+}
+
+}  // namespace
+
+std::string convert_dataset(const ConvertOptions& o) {
+  if (!(o.test_fraction >= 0 && o.test_fraction < 1)) throw InputError("--test-fraction must be in [0, 1)");
+  RawRows train_raw, test_raw;
+  if (!o.test.empty()) {
+    train_raw = read_any(o, o.in, o.in_labels);
+    test_raw = read_any(o, o.test, o.test_labels);
+  } else {
+    std::tie(train_raw, test_raw) = split_by_seed(read_any(o, o.in, o.in_labels), o.test_fraction, o.seed);
+  }
+  // Classes: given, or the two labels the data has (the smaller -> 0).
+  std::pair<double, double> classes;
+  if (o.classes) {
+    classes = *o.classes;
+  } else {
+    std::set<double> seen(train_raw.labels.begin(), train_raw.labels.end());
+    seen.insert(test_raw.labels.begin(), test_raw.labels.end());
+    if (seen.size() != 2) {
+      std::string list;
+      for (double l : seen) list += (list.empty() ? "" : ", ") + fmt_label(l);
+      throw InputError("'" + o.in + "' has " + std::to_string(seen.size()) + " distinct labels (" + list.substr(0, 80) +
+                       "); pick the two classes of a binary task with --classes A,B");
+    }
+    classes = {*seen.begin(), *seen.rbegin()};
+  }
+  Split train = keep_classes(train_raw, classes.first, classes.second);
+  Split test = keep_classes(test_raw, classes.first, classes.second);
+  if (train.y.empty()) throw InputError("no training rows have the labels of --classes; check the class values");
+  const uint64_t features = std::max(train.rows.features, test.rows.features);
+  const bool dense = o.dense || o.from != "libsvm";
+
+  // Written by this rank alone (MPI_COMM_SELF).
+  DatasetWriter writer(o.out, MPI_COMM_SELF, dense ? DataKind::kDense : DataKind::kSparse, features,
+                       "pimscale data convert --from " + o.from + " --in " + o.in +
+                           (o.test.empty() ? " --test-fraction " + std::to_string(o.test_fraction) + " --seed " +
+                                                 std::to_string(o.seed)
+                                           : " --test " + o.test) +
+                           (dense ? " (min-max normalised by the training part)" : ""));
+  if (dense) {
+    std::vector<float> lo(features, 0.0f), hi(features, 0.0f);
+    bool first = true;
+    for (size_t i = 0; i < train.y.size(); ++i) {
+      std::vector<float> row(features, 0.0f);
+      for (uint64_t k = train.rows.indptr[i]; k < train.rows.indptr[i + 1]; ++k) row[train.rows.indices[k]] = train.rows.values[k];
+      for (uint64_t j = 0; j < features; ++j) {
+        lo[j] = first ? row[j] : std::min(lo[j], row[j]);
+        hi[j] = first ? row[j] : std::max(hi[j], row[j]);
+      }
+      first = false;
+    }
+    writer.write_dense("train", train.y.size(), 0, dense_normalised(train.rows, features, lo, hi), train.y);
+    writer.write_dense("test", test.y.size(), 0, dense_normalised(test.rows, features, lo, hi), test.y);
+  } else {
+    auto binary = [](const RawRows& r) { return std::all_of(r.values.begin(), r.values.end(), [](float v) { return v == 1.0f; }); };
+    const bool all_binary = binary(train.rows) && binary(test.rows);
+    writer.write_sparse("train", train.y.size(), 0, train.rows.indptr, train.rows.indices,
+                        all_binary ? std::vector<float>{} : train.rows.values, train.y);
+    writer.write_sparse("test", test.y.size(), 0, test.rows.indptr, test.rows.indices,
+                        all_binary ? std::vector<float>{} : test.rows.values, test.y);
+  }
+  writer.commit();
+  auto count1 = [](const std::vector<uint8_t>& y) { return std::count(y.begin(), y.end(), 1); };
+  return "wrote " + o.out + " (" + (dense ? "dense" : "sparse") + ", " + std::to_string(features) + " features, " +
+         std::to_string(train.y.size()) + " train rows (" + std::to_string(count1(train.y)) + " positive), " +
+         std::to_string(test.y.size()) + " test rows; class " + fmt_label(classes.first) + " -> 0, " +
+         fmt_label(classes.second) + " -> 1)";
+}
+
+void export_libsvm(const std::string& in, const std::string& split, const std::string& out) {
+  const Dataset d = Dataset::open(in, MPI_COMM_SELF);
+  const uint64_t rows = d.rows(split);
+  std::ofstream f(out + ".tmp");
+  char buf[32];
+  auto value = [&](float v) {
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+  };
+  if (d.kind() == DataKind::kDense) {
+    const DenseRows r = d.read_dense(split, 0, rows);
+    for (uint64_t i = 0; i < rows; ++i) {
+      f << (r.y[i] == 1 ? "+1" : "-1");
+      for (uint64_t j = 0; j < r.features; ++j) {
+        if (r.x[i * r.features + j] != 0) f << ' ' << j + 1 << ':' << value(r.x[i * r.features + j]);
+      }
+      f << '\n';
+    }
+  } else {
+    const SparseRows r = d.read_sparse(split, 0, rows);
+    for (uint64_t i = 0; i < rows; ++i) {
+      f << (r.y[i] == 1 ? "+1" : "-1");
+      for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1]; ++k) {
+        f << ' ' << r.indices[k] + 1 << ':' << (r.values.empty() ? "1" : value(r.values[k]));
+      }
+      f << '\n';
+    }
+  }
+  f.close();
+  if (!f) throw InputError("cannot write '" + out + "'; check the folder and free space");
+  std::filesystem::rename(out + ".tmp", out);
+}
+
+}  // namespace pimscale
