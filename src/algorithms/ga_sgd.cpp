@@ -7,18 +7,12 @@ namespace pimscale {
 namespace {
 
 template <class Num>
-class GaSgd final : public Algorithm<Num> {
+class GaSgd final : public GlobalModelAlgorithm<Num> {
  public:
-  using Weight = typename Num::Weight;
-  using Wide = typename Num::Wide;
-
-  GaSgd(PimServer<Num>& server, Cluster& cluster, const NetworkSpec& net, const AlgorithmSettings& s)
-      : server_(server),
-        cluster_(cluster),
-        net_(net),
-        s_(s),
-        w_(server.layout().weights, Weight{0}),
-        sums_(server.layout().weights + 1, Wide{0}) {}
+  using Base = GlobalModelAlgorithm<Num>;
+  using Base::Base;
+  using typename Base::Weight;
+  using typename Base::Wide;
 
   void round(uint64_t r) override {
     server_.push_model(w_.data(), bias_);
@@ -30,17 +24,14 @@ class GaSgd final : public Algorithm<Num> {
     server_.charge_host(sums_.size() * sizeof(Wide) + 2 * w_.size() * sizeof(Weight));  // read sums, w; write w
   }
 
-  std::span<const Weight> weights() const override { return w_; }
-  Wide bias() const override { return bias_; }
-
  private:
-  PimServer<Num>& server_;
-  Cluster& cluster_;
-  const NetworkSpec& net_;
-  AlgorithmSettings s_;
-  std::vector<Weight> w_;
-  Wide bias_{0};
-  std::vector<Wide> sums_;
+  using Base::bias_;
+  using Base::cluster_;
+  using Base::net_;
+  using Base::s_;
+  using Base::server_;
+  using Base::sums_;
+  using Base::w_;
 };
 
 }  // namespace

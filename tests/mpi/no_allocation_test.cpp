@@ -8,6 +8,7 @@
 #include <new>
 
 #include "src/algorithm.h"
+#include "tests/mpi/test_specs.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};
@@ -24,33 +25,14 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace pimscale {
 namespace {
 
-HardwareSpec small_hardware() {
-  HardwareSpec hw;
-  hw.dpus_per_server = 64;
-  hw.dpu.frequency_mhz = 350;
-  hw.dpu.tasklets = 16;
-  hw.dpu.issue_interval_cycles = 11;
-  hw.dpu.dma_min_bytes = 8;
-  hw.dpu.dma_max_bytes = 2048;
-  for (double& i : hw.dpu.instructions) i = 1;
-  hw.transfer = {64, 0.33, 0.12, 6.68, 4.74, 16.88, 0.8, 10, 20};
-  return hw;
-}
-
 // Rounds after the first of every algorithm, dense and sparse, allocate nothing.
 class NoAllocation : public testing::TestWithParam<std::tuple<const char*, bool>> {};
 
 TEST_P(NoAllocation, RoundsAfterTheFirstDoNotAllocate) {
   const auto [name, sparse] = GetParam();
-  const HardwareSpec hw = small_hardware();
-  HostSpec host;
-  host.cores = 16;
-  host.memory_bandwidth_gbps = 100;
-  host.core_bandwidth_gbps = 10;
-  NetworkSpec net;
-  net.bandwidth_gbit_s = 25;
-  net.latency_us = 15;
-  net.reduce_gbps = 10;
+  const HardwareSpec hw = test::small_hardware();
+  const HostSpec host = test::small_host();
+  const NetworkSpec net = test::small_network();
 
   const uint64_t dpus = 4, rows = 8, features = 64;
   const ServerLayout layout{sparse, static_cast<int64_t>(dpus), rows, features, model_weights(sparse, features, hw.dpu)};

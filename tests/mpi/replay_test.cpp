@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "src/algorithm.h"
+#include "tests/mpi/test_specs.h"
 
 namespace pimscale {
 namespace {
@@ -71,19 +72,9 @@ I64 avg(I64 sum) { return sat(sum / kDpus); }
 
 // Runs `rounds` rounds of the real algorithm on one server of 2 DPUs and returns its reported model.
 std::pair<std::vector<int32_t>, I64> run_real(const char* algorithm, bool svm, const AlgorithmSettings& s, int rounds) {
-  HardwareSpec hw;
-  hw.dpus_per_server = 64;
-  hw.dpu.frequency_mhz = 350;
-  hw.dpu.tasklets = 16;
-  hw.dpu.issue_interval_cycles = 11;
-  hw.dpu.dma_min_bytes = 8;
-  hw.dpu.dma_max_bytes = 2048;
-  hw.transfer = {64, 0.33, 0.12, 6.68, 4.74, 16.88, 0.8, 10, 20};
-  HostSpec host{16, 100, 10, 10, {}};
-  NetworkSpec net;
-  net.bandwidth_gbit_s = 25;
-  net.latency_us = 15;
-  net.reduce_gbps = 10;
+  const HardwareSpec hw = test::small_hardware();
+  const HostSpec host = test::small_host();
+  const NetworkSpec net = test::small_network();
   const ServerLayout layout{false, kDpus, kRowsPerDpu, kF, model_weights(false, kF, hw.dpu)};
   KernelConfig k;
   k.model = svm ? ModelKind::kSvm : ModelKind::kLr;
