@@ -13,6 +13,7 @@
 
 #include "io/dataset.h"
 #include "io/dataset_writer.h"
+#include "io/hash.h"
 #include "pim_emul/error.h"
 
 namespace pimscale {
@@ -207,6 +208,22 @@ RawRows read_any(const ConvertOptions& o, const std::string& file, const std::st
   throw InputError("--from '" + o.from + "' is unknown; use libsvm, csv or idx");
 }
 
+// Appends row i of src (label and non-zeros) to dst.
+void append_row(RawRows& dst, const RawRows& src, size_t i) {
+  dst.labels.push_back(src.labels[i]);
+  dst.indices.insert(dst.indices.end(), src.indices.begin() + static_cast<long>(src.indptr[i]),
+                     src.indices.begin() + static_cast<long>(src.indptr[i + 1]));
+  dst.values.insert(dst.values.end(), src.values.begin() + static_cast<long>(src.indptr[i]),
+                    src.values.begin() + static_cast<long>(src.indptr[i + 1]));
+  dst.indptr.push_back(dst.indices.size());
+}
+
+// Row i as `features` dense values.
+void dense_row(const RawRows& r, size_t i, std::vector<float>& row) {
+  std::fill(row.begin(), row.end(), 0.0f);
+  for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1]; ++k) row[r.indices[k]] = r.values[k];
+}
+
 // Keeps the rows whose label maps to a class (A -> 0, B -> 1).
 Split keep_classes(const RawRows& in, double a, double b) {
   Split s;
@@ -214,36 +231,19 @@ Split keep_classes(const RawRows& in, double a, double b) {
   for (size_t i = 0; i < in.labels.size(); ++i) {
     const double l = in.labels[i];
     if (l != a && l != b) continue;
-    s.rows.labels.push_back(l);
+    append_row(s.rows, in, i);
     s.y.push_back(l == b ? 1 : 0);
-    for (uint64_t k = in.indptr[i]; k < in.indptr[i + 1]; ++k) {
-      s.rows.indices.push_back(in.indices[k]);
-      s.rows.values.push_back(in.values[k]);
-    }
-    s.rows.indptr.push_back(s.rows.indices.size());
   }
   return s;
 }
 
 // Deterministic split by seed: row i goes to test if a hash of (seed, i) falls below the fraction.
 std::pair<RawRows, RawRows> split_by_seed(const RawRows& all, double fraction, uint64_t seed) {
-  auto mix = [](uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-  };
   RawRows parts[2];
   for (auto& p : parts) p.features = all.features;
   for (size_t i = 0; i < all.labels.size(); ++i) {
-    const double u = static_cast<double>(mix(mix(seed) ^ i) >> 11) * 0x1.0p-53;
-    RawRows& p = parts[u < fraction ? 1 : 0];
-    p.labels.push_back(all.labels[i]);
-    for (uint64_t k = all.indptr[i]; k < all.indptr[i + 1]; ++k) {
-      p.indices.push_back(all.indices[k]);
-      p.values.push_back(all.values[k]);
-    }
-    p.indptr.push_back(p.indices.size());
+    const double u = hash::uniform01(hash::mix(hash::mix(seed) ^ i));
+    append_row(parts[u < fraction ? 1 : 0], all, i);
   }
   return {std::move(parts[0]), std::move(parts[1])};
 }
@@ -252,10 +252,9 @@ std::pair<RawRows, RawRows> split_by_seed(const RawRows& all, double fraction, u
 // a constant feature becomes 0).
 std::vector<float> dense_normalised(const RawRows& r, uint64_t features, const std::vector<float>& lo,
                                     const std::vector<float>& hi) {
-  std::vector<float> x(r.labels.size() * features);
+  std::vector<float> x(r.labels.size() * features), row(features);
   for (size_t i = 0; i < r.labels.size(); ++i) {
-    std::vector<float> row(features, 0.0f);
-    for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1]; ++k) row[r.indices[k]] = r.values[k];
+    dense_row(r, i, row);
     for (uint64_t j = 0; j < features; ++j) {
       const float span = hi[j] - lo[j];
       x[i * features + j] = span > 0 ? std::clamp((row[j] - lo[j]) / span, 0.0f, 1.0f) : 0.0f;
@@ -304,11 +303,10 @@ std::string convert_dataset(const ConvertOptions& o) {
                                            : " --test " + o.test) +
                            (dense ? " (min-max normalised by the training part)" : ""));
   if (dense) {
-    std::vector<float> lo(features, 0.0f), hi(features, 0.0f);
+    std::vector<float> lo(features, 0.0f), hi(features, 0.0f), row(features);
     bool first = true;
     for (size_t i = 0; i < train.y.size(); ++i) {
-      std::vector<float> row(features, 0.0f);
-      for (uint64_t k = train.rows.indptr[i]; k < train.rows.indptr[i + 1]; ++k) row[train.rows.indices[k]] = train.rows.values[k];
+      dense_row(train.rows, i, row);
       for (uint64_t j = 0; j < features; ++j) {
         lo[j] = first ? row[j] : std::min(lo[j], row[j]);
         hi[j] = first ? row[j] : std::max(hi[j], row[j]);

@@ -6,23 +6,18 @@
 #include <numbers>
 
 #include "io/dataset_writer.h"
+#include "io/hash.h"
 #include "pim_emul/error.h"
 
 namespace pimscale {
 
 namespace {
 
-// splitmix64's finaliser: a bijective mix of 64 bits.
-constexpr uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+using hash::mix;
+using hash::uniform01;
 constexpr uint64_t key(uint64_t seed, uint64_t stream, uint64_t a, uint64_t b) {
   return mix(mix(mix(mix(seed) ^ stream) ^ a) ^ b);
 }
-double uniform01(uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
 double normal(uint64_t h) {
   const double u1 = (static_cast<double>(h >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]
   const double u2 = uniform01(mix(h));
