@@ -60,7 +60,7 @@ void count_row_head(TaskletCounts& t0, uint64_t rows, const KernelConfig& cfg, c
   }
 }
 
-// Zeroing and the update of `n` model entries, feature-parallel, in blocks of block_bytes.
+// The update of `n` model entries, feature-parallel (weights, gradient and u - z read, weights written).
 template <class Num>
 void count_update(uint64_t n, uint64_t grad_bytes_per_entry, bool prox, const DpuSpec& dpu, DpuCounts& c) {
   const uint64_t per = (n + static_cast<uint64_t>(tasklets(dpu)) - 1) / static_cast<uint64_t>(tasklets(dpu));
@@ -112,30 +112,30 @@ void count_dense_rows(uint64_t rows, uint64_t padded, const KernelConfig& cfg, c
   tb.add(Op::kAlu, 10 * rows);  // bias term into the dot product and the bias gradient
 }
 
-// One sparse row of nnz binary features, dealt out to the tasklets (the first nnz % T get one more).
+// `rows` sparse rows of nnz binary features each, dealt out to the tasklets (the first nnz % T get one more).
 // Per non-zero: an 8-byte read of the weight pair, an add; then an 8-byte read-modify-write of the int64
 // gradient (sparse gradients are int64). The last tasklet also handles the bias weight.
 template <class Num>
-void count_sparse_row(uint64_t nnz, const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& c) {
+void count_sparse_rows(uint64_t nnz, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& c) {
   const uint64_t T = static_cast<uint64_t>(tasklets(dpu));
   for (uint64_t id = 0; id < T; ++id) {
     const uint64_t mine = nnz / T + (id < nnz % T ? 1 : 0) + (id == T - 1 ? 1 : 0);
     TaskletCounts& t = c.tasklet[id];
     if (mine == 0) continue;
-    count_mram_read(t, mine * 4, dpu);       // its indices
-    count_mram_read(t, 8, dpu, 2 * mine);    // weight pair; gradient entry
-    count_mram_write(t, 8, dpu, mine);       // gradient entry
-    t.add(Op::kWram, 4 * mine);
-    t.add(Op::kAlu, 8 * mine);               // address, alignment select, loop
+    count_mram_read(t, mine * 4, dpu, rows);          // its indices
+    count_mram_read(t, 8, dpu, 2 * mine * rows);      // weight pair; gradient entry
+    count_mram_write(t, 8, dpu, mine * rows);         // gradient entry
+    t.add(Op::kWram, 4 * mine * rows);
+    t.add(Op::kAlu, 8 * mine * rows);                 // address, alignment select, loop
     if constexpr (Num::kFloat) {
-      t.add(Op::kFloatAdd, 2 * mine);
+      t.add(Op::kFloatAdd, 2 * mine * rows);
     } else {
-      t.add(Op::kAlu, 6 * mine);             // 64-bit adds, guard
+      t.add(Op::kAlu, 6 * mine * rows);               // 64-bit adds, guard
     }
-    if (cfg.class_weights) t.add(Op::kAlu, 6 * mine);
-    t.barriers += 2;
+    if (cfg.class_weights) t.add(Op::kAlu, 6 * mine * rows);
+    t.barriers += 2 * rows;
   }
-  count_row_head<Num>(c.tasklet[0], 1, cfg, dpu);
+  count_row_head<Num>(c.tasklet[0], rows, cfg, dpu);
 }
 
 }  // namespace pimscale::kernel_counts

@@ -47,6 +47,15 @@ typename Num::Wide unit_term(const RowError<Num>& e, uint8_t y, const KernelConf
   return e.d < 0 ? -t : t;
 }
 
+// z = bias + sum_j x_j w_j (fixed: each term (x w) >> 31 on its own, no guard).
+template <class Num>
+typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num::Weight* w, uint64_t n,
+                             typename Num::Wide bias) {
+  typename Num::Wide z = bias;
+  for (uint64_t j = 0; j < n; ++j) z += Num::product(x[j], w[j]);
+  return z;
+}
+
 template <class Num>
 void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias, uint64_t first,
                 uint64_t rows, const KernelConfig& cfg, typename Num::Weight* g, typename Num::Wide& g_bias) {
@@ -54,9 +63,7 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
   const uint64_t n = s.padded_features;
   for (uint64_t r = first; r < first + rows; ++r) {
     const typename Num::Feature* x = s.x + r * n;
-    Wide z = bias;
-    for (uint64_t j = 0; j < n; ++j) z += Num::product(x[j], w[j]);
-    const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
+    const RowError<Num> e = row_error<Num>(dense_dot<Num>(x, w, n, bias), s.y[r], cfg);
     if (!e.active) continue;
     if (cfg.model == ModelKind::kLr) {
       for (uint64_t j = 0; j < n; ++j) {
@@ -76,6 +83,8 @@ template <class Num>
 void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t first, uint64_t rows,
                  const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts) {
   using Wide = typename Num::Wide;
+  // Events depend only on a row's non-zero count: count runs of equal counts at once (Criteo: one run).
+  uint64_t run_nnz = 0, run_rows = 0;
   for (uint64_t r = first; r < first + rows; ++r) {
     const uint32_t* idx = s.indices + s.offsets[r];
     const uint64_t nnz = s.offsets[r + 1] - s.offsets[r];
@@ -87,8 +96,14 @@ void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t f
       for (uint64_t k = 0; k < nnz; ++k) g[idx[k]] += t;
       g[s.bias_index] += t;
     }
-    kernel_counts::count_sparse_row<Num>(nnz, cfg, dpu, counts);
+    if (nnz != run_nnz && run_rows > 0) {
+      kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
+      run_rows = 0;
+    }
+    run_nnz = nnz;
+    ++run_rows;
   }
+  if (run_rows > 0) kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
   // Labels: tasklet 0 reads 512 bytes per 128 rows.
   count_mram_read(counts.tasklet[0], 512, dpu, (rows + 127) / 128);
 }
@@ -159,9 +174,7 @@ void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint6
 }
 
 int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {
-  int64_t z = bias;
-  for (uint64_t j = 0; j < n; ++j) z += FixedQ31::product(x[j], w[j]);
-  return z;
+  return dense_dot<FixedQ31>(x, w, n, bias);
 }
 
 // Both arithmetics, every kernel.
