@@ -29,7 +29,7 @@ template <class Num>
 PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
                           const KernelConfig& kernel, int threads)
     : hw_(hw), host_(host), layout_(layout), models_(models), kernel_(kernel), pool_(threads) {
-  kernel_.exp = &exp_;
+  if (kernel.model == ModelKind::kLr) kernel_.exp = &exp_.emplace();
   const size_t d = static_cast<size_t>(layout.dpus), n = layout.weights;
   if (models != DpuModels::kShared) {
     dpu_w_.assign(d * n, Weight{0});
@@ -102,11 +102,8 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias) {
 }
 
 template <class Num>
-void PimServer<Num>::push_models_and_prox(const Weight* w, const Wide* bias, const Weight* prox) {
-  const size_t n = static_cast<size_t>(layout_.dpus) * layout_.weights;
-  if (w != dpu_w_.data()) std::copy(w, w + n, dpu_w_.begin());  // ADMM passes the DPUs' own models back
-  if (bias != dpu_bias_.data()) std::copy(bias, bias + layout_.dpus, dpu_bias_.begin());
-  std::copy(prox, prox + n, dpu_prox_.begin());
+void PimServer<Num>::push_own_models_and_prox(const Weight* prox) {
+  std::copy(prox, prox + dpu_prox_.size(), dpu_prox_.begin());
   const Picoseconds one = transfer_time(Transfer::kParallelToDpu, model_bytes(), layout_.dpus, hw_.transfer);
   ledger_.add(Phase::kHostToDpu, one + one, 2 * model_bytes() * static_cast<uint64_t>(layout_.dpus));
 }

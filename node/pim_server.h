@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -71,8 +72,9 @@ class PimServer {
   // --- Round primitives; each advances the clock by its emulated cost. ---
   // Broadcast of one model to every DPU (GA-SGD reads it; MA-SGD's DPUs start their step from it).
   void push_model(const Weight* w, Wide bias);
-  // ADMM: every DPU's own w_i and u_i - z (two parallel transfers); arrays [dpus x weights], [dpus].
-  void push_models_and_prox(const Weight* w, const Wide* bias, const Weight* prox);
+  // ADMM: every DPU's own model w_i (already in dpu_weights()) and u_i - z [dpus x weights]: two parallel
+  // transfers, as PIM-Opt pushes both every epoch.
+  void push_own_models_and_prox(const Weight* prox);
   // GA-SGD: every DPU sums the gradient of its rows [first, first + rows).
   void launch_gradient(uint64_t first, uint64_t rows);
   // MA-SGD / ADMM: every DPU runs `steps` local mini-batch steps from row `first`.
@@ -108,7 +110,7 @@ class PimServer {
   ServerLayout layout_;
   DpuModels models_;
   KernelConfig kernel_;
-  ExpTable exp_;
+  std::optional<ExpTable> exp_;  // LR only
   ThreadPool pool_;
   ServerData<Num> data_;
   const Weight* shared_w_ = nullptr;  // the broadcast model (kShared)

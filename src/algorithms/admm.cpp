@@ -32,7 +32,7 @@ class Admm final : public Algorithm<Num> {
   void round(uint64_t) override {
     std::span<Weight> w = server_.dpu_weights();
     std::span<Wide> w_bias = server_.dpu_biases();
-    server_.push_models_and_prox(w.data(), w_bias.data(), uz_.data());
+    server_.push_own_models_and_prox(uz_.data());
     server_.launch_local_steps(0, server_.layout().rows_per_dpu / s_.rows_per_dpu_step);
     server_.pull_models();
 
