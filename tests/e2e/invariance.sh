@@ -38,8 +38,7 @@ same "$(json "$WORK/s4/run.json" ranks)" "4" "ranks"
 # The phases sum to the total exactly (integer picoseconds).
 sum=0
 for phase in host_to_dpu dpu_compute dpu_dma dpu_to_host host_reduce network wait; do
-  ps=$(sed -n '/"phases_picoseconds"/,/}/p' "$WORK/s4/run.json" | grep "\"$phase\":" | sed -E 's/.*: *([0-9]+).*/\1/')
-  sum=$((sum + ps))
+  sum=$((sum + $(json_in "$WORK/s4/run.json" phases_picoseconds "$phase")))
 done
 same "$sum" "$(json "$WORK/s4/run.json" emulated_picoseconds)" "sum of phases vs total"
 same "$(json "$WORK/s4/run.json" rounds_per_epoch)" "64" "rounds per epoch (4096 rows / batch 64)"

@@ -15,6 +15,9 @@ run() {
 # json FILE KEY: the value of the first "KEY": line of a pretty-printed JSON file.
 json() { grep -m1 "\"$2\":" "$1" | sed -E 's/^[^:]*: *//; s/,$//; s/"//g'; }
 
+# json_in FILE OBJECT KEY: the value of KEY inside the first top-level "OBJECT": { ... } of FILE.
+json_in() { sed -n "/^  \"$2\": {/,/^  }/p" "$1" | grep -m1 "\"$3\":" | sed -E 's/^[^:]*: *//; s/,$//; s/"//g'; }
+
 fail() {
   echo "FAIL: $*" >&2
   exit 1

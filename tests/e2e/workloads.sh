@@ -22,8 +22,8 @@ gradient=8011776
 N=2
 check_bytes() {  # RUN H2D D2H
   local h2d d2h
-  h2d=$(sed -n "/\"bytes\": {/,/}/p" "$WORK/$1/run.json" | grep -m1 '"host_to_dpu"' | sed -E 's/.*: ([0-9]+).*/\1/')
-  d2h=$(sed -n '/"bytes": {/,/}/p' "$WORK/$1/run.json" | grep -m1 '"dpu_to_host"' | sed -E 's/.*: ([0-9]+).*/\1/')
+  h2d=$(json_in "$WORK/$1/run.json" bytes host_to_dpu)
+  d2h=$(json_in "$WORK/$1/run.json" bytes dpu_to_host)
   same "$h2d" "$2" "$1 host->DPU bytes"
   same "$d2h" "$3" "$1 DPU->host bytes"
   same "$(json "$WORK/$1/run.json" model_bytes)" "$model" "$1 model bytes"
