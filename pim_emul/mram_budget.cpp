@@ -22,21 +22,25 @@ uint64_t MramBudget::total() const {
   return t;
 }
 
-uint64_t MramBudget::shard() const { return items.size() >= 2 ? items[0].bytes + items[1].bytes : 0; }
+uint64_t MramBudget::shard() const {
+  uint64_t t = 0;
+  for (const auto& i : items) t += i.shard ? i.bytes : 0;
+  return t;
+}
 
 MramBudget training_mram_budget(const MramNeeds& n) {
   MramBudget b;
   if (n.sparse) {
-    b.items.push_back({"training rows (uint32 feature indices)", align8(n.nnz * 4)});
-    b.items.push_back({"labels (uint32)", align8(n.rows * 4)});
-    b.items.push_back({"row offsets (uint32)", align8((n.rows + 1) * 4)});
+    b.items.push_back({"training rows (uint32 feature indices)", align8(n.nnz * 4), true});
+    b.items.push_back({"labels (uint32)", align8(n.rows * 4), true});
+    b.items.push_back({"row offsets (uint32)", align8((n.rows + 1) * 4), true});
     b.items.push_back({"model (weights incl. bias)", align8(n.weights * n.weight_bytes)});
     b.items.push_back({"gradient buffer", align8(n.weights * n.wide_bytes)});
     if (n.prox) b.items.push_back({"ADMM u - z", align8(n.weights * n.weight_bytes)});
   } else {
     const uint64_t model = align8(n.weights * n.weight_bytes) + n.wide_bytes;
-    b.items.push_back({"training rows (uint32 features)", n.rows * n.weights * 4});
-    b.items.push_back({"labels (uint32)", align8(n.rows * 4)});
+    b.items.push_back({"training rows (uint32 features)", n.rows * n.weights * 4, true});
+    b.items.push_back({"labels (uint32)", align8(n.rows * 4), true});
     b.items.push_back({"model (weights + bias)", model});
     b.items.push_back({"gradient buffer (weights + bias)", model});
     if (n.prox) b.items.push_back({"ADMM u - z", model});

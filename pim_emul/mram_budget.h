@@ -13,12 +13,13 @@ namespace pimscale {
 struct MemoryItem {
   std::string what;
   uint64_t bytes;
+  bool shard = false;  // part of the training rows (rows, labels, row offsets), not a buffer
 };
 
 struct MramBudget {
   std::vector<MemoryItem> items;  // shard first, then buffers
   uint64_t total() const;
-  uint64_t shard() const;         // the training rows and labels
+  uint64_t shard() const;         // the items marked shard
 };
 
 // What one DPU keeps in MRAM for training.

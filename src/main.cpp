@@ -102,11 +102,11 @@ int main(int argc, char** argv) {
         if (!classes.empty()) {
           const size_t comma = classes.find(',');
           try {
+            if (comma == std::string::npos) throw std::invalid_argument("no comma");
             conv.classes = std::make_pair(std::stod(classes.substr(0, comma)), std::stod(classes.substr(comma + 1)));
           } catch (const std::exception&) {
             throw InputError("--classes '" + classes + "' must be two numbers A,B");
           }
-          if (comma == std::string::npos) throw InputError("--classes '" + classes + "' must be two numbers A,B");
         }
         summary = convert_dataset(conv);
       });

@@ -68,6 +68,8 @@ TEST(MramBudget, CriteoShardsFitWithSparseBuffers) {
   const MramBudget b = training_mram_budget(n);
   EXPECT_EQ(b.items[0].bytes, 196608u * 39 * 4);
   EXPECT_EQ(b.items[4].bytes, 8011776u);  // the int64 gradient, as transferred by GA-SGD
+  // The shard is the indices, the labels and the row offsets (196,609 x 4 B, rounded up to 8).
+  EXPECT_EQ(b.shard(), 196608u * 39 * 4 + 196608u * 4 + 786440u);
   EXPECT_NO_THROW(require_fits_mram(b, reference_dpu(), "test"));
 }
 
