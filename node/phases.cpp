@@ -8,6 +8,23 @@ std::string_view phase_name(Phase p) {
   return kNames[static_cast<int>(p)];
 }
 
+std::string_view startup_step_name(StartupStep s) {
+  static constexpr std::string_view kNames[kStartupStepCount] = {"allocation", "program_load", "data_load",
+                                                                 "table_broadcast"};
+  return kNames[static_cast<int>(s)];
+}
+
+std::string_view slice_name(int64_t kind) {
+  if (kind >= kStartupKindBase) return startup_step_name(static_cast<StartupStep>(kind - kStartupKindBase));
+  return phase_name(static_cast<Phase>(kind));
+}
+
+Picoseconds StartupLedger::total() const {
+  Picoseconds t;
+  for (const auto& v : time) t += v;
+  return t;
+}
+
 Picoseconds PhaseLedger::total() const {
   Picoseconds t;
   for (const auto& v : time) t += v;

@@ -36,4 +36,32 @@ struct PhaseLedger {
   PhaseLedger operator-(const PhaseLedger& earlier) const;
 };
 
+// One slice of a server's emulated timeline: a training phase (kind = its Phase) or a start-up step
+// (kind = kStartupKindBase + its StartupStep), from `start` for `duration`. Collective slices carry the
+// collective's sequence number in `flow` (the same on every server), -1 otherwise.
+struct TimelineSlice {
+  int64_t kind = 0;
+  int64_t start = 0, duration = 0;  // picoseconds
+  int64_t bytes = 0;
+  int64_t flow = -1;
+};
+inline constexpr int64_t kStartupKindBase = 100;
+std::string_view slice_name(int64_t kind);
+
+// Start-up, reported apart from the training phases (as PIM-Opt does). Names are run.json keys.
+enum class StartupStep : int { kAllocation = 0, kProgramLoad, kDataLoad, kTableBroadcast, kCount };
+inline constexpr int kStartupStepCount = static_cast<int>(StartupStep::kCount);
+std::string_view startup_step_name(StartupStep s);
+
+struct StartupLedger {
+  std::array<Picoseconds, kStartupStepCount> time{};
+  std::array<uint64_t, kStartupStepCount> bytes{};
+
+  void add(StartupStep s, Picoseconds t, uint64_t b = 0) {
+    time[static_cast<int>(s)] += t;
+    bytes[static_cast<int>(s)] += b;
+  }
+  Picoseconds total() const;
+};
+
 }  // namespace pimscale

@@ -27,8 +27,11 @@ void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, con
 
 template <class Num>
 PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
-                          const KernelConfig& kernel, int threads)
-    : hw_(hw), host_(host), layout_(layout), models_(models), kernel_(kernel), pool_(threads) {
+                          const KernelConfig& kernel, int threads, ServerMode mode)
+    : hw_(hw), host_(host), layout_(layout), models_(models), mode_(mode), kernel_(kernel), pool_(threads) {
+  counts_.resize(static_cast<size_t>(layout.dpus));
+  times_.resize(static_cast<size_t>(layout.dpus));
+  if (mode == ServerMode::kCountOnly) return;  // no rows, no models: nothing is computed
   if (kernel.model == ModelKind::kLr) kernel_.exp = &exp_.emplace();
   const size_t d = static_cast<size_t>(layout.dpus), n = layout.weights;
   if (models != DpuModels::kShared) {
@@ -42,8 +45,6 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
     grad_w_.resize(d * n);
   }
   grad_bias_.assign(d, Wide{0});
-  counts_.resize(d);
-  times_.resize(d);
 }
 
 template <class Num>
@@ -59,18 +60,72 @@ uint64_t PimServer<Num>::gradient_bytes() const {
 template <class Num>
 void PimServer<Num>::load(ServerData<Num> data) {
   data_ = std::move(data);
-  // The largest shard sets the common length of the parallel transfer.
+  charge_startup();
+}
+
+template <class Num>
+void PimServer<Num>::load_shape(std::vector<uint64_t> offsets, uint64_t nnz_per_row) {
+  data_.offsets = std::move(offsets);
+  nnz_per_row_ = nnz_per_row;
+  charge_startup();
+}
+
+template <class Num>
+RowShape PimServer<Num>::row_shape(int64_t d) const {
+  if (!layout_.sparse) return {false, layout_.weights, nullptr, 0};
+  if (data_.offsets.empty()) return {true, layout_.weights, nullptr, nnz_per_row_};
+  return {true, layout_.weights, data_.offsets.data() + static_cast<uint64_t>(d) * layout_.rows_per_dpu, 0};
+}
+
+template <class Num>
+void PimServer<Num>::charge_startup() {
+  // The largest shard (rows, sparse row offsets, labels) sets the common length of the parallel transfer.
+  const uint64_t rows = layout_.rows_per_dpu;
   uint64_t shard_bytes = 0;
   for (int64_t d = 0; d < layout_.dpus; ++d) {
-    const uint64_t r0 = static_cast<uint64_t>(d) * layout_.rows_per_dpu, r1 = r0 + layout_.rows_per_dpu;
-    const uint64_t rows_bytes = layout_.sparse ? (data_.offsets[r1] - data_.offsets[r0]) * 4 + (layout_.rows_per_dpu + 1) * 4
-                                               : layout_.rows_per_dpu * layout_.weights * 4;
-    shard_bytes = std::max(shard_bytes, rows_bytes + (layout_.rows_per_dpu * 4 + 7) / 8 * 8);
+    const RowShape shape = row_shape(d);
+    const uint64_t nnz = !shape.sparse ? 0 : shape.offsets ? shape.offsets[rows] - shape.offsets[0] : rows * shape.nnz_per_row;
+    const uint64_t rows_bytes = shape.sparse ? nnz * 4 + (rows + 1) * 4 : rows * layout_.weights * 4;
+    shard_bytes = std::max(shard_bytes, rows_bytes + (rows * 4 + 7) / 8 * 8);
   }
-  startup_ += transfer_time(Transfer::kParallelToDpu, shard_bytes, layout_.dpus, hw_.transfer);
+  const uint64_t dpus = static_cast<uint64_t>(layout_.dpus);
+  const int64_t ranks = (layout_.dpus + hw_.transfer.dpus_per_rank - 1) / hw_.transfer.dpus_per_rank;
+  add_startup(StartupStep::kAllocation, from_seconds(hw_.transfer.alloc_us_per_rank * 1e-6 * static_cast<double>(ranks)));
+  // The kernel binary fills IRAM; it is broadcast to every DPU.
+  const uint64_t program = static_cast<uint64_t>(hw_.dpu.iram_bytes);
+  add_startup(StartupStep::kProgramLoad, transfer_time(Transfer::kBroadcastToDpu, program, layout_.dpus, hw_.transfer),
+               program * dpus);
+  add_startup(StartupStep::kDataLoad, transfer_time(Transfer::kParallelToDpu, shard_bytes, layout_.dpus, hw_.transfer),
+               shard_bytes * dpus);
   if (kernel_.model == ModelKind::kLr) {
-    startup_ += transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, layout_.dpus, hw_.transfer);
+    add_startup(StartupStep::kTableBroadcast,
+                 transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, layout_.dpus, hw_.transfer),
+                 ExpTable::kBytes * dpus);
   }
+}
+
+template <class Num>
+void PimServer<Num>::add(Phase phase, Picoseconds t, uint64_t bytes, int64_t flow) {
+  if (timeline_on_) slice(static_cast<int64_t>(phase), now(), t, bytes, flow);
+  ledger_.add(phase, t, bytes);
+}
+
+template <class Num>
+void PimServer<Num>::add_startup(StartupStep step, Picoseconds t, uint64_t bytes) {
+  if (timeline_on_) slice(kStartupKindBase + static_cast<int64_t>(step), now(), t, bytes, -1);
+  startup_.add(step, t, bytes);
+}
+
+template <class Num>
+void PimServer<Num>::slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes, int64_t flow) {
+  if (t.value == 0 && bytes == 0) return;
+  timeline_.push_back({kind, start.value, t.value, static_cast<int64_t>(bytes), flow});
+}
+
+template <class Num>
+void PimServer<Num>::charge_collective(Picoseconds wait, Picoseconds network, uint64_t bytes) {
+  add(Phase::kWait, wait, 0);
+  add(Phase::kNetwork, network, bytes, collectives_++);
 }
 
 template <class Num>
@@ -91,21 +146,21 @@ template <class Num>
 void PimServer<Num>::push_model(const Weight* w, Wide bias) {
   shared_w_ = w;
   shared_bias_ = bias;
-  if (models_ != DpuModels::kShared) {
+  if (models_ != DpuModels::kShared && !count_only()) {
     for (int64_t d = 0; d < layout_.dpus; ++d) {
       std::copy(w, w + layout_.weights, dpu_w_.begin() + d * static_cast<int64_t>(layout_.weights));
       dpu_bias_[static_cast<size_t>(d)] = bias;
     }
   }
-  ledger_.add(Phase::kHostToDpu, transfer_time(Transfer::kBroadcastToDpu, model_bytes(), layout_.dpus, hw_.transfer),
+  add(Phase::kHostToDpu, transfer_time(Transfer::kBroadcastToDpu, model_bytes(), layout_.dpus, hw_.transfer),
               model_bytes() * static_cast<uint64_t>(layout_.dpus));
 }
 
 template <class Num>
 void PimServer<Num>::push_own_models_and_prox(const Weight* prox) {
-  std::copy(prox, prox + dpu_prox_.size(), dpu_prox_.begin());
+  if (!count_only()) std::copy(prox, prox + dpu_prox_.size(), dpu_prox_.begin());
   const Picoseconds one = transfer_time(Transfer::kParallelToDpu, model_bytes(), layout_.dpus, hw_.transfer);
-  ledger_.add(Phase::kHostToDpu, one + one, 2 * model_bytes() * static_cast<uint64_t>(layout_.dpus));
+  add(Phase::kHostToDpu, one + one, 2 * model_bytes() * static_cast<uint64_t>(layout_.dpus));
 }
 
 template <class Num>
@@ -126,8 +181,8 @@ void PimServer<Num>::launch(Fn&& one_dpu) {
       dma_bytes += counts_[d].tasklet[t].dma_read_bytes + counts_[d].tasklet[t].dma_write_bytes;
     }
   }
-  ledger_.add(Phase::kDpuCompute, launch_time(hw_.transfer) + times_[slowest].compute);
-  ledger_.add(Phase::kDpuDma, times_[slowest].dma, dma_bytes);  // bytes: every DPU's MRAM<->WRAM traffic
+  add(Phase::kDpuCompute, launch_time(hw_.transfer) + times_[slowest].compute);
+  add(Phase::kDpuDma, times_[slowest].dma, dma_bytes);  // bytes: every DPU's MRAM<->WRAM traffic
 }
 
 template <class Num>
@@ -135,7 +190,9 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
   const uint64_t n = layout_.weights;
   launch([&](int64_t d) {
     const size_t i = static_cast<size_t>(d);
-    if (layout_.sparse) {
+    if (count_only()) {
+      count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
+    } else if (layout_.sparse) {
       sparse_gradient<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu, grad_wide_.data() + i * n,
                            counts_[i]);
     } else {
@@ -151,7 +208,10 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   launch([&](int64_t d) {
     const size_t i = static_cast<size_t>(d);
     const Weight* prox = dpu_prox_.empty() ? nullptr : dpu_prox_.data() + i * n;
-    if (layout_.sparse) {
+    if (count_only()) {
+      count_local_steps<Num>(row_shape(d), first, steps, models_ == DpuModels::kPerDpuWithProx, kernel_, hw_.dpu,
+                             counts_[i]);
+    } else if (layout_.sparse) {
       sparse_local_steps<Num>(sparse_shard(d), dpu_w_.data() + i * n, n, prox, first, steps, kernel_, hw_.dpu,
                               grad_wide_.data() + i * n, counts_[i]);
     } else {
@@ -181,9 +241,11 @@ void sum_over_dpus(ThreadPool& pool, const T* v, int64_t dpus, uint64_t n, Wide*
 template <class Num>
 void PimServer<Num>::pull_gradient_sums(Wide* sums) {
   const uint64_t n = layout_.weights, bytes = gradient_bytes();
-  ledger_.add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
+  add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
               bytes * static_cast<uint64_t>(layout_.dpus));
-  if (layout_.sparse) {
+  if (count_only()) {
+    std::fill(sums, sums + n + 1, Wide{0});
+  } else if (layout_.sparse) {
     sum_over_dpus(pool_, grad_wide_.data(), layout_.dpus, n, sums);
   } else {
     sum_over_dpus(pool_, grad_w_.data(), layout_.dpus, n, sums);
@@ -199,7 +261,7 @@ void PimServer<Num>::pull_gradient_sums(Wide* sums) {
 template <class Num>
 void PimServer<Num>::pull_models() {
   const uint64_t bytes = model_bytes();
-  ledger_.add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
+  add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
               bytes * static_cast<uint64_t>(layout_.dpus));
 }
 
@@ -207,7 +269,11 @@ template <class Num>
 void PimServer<Num>::pull_model_sums(Wide* sums) {
   pull_models();
   const uint64_t n = layout_.weights;
-  sum_over_dpus(pool_, dpu_w_.data(), layout_.dpus, n, sums);
+  if (count_only()) {
+    std::fill(sums, sums + n + 1, Wide{0});
+  } else {
+    sum_over_dpus(pool_, dpu_w_.data(), layout_.dpus, n, sums);
+  }
   Wide bias{0};
   for (const Wide b : dpu_bias_) bias += b;
   sums[n] = bias;
@@ -216,7 +282,7 @@ void PimServer<Num>::pull_model_sums(Wide* sums) {
 
 template <class Num>
 void PimServer<Num>::charge_host(uint64_t bytes_touched) {
-  ledger_.add(Phase::kHostReduce, host_stream_time(bytes_touched, host_), bytes_touched);
+  add(Phase::kHostReduce, host_stream_time(bytes_touched, host_), bytes_touched);
 }
 
 template class PimServer<FixedQ31>;

@@ -49,6 +49,11 @@ struct ServerData {
 
 enum class DpuModels { kShared, kPerDpu, kPerDpuWithProx };
 
+// kRun executes the kernels on the rows. kCountOnly (dry accounting) keeps no rows and no DPU models: kernels
+// are only counted, from each row's non-zero count (sparse) or the shape alone, so every charge, byte count
+// and emulated time equals the full run's while host sums stay zero.
+enum class ServerMode { kRun, kCountOnly };
+
 template <class Num>
 class PimServer {
  public:
@@ -58,11 +63,16 @@ class PimServer {
   // kShared: every DPU reads one broadcast model (GA-SGD); kPerDpu: each DPU updates its own (MA-SGD);
   // kPerDpuWithProx: and holds an ADMM u_i - z.
   PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
-            const KernelConfig& kernel, int threads);
+            const KernelConfig& kernel, int threads, ServerMode mode = ServerMode::kRun);
 
-  // Start-up: the rows become the DPUs' MRAM shards (parallel transfer) and, for LR, the exp table is
-  // broadcast; both are charged to startup().
+  // Start-up: allocation (per UPMEM rank), the program broadcast into IRAM, the rows becoming the DPUs'
+  // MRAM shards (one parallel transfer padded to the largest shard) and, for LR, the exp table broadcast;
+  // all charged to startup(), apart from the training phases.
   void load(ServerData<Num> data);
+  // kCountOnly: the rows' shape instead: sparse `offsets` [dpus * rows_per_dpu + 1] (the rows' non-zero
+  // counts) or, when empty, `nnz_per_row` for every row; dense rows need nothing.
+  void load_shape(std::vector<uint64_t> offsets, uint64_t nnz_per_row);
+  bool count_only() const { return mode_ == ServerMode::kCountOnly; }
 
   // The bytes of one model as transferred (weights, and for dense data the separate bias), and of one
   // GA-SGD gradient (dense: int32 + int64 bias; sparse: int64 per weight).
@@ -88,11 +98,18 @@ class PimServer {
   void pull_models();
 
   // Host-side work or inter-server time computed elsewhere, charged to this server's clock.
-  void charge(Phase phase, Picoseconds t, uint64_t bytes = 0) { ledger_.add(phase, t, bytes); }
+  void charge(Phase phase, Picoseconds t, uint64_t bytes = 0) { add(phase, t, bytes); }
   void charge_host(uint64_t bytes_touched);
+  // One inter-server collective: the wait for the slowest server, then the network time (its payload bytes).
+  void charge_collective(Picoseconds wait, Picoseconds network, uint64_t bytes);
 
-  Picoseconds now() const { return startup_ + ledger_.total(); }
-  Picoseconds startup() const { return startup_; }
+  // The timeline, recorded from now on (start-up included if called before load).
+  void record_timeline() { timeline_on_ = true; }
+  const std::vector<TimelineSlice>& timeline() const { return timeline_; }
+
+  Picoseconds now() const { return startup_.total() + ledger_.total(); }
+  Picoseconds startup() const { return startup_.total(); }
+  const StartupLedger& startup_ledger() const { return startup_; }
   const PhaseLedger& ledger() const { return ledger_; }
   const ServerLayout& layout() const { return layout_; }
   const ServerData<Num>& data() const { return data_; }
@@ -102,6 +119,12 @@ class PimServer {
  private:
   template <class Fn>
   void launch(Fn&& one_dpu);
+  void charge_startup();
+  void add(Phase phase, Picoseconds t, uint64_t bytes = 0, int64_t flow = -1);
+  void add_startup(StartupStep step, Picoseconds t, uint64_t bytes = 0);
+  void slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes, int64_t flow);
+  RowShape row_shape(int64_t d) const;
+  void charge_launch();
   DenseShard<Num> dense_shard(int64_t d) const;
   SparseShard sparse_shard(int64_t d) const;
 
@@ -109,6 +132,8 @@ class PimServer {
   const HostSpec& host_;
   ServerLayout layout_;
   DpuModels models_;
+  ServerMode mode_;
+  uint64_t nnz_per_row_ = 0;  // kCountOnly, sparse, without offsets
   KernelConfig kernel_;
   std::optional<ExpTable> exp_;  // LR only
   ThreadPool pool_;
@@ -124,7 +149,10 @@ class PimServer {
   std::vector<DpuCounts> counts_;
   std::vector<DpuTime> times_;
   PhaseLedger ledger_;
-  Picoseconds startup_;
+  StartupLedger startup_;
+  bool timeline_on_ = false;
+  std::vector<TimelineSlice> timeline_;
+  int64_t collectives_ = 0;
 };
 
 extern template class PimServer<FixedQ31>;

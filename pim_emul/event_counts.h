@@ -20,12 +20,23 @@ struct TaskletCounts {
   uint64_t barriers = 0;
 
   void add(Op op, uint64_t n) { ops[static_cast<int>(op)] += n; }
+  // this += times * other
+  void add_scaled(const TaskletCounts& other, uint64_t times);
 };
 
+// Per tasklet, the work all tasklets run concurrently; `serial`, the work tasklet 0 runs alone between two
+// barriers while the others wait (PIM-Opt's per-row sigmoid or hinge test).
 struct DpuCounts {
   std::array<TaskletCounts, kMaxTasklets> tasklet{};
-  void clear() { tasklet = {}; }
+  TaskletCounts serial;
+  void clear() {
+    tasklet = {};
+    serial = {};
+  }
 };
+
+// counts += times * one (every tasklet and the serial part).
+void add_scaled(DpuCounts& counts, const DpuCounts& one, uint64_t times);
 
 // Records one logical MRAM transfer of `bytes` as the DMA engine sees it: split into calls of at most
 // max_bytes, each rounded up to a multiple of min_bytes (the 8-byte alignment rule).

@@ -36,6 +36,10 @@ const std::vector<Param<HardwareSpec>>& hardware_params() {
        PIMSCALE_F(h.dpu.dma_beta_cycles_per_byte)},
       {"dpu.dma_min_bytes", "bytes", "smallest DMA call (and alignment)", 1, 1 << 20, PIMSCALE_F(h.dpu.dma_min_bytes)},
       {"dpu.dma_max_bytes", "bytes", "largest DMA call", 1, 1 << 30, PIMSCALE_F(h.dpu.dma_max_bytes)},
+      {"dpu.dma_overlap", "1", "fraction of DMA cycles hidden behind other tasklets' compute", 0, 1,
+       PIMSCALE_F(h.dpu.dma_overlap)},
+      {"dpu.barrier_instructions", "instructions", "instructions per tasklet per barrier_wait", 0, 1e6,
+       PIMSCALE_F(h.dpu.barrier_instructions)},
       {"instructions.alu", "instructions", "32-bit add/sub/logic/shift/branch", 0, 1e6, instr<Op::kAlu>},
       {"instructions.wram", "instructions", "WRAM load or store", 0, 1e6, instr<Op::kWram>},
       {"instructions.int32_mul", "instructions", "32-bit multiply routine", 0, 1e6, instr<Op::kInt32Mul>},
@@ -66,6 +70,8 @@ const std::vector<Param<HardwareSpec>>& hardware_params() {
        PIMSCALE_F(h.transfer.transfer_call_us)},
       {"transfer.launch_us", "us", "fixed cost of one synchronous kernel launch", 0, 1e6,
        PIMSCALE_F(h.transfer.launch_us)},
+      {"transfer.alloc_us_per_rank", "us", "start-up: allocating one UPMEM rank (dpu_alloc)", 0, 1e9,
+       PIMSCALE_F(h.transfer.alloc_us_per_rank)},
   };
   return kParams;
 }

@@ -43,6 +43,8 @@ struct DpuSpec {
   double dma_beta_cycles_per_byte = 0;
   int64_t dma_min_bytes = 0;
   int64_t dma_max_bytes = 0;
+  double dma_overlap = 0;             // fraction of DMA cycles hidden behind other tasklets' compute (T >= 2)
+  double barrier_instructions = 0;    // instructions each tasklet spends in one barrier_wait
   double instructions[kOpCount] = {};  // instructions per operation of each class
 };
 
@@ -56,6 +58,7 @@ struct TransferSpec {
   double rank_scaling_exponent = 0;  // aggregate bandwidth of k ranks = per-rank * k^exponent
   double transfer_call_us = 0;       // fixed host overhead per transfer call
   double launch_us = 0;              // fixed overhead per synchronous kernel launch
+  double alloc_us_per_rank = 0;      // start-up: dpu_alloc of one UPMEM rank (ranks are allocated in turn)
 };
 
 struct HardwareSpec {

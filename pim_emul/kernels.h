@@ -69,6 +69,26 @@ void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint6
                         const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
                         const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts);
 
+// ---- Event counts alone (the kernels above count through these; dry accounting calls them directly). ----
+
+// What a kernel's events depend on: the model entries on the DPU and, for sparse rows, each row's non-zero
+// count, from `offsets` (the DPU's local CSR offsets) or, when null, `nnz_per_row` for every row.
+struct RowShape {
+  bool sparse = false;
+  uint64_t weights = 0;                // dense: padded features; sparse: weights incl. the bias
+  const uint64_t* offsets = nullptr;
+  uint64_t nnz_per_row = 0;
+};
+
+// The events of dense_gradient / sparse_gradient over rows [first, first + rows).
+template <class Num>
+void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
+                    DpuCounts& counts);
+// The events of dense_local_steps / sparse_local_steps (with `prox`: ADMM's u - z read in each update).
+template <class Num>
+void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox, const KernelConfig& cfg,
+                       const DpuSpec& dpu, DpuCounts& counts);
+
 // The SGD step of every algorithm (GA-SGD on the host, MA-SGD and ADMM on the DPUs), per weight j:
 //   w_j <- sat(w_j - guard(g_j >> batch_log2) - guard((w_j [+ prox_j]) >> decay_shift))
 template <class Num, class G>

@@ -39,8 +39,8 @@ void count_scaled_add(TaskletCounts& t, uint64_t n) {
   }
 }
 
-// Tasklet 0 per row: combine the partial dot products and decide the error (LR: sigmoid through the exp
-// table, one 8-byte MRAM read of the entry; SVM: hinge compare).
+// Tasklet 0 alone per row, between two barriers: combine the partial dot products and decide the error
+// (LR: sigmoid through the exp table, one 8-byte MRAM read of the entry; SVM: hinge compare).
 template <class Num>
 void count_row_head(TaskletCounts& t0, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu) {
   t0.add(Op::kWram, static_cast<uint64_t>(tasklets(dpu)) * rows);
@@ -106,7 +106,7 @@ void count_dense_rows(uint64_t rows, uint64_t padded, const KernelConfig& cfg, c
     }
     t.barriers += 2 * rows;
   }
-  count_row_head<Num>(c.tasklet[0], rows, cfg, dpu);
+  count_row_head<Num>(c.serial, rows, cfg, dpu);
   count_mram_read(c.tasklet[0], 8, dpu, (rows + 1) / 2);  // labels, 8 bytes per 2 rows
   TaskletCounts& tb = c.tasklet[tasklets(dpu) - 1];
   tb.add(Op::kAlu, 10 * rows);  // bias term into the dot product and the bias gradient
@@ -135,7 +135,7 @@ void count_sparse_rows(uint64_t nnz, uint64_t rows, const KernelConfig& cfg, con
     if (cfg.class_weights) t.add(Op::kAlu, 6 * mine * rows);
     t.barriers += 2 * rows;
   }
-  count_row_head<Num>(c.tasklet[0], rows, cfg, dpu);
+  count_row_head<Num>(c.serial, rows, cfg, dpu);
 }
 
 }  // namespace pimscale::kernel_counts

@@ -81,10 +81,8 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
 
 template <class Num>
 void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t first, uint64_t rows,
-                 const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts) {
+                 const KernelConfig& cfg, typename Num::Wide* g) {
   using Wide = typename Num::Wide;
-  // Events depend only on a row's non-zero count: count runs of equal counts at once (Criteo: one run).
-  uint64_t run_nnz = 0, run_rows = 0;
   for (uint64_t r = first; r < first + rows; ++r) {
     const uint32_t* idx = s.indices + s.offsets[r];
     const uint64_t nnz = s.offsets[r + 1] - s.offsets[r];
@@ -96,17 +94,35 @@ void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t f
       for (uint64_t k = 0; k < nnz; ++k) g[idx[k]] += t;
       g[s.bias_index] += t;
     }
-    if (nnz != run_nnz && run_rows > 0) {
-      kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
-      run_rows = 0;
-    }
-    run_nnz = nnz;
-    ++run_rows;
   }
-  if (run_rows > 0) kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
-  // Labels: tasklet 0 reads 512 bytes per 128 rows.
+}
+
+// Sparse rows' events depend only on each row's non-zero count: runs of equal counts are counted at once
+// (Criteo: one run). Then tasklet 0 reads the labels, 512 bytes per 128 rows.
+template <class Num>
+void count_sparse_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg,
+                           const DpuSpec& dpu, DpuCounts& counts) {
+  kernel_counts::count_zero(shape.weights, 8, dpu, counts);
+  if (shape.offsets == nullptr) {
+    kernel_counts::count_sparse_rows<Num>(shape.nnz_per_row, rows, cfg, dpu, counts);
+  } else {
+    uint64_t run_nnz = 0, run_rows = 0;
+    for (uint64_t r = first; r < first + rows; ++r) {
+      const uint64_t nnz = shape.offsets[r + 1] - shape.offsets[r];
+      if (nnz != run_nnz && run_rows > 0) {
+        kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
+        run_rows = 0;
+      }
+      run_nnz = nnz;
+      ++run_rows;
+    }
+    if (run_rows > 0) kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
+  }
   count_mram_read(counts.tasklet[0], 512, dpu, (rows + 127) / 128);
 }
+
+RowShape dense_shape(uint64_t padded_features) { return {false, padded_features, nullptr, 0}; }
+RowShape sparse_shape(const SparseShard& s, uint64_t weights) { return {true, weights, s.offsets, 0}; }
 
 }  // namespace
 
@@ -134,8 +150,7 @@ void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
   std::fill(g, g + shard.padded_features, typename Num::Weight{0});
   *g_bias = 0;
   dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias);
-  kernel_counts::count_zero(shard.padded_features, 4, dpu, counts);
-  kernel_counts::count_dense_rows<Num>(rows, shard.padded_features, cfg, dpu, counts);
+  count_gradient<Num>(dense_shape(shard.padded_features), first, rows, cfg, dpu, counts);
 }
 
 template <class Num>
@@ -143,8 +158,8 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
                      uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
                      DpuCounts& counts) {
   std::fill(g, g + weights, typename Num::Wide{0});
-  kernel_counts::count_zero(weights, 8, dpu, counts);
-  sparse_rows<Num>(shard, w, first, rows, cfg, dpu, g, counts);
+  sparse_rows<Num>(shard, w, first, rows, cfg, g);
+  count_gradient<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts);
 }
 
 template <class Num>
@@ -153,11 +168,13 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w, ty
                        const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   for (uint64_t step = 0; step < steps; ++step) {
-    dense_gradient<Num>(shard, w, bias, first + step * b, b, cfg, dpu, g, &g_bias, counts);
+    std::fill(g, g + shard.padded_features, typename Num::Weight{0});
+    g_bias = 0;
+    dense_rows<Num>(shard, w, bias, first + step * b, b, cfg, g, g_bias);
     apply_update<Num>(w, shard.padded_features, g, cfg.batch_log2, cfg.decay_shift, prox);
     bias = updated_bias<Num>(bias, g_bias, cfg.batch_log2);
-    kernel_counts::count_update<Num>(shard.padded_features, 4, prox != nullptr, dpu, counts);
   }
+  count_local_steps<Num>(dense_shape(shard.padded_features), first, steps, prox != nullptr, cfg, dpu, counts);
 }
 
 template <class Num>
@@ -166,10 +183,40 @@ void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint6
                         const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   for (uint64_t step = 0; step < steps; ++step) {
-    sparse_gradient<Num>(shard, w, weights, first + step * b, b, cfg, dpu, g, counts);
+    std::fill(g, g + weights, typename Num::Wide{0});
+    sparse_rows<Num>(shard, w, first + step * b, b, cfg, g);
     // The dense update of every weight after each step dominates a Criteo step (pim-training.md section 4).
     apply_update<Num>(w, weights, g, cfg.batch_log2, cfg.decay_shift, prox);
-    kernel_counts::count_update<Num>(weights, 8, prox != nullptr, dpu, counts);
+  }
+  count_local_steps<Num>(sparse_shape(shard, weights), first, steps, prox != nullptr, cfg, dpu, counts);
+}
+
+template <class Num>
+void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
+                    DpuCounts& counts) {
+  if (shape.sparse) {
+    count_sparse_gradient<Num>(shape, first, rows, cfg, dpu, counts);
+  } else {
+    kernel_counts::count_zero(shape.weights, 4, dpu, counts);
+    kernel_counts::count_dense_rows<Num>(rows, shape.weights, cfg, dpu, counts);
+  }
+}
+
+template <class Num>
+void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox, const KernelConfig& cfg,
+                       const DpuSpec& dpu, DpuCounts& counts) {
+  const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  const bool uniform = !shape.sparse || shape.offsets == nullptr;
+  if (uniform) {  // every step counts the same: count one, scale by the steps
+    DpuCounts one;
+    count_gradient<Num>(shape, first, b, cfg, dpu, one);
+    kernel_counts::count_update<Num>(shape.weights, shape.sparse ? 8 : 4, prox, dpu, one);
+    add_scaled(counts, one, steps);
+    return;
+  }
+  for (uint64_t step = 0; step < steps; ++step) {
+    count_gradient<Num>(shape, first + step * b, b, cfg, dpu, counts);
+    kernel_counts::count_update<Num>(shape.weights, 8, prox, dpu, counts);
   }
 }
 
@@ -190,7 +237,11 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
                                         uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);   \
   template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int, int,              \
                                                const Num::Weight*);                                               \
-  template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);
+  template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);                                                \
+  template void count_gradient<Num>(const RowShape&, uint64_t, uint64_t, const KernelConfig&, const DpuSpec&,     \
+                                    DpuCounts&);                                                                  \
+  template void count_local_steps<Num>(const RowShape&, uint64_t, uint64_t, bool, const KernelConfig&,            \
+                                       const DpuSpec&, DpuCounts&);
 PIMSCALE_KERNELS(FixedQ31)
 PIMSCALE_KERNELS(Float32)
 template void apply_update<FixedQ31, int64_t>(int32_t*, uint64_t, const int64_t*, int, int, const int32_t*);

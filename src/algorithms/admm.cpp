@@ -23,9 +23,10 @@ class Admm final : public Algorithm<Num> {
         n_(server.layout().weights),
         dpus_(static_cast<size_t>(server.layout().dpus)),
         tau_(admm_tau<Num>(s.alpha, s.reg_shift, s.total_dpus)),
-        u_(dpus_ * n_, Weight{0}),
-        uz_(dpus_ * n_, Weight{0}),
-        u_bias_(dpus_, Wide{0}),
+        // Dry accounting keeps no per-DPU state (2,048 DPUs x 10^6 weights would not fit).
+        u_(server.count_only() ? 0 : dpus_ * n_, Weight{0}),
+        uz_(server.count_only() ? 0 : dpus_ * n_, Weight{0}),
+        u_bias_(server.count_only() ? 0 : dpus_, Wide{0}),
         w_avg_(n_, Weight{0}),
         sums_(2 * (n_ + 1), Wide{0}) {}
 
@@ -37,8 +38,9 @@ class Admm final : public Algorithm<Num> {
     server_.pull_models();
 
     // Message: the sums of w_i and of u_i with their biases, 2 (weights + 1) wide entries.
+    const size_t dpus = server_.count_only() ? 0 : dpus_;  // dry accounting: sums stay zero
     std::fill(sums_.begin(), sums_.end(), Wide{0});
-    for (size_t i = 0; i < dpus_; ++i) {
+    for (size_t i = 0; i < dpus; ++i) {
       for (size_t j = 0; j < n_; ++j) {
         sums_[j] += static_cast<Wide>(w[i * n_ + j]);
         sums_[n_ + 1 + j] += static_cast<Wide>(u_[i * n_ + j]);
@@ -59,7 +61,7 @@ class Admm final : public Algorithm<Num> {
     w_avg_bias_ = Num::average(sums_[n_], N);
     const Wide z_bias =
         soft_threshold<Num>(Num::saturate(w_avg_bias_ + Num::average(sums_[2 * n_ + 1], N)), tau_);
-    for (size_t i = 0; i < dpus_; ++i) {
+    for (size_t i = 0; i < dpus; ++i) {
       for (size_t j = 0; j < n_; ++j) {
         const size_t k = i * n_ + j;
         u_[k] = Num::to_weight(Wide{u_[k]} + (Wide{w[k]} - Wide{z[j]}));

@@ -18,8 +18,8 @@ template <class Num>
 void allreduce_and_charge(std::span<typename Num::Wide> values, PimServer<Num>& server, Cluster& cluster,
                           const NetworkSpec& net) {
   const CollectiveTime t = cluster.allreduce_sum(values, server.now(), net);
-  server.charge(Phase::kWait, t.wait);
-  if (cluster.size() > 1) server.charge(Phase::kNetwork, t.network, values.size() * sizeof(values[0]));
+  const bool many = cluster.size() > 1;
+  server.charge_collective(t.wait, many ? t.network : Picoseconds{}, many ? values.size() * sizeof(values[0]) : 0);
 }
 
 // The state GA-SGD and MA-SGD share: one global model every server holds, and a buffer of sums over DPUs.

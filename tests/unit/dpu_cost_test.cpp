@@ -67,5 +67,48 @@ TEST(DpuCost, DmaRoundsUpToTheEightByteGrain) {
   EXPECT_EQ(t.dma_read_bytes, 48u);
 }
 
+TEST(DpuCost, SerialWorkRunsAtOneTwelfthOfThePipelineWhileOthersWait) {
+  DpuCounts c;
+  for (int t = 0; t < 16; ++t) c.tasklet[t].add(Op::kAlu, 100);
+  c.serial.add(Op::kAlu, 10);
+  // Parallel part 1600 cycles, then tasklet 0 alone: 11 * 10.
+  EXPECT_DOUBLE_EQ(dpu_time(c, 16, reference_like()).compute_cycles, 1600 + 110);
+}
+
+TEST(DpuCost, BarriersCostInstructionsOnEveryTasklet) {
+  DpuSpec d = reference_like();
+  d.barrier_instructions = 12;
+  DpuCounts c;
+  for (int t = 0; t < 16; ++t) c.tasklet[t].barriers = 5;
+  EXPECT_DOUBLE_EQ(dpu_time(c, 16, d).compute_cycles, 16 * 5 * 12);
+}
+
+TEST(DpuCost, DmaHidesBehindComputeOnlyWithTwoOrMoreTasklets) {
+  DpuSpec d = reference_like();
+  d.dma_overlap = 1.0;
+  DpuCounts c;
+  for (int t = 0; t < 16; ++t) {
+    c.tasklet[t].add(Op::kAlu, 100);     // 1600 cycles in all
+    count_mram_read(c.tasklet[t], 8, d);  // 81 cycles each, 1296 in all
+  }
+  DpuTime t = dpu_time(c, 16, d);
+  EXPECT_DOUBLE_EQ(t.dma_cycles, 1296);
+  EXPECT_DOUBLE_EQ(t.exposed_dma_cycles, 0);  // hidden: 1296 < 1600
+
+  d.dma_overlap = 0.5;  // half of compute can hide DMA: 1296 - 800 exposed
+  EXPECT_DOUBLE_EQ(dpu_time(c, 16, d).exposed_dma_cycles, 496);
+
+  d.dma_overlap = 1.0;
+  c.serial.dma_read_calls = 1;  // tasklet 0 alone: never hidden
+  c.serial.dma_read_bytes = 8;
+  EXPECT_DOUBLE_EQ(dpu_time(c, 16, d).exposed_dma_cycles, 81);
+
+  DpuCounts one;
+  one.tasklet[0].add(Op::kAlu, 100);
+  count_mram_read(one.tasklet[0], 8, d);
+  t = dpu_time(one, 1, d);  // a single tasklet waits for its own DMA
+  EXPECT_DOUBLE_EQ(t.compute_cycles + t.exposed_dma_cycles, 1100 + 81);
+}
+
 }  // namespace
 }  // namespace pimscale

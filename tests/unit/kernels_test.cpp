@@ -218,8 +218,11 @@ TEST(Counts, DenseDmaPerTaskletExactly) {
   EXPECT_EQ(c.counts.tasklet[5].dma_read_bytes, 48u);
   EXPECT_EQ(c.counts.tasklet[5].dma_write_calls, 3u);
   EXPECT_EQ(c.counts.tasklet[5].dma_write_bytes, 24u);
-  // Tasklet 0 also reads an exp-table entry per row and the labels (8 bytes per 2 rows).
-  EXPECT_EQ(c.counts.tasklet[0].dma_read_calls, 6u + 2u + 1u);
+  // Tasklet 0 also reads the labels (8 bytes per 2 rows); alone between barriers (serial part) it reads an
+  // exp-table entry per row.
+  EXPECT_EQ(c.counts.tasklet[0].dma_read_calls, 6u + 1u);
+  EXPECT_EQ(c.counts.serial.dma_read_calls, 2u);
+  EXPECT_EQ(c.counts.serial.ops[static_cast<int>(Op::kDoubleDiv)], 2u);  // the sigmoid's divide, once per row
   EXPECT_EQ(c.counts.tasklet[5].ops[static_cast<int>(Op::kInt64Mul)], 8u);  // (dot + x * d) x 2 features x 2 rows
   EXPECT_EQ(c.counts.tasklet[16].dma_read_calls, 0u);  // tasklets beyond the 16 used stay idle
 }
