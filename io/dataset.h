@@ -51,10 +51,14 @@ class Dataset {
   // Collective. Rows [first, first + count) of split "train" or "test".
   DenseRows read_dense(const std::string& split, uint64_t first, uint64_t count) const;
   SparseRows read_sparse(const std::string& split, uint64_t first, uint64_t count) const;
+  // Sparse: only the CSR offsets of rows [first, first + count), rebased to 0 ([count + 1] entries): the
+  // rows' non-zero counts, without their indices (dry accounting).
+  std::vector<uint64_t> read_row_offsets(const std::string& split, uint64_t first, uint64_t count) const;
 
  private:
   explicit Dataset(h5::File file) : file_(std::move(file)) {}
   void check_layout(const std::string& split, uint64_t& rows);
+  std::vector<uint64_t> read_indptr(const std::string& split, uint64_t first, uint64_t count) const;  // absolute
   h5::File file_;
   DataKind kind_ = DataKind::kDense;
   uint64_t features_ = 0, train_rows_ = 0, test_rows_ = 0;

@@ -11,6 +11,7 @@
 
 #include "io/dataset.h"
 #include "io/run_folder.h"
+#include "io/trace.h"
 #include "node/pim_server.h"
 #include "pim_emul/fixed_point.h"
 #include "src/algorithm.h"
@@ -36,14 +37,35 @@ struct Plan {
   KernelConfig kernel;
 };
 
-Plan make_plan(const TrainConfig& cfg, const Dataset& data, const HardwareSpec& hw, int64_t servers) {
+// What the plan needs of a dataset: from a file's metadata, or a --synthetic shape (count-only).
+struct DataShape {
+  std::string name;  // the file, or "synthetic yfcc|criteo"
+  bool sparse = false;
+  uint64_t features = 0, train_rows = 0, test_rows = 0;
+  uint64_t nnz_per_row = 0;  // synthetic sparse: every row's non-zeros
+};
+
+DataShape shape_of(const Dataset& data, const std::string& path) {
+  return {path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
+}
+
+// The workloads' shapes (pim-training.md section 4): YFCC100M-HNfc6 dense with 4,096 features; Criteo 1TB
+// sparse with 10^6 hashed binary features and 39 non-zeros per row.
+DataShape synthetic_shape(const TrainConfig& cfg, int64_t servers) {
+  const uint64_t rows = cfg.rows > 0 ? static_cast<uint64_t>(cfg.rows)
+                                     : static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * servers);
+  if (cfg.synthetic == "yfcc") return {"synthetic yfcc", false, 4096, rows, 0, 0};
+  return {"synthetic criteo", true, 1000000, rows, 0, 39};
+}
+
+Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, int64_t servers) {
   Plan p;
-  p.sparse = data.kind() == DataKind::kSparse;
+  p.sparse = data.sparse;
   p.servers = servers;
   p.dpus = cfg.dpus_per_server;
   p.total_dpus = static_cast<uint64_t>(servers * p.dpus);
-  p.train_rows = data.rows("train");
-  p.test_rows = data.rows("test");
+  p.train_rows = data.train_rows;
+  p.test_rows = data.test_rows;
   const uint64_t b = static_cast<uint64_t>(cfg.batch);
   AlgorithmSettings& s = p.settings;
   s.batch_log2 = fixed::log2_exact(b);
@@ -65,12 +87,12 @@ Plan make_plan(const TrainConfig& cfg, const Dataset& data, const HardwareSpec& 
   if (steps == 0) {
     throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
                                  "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
-                                 cfg.data, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
+                                 data.name, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
   }
   p.rounds = cfg.algorithm == "admm" ? 1 : steps;
   s.rounds_per_epoch = p.rounds;
-  p.layout = {p.sparse, p.dpus, steps * s.rows_per_dpu_step, data.features(),
-              model_weights(p.sparse, data.features(), hw.dpu)};
+  p.layout = {p.sparse, p.dpus, steps * s.rows_per_dpu_step, data.features,
+              model_weights(p.sparse, data.features, hw.dpu)};
   KernelConfig& k = p.kernel;
   k.model = cfg.model == "svm" ? ModelKind::kSvm : ModelKind::kLr;
   k.lr_shift = s.lr_shift;
@@ -96,6 +118,14 @@ std::string layout_context(const Plan& p) {
 struct Rows {
   std::optional<DenseRows> dense;
   std::optional<SparseRows> sparse;
+};
+
+// What a server is loaded with: rows (a run), or only their shape (count-only: sparse row offsets from a
+// file, or one non-zero count for every row of a synthetic shape).
+struct ServerInput {
+  Rows train, test;
+  std::vector<uint64_t> offsets;
+  uint64_t nnz_per_row = 0;
 };
 
 Rows read_rows(const Dataset& data, bool sparse, const std::string& split, uint64_t first, uint64_t count) {
@@ -238,8 +268,17 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
                total.bytes[p]);
   }
   fmt::print("{:<14}{:>16.9f}{:>8.1f}%\n", "total", t, 100.0);
-  fmt::print("{:<14}{:>16.9f}   (not in total)\n", "startup", run["startup_seconds"].get<double>());
+  fmt::print("{:<14}{:>16.9f}   (not in total:", "startup", run["startup_seconds"].get<double>());
+  for (const auto& [step, seconds] : run["startup"].items()) fmt::print(" {} {:.6f}", step, seconds.get<double>());
+  fmt::print(")\n");
   const auto& f = run["final"];
+  if (run["count_only"].get<bool>()) {
+    fmt::print("\ncount-only: {} rounds per epoch; nothing trained (no model, no metrics)\n",
+               run["rounds_per_epoch"].get<uint64_t>());
+    fmt::print("emulated {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", f["emulated_seconds"].get<double>(),
+               run["config"]["epochs"].get<int64_t>(), f["wall_seconds"].get<double>(), run["out"].get<std::string>());
+    return;
+  }
   auto get = [](const nlohmann::json& v) { return v.is_null() ? NAN : v.get<double>(); };
   fmt::print("\nfinal: train loss {:.6f}, objective {:.6f}, test accuracy {:.2f}%, test AUC {:.4f}\n",
              get(f["train_loss"]), get(f["objective"]), 100 * get(f["test_accuracy"]), get(f["test_auc"]));
@@ -248,7 +287,28 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
              run["config"]["epochs"].get<int64_t>(), f["wall_seconds"].get<double>(), run["out"].get<std::string>());
 }
 
+// Collective. Every server's timeline on rank 0, one track per server (empty unless `on`).
+std::vector<std::vector<TraceSlice>> gather_timelines(Cluster& cluster, const std::vector<TimelineSlice>& mine, bool on) {
+  std::vector<std::vector<TraceSlice>> tracks;
+  if (!on) return tracks;
+  constexpr size_t kFields = 5;
+  std::vector<int64_t> flat;
+  flat.reserve(mine.size() * kFields);
+  for (const TimelineSlice& t : mine) flat.insert(flat.end(), {t.kind, t.start, t.duration, t.bytes, t.flow});
+  const std::vector<int64_t> sizes = cluster.gather_to_root(std::vector<int64_t>{static_cast<int64_t>(mine.size())});
+  const std::vector<int64_t> all = cluster.gather_to_root(flat);
+  size_t at = 0;
+  for (const int64_t n : sizes) {
+    std::vector<TraceSlice>& track = tracks.emplace_back();
+    for (int64_t i = 0; i < n; ++i, at += kFields) {
+      track.push_back({std::string(slice_name(all[at])), all[at + 1], all[at + 2], all[at + 3], all[at + 4]});
+    }
+  }
+  return tracks;
+}
+
 struct RunContext {
+  const std::string& data_name;
   const TrainConfig& cfg;
   Cluster& cluster;
   const ServerPreset& preset;
@@ -259,7 +319,7 @@ struct RunContext {
 };
 
 template <class Num>
-int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
+int train_with(const RunContext& ctx, ServerInput&& input) {
   const TrainConfig& cfg = ctx.cfg;
   Cluster& cluster = ctx.cluster;
   const Plan& plan = ctx.plan;
@@ -267,19 +327,27 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
 
   const int threads = cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
   PimServer<Num> server(ctx.preset.hardware, ctx.preset.host, plan.layout, dpu_models_of(cfg.algorithm), plan.kernel,
-                        threads);
-  server.load(to_server_data<Num>(std::move(train_rows), plan.layout.weights));
-  const ServerData<Num> test = to_server_data<Num>(std::move(test_rows), plan.layout.weights);
+                        threads, cfg.count_only ? ServerMode::kCountOnly : ServerMode::kRun);
+  if (!cfg.trace.empty()) server.record_timeline();
+  ServerData<Num> test;
+  if (cfg.count_only) {
+    server.load_shape(std::move(input.offsets), input.nnz_per_row);
+  } else {
+    server.load(to_server_data<Num>(std::move(input.train), plan.layout.weights));
+    test = to_server_data<Num>(std::move(input.test), plan.layout.weights);
+  }
   std::unique_ptr<Algorithm<Num>> algorithm = make_algorithm<Num>(cfg.algorithm, server, cluster, ctx.net, plan.settings);
 
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
     if (root) folder.emplace(cfg.out);
+    if (root && !cfg.trace.empty()) check_writable(cfg.trace);
   });
   if (root) {
-    fmt::print("pimscale train: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} DPUs = {} DPUs, "
+    fmt::print("pimscale train{}: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} DPUs = {} DPUs, "
                "batch {} ({} rows per DPU step), {} rounds/epoch, {} threads per rank\n",
-               cfg.algorithm, cfg.model, cfg.numerics, cfg.data, plan.layout.rows_per_dpu * plan.total_dpus,
+               cfg.count_only ? " --count-only" : "", cfg.algorithm, cfg.model, cfg.numerics, ctx.data_name,
+               plan.layout.rows_per_dpu * plan.total_dpus,
                plan.sparse ? "sparse" : "dense", plan.layout.features, plan.servers, plan.dpus, plan.total_dpus,
                cfg.batch, plan.settings.rows_per_dpu_step, plan.rounds, threads);
   }
@@ -305,7 +373,11 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
     const double wall = since(epoch_start);
     train_wall += wall;
     const PhaseLedger delta = server.ledger() - before;
-    m = evaluate<Num>(cluster, plan, cfg, server.data(), test, algorithm->weights(), algorithm->bias());
+    if (!cfg.count_only) {
+      m = evaluate<Num>(cluster, plan, cfg, server.data(), test, algorithm->weights(), algorithm->bias());
+    } else {
+      m = {NAN, NAN, NAN, NAN};  // nothing was computed, only counted
+    }
     if (!root) continue;
     std::vector<std::string> row = {std::to_string(epoch), num(m.train_loss), num(m.objective), num(m.test_accuracy),
                                     num(m.test_auc), num(delta.total().seconds()), num(wall),
@@ -323,6 +395,7 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
   for (const auto& b : server.ledger().bytes) mine.push_back(static_cast<int64_t>(b));
   mine.push_back(server.startup().value);
   const std::vector<int64_t> all = cluster.gather_to_root(mine);
+  const std::vector<std::vector<TraceSlice>> tracks = gather_timelines(cluster, server.timeline(), !cfg.trace.empty());
   const double wall_total = cluster.max(since(ctx.wall_start));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -343,7 +416,7 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
   run["hardware"]["file"] = ctx.preset.file;
   run["network"] = describe(ctx.net);
   run["network"]["file"] = ctx.network_file;
-  run["dataset"] = {{"path", cfg.data},
+  run["dataset"] = {{"path", ctx.data_name},
                     {"kind", plan.sparse ? "sparse" : "dense"},
                     {"features", plan.layout.features},
                     {"model_weights", plan.layout.weights},
@@ -358,7 +431,16 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
   run["deterministic"] = true;
   run["emulated_time_model"] = "v1: counted DPU events x preset costs, PrIM-style transfer model, host streaming "
                                "model, ring all-reduce (alpha-beta-gamma); see README, section Emulated time";
+  run["count_only"] = cfg.count_only;
   run["startup_seconds"] = server.startup().seconds();
+  nlohmann::json startup, startup_bytes;
+  for (int i = 0; i < kStartupStepCount; ++i) {
+    const std::string name(startup_step_name(static_cast<StartupStep>(i)));
+    startup[name] = server.startup_ledger().time[i].seconds();
+    startup_bytes[name] = server.startup_ledger().bytes[i];
+  }
+  run["startup"] = startup;  // rank 0's; servers[] has each server's total
+  run["startup_bytes"] = startup_bytes;
   run["phases"] = phases_json(total);
   run["phases_picoseconds"] = picoseconds_json(total);  // exact: they sum to final.emulated_picoseconds
   run["bytes"] = bytes_json(total);
@@ -367,7 +449,9 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
                   {"objective", json_num(m.objective)},
                   {"test_accuracy", json_num(m.test_accuracy)},
                   {"test_auc", json_num(m.test_auc)},
-                  {"model_sha256", model_sha256<Num>(algorithm->weights(), hashed, algorithm->bias(), !plan.sparse)},
+                  {"model_sha256", cfg.count_only ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(model_sha256<Num>(algorithm->weights(), hashed,
+                                                                                     algorithm->bias(), !plan.sparse))},
                   {"emulated_seconds", total.total().seconds()},
                   {"emulated_picoseconds", total.total().value},
                   {"train_wall_seconds", train_wall},
@@ -390,6 +474,9 @@ int train_with(const RunContext& ctx, Rows&& train_rows, Rows&& test_rows) {
 
   folder->write_csv("epochs.csv", header, csv);
   folder->write_json("run.json", run);
+  if (!cfg.trace.empty()) {
+    write_file_atomically(cfg.trace, chrome_trace(tracks, {{"config", run["config"]}, {"git_revision", kGitRevision}}).dump());
+  }
   folder->commit();
   print_summary(run, total);
   return 0;
@@ -410,10 +497,16 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   });
 
   std::optional<Dataset> data;
+  DataShape shape;
   Plan plan;
   collective_step(cluster, [&] {
-    data.emplace(Dataset::open(cfg.data, cluster.mpi_comm()));
-    plan = make_plan(cfg, *data, preset.hardware, cluster.size());
+    if (cfg.synthetic.empty()) {
+      data.emplace(Dataset::open(cfg.data, cluster.mpi_comm()));
+      shape = shape_of(*data, cfg.data);
+    } else {
+      shape = synthetic_shape(cfg, cluster.size());
+    }
+    plan = make_plan(cfg, shape, preset.hardware, cluster.size());
     // Dense shards are checked before any row is read; sparse ones once their non-zeros are known.
     if (!plan.sparse) check_server_layout(plan.layout, preset.hardware, mram_needs(plan, cfg, 0), layout_context(plan));
   });
@@ -428,20 +521,29 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   // only its contiguous row range (collective hyperslab reads).
   const uint64_t rank = static_cast<uint64_t>(cluster.rank()), S = static_cast<uint64_t>(plan.servers);
   const uint64_t per_rank = static_cast<uint64_t>(plan.dpus) * plan.layout.rows_per_dpu;
-  Rows train = read_rows(*data, plan.sparse, "train", rank * per_rank, per_rank);
-  const uint64_t test_first = plan.test_rows * rank / S;
-  Rows test = read_rows(*data, plan.sparse, "test", test_first, plan.test_rows * (rank + 1) / S - test_first);
+  ServerInput input;
+  const std::vector<uint64_t>* offsets = nullptr;  // sparse rows' offsets, when known
+  if (cfg.count_only) {
+    // Dry accounting reads no rows: a sparse file's row offsets give each row's non-zero count.
+    input.nnz_per_row = shape.nnz_per_row;
+    if (plan.sparse && data) input.offsets = data->read_row_offsets("train", rank * per_rank, per_rank);
+    if (!input.offsets.empty()) offsets = &input.offsets;
+  } else {
+    input.train = read_rows(*data, plan.sparse, "train", rank * per_rank, per_rank);
+    const uint64_t test_first = plan.test_rows * rank / S;
+    input.test = read_rows(*data, plan.sparse, "test", test_first, plan.test_rows * (rank + 1) / S - test_first);
+    collective_step(cluster, [&] {
+      if (auto e = check_rows(input.train, cfg.data, "train")) throw InputError(*e);
+      if (auto e = check_rows(input.test, cfg.data, "test")) throw InputError(*e);
+    });
+    if (plan.sparse) offsets = &input.train.sparse->indptr;
+  }
   data.reset();
-  collective_step(cluster, [&] {
-    if (auto e = check_rows(train, cfg.data, "train")) throw InputError(*e);
-    if (auto e = check_rows(test, cfg.data, "test")) throw InputError(*e);
-  });
   if (plan.sparse) {
-    uint64_t local_max = 0;
-    const std::vector<uint64_t>& off = train.sparse->indptr;
-    for (int64_t d = 0; d < plan.dpus; ++d) {
+    uint64_t local_max = plan.layout.rows_per_dpu * shape.nnz_per_row;
+    for (int64_t d = 0; offsets && d < plan.dpus; ++d) {
       const uint64_t r0 = static_cast<uint64_t>(d) * plan.layout.rows_per_dpu;
-      local_max = std::max(local_max, off[r0 + plan.layout.rows_per_dpu] - off[r0]);
+      local_max = std::max(local_max, (*offsets)[r0 + plan.layout.rows_per_dpu] - (*offsets)[r0]);
     }
     const uint64_t max_nnz = static_cast<uint64_t>(cluster.max(static_cast<int64_t>(local_max)));
     collective_step(cluster, [&] {
@@ -449,9 +551,9 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     });
   }
 
-  const RunContext ctx{cfg, cluster, preset, net, network_file, plan, wall_start};
-  if (cfg.numerics == "float") return train_with<Float32>(ctx, std::move(train), std::move(test));
-  return train_with<FixedQ31>(ctx, std::move(train), std::move(test));
+  const RunContext ctx{shape.name, cfg, cluster, preset, net, network_file, plan, wall_start};
+  if (cfg.numerics == "float") return train_with<Float32>(ctx, std::move(input));
+  return train_with<FixedQ31>(ctx, std::move(input));
 }
 
 }  // namespace pimscale

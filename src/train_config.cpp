@@ -2,6 +2,7 @@
 
 #include <set>
 #include <toml++/toml.h>
+#include <type_traits>
 #include <variant>
 
 #include "pim_emul/error.h"
@@ -11,7 +12,7 @@ namespace pimscale {
 
 namespace {
 
-using Field = std::variant<std::string TrainConfig::*, int64_t TrainConfig::*>;
+using Field = std::variant<std::string TrainConfig::*, int64_t TrainConfig::*, bool TrainConfig::*>;
 struct FieldInfo {
   const char* key;  // TOML key; the flag is --key with '_' -> '-'
   Field field;
@@ -38,6 +39,13 @@ const std::vector<FieldInfo>& fields() {
       {"seed", &TrainConfig::seed, "seed (recorded; GA-SGD itself draws nothing: no shuffling, zero init)"},
       {"out", &TrainConfig::out, "results folder"},
       {"threads", &TrainConfig::threads, "threads running this rank's DPUs (0: all cores of the rank)"},
+      {"trace", &TrainConfig::trace, "write the emulated timeline to FILE (Chrome trace-event JSON; open in Perfetto)"},
+      {"count_only", &TrainConfig::count_only,
+       "dry accounting: count rounds, bytes and emulated time without running kernels or reading rows"},
+      {"synthetic", &TrainConfig::synthetic, "count-only without --data: the shape of yfcc (dense, 4,096 features) "
+                                              "or criteo (sparse, 10^6 features, 39 non-zeros per row)"},
+      {"rows_per_dpu", &TrainConfig::rows_per_dpu, "with --synthetic: training rows per DPU (weak scaling)"},
+      {"rows", &TrainConfig::rows, "with --synthetic: training rows in all (strong scaling)"},
   };
   return kFields;
 }
@@ -53,7 +61,15 @@ std::string flag_of(const char* key) {
 TrainConfigCli::TrainConfigCli(CLI::App& app) {
   app.add_option("--config", config_file_, "TOML file with any of the keys below (flags override it)");
   for (const FieldInfo& f : fields()) {
-    CLI::Option* o = std::visit([&](auto m) { return app.add_option(flag_of(f.key), flags_.*m, f.help); }, f.field);
+    CLI::Option* o = std::visit(
+        [&](auto m) {
+          if constexpr (std::is_same_v<decltype(m), bool TrainConfig::*>) {
+            return app.add_flag(flag_of(f.key), flags_.*m, f.help);
+          } else {
+            return app.add_option(flag_of(f.key), flags_.*m, f.help);
+          }
+        },
+        f.field);
     options_.emplace_back(f.key, o);
   }
 }
@@ -86,6 +102,9 @@ TrainConfig load_train_config_file(const std::string& path, TrainConfig c) {
     if (auto* s = std::get_if<std::string TrainConfig::*>(&f.field)) {
       if (!n->is_string()) throw InputError(where + " must be a string");
       c.*(*s) = *n->value<std::string>();
+    } else if (auto* b = std::get_if<bool TrainConfig::*>(&f.field)) {
+      if (!n->is_boolean()) throw InputError(where + " must be true or false");
+      c.*(*b) = *n->value<bool>();
     } else {
       if (!n->is_integer()) throw InputError(where + " must be an integer");
       c.*std::get<int64_t TrainConfig::*>(f.field) = *n->value<int64_t>();
@@ -103,7 +122,16 @@ void validate(const TrainConfig& c) {
   auto need = [](bool ok, const std::string& msg) {
     if (!ok) throw InputError(msg);
   };
-  need(!c.data.empty(), "no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)");
+  if (!c.synthetic.empty()) {
+    need(c.synthetic == "yfcc" || c.synthetic == "criteo", "--synthetic '" + c.synthetic + "' is unknown; use yfcc or criteo");
+    need(c.count_only, "--synthetic describes a shape for --count-only; to train, write a file with `pimscale data synth`");
+    need(c.data.empty(), "--synthetic and --data both give the dataset; pass one");
+    need((c.rows_per_dpu > 0) != (c.rows > 0), "--synthetic needs exactly one of --rows-per-dpu R or --rows R (R > 0)");
+  } else {
+    need(c.rows_per_dpu == 0 && c.rows == 0, "--rows-per-dpu and --rows size a --synthetic shape; pass --synthetic too");
+    need(!c.data.empty(), std::string("no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)") +
+                              (c.count_only ? ", or --synthetic yfcc|criteo with --rows-per-dpu R or --rows R" : ""));
+  }
   need(c.model == "lr" || c.model == "svm", "--model '" + c.model + "' is unknown; use lr or svm");
   need(c.algorithm == "ga-sgd" || c.algorithm == "ma-sgd" || c.algorithm == "admm",
        "--algorithm '" + c.algorithm + "' is unknown; use ga-sgd, ma-sgd or admm");

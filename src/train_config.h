@@ -28,6 +28,11 @@ struct TrainConfig {
   int64_t seed = 1;
   std::string out = "runs/latest";
   int64_t threads = 0;                    // 0: every core this rank may use
+  std::string trace;                      // Chrome trace-event JSON of the emulated timeline ("" = none)
+  bool count_only = false;                // dry accounting: rounds' bookkeeping only, no kernels, no rows read
+  std::string synthetic;                  // count-only without a file: yfcc or criteo shape
+  int64_t rows_per_dpu = 0;               // ... with this many training rows per DPU (weak scaling)
+  int64_t rows = 0;                       // ... or this many training rows in all (strong scaling)
 };
 
 // Binds one command-line flag per TrainConfig field (--config plus the fields) to `app`.

@@ -1,0 +1,65 @@
+#include "io/trace.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "pim_emul/error.h"
+
+namespace pimscale {
+
+namespace {
+double micros(int64_t ps) { return static_cast<double>(ps) * 1e-6; }  // trace timestamps are microseconds
+}  // namespace
+
+nlohmann::json chrome_trace(const std::vector<std::vector<TraceSlice>>& tracks, const nlohmann::json& metadata) {
+  nlohmann::json events = nlohmann::json::array();
+  events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", 0}, {"args", {{"name", "pimscale (emulated time)"}}}});
+  const int64_t servers = static_cast<int64_t>(tracks.size());
+  for (int64_t s = 0; s < servers; ++s) {
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 0}, {"tid", s},
+                      {"args", {{"name", "server " + std::to_string(s)}}}});
+    for (const TraceSlice& t : tracks[static_cast<size_t>(s)]) {
+      events.push_back({{"ph", "X"}, {"name", t.name}, {"cat", t.flow >= 0 ? "collective" : "phase"}, {"pid", 0},
+                        {"tid", s}, {"ts", micros(t.start_ps)}, {"dur", micros(t.duration_ps)},
+                        {"args", {{"bytes", t.bytes}, {"picoseconds", t.duration_ps}}}});
+      if (t.flow < 0 || servers < 2) continue;
+      // Server 0's collective slice starts one arrow to each other server's slice of the same collective.
+      for (int64_t to = (s == 0 ? 1 : s); to < (s == 0 ? servers : s + 1); ++to) {
+        const int64_t id = t.flow * servers + to;
+        const bool start = s == 0;
+        nlohmann::json e = {{"ph", start ? "s" : "f"}, {"name", "allreduce"}, {"cat", "collective"}, {"id", id},
+                            {"pid", 0}, {"tid", s}, {"ts", micros(t.start_ps)}};
+        if (!start) e["bp"] = "e";
+        events.push_back(std::move(e));
+      }
+    }
+  }
+  return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}, {"metadata", metadata}};
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream f(partial);
+    f << text;
+    if (!f.good()) {
+      std::remove(partial.c_str());
+      throw InputError("cannot write '" + path + "'; check the folder exists and is writable");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) throw InputError("cannot write '" + path + "': " + ec.message());
+}
+
+void check_writable(const std::string& path) {
+  const std::string probe = path + ".partial";
+  std::ofstream f(probe);
+  const bool ok = f.good();
+  f.close();
+  std::remove(probe.c_str());
+  if (!ok) throw InputError("cannot write '" + path + "'; check the folder exists and is writable");
+}
+
+}  // namespace pimscale
