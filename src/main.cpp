@@ -11,6 +11,7 @@
 #include "io/hdf5.h"
 #include "io/synth.h"
 #include "src/collective_step.h"
+#include "src/microbench.h"
 #include "src/train.h"
 #include "src/train_config.h"
 #include "src/version.h"
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
 
   CLI::App* train = app.add_subcommand("train", "train a model on emulated PIM servers (one per MPI rank)");
   TrainConfigCli train_cli(*train);
+
+  CLI::App* microbench = app.add_subcommand("microbench", "emulate the PrIM microbenchmarks on a hardware preset");
+  MicrobenchConfig bench;
+  microbench->add_option("--hardware", bench.hardware, "hardware preset name or .toml file");
+  microbench->add_option("--out", bench.out, "results folder (microbench.json)");
 
   CLI::App* data = app.add_subcommand("data", "dataset tools");
   data->require_subcommand(1);
@@ -88,6 +94,12 @@ int main(int argc, char** argv) {
       TrainConfig config;
       collective_step(cluster, [&] { config = train_cli.resolve(); });
       return run_train(config, cluster);
+    }
+    if (microbench->parsed()) {
+      collective_step(cluster, [&] {
+        if (root) run_microbench(bench);
+      });
+      return 0;
     }
     if (convert->parsed() || exporter->parsed()) {
       // One rank reads and writes; the others wait for its verdict.

@@ -1,0 +1,17 @@
+// `pimscale microbench`: the PrIM microbenchmarks emulated on the hardware preset, printed as tables and
+// written to a results folder (microbench.json). Not responsible for the cost model itself (pim_emul/).
+#pragma once
+
+#include <string>
+
+namespace pimscale {
+
+struct MicrobenchConfig {
+  std::string hardware = "upmem-2560-v1a";
+  std::string out = "runs/microbench";
+};
+
+// Rank 0's work; throws InputError for a bad preset or an unwritable folder.
+void run_microbench(const MicrobenchConfig& config);
+
+}  // namespace pimscale
