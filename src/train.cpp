@@ -269,7 +269,10 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   }
   fmt::print("{:<14}{:>16.9f}{:>8.1f}%\n", "total", t, 100.0);
   fmt::print("{:<14}{:>16.9f}   (not in total:", "startup", run["startup_seconds"].get<double>());
-  for (const auto& [step, seconds] : run["startup"].items()) fmt::print(" {} {:.6f}", step, seconds.get<double>());
+  for (int i = 0; i < kStartupStepCount; ++i) {
+    const std::string step(startup_step_name(static_cast<StartupStep>(i)));
+    fmt::print(" {} {:.6f}", step, run["startup"][step].get<double>());
+  }
   fmt::print(")\n");
   const auto& f = run["final"];
   if (run["count_only"].get<bool>()) {
@@ -429,8 +432,9 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   run["rounds_per_epoch"] = plan.rounds;
   run["rows_per_dpu_step"] = plan.settings.rows_per_dpu_step;
   run["deterministic"] = true;
-  run["emulated_time_model"] = "v1: counted DPU events x preset costs, PrIM-style transfer model, host streaming "
-                               "model, ring all-reduce (alpha-beta-gamma); see README, section Emulated time";
+  run["emulated_time_model"] = "v2: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
+                               "barriers, shared DMA engine hidden behind compute by dma_overlap), PrIM-style "
+                               "transfer model, host streaming model, ring all-reduce; see README, Emulated time";
   run["count_only"] = cfg.count_only;
   run["startup_seconds"] = server.startup().seconds();
   nlohmann::json startup, startup_bytes;

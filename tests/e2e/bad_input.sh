@@ -16,6 +16,13 @@ for np in 1 2; do
 done
 expect_error 2 "not a multiple of the 6 DPUs" train --data "$WORK/dense.h5" --dpus-per-server 3 --batch 64
 expect_error 1 "must be a power of two" train --data "$WORK/dense.h5" --batch 96
+# Dry accounting and the trace.
+expect_error 1 "describes a shape for --count-only" train --synthetic criteo --rows-per-dpu 1024
+expect_error 1 "exactly one of --rows-per-dpu R or --rows R" train --count-only --synthetic yfcc
+expect_error 1 "--synthetic 'imagenet' is unknown" train --count-only --synthetic imagenet --rows 1024
+expect_error 2 "MRAM" train --count-only --synthetic yfcc --rows-per-dpu 8192 --dpus-per-server 2 --batch 8
+expect_error 2 "cannot write '.*no-such-dir/t.json'" train --data "$WORK/dense.h5" --dpus-per-server 2 --batch 64 \
+  --trace "$WORK/no-such-dir/t.json"
 # synth writes via a temporary file: a failed write leaves no dataset behind.
 rc=0
 run 2 data synth --kind dense --rows 10 --out "$WORK/no-such-dir/x.h5" >/dev/null 2>&1 || rc=$?

@@ -32,7 +32,7 @@ check_bytes() {  # RUN H2D D2H
 for algorithm in ma-sgd ga-sgd admm; do
   run 1 train --config "$here/jobs/workloads/criteo-lr-$algorithm.toml" --data "$WORK/criteo.h5" \
     --dpus-per-server $N --epochs 1 --out "$WORK/scale-$algorithm" >/dev/null
-  same "$(json "$WORK/scale-$algorithm/run.json" rows_per_dpu)" "131072" "rows per DPU"
+  same "$(json_in "$WORK/scale-$algorithm/run.json" dataset rows_per_dpu)" "131072" "rows per DPU"
 done
 same "$(json "$WORK/scale-ga-sgd/run.json" gradient_bytes)" "$gradient" "GA-SGD gradient bytes"
 check_bytes scale-ma-sgd $((64 * N * model)) $((64 * N * model))       # 131,072 / 2,048 = 64 rounds
