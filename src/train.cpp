@@ -358,6 +358,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   std::vector<std::string> header = {"epoch", "train_loss", "objective", "test_accuracy", "test_auc",
                                      "emulated_seconds", "wall_seconds", "emulated_seconds_total"};
   for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
+  for (int p = 0; p < kPhaseCount; ++p) header.push_back("bytes_" + std::string(phase_name(static_cast<Phase>(p))));
   std::vector<std::vector<std::string>> csv;
   EpochMetrics m;
   double train_wall = 0;
@@ -386,6 +387,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
                                     num(m.test_auc), num(delta.total().seconds()), num(wall),
                                     num(server.ledger().total().seconds())};
     for (int p = 0; p < kPhaseCount; ++p) row.push_back(num(delta.time[p].seconds()));
+    for (int p = 0; p < kPhaseCount; ++p) row.push_back(std::to_string(delta.bytes[p]));
     csv.push_back(std::move(row));
     fmt::print("epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  wall {:.2f} s\n", epoch,
                cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc, delta.total().seconds(), wall);
