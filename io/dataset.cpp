@@ -66,21 +66,21 @@ DenseRows Dataset::read_dense(const std::string& split, uint64_t first, uint64_t
 
 std::vector<uint64_t> Dataset::read_row_offsets(const std::string& split, uint64_t first, uint64_t count) const {
   std::vector<uint64_t> indptr = read_indptr(split, first, count);
+  // No validate() follows a dry read: check here what validate() checks of the offsets.
+  for (uint64_t i = 0; i < count; ++i) {
+    if (indptr[i + 1] < indptr[i]) {
+      throw InputError("dataset '" + path() + "': /" + split + "/indptr decreases at row " + std::to_string(first + i) +
+                       "; rewrite the file with `pimscale data convert` or `data synth`");
+    }
+  }
   const uint64_t lo = indptr.front();
   for (auto& p : indptr) p -= lo;
   return indptr;
 }
 
 std::vector<uint64_t> Dataset::read_indptr(const std::string& split, uint64_t first, uint64_t count) const {
-  const std::string g = "/" + split;
   std::vector<uint64_t> indptr(count + 1);
-  file_.read_rows(g + "/indptr", H5T_NATIVE_UINT64, first, count + 1, indptr.data());
-  for (uint64_t i = 0; i < count; ++i) {
-    if (indptr[i + 1] < indptr[i]) {
-      throw InputError("dataset '" + path() + "': " + g + "/indptr decreases at row " + std::to_string(first + i) +
-                       "; rewrite the file with `pimscale data convert` or `data synth`");
-    }
-  }
+  file_.read_rows("/" + split + "/indptr", H5T_NATIVE_UINT64, first, count + 1, indptr.data());
   return indptr;
 }
 
@@ -92,6 +92,7 @@ SparseRows Dataset::read_sparse(const std::string& split, uint64_t first, uint64
   r.features = features_;
   r.indptr = read_indptr(split, first, count);
   const uint64_t lo = r.indptr.front(), hi = r.indptr.back();
+  if (hi < lo) throw InputError("dataset '" + path() + "': " + g + "/indptr is not non-decreasing near row " + std::to_string(first));
   for (auto& p : r.indptr) p -= lo;
   r.indices.resize(hi - lo);
   file_.read_rows(g + "/indices", H5T_NATIVE_UINT32, lo, hi - lo, r.indices.data());

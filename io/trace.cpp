@@ -23,15 +23,19 @@ nlohmann::json chrome_trace(const std::vector<std::vector<TraceSlice>>& tracks, 
       events.push_back({{"ph", "X"}, {"name", t.name}, {"cat", t.flow >= 0 ? "collective" : "phase"}, {"pid", 0},
                         {"tid", s}, {"ts", micros(t.start_ps)}, {"dur", micros(t.duration_ps)},
                         {"args", {{"bytes", t.bytes}, {"picoseconds", t.duration_ps}}}});
-      if (t.flow < 0 || servers < 2) continue;
-      // Server 0's collective slice starts one arrow to each other server's slice of the same collective.
-      for (int64_t to = (s == 0 ? 1 : s); to < (s == 0 ? servers : s + 1); ++to) {
-        const int64_t id = t.flow * servers + to;
-        const bool start = s == 0;
-        nlohmann::json e = {{"ph", start ? "s" : "f"}, {"name", "allreduce"}, {"cat", "collective"}, {"id", id},
+      if (t.flow < 0) continue;
+      // Arrow `to` of a collective runs from server 0's slice to server to's slice: server 0 starts one per
+      // other server, every other server ends its own.
+      auto arrow = [&](const char* phase, int64_t to) {
+        nlohmann::json e = {{"ph", phase}, {"name", "allreduce"}, {"cat", "collective"}, {"id", t.flow * servers + to},
                             {"pid", 0}, {"tid", s}, {"ts", micros(t.start_ps)}};
-        if (!start) e["bp"] = "e";
+        if (s != 0) e["bp"] = "e";
         events.push_back(std::move(e));
+      };
+      if (s == 0) {
+        for (int64_t to = 1; to < servers; ++to) arrow("s", to);
+      } else {
+        arrow("f", s);
       }
     }
   }

@@ -19,18 +19,6 @@ std::string_view slice_name(int64_t kind) {
   return phase_name(static_cast<Phase>(kind));
 }
 
-Picoseconds StartupLedger::total() const {
-  Picoseconds t;
-  for (const auto& v : time) t += v;
-  return t;
-}
-
-Picoseconds PhaseLedger::total() const {
-  Picoseconds t;
-  for (const auto& v : time) t += v;
-  return t;
-}
-
 PhaseLedger PhaseLedger::operator-(const PhaseLedger& earlier) const {
   PhaseLedger d;
   for (int i = 0; i < kPhaseCount; ++i) {

@@ -24,15 +24,24 @@ enum class Phase : int {
 inline constexpr int kPhaseCount = static_cast<int>(Phase::kCount);
 std::string_view phase_name(Phase p);
 
-struct PhaseLedger {
-  std::array<Picoseconds, kPhaseCount> time{};
-  std::array<uint64_t, kPhaseCount> bytes{};
+// Time and bytes per entry of an enum (training phases, start-up steps).
+template <class Key, int N>
+struct Ledger {
+  std::array<Picoseconds, N> time{};
+  std::array<uint64_t, N> bytes{};
 
-  void add(Phase p, Picoseconds t, uint64_t b = 0) {
-    time[static_cast<int>(p)] += t;
-    bytes[static_cast<int>(p)] += b;
+  void add(Key k, Picoseconds t, uint64_t b = 0) {
+    time[static_cast<int>(k)] += t;
+    bytes[static_cast<int>(k)] += b;
   }
-  Picoseconds total() const;
+  Picoseconds total() const {
+    Picoseconds t;
+    for (const auto& v : time) t += v;
+    return t;
+  }
+};
+
+struct PhaseLedger : Ledger<Phase, kPhaseCount> {
   PhaseLedger operator-(const PhaseLedger& earlier) const;
 };
 
@@ -53,15 +62,6 @@ enum class StartupStep : int { kAllocation = 0, kProgramLoad, kDataLoad, kTableB
 inline constexpr int kStartupStepCount = static_cast<int>(StartupStep::kCount);
 std::string_view startup_step_name(StartupStep s);
 
-struct StartupLedger {
-  std::array<Picoseconds, kStartupStepCount> time{};
-  std::array<uint64_t, kStartupStepCount> bytes{};
-
-  void add(StartupStep s, Picoseconds t, uint64_t b = 0) {
-    time[static_cast<int>(s)] += t;
-    bytes[static_cast<int>(s)] += b;
-  }
-  Picoseconds total() const;
-};
+using StartupLedger = Ledger<StartupStep, kStartupStepCount>;
 
 }  // namespace pimscale

@@ -83,9 +83,8 @@ void PimServer<Num>::charge_startup() {
   const uint64_t rows = layout_.rows_per_dpu;
   uint64_t shard_bytes = 0;
   for (int64_t d = 0; d < layout_.dpus; ++d) {
-    const RowShape shape = row_shape(d);
-    const uint64_t nnz = !shape.sparse ? 0 : shape.offsets ? shape.offsets[rows] - shape.offsets[0] : rows * shape.nnz_per_row;
-    const uint64_t rows_bytes = shape.sparse ? nnz * 4 + (rows + 1) * 4 : rows * layout_.weights * 4;
+    const uint64_t rows_bytes = layout_.sparse ? nonzeros(row_shape(d), rows) * 4 + (rows + 1) * 4
+                                               : rows * layout_.weights * 4;
     shard_bytes = std::max(shard_bytes, rows_bytes + (rows * 4 + 7) / 8 * 8);
   }
   const uint64_t dpus = static_cast<uint64_t>(layout_.dpus);

@@ -124,7 +124,6 @@ class PimServer {
   void add_startup(StartupStep step, Picoseconds t, uint64_t bytes = 0);
   void slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes, int64_t flow);
   RowShape row_shape(int64_t d) const;
-  void charge_launch();
   DenseShard<Num> dense_shard(int64_t d) const;
   SparseShard sparse_shard(int64_t d) const;
 

@@ -80,6 +80,12 @@ struct RowShape {
   uint64_t nnz_per_row = 0;
 };
 
+// The non-zeros of rows [0, rows) of a sparse shape (0 for dense).
+inline uint64_t nonzeros(const RowShape& shape, uint64_t rows) {
+  if (!shape.sparse) return 0;
+  return shape.offsets ? shape.offsets[rows] - shape.offsets[0] : rows * shape.nnz_per_row;
+}
+
 // The events of dense_gradient / sparse_gradient over rows [first, first + rows).
 template <class Num>
 void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,

@@ -546,10 +546,11 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   }
   data.reset();
   if (plan.sparse) {
-    uint64_t local_max = plan.layout.rows_per_dpu * shape.nnz_per_row;
-    for (int64_t d = 0; offsets && d < plan.dpus; ++d) {
-      const uint64_t r0 = static_cast<uint64_t>(d) * plan.layout.rows_per_dpu;
-      local_max = std::max(local_max, (*offsets)[r0 + plan.layout.rows_per_dpu] - (*offsets)[r0]);
+    const uint64_t rpd = plan.layout.rows_per_dpu;
+    uint64_t local_max = 0;
+    for (int64_t d = 0; d < plan.dpus; ++d) {
+      const uint64_t* off = offsets ? offsets->data() + static_cast<uint64_t>(d) * rpd : nullptr;
+      local_max = std::max(local_max, nonzeros({true, plan.layout.weights, off, shape.nnz_per_row}, rpd));
     }
     const uint64_t max_nnz = static_cast<uint64_t>(cluster.max(static_cast<int64_t>(local_max)));
     collective_step(cluster, [&] {

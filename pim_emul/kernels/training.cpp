@@ -206,17 +206,18 @@ template <class Num>
 void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox, const KernelConfig& cfg,
                        const DpuSpec& dpu, DpuCounts& counts) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  const uint64_t grad_bytes = shape.sparse ? 8 : 4;  // sparse gradients are int64
   const bool uniform = !shape.sparse || shape.offsets == nullptr;
   if (uniform) {  // every step counts the same: count one, scale by the steps
     DpuCounts one;
     count_gradient<Num>(shape, first, b, cfg, dpu, one);
-    kernel_counts::count_update<Num>(shape.weights, shape.sparse ? 8 : 4, prox, dpu, one);
+    kernel_counts::count_update<Num>(shape.weights, grad_bytes, prox, dpu, one);
     add_scaled(counts, one, steps);
     return;
   }
   for (uint64_t step = 0; step < steps; ++step) {
     count_gradient<Num>(shape, first + step * b, b, cfg, dpu, counts);
-    kernel_counts::count_update<Num>(shape.weights, 8, prox, dpu, counts);
+    kernel_counts::count_update<Num>(shape.weights, grad_bytes, prox, dpu, counts);
   }
 }
 
