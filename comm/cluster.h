@@ -33,7 +33,8 @@ class Cluster {
 
   // Collective. Sums `values` element-wise over all servers, in place (integers: exact in any order).
   // The collective starts when the last server's clock `now` arrives; returns this server's wait and
-  // the ring all-reduce time of the message under `net`.
+  // the all-reduce time of the message under `net` (its algorithm resolved by collective_cost.h), or with
+  // net.measured the slowest rank's wall time of the real MPI all-reduce.
   // T: int64_t (exact) or float (the float reference mode; its sum order is MPI's).
   template <class T>
   CollectiveTime allreduce_sum(std::span<T> values, Picoseconds now, const NetworkSpec& net);

@@ -1,16 +1,59 @@
-// Collective cost models: emulated time of an inter-server collective from the network description.
+// Collective cost models: the emulated time of an inter-server collective from the network description.
+// Every algorithm is a schedule of steps (who sends to whom, how many bytes, how many reduced); a step costs
+// alpha + bytes beta + reduced gamma on a single switch, and the topology adds path latency and link
+// sharing. On a star the schedules sum to the textbook formulas (performance-modeling.md) exactly.
 // Not responsible for moving the data (cluster.h does, over real MPI).
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "comm/network_spec.h"
 #include "pim_emul/units.h"
 
 namespace pimscale {
 
-// Ring all-reduce of n bytes over p servers (Thakur, Rabenseifner and Gropp 2005):
-// t = 2(p-1) alpha + 2 (p-1)/p n beta + (p-1)/p n gamma; zero for p = 1.
-Picoseconds ring_allreduce_time(uint64_t bytes, int p, const NetworkSpec& net);
+enum class Collective { kAllreduce, kReduceScatter, kAllgather, kBroadcast };
+std::string_view collective_name(Collective c);
+
+// Who talks to whom in one step. Participants are local indices k in [0, members) of each group; group
+// g's participant k is rank g * group_stride + k * member_stride (ranks >= p do not exist).
+//   kExchange: k and k xor distance swap messages (recursive doubling and halving);
+//   kShift:    k sends to (k + distance) mod members (ring);
+//   kTree:     k < distance sends to k + distance (binomial broadcast; a binomial reduce uses the same links).
+enum class StepPattern { kExchange, kShift, kTree };
+
+struct Step {
+  StepPattern pattern = StepPattern::kExchange;
+  int64_t distance = 1;
+  int64_t members = 1;
+  int64_t member_stride = 1;
+  int64_t group_stride = 0;
+  int64_t groups = 1;
+  double bytes = 0;         // each message
+  double reduce_bytes = 0;  // combined by each receiver
+  int64_t repeat = 1;       // identical consecutive steps (a ring's p - 1)
+  CollectiveAlgorithm costs = CollectiveAlgorithm::kAuto;  // whose fitted costs apply (kAuto: the links')
+};
+
+// The steps of `a` for collective `c` of n bytes over p ranks (n: the whole vector; all-gather: the
+// gathered result). Non-power-of-two p in recursive doubling, halving and Rabenseifner: the MPICH
+// fold (one step before and one after over the first 2(p - p') ranks, p' = 2^floor(lg p)), the core
+// placed on ranks [0, p'). Throws std::invalid_argument for an algorithm that does not implement c.
+std::vector<Step> schedule(Collective c, CollectiveAlgorithm a, double n, int64_t p, const NetworkSpec& net);
+
+// The time of one step on the topology: alpha + extra path latency + bytes beta x (flows on the busiest
+// link, or over a leaf's uplinks) + reduce_bytes gamma.
+double step_seconds(const Step& s, int64_t p, const NetworkSpec& net);
+
+// The algorithm `requested` stands for: kAuto by the MPI-style rule (README, "Collectives"), kBest the
+// cheapest modelled all-reduce, anything else itself.
+CollectiveAlgorithm resolve_allreduce(CollectiveAlgorithm requested, uint64_t bytes, int64_t p, const NetworkSpec& net);
+
+// Emulated time of collective c with algorithm a (resolved as above for all-reduce); zero for p = 1.
+Picoseconds collective_time(Collective c, CollectiveAlgorithm a, uint64_t bytes, int64_t p, const NetworkSpec& net);
+
+// The all-reduce of the run: net.allreduce resolved for n bytes over p servers.
+Picoseconds allreduce_time(uint64_t bytes, int64_t p, const NetworkSpec& net);
 
 }  // namespace pimscale

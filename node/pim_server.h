@@ -107,7 +107,10 @@ class PimServer {
   void record_timeline() { timeline_on_ = true; }
   const std::vector<TimelineSlice>& timeline() const { return timeline_; }
 
-  Picoseconds now() const { return startup_.total() + ledger_.total(); }
+  // The emulated clock: start-up, then the training phases from the moment training starts (by default
+  // when this server's start-up ends; start_training_at(t), t >= startup(), lets servers start together).
+  Picoseconds now() const { return training_start_.value_or(startup_.total()) + ledger_.total(); }
+  void start_training_at(Picoseconds t) { training_start_ = t; }
   Picoseconds startup() const { return startup_.total(); }
   const StartupLedger& startup_ledger() const { return startup_; }
   const PhaseLedger& ledger() const { return ledger_; }
@@ -149,6 +152,7 @@ class PimServer {
   std::vector<DpuTime> times_;
   PhaseLedger ledger_;
   StartupLedger startup_;
+  std::optional<Picoseconds> training_start_;
   bool timeline_on_ = false;
   std::vector<TimelineSlice> timeline_;
   int64_t collectives_ = 0;

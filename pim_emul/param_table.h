@@ -19,6 +19,7 @@ struct Param {
   double max;
   // Accessor of the field the value lands in (a function, since fields may be nested).
   std::variant<double& (*)(Spec&), int64_t& (*)(Spec&)> field;
+  bool optional = false;  // may be left out of a file; the field keeps its default
 };
 
 // Where each number of a loaded preset came from: key -> source text from the preset file.

@@ -23,6 +23,7 @@ struct AlgorithmSettings {
   int reg_shift = 0;               // L2 2^-reg (GA, MA); ADMM's rho 2^-reg
   int alpha = 0;                   // ADMM: tau = 2^(alpha - reg) / N
   int64_t total_dpus = 0;          // N over all servers
+  uint64_t share = 1;              // this server's relative rows (--shares): its DPUs take share x the rows per step
 };
 
 template <class Num>

@@ -57,22 +57,33 @@ void add_keys(const std::vector<Param<Spec>>& params, std::set<std::string>& kno
   for (const Param<Spec>& p : params) known.insert(p.key);
 }
 
+// A { value = <number>, source = "..." } entry.
+std::pair<std::optional<double>, std::optional<std::string>> sourced_number(toml::node_view<const toml::node> node,
+                                                                          const std::string& where) {
+  const toml::table* t = node.as_table();
+  const std::optional<double> value = t ? (*t)["value"].value<double>() : std::nullopt;
+  const std::optional<std::string> source = t ? (*t)["source"].value<std::string>() : std::nullopt;
+  if (!t || !value || !source || source->empty() || t->size() != 2) {
+    throw InputError(where + " must be { value = <number>, source = \"<where the number comes from>\" }");
+  }
+  return {value, source};
+}
+
 template <class Spec>
 void fill(const std::string& path, const toml::table& root, const std::vector<Param<Spec>>& params, Spec& spec,
           SourceMap& sources) {
   for (const Param<Spec>& p : params) {
     const std::string where = "preset '" + path + "' key " + p.key;
     const toml::node_view<const toml::node> node = root.at_path(p.key);
+    if (!node && p.optional) {
+      sources[p.key] = "default (not set in the preset)";
+      continue;
+    }
     if (!node) {
       throw InputError(where + " is missing (" + p.description + ", in " + p.unit +
                        "); add it as { value = ..., source = \"...\" }");
     }
-    const toml::table* t = node.as_table();
-    const std::optional<double> value = t ? (*t)["value"].value<double>() : std::nullopt;
-    const std::optional<std::string> source = t ? (*t)["source"].value<std::string>() : std::nullopt;
-    if (!t || !value || !source || source->empty() || t->size() != 2) {
-      throw InputError(where + " must be { value = <number>, source = \"<where the number comes from>\" }");
-    }
+    const auto [value, source] = sourced_number(node, where);
     if (!(*value >= p.min && *value <= p.max)) {
       throw InputError(where + " = " + std::to_string(*value) + " is outside [" + std::to_string(p.min) + ", " +
                        std::to_string(p.max) + "] " + p.unit);
@@ -91,7 +102,7 @@ void fill(const std::string& path, const toml::table& root, const std::vector<Pa
 void reject_unknown(const std::string& path, const toml::table& root, const std::set<std::string>& known) {
   for (auto&& [k, v] : root) {
     const std::string key(k.str());
-    if (key == "name" || key == "description") continue;
+    if (key == "name" || key == "description" || known.contains(key)) continue;
     const toml::table* t = v.as_table();
     if (!t) throw InputError("preset '" + path + "': unknown top-level key '" + key + "'");
     for (auto&& [k2, v2] : *t) {
@@ -130,11 +141,37 @@ NetworkSpec load_network_preset(const std::string& name_or_path, std::string* fi
   if (file) *file = path;
   const toml::table root = parse(path);
   NetworkSpec net;
-  std::set<std::string> known;
+  std::set<std::string> known = {"topology.kind", "fitted"};
   add_keys(network_params(), known);
   reject_unknown(path, root, known);
   fill(path, root, network_params(), net, net.sources);
   net.name = root["name"].value_or(fs::path(path).stem().string());
+  const std::string kind = root.at_path("topology.kind").value_or(std::string());
+  const std::optional<Topology> topology = parse_topology(kind);
+  if (!topology) {
+    throw InputError("preset '" + path + "' key topology.kind = '" + kind + "' must be star, fat-tree or ring");
+  }
+  net.topology = *topology;
+  // fitted.<algorithm> = { latency_us, bandwidth_gbit_s, reduce_gbps }: per-algorithm costs from netbench.
+  if (const toml::table* fitted = root["fitted"].as_table()) {
+    for (auto&& [name, entry] : *fitted) {
+      const std::string where = "preset '" + path + "' table fitted." + std::string(name.str());
+      const std::optional<CollectiveAlgorithm> a = parse_algorithm(name.str());
+      const toml::table* t = entry.as_table();
+      if (!a || !t) throw InputError(where + ": not a collective algorithm's table (ring, recursive-doubling, ...)");
+      LinkCosts& c = net.fitted[*a];
+      const std::pair<const char*, double*> keys[] = {
+          {"latency_us", &c.latency_us}, {"bandwidth_gbit_s", &c.bandwidth_gbit_s}, {"reduce_gbps", &c.reduce_gbps}};
+      if (t->size() != 3) throw InputError(where + " must hold exactly latency_us, bandwidth_gbit_s and reduce_gbps");
+      for (auto [key, field] : keys) {
+        const auto [value, source] = sourced_number((*t)[key], where + "." + key);
+        if (!(*value > 0)) throw InputError(where + "." + key + " must be positive");
+        *field = *value;
+        net.sources["fitted." + std::string(name.str()) + "." + key] = *source;
+      }
+    }
+  }
+  check(net, path);
   return net;
 }
 
@@ -159,8 +196,25 @@ nlohmann::json describe(const HardwareSpec& hw, const HostSpec& host) {
 nlohmann::json describe(const NetworkSpec& net) {
   nlohmann::json j;
   j["name"] = net.name;
+  j["topology"] = topology_name(net.topology);
   describe_into(j["parameters"], network_params(), net, net.sources);
+  for (const auto& [a, c] : net.fitted) {
+    const std::string base = "fitted." + std::string(algorithm_name(a)) + ".";
+    for (auto [key, v] : {std::pair{"latency_us", c.latency_us}, std::pair{"bandwidth_gbit_s", c.bandwidth_gbit_s},
+                          std::pair{"reduce_gbps", c.reduce_gbps}}) {
+      j["parameters"][base + key] = {{"value", v}, {"source", net.sources.at(base + key)}};
+    }
+  }
   return j;
+}
+
+void check(const NetworkSpec& net, const std::string& where) {
+  if (net.topology == Topology::kFatTree && net.servers_per_leaf < 1) {
+    throw InputError(where + ": a fat tree needs topology.servers_per_leaf (servers under one leaf switch) >= 1");
+  }
+  if (net.allreduce_short_bytes > net.allreduce_long_bytes) {
+    throw InputError(where + ": collectives.allreduce_short_bytes exceeds collectives.allreduce_long_bytes");
+  }
 }
 
 }  // namespace pimscale

@@ -32,4 +32,8 @@ NetworkSpec load_network_preset(const std::string& name_or_path, std::string* fi
 nlohmann::json describe(const HardwareSpec& hw, const HostSpec& host);
 nlohmann::json describe(const NetworkSpec& net);
 
+// Throws InputError (prefixed by `where`) for a network whose parts do not fit together, e.g. a fat tree
+// without a leaf size; run after command-line overrides too.
+void check(const NetworkSpec& net, const std::string& where);
+
 }  // namespace pimscale

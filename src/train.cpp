@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <optional>
 
+#include "comm/collective_cost.h"
 #include "io/dataset.h"
 #include "io/run_folder.h"
 #include "io/trace.h"
@@ -31,6 +33,17 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 struct Plan {
   bool sparse = false;
   int64_t servers = 0, dpus = 0;
+  std::vector<int64_t> shares;  // relative rows per server (all 1 by default)
+  int64_t share_sum = 0;
+  uint64_t unit_rows_per_dpu = 0;  // rows per DPU of a share-1 server; this server's layout has share x that
+
+  uint64_t rows_used() const { return unit_rows_per_dpu * static_cast<uint64_t>(dpus * share_sum); }
+  // The first training row of server r: servers before it hold their shares' rows.
+  uint64_t first_row(int64_t r) const {
+    int64_t before = 0;
+    for (int64_t q = 0; q < r; ++q) before += shares[static_cast<size_t>(q)];
+    return unit_rows_per_dpu * static_cast<uint64_t>(dpus * before);
+  }
   uint64_t total_dpus = 0, train_rows = 0, test_rows = 0, rounds = 0;
   ServerLayout layout;
   AlgorithmSettings settings;
@@ -45,23 +58,66 @@ struct DataShape {
   uint64_t nnz_per_row = 0;  // synthetic sparse: every row's non-zeros
 };
 
-DataShape shape_of(const Dataset& data, const std::string& path) {
-  return {path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
+// The run's network: a preset with the command line's topology overrides and all-reduce algorithm, or
+// "measured" (no model: the real MPI all-reduce's wall time).
+NetworkSpec network_of(const TrainConfig& cfg, std::string* file) {
+  NetworkSpec net;
+  if (cfg.network == "measured") {
+    net.name = "measured";
+    net.measured = true;
+  } else {
+    net = load_network_preset(cfg.network, file);
+    if (!cfg.topology.empty()) net.topology = *parse_topology(cfg.topology);
+    if (cfg.servers_per_leaf > 0) {
+      net.servers_per_leaf = cfg.servers_per_leaf;
+      net.sources["topology.servers_per_leaf"] = "command line (--servers-per-leaf)";
+    }
+    if (cfg.oversubscription > 0) {
+      net.oversubscription = cfg.oversubscription;
+      net.sources["topology.oversubscription"] = "command line (--oversubscription)";
+    }
+    check(net, "network '" + cfg.network + "' with the command line's overrides");
+  }
+  net.allreduce = *parse_algorithm(cfg.collective);
+  return net;
+}
+
+// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else all of them.
+uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum) {
+  if (cfg.rows > 0) return static_cast<uint64_t>(cfg.rows);
+  return static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * share_sum);
+}
+
+DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum) {
+  DataShape d{path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
+  if (cfg.rows > 0 || cfg.rows_per_dpu > 0) {
+    const uint64_t want = requested_rows(cfg, share_sum);
+    if (want > d.train_rows) {
+      throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
+                                   "--rows-per-dpu; ask for fewer or write a larger file",
+                                   path, d.train_rows, want));
+    }
+    d.train_rows = want;
+  }
+  return d;
 }
 
 // The workloads' shapes (pim-training.md section 4): YFCC100M-HNfc6 dense with 4,096 features; Criteo 1TB
 // sparse with 10^6 hashed binary features and 39 non-zeros per row.
-DataShape synthetic_shape(const TrainConfig& cfg, int64_t servers) {
-  const uint64_t rows = cfg.rows > 0 ? static_cast<uint64_t>(cfg.rows)
-                                     : static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * servers);
+DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum) {
+  const uint64_t rows = requested_rows(cfg, share_sum);
   if (cfg.synthetic == "yfcc") return {"synthetic yfcc", false, 4096, rows, 0, 0};
   return {"synthetic criteo", true, 1000000, rows, 0, 39};
 }
 
-Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, int64_t servers) {
+// The plan of server `rank` (only its layout and share differ between servers).
+Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, int64_t servers, int64_t rank) {
   Plan p;
   p.sparse = data.sparse;
   p.servers = servers;
+  p.shares = parse_shares(cfg.shares, servers);
+  for (int64_t v : p.shares) p.share_sum += v;
+  const uint64_t share = static_cast<uint64_t>(p.shares[static_cast<size_t>(rank)]);
   p.dpus = cfg.dpus_per_server;
   p.total_dpus = static_cast<uint64_t>(servers * p.dpus);
   p.train_rows = data.train_rows;
@@ -80,10 +136,21 @@ Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec
                                    b, p.total_dpus, servers, p.dpus));
     }
     s.rows_per_dpu_step = b / p.total_dpus;
+    // Unequal shares: a server's DPUs take share x b/N rows, so a round's batch is b x sum(shares) / S.
+    const uint64_t round_batch = b * static_cast<uint64_t>(p.share_sum) / static_cast<uint64_t>(servers);
+    if (!fixed::is_power_of_two(round_batch)) {
+      throw InputError(fmt::format("GA-SGD with --shares {}: a round's batch b x sum(shares) / servers = {} is not a "
+                                   "power of two (1/b is a shift); use shares for which it is (e.g. 1,1,2,4 on 4 "
+                                   "servers), or MA-SGD or ADMM",
+                                   cfg.shares, round_batch));
+    }
+    s.batch_log2 = fixed::log2_exact(round_batch);
   } else {
     s.rows_per_dpu_step = b;  // MA-SGD and ADMM: b rows per DPU per local step
   }
-  const uint64_t steps = p.train_rows / p.total_dpus / s.rows_per_dpu_step;
+  s.share = share;
+  const uint64_t unit_dpus = static_cast<uint64_t>(p.dpus * p.share_sum);  // DPUs weighted by share
+  const uint64_t steps = p.train_rows / unit_dpus / s.rows_per_dpu_step;
   if (steps == 0) {
     throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
                                  "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
@@ -91,7 +158,8 @@ Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec
   }
   p.rounds = cfg.algorithm == "admm" ? 1 : steps;
   s.rounds_per_epoch = p.rounds;
-  p.layout = {p.sparse, p.dpus, steps * s.rows_per_dpu_step, data.features,
+  p.unit_rows_per_dpu = steps * s.rows_per_dpu_step;
+  p.layout = {p.sparse, p.dpus, p.unit_rows_per_dpu * share, data.features,
               model_weights(p.sparse, data.features, hw.dpu)};
   KernelConfig& k = p.kernel;
   k.model = cfg.model == "svm" ? ModelKind::kSvm : ModelKind::kLr;
@@ -246,6 +314,19 @@ std::string model_sha256(std::span<const typename Num::Weight> w, uint64_t entri
   return hex;
 }
 
+// The run's all-reduce: the algorithm asked for, the one it resolves to for this message and server count,
+// and one all-reduce's modelled time.
+nlohmann::json allreduce_json(const NetworkSpec& net, uint64_t bytes, int64_t servers) {
+  nlohmann::json j = {{"requested", algorithm_name(net.allreduce)}, {"message_bytes", bytes}};
+  if (net.measured || servers <= 1) {
+    j["algorithm"] = nullptr;  // measured, or no network with one server
+    return j;
+  }
+  j["algorithm"] = algorithm_name(resolve_allreduce(net.allreduce, bytes, servers, net));
+  j["seconds"] = allreduce_time(bytes, servers, net).seconds();
+  return j;
+}
+
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.9g}", v) : "nan"; }
 nlohmann::json json_num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
@@ -339,6 +420,9 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     server.load(to_server_data<Num>(std::move(input.train), plan.layout.weights));
     test = to_server_data<Num>(std::move(input.test), plan.layout.weights);
   }
+  // Training starts on every server together, once the last has started up (uneven --shares load unevenly).
+  const Picoseconds training_start{cluster.max(server.startup().value)};
+  server.start_training_at(training_start);
   std::unique_ptr<Algorithm<Num>> algorithm = make_algorithm<Num>(cfg.algorithm, server, cluster, ctx.net, plan.settings);
 
   std::optional<RunFolder> folder;
@@ -350,7 +434,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     fmt::print("pimscale train{}: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} DPUs = {} DPUs, "
                "batch {} ({} rows per DPU step), {} rounds/epoch, {} threads per rank\n",
                cfg.count_only ? " --count-only" : "", cfg.algorithm, cfg.model, cfg.numerics, ctx.data_name,
-               plan.layout.rows_per_dpu * plan.total_dpus,
+               plan.rows_used(),
                plan.sparse ? "sparse" : "dense", plan.layout.features, plan.servers, plan.dpus, plan.total_dpus,
                cfg.batch, plan.settings.rows_per_dpu_step, plan.rounds, threads);
   }
@@ -419,24 +503,33 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   run["out"] = cfg.out;
   run["hardware"] = describe(ctx.preset.hardware, ctx.preset.host);
   run["hardware"]["file"] = ctx.preset.file;
-  run["network"] = describe(ctx.net);
-  run["network"]["file"] = ctx.network_file;
+  if (ctx.net.measured) {
+    run["network"] = {{"name", "measured"},
+                      {"note", "inter-server time is the slowest rank's wall time of the real MPI all-reduce"}};
+  } else {
+    run["network"] = describe(ctx.net);
+    run["network"]["file"] = ctx.network_file;
+  }
+  // Every round's one all-reduce: the sums of (weights + 1) wide entries; ADMM's of w and u together.
+  const uint64_t message = (plan.layout.weights + 1) * sizeof(typename Num::Wide) * (cfg.algorithm == "admm" ? 2 : 1);
+  run["network"]["allreduce"] = allreduce_json(ctx.net, message, plan.servers);
   run["dataset"] = {{"path", ctx.data_name},
                     {"kind", plan.sparse ? "sparse" : "dense"},
                     {"features", plan.layout.features},
                     {"model_weights", plan.layout.weights},
                     {"train_rows", plan.train_rows},
-                    {"train_rows_used", plan.layout.rows_per_dpu * plan.total_dpus},
+                    {"train_rows_used", plan.rows_used()},
                     {"test_rows", plan.test_rows},
                     {"rows_per_dpu", plan.layout.rows_per_dpu}};
   run["model_bytes"] = server.model_bytes();
   run["gradient_bytes"] = server.gradient_bytes();
   run["rounds_per_epoch"] = plan.rounds;
   run["rows_per_dpu_step"] = plan.settings.rows_per_dpu_step;
-  run["deterministic"] = true;
+  run["deterministic"] = !ctx.net.measured;
   run["emulated_time_model"] = "v2: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
                                "barriers, shared DMA engine hidden behind compute by dma_overlap), PrIM-style "
-                               "transfer model, host streaming model, ring all-reduce; see README, Emulated time";
+                               "transfer model, host streaming model, all-reduce by the network preset's algorithm and topology "
+                               "(or measured); see README, Emulated time and Networks";
   run["count_only"] = cfg.count_only;
   run["startup_seconds"] = server.startup().seconds();
   nlohmann::json startup, startup_bytes;
@@ -471,10 +564,15 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
       l.time[p] = {all[s * stride + p]};
       l.bytes[p] = static_cast<uint64_t>(all[s * stride + kPhaseCount + p]);
     }
+    const Picoseconds startup{all[s * stride + 2 * kPhaseCount]};
     per_server.push_back({{"rank", s},
+                          {"share", plan.shares[static_cast<size_t>(s)]},
+                          {"rows_per_dpu", plan.unit_rows_per_dpu * static_cast<uint64_t>(plan.shares[static_cast<size_t>(s)])},
                           {"phases", phases_json(l)},
+                          {"phases_picoseconds", picoseconds_json(l)},
                           {"bytes", bytes_json(l)},
-                          {"startup_seconds", Picoseconds{all[s * stride + 2 * kPhaseCount]}.seconds()}});
+                          {"startup_seconds", startup.seconds()},
+                          {"startup_wait_seconds", (training_start - startup).seconds()}});
   }
   run["servers"] = per_server;
 
@@ -499,24 +597,26 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   std::string network_file;
   collective_step(cluster, [&] {
     preset = load_server_preset(cfg.hardware);
-    net = load_network_preset(cfg.network, &network_file);
+    net = network_of(cfg, &network_file);
   });
 
   std::optional<Dataset> data;
   DataShape shape;
   Plan plan;
   collective_step(cluster, [&] {
+    const std::vector<int64_t> shares = parse_shares(cfg.shares, cluster.size());
+    const int64_t share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
     if (cfg.synthetic.empty()) {
       data.emplace(Dataset::open(cfg.data, cluster.mpi_comm()));
-      shape = shape_of(*data, cfg.data);
+      shape = shape_of(*data, cfg.data, cfg, share_sum);
     } else {
-      shape = synthetic_shape(cfg, cluster.size());
+      shape = synthetic_shape(cfg, share_sum);
     }
-    plan = make_plan(cfg, shape, preset.hardware, cluster.size());
+    plan = make_plan(cfg, shape, preset.hardware, cluster.size(), cluster.rank());
     // Dense shards are checked before any row is read; sparse ones once their non-zeros are known.
     if (!plan.sparse) check_server_layout(plan.layout, preset.hardware, mram_needs(plan, cfg, 0), layout_context(plan));
   });
-  const uint64_t rows_used = plan.layout.rows_per_dpu * plan.total_dpus;
+  const uint64_t rows_used = plan.rows_used();
   if (root && rows_used < plan.train_rows) {
     fmt::print("note: {} of {} training rows fill whole mini-batches on {} DPUs; the last {} are not used\n", rows_used,
                plan.train_rows, plan.total_dpus, plan.train_rows - rows_used);
@@ -524,18 +624,20 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
 
   // Global sharding: DPU g = rank * D + d holds training rows [g * rpd, (g + 1) * rpd), so S servers x D
   // DPUs and 1 server x S*D DPUs run exactly the same kernels on exactly the same rows. Each rank reads
-  // only its contiguous row range (collective hyperslab reads).
+  // only its contiguous row range (collective hyperslab reads). With --shares, server r's range is
+  // share_r units long and starts after the units of the servers before it.
   const uint64_t rank = static_cast<uint64_t>(cluster.rank()), S = static_cast<uint64_t>(plan.servers);
   const uint64_t per_rank = static_cast<uint64_t>(plan.dpus) * plan.layout.rows_per_dpu;
+  const uint64_t first_row = plan.first_row(cluster.rank());
   ServerInput input;
   const std::vector<uint64_t>* offsets = nullptr;  // sparse rows' offsets, when known
   if (cfg.count_only) {
     // Dry accounting reads no rows: a sparse file's row offsets give each row's non-zero count.
     input.nnz_per_row = shape.nnz_per_row;
-    if (plan.sparse && data) input.offsets = data->read_row_offsets("train", rank * per_rank, per_rank);
+    if (plan.sparse && data) input.offsets = data->read_row_offsets("train", first_row, per_rank);
     if (!input.offsets.empty()) offsets = &input.offsets;
   } else {
-    input.train = read_rows(*data, plan.sparse, "train", rank * per_rank, per_rank);
+    input.train = read_rows(*data, plan.sparse, "train", first_row, per_rank);
     const uint64_t test_first = plan.test_rows * rank / S;
     input.test = read_rows(*data, plan.sparse, "test", test_first, plan.test_rows * (rank + 1) / S - test_first);
     collective_step(cluster, [&] {

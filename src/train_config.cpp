@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "comm/network_spec.h"
 #include "pim_emul/error.h"
 #include "pim_emul/fixed_point.h"
 
@@ -12,7 +13,7 @@ namespace pimscale {
 
 namespace {
 
-using Field = std::variant<std::string TrainConfig::*, int64_t TrainConfig::*, bool TrainConfig::*>;
+using Field = std::variant<std::string TrainConfig::*, int64_t TrainConfig::*, double TrainConfig::*, bool TrainConfig::*>;
 struct FieldInfo {
   const char* key;  // TOML key; the flag is --key with '_' -> '-'
   Field field;
@@ -26,7 +27,18 @@ const std::vector<FieldInfo>& fields() {
       {"algorithm", &TrainConfig::algorithm, "algorithm: ga-sgd, ma-sgd or admm"},
       {"numerics", &TrainConfig::numerics, "numerics: fixed (the DPU's Q1.31 arithmetic) or float (reference)"},
       {"hardware", &TrainConfig::hardware, "hardware preset name or .toml file"},
-      {"network", &TrainConfig::network, "network preset name or .toml file"},
+      {"network", &TrainConfig::network,
+       "network preset name or .toml file, or measured (time the real MPI all-reduce; non-deterministic)"},
+      {"topology", &TrainConfig::topology, "override the preset's topology: star, fat-tree or ring"},
+      {"servers_per_leaf", &TrainConfig::servers_per_leaf,
+       "override the preset's servers per leaf switch (fat tree; hierarchical all-reduce group)"},
+      {"oversubscription", &TrainConfig::oversubscription, "override the preset's fat-tree oversubscription (>= 1)"},
+      {"collective", &TrainConfig::collective,
+       "all-reduce algorithm: auto (by size and ranks, as MPI libraries), best (cheapest modelled), ring, "
+       "recursive-doubling, rabenseifner or hierarchical"},
+      {"shares", &TrainConfig::shares,
+       "relative training rows per server, one integer per rank (e.g. 1,1,1,2: the last server holds twice "
+       "the rows); default equal"},
       {"dpus_per_server", &TrainConfig::dpus_per_server, "emulated DPUs per server (MPI rank)"},
       {"batch", &TrainConfig::batch,
        "mini-batch, a power of two: GA-SGD's global batch (a multiple of all DPUs); MA-SGD's and ADMM's per DPU"},
@@ -44,8 +56,9 @@ const std::vector<FieldInfo>& fields() {
        "dry accounting: count rounds, bytes and emulated time without running kernels or reading rows"},
       {"synthetic", &TrainConfig::synthetic, "count-only without --data: the shape of yfcc (dense, 4,096 features) "
                                               "or criteo (sparse, 10^6 features, 39 non-zeros per row)"},
-      {"rows_per_dpu", &TrainConfig::rows_per_dpu, "with --synthetic: training rows per DPU (weak scaling)"},
-      {"rows", &TrainConfig::rows, "with --synthetic: training rows in all (strong scaling)"},
+      {"rows_per_dpu", &TrainConfig::rows_per_dpu,
+       "training rows per DPU (weak scaling): the first rows of --data, or the --synthetic size"},
+      {"rows", &TrainConfig::rows, "training rows in all (strong scaling): the first rows of --data, or the --synthetic size"},
   };
   return kFields;
 }
@@ -105,6 +118,9 @@ TrainConfig load_train_config_file(const std::string& path, TrainConfig c) {
     } else if (auto* b = std::get_if<bool TrainConfig::*>(&f.field)) {
       if (!n->is_boolean()) throw InputError(where + " must be true or false");
       c.*(*b) = *n->value<bool>();
+    } else if (auto* d = std::get_if<double TrainConfig::*>(&f.field)) {
+      if (!n->is_number()) throw InputError(where + " must be a number");
+      c.*(*d) = *n->value<double>();
     } else {
       if (!n->is_integer()) throw InputError(where + " must be an integer");
       c.*std::get<int64_t TrainConfig::*>(f.field) = *n->value<int64_t>();
@@ -128,7 +144,8 @@ void validate(const TrainConfig& c) {
     need(c.data.empty(), "--synthetic and --data both give the dataset; pass one");
     need((c.rows_per_dpu > 0) != (c.rows > 0), "--synthetic needs exactly one of --rows-per-dpu R or --rows R (R > 0)");
   } else {
-    need(c.rows_per_dpu == 0 && c.rows == 0, "--rows-per-dpu and --rows size a --synthetic shape; pass --synthetic too");
+    need(c.rows_per_dpu >= 0 && c.rows >= 0 && (c.rows_per_dpu == 0 || c.rows == 0),
+         "--rows-per-dpu and --rows both limit the training rows; pass one");
     need(!c.data.empty(), std::string("no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)") +
                               (c.count_only ? ", or --synthetic yfcc|criteo with --rows-per-dpu R or --rows R" : ""));
   }
@@ -148,6 +165,43 @@ void validate(const TrainConfig& c) {
   need(c.epochs >= 1, "--epochs must be at least 1");
   need(c.threads >= 0, "--threads must be >= 0 (0: all cores of the rank)");
   need(!c.out.empty(), "--out must name a results folder");
+  need(c.topology.empty() || c.topology == "star" || c.topology == "fat-tree" || c.topology == "ring",
+       "--topology '" + c.topology + "' is unknown; use star, fat-tree or ring");
+  need(c.servers_per_leaf >= 0, "--servers-per-leaf must be >= 1 (0: the preset's)");
+  need(c.oversubscription == 0 || c.oversubscription >= 1, "--oversubscription must be >= 1 (0: the preset's)");
+  const auto a = parse_algorithm(c.collective);
+  need(a && *a != CollectiveAlgorithm::kRecursiveHalving && *a != CollectiveAlgorithm::kBinomial,
+       "--collective '" + c.collective + "' is not an all-reduce algorithm; use auto, best, ring, recursive-doubling, "
+       "rabenseifner or hierarchical");
+  need(c.network != "measured" || c.topology.empty(), "--topology shapes a modelled network; drop it with --network measured");
+  if (!c.shares.empty()) parse_shares(c.shares, -1);
+}
+
+std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers) {
+  std::vector<int64_t> out;
+  if (shares.empty()) return std::vector<int64_t>(static_cast<size_t>(std::max<int64_t>(servers, 0)), 1);
+  size_t at = 0;
+  while (at <= shares.size()) {
+    const size_t comma = std::min(shares.find(',', at), shares.size());
+    const std::string item = shares.substr(at, comma - at);
+    size_t used = 0;
+    int64_t v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || v < 1) {
+      throw InputError("--shares '" + shares + "': '" + item + "' is not a positive integer; give one per server, e.g. 1,1,1,2");
+    }
+    out.push_back(v);
+    at = comma + 1;
+  }
+  if (servers >= 0 && static_cast<int64_t>(out.size()) != servers) {
+    throw InputError("--shares '" + shares + "' has " + std::to_string(out.size()) + " entries for " +
+                     std::to_string(servers) + " servers; give one per server (MPI rank)");
+  }
+  return out;
 }
 
 nlohmann::json to_json(const TrainConfig& c) {

@@ -16,7 +16,12 @@ struct TrainConfig {
   std::string algorithm = "ga-sgd";       // ga-sgd, ma-sgd or admm
   std::string numerics = "fixed";         // fixed (the DPU's Q1.31 arithmetic) or float (reference)
   std::string hardware = "upmem-2560-v1a";
-  std::string network = "25gbe";
+  std::string network = "25gbe";          // a network preset, or "measured" (real MPI wall time)
+  std::string topology;                   // star, fat-tree or ring ("" = the preset's)
+  int64_t servers_per_leaf = 0;           // fat tree leaf / hierarchical group (0 = the preset's)
+  double oversubscription = 0;            // fat tree uplink oversubscription (0 = the preset's)
+  std::string collective = "auto";        // all-reduce algorithm: auto, best, ring, recursive-doubling, ...
+  std::string shares;                     // per-server relative row shares, e.g. "1,1,1,2" ("" = equal)
   int64_t dpus_per_server = 16;
   int64_t batch = 1024;                   // a power of two: GA-SGD's global batch; MA-SGD/ADMM's per DPU
   int64_t lr_shift = 4;                   // learning rate 2^-lr_shift
@@ -31,8 +36,8 @@ struct TrainConfig {
   std::string trace;                      // Chrome trace-event JSON of the emulated timeline ("" = none)
   bool count_only = false;                // dry accounting: rounds' bookkeeping only, no kernels, no rows read
   std::string synthetic;                  // count-only without a file: yfcc or criteo shape
-  int64_t rows_per_dpu = 0;               // ... with this many training rows per DPU (weak scaling)
-  int64_t rows = 0;                       // ... or this many training rows in all (strong scaling)
+  int64_t rows_per_dpu = 0;               // use this many training rows per DPU (weak scaling) ...
+  int64_t rows = 0;                       // ... or this many in all (strong scaling); 0 = the whole file
 };
 
 // Binds one command-line flag per TrainConfig field (--config plus the fields) to `app`.
@@ -52,5 +57,9 @@ class TrainConfigCli {
 TrainConfig load_train_config_file(const std::string& path, TrainConfig base);
 void validate(const TrainConfig& c);
 nlohmann::json to_json(const TrainConfig& c);
+
+// The parsed --shares for S servers: S positive integers (all 1 when none were given).
+// Throws InputError when the list is malformed or does not have one entry per server.
+std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers);
 
 }  // namespace pimscale

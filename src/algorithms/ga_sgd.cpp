@@ -16,7 +16,8 @@ class GaSgd final : public GlobalModelAlgorithm<Num> {
 
   void round(uint64_t r) override {
     server_.push_model(w_.data(), bias_);
-    server_.launch_gradient(r * s_.rows_per_dpu_step, s_.rows_per_dpu_step);
+    const uint64_t rows = s_.rows_per_dpu_step * s_.share;
+    server_.launch_gradient(r * rows, rows);
     server_.pull_gradient_sums(sums_.data());
     // Message: the summed gradient and bias, (weights + 1) wide entries.
     allreduce_and_charge<Num>(sums_, server_, cluster_, net_);

@@ -1,6 +1,7 @@
 // MA-SGD (model averaging after every local step): push the global model to every DPU; each DPU does one
 // mini-batch step of b rows on its own copy; hosts sum their DPUs' models; servers all-reduce the sums;
-// every host divides once by the total DPU count N. Rounds per epoch: m / (b N).
+// every host divides once by the total DPU count N. Rounds per epoch: m / (b N). With --shares, a server's DPUs
+// take `share` local steps per round (they hold share x the rows).
 #include "src/algorithms/builders.h"
 
 namespace pimscale {
@@ -17,7 +18,7 @@ class MaSgd final : public GlobalModelAlgorithm<Num> {
 
   void round(uint64_t r) override {
     server_.push_model(w_.data(), bias_);
-    server_.launch_local_steps(r * s_.rows_per_dpu_step, 1);
+    server_.launch_local_steps(r * s_.rows_per_dpu_step * s_.share, s_.share);
     server_.pull_model_sums(sums_.data());
     // Message: the summed models and biases, (weights + 1) wide entries.
     allreduce_and_charge<Num>(sums_, server_, cluster_, net_);

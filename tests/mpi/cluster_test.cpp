@@ -38,7 +38,7 @@ TEST(Cluster, ClocksMeetAtTheSlowestServer) {
   std::vector<int64_t> v = {1};
   const CollectiveTime t = c.allreduce_sum<int64_t>(v, Picoseconds{c.rank() * 1000000}, net());
   EXPECT_EQ(t.wait.value, (c.size() - 1 - c.rank()) * int64_t{1000000});
-  EXPECT_EQ(t.network, ring_allreduce_time(8, c.size(), net()));
+  EXPECT_EQ(t.network, allreduce_time(8, c.size(), net()));
 }
 
 TEST(Cluster, AgreedErrorIsTheLowestFailingRanks) {

@@ -57,8 +57,43 @@ TEST(Presets, EveryShippedNetworkLoads) {
   for (const auto& e : std::filesystem::directory_iterator(preset_dir() + "/network")) {
     const NetworkSpec n = load_network_preset(e.path().string());
     EXPECT_GT(n.bandwidth_gbit_s, 0) << e.path();
+    EXPECT_GT(n.latency_us, 0) << e.path();
     EXPECT_EQ(n.sources.size(), network_params().size()) << e.path();
+    for (const auto& [key, source] : n.sources) EXPECT_FALSE(source.empty()) << key;
   }
+  EXPECT_EQ(load_network_preset("ib-hdr").bandwidth_gbit_s, 200);
+  EXPECT_EQ(load_network_preset("100gbe").bandwidth_gbit_s, 100);
+}
+
+TEST(Presets, NetworkTopologyAndFittedCostsLoad) {
+  const std::string text = slurp(resolve_preset("network", "25gbe"));
+  const std::string fat = std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"fat-tree\"") +
+                          "\n[fitted.ring]\nlatency_us = { value = 3, source = \"netbench\" }\n"
+                          "bandwidth_gbit_s = { value = 50, source = \"netbench\" }\n"
+                          "reduce_gbps = { value = 5, source = \"netbench\" }\n";
+  const NetworkSpec n = load_network_preset(temp_preset("fat", fat));
+  EXPECT_EQ(n.topology, Topology::kFatTree);
+  EXPECT_EQ(n.servers_per_leaf, 32);
+  EXPECT_EQ(n.oversubscription, 2);
+  EXPECT_EQ(n.costs_for(CollectiveAlgorithm::kRing).latency_us, 3);
+  EXPECT_EQ(n.costs_for(CollectiveAlgorithm::kRabenseifner).latency_us, 15);  // not fitted: the links'
+  auto error = [](const std::string& path) {
+    try {
+      load_network_preset(path);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string bad_kind = std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"torus\"");
+  EXPECT_NE(error(temp_preset("torus", bad_kind)).find("topology.kind = 'torus' must be star, fat-tree or ring"),
+            std::string::npos);
+  const std::string no_leaf = std::regex_replace(
+      std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"fat-tree\""),
+      std::regex("servers_per_leaf = \\{[^}]*\\}\n"), "");
+  EXPECT_NE(error(temp_preset("noleaf", no_leaf)).find("a fat tree needs topology.servers_per_leaf"), std::string::npos);
+  const std::string bad_fit = text + "\n[fitted.ring]\nlatency_us = { value = 3, source = \"x\" }\n";
+  EXPECT_NE(error(temp_preset("badfit", bad_fit)).find("fitted.ring must hold exactly"), std::string::npos);
 }
 
 TEST(Presets, UnknownKeyIsAnError) {
