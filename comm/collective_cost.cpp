@@ -164,25 +164,6 @@ struct StepLoad {
   double extra_latency_us = 0;
 };
 
-template <class Flow>
-void for_each_flow(const Step& s, int64_t p, Flow&& flow) {
-  for (int64_t g = 0; g < s.groups; ++g) {
-    const int64_t base = g * s.group_stride;
-    const auto rank = [&](int64_t k) { return base + k * s.member_stride; };
-    for (int64_t k = 0; k < s.members; ++k) {
-      int64_t to = -1;
-      switch (s.pattern) {
-        case StepPattern::kExchange: to = k ^ s.distance; break;
-        case StepPattern::kShift: to = (k + s.distance) % s.members; break;
-        case StepPattern::kTree: to = k < s.distance ? k + s.distance : -1; break;
-      }
-      if (to < 0 || to >= s.members || to == k) continue;
-      const int64_t src = rank(k), dst = rank(to);
-      if (src < p && dst < p) flow(src, dst);
-    }
-  }
-}
-
 StepLoad fat_tree_load(const Step& s, int64_t p, const NetworkSpec& net) {
   StepLoad load;
   const int64_t leaf = net.leaf_size(p);

@@ -36,6 +36,26 @@ struct Step {
   CollectiveAlgorithm costs = CollectiveAlgorithm::kAuto;  // whose fitted costs apply (kAuto: the links')
 };
 
+// Calls flow(src, dst) for every message of one step over p ranks.
+template <class Flow>
+void for_each_flow(const Step& s, int64_t p, Flow&& flow) {
+  for (int64_t g = 0; g < s.groups; ++g) {
+    const int64_t base = g * s.group_stride;
+    const auto rank = [&](int64_t k) { return base + k * s.member_stride; };
+    for (int64_t k = 0; k < s.members; ++k) {
+      int64_t to = -1;
+      switch (s.pattern) {
+        case StepPattern::kExchange: to = k ^ s.distance; break;
+        case StepPattern::kShift: to = (k + s.distance) % s.members; break;
+        case StepPattern::kTree: to = k < s.distance ? k + s.distance : -1; break;
+      }
+      if (to < 0 || to >= s.members || to == k) continue;
+      const int64_t src = rank(k), dst = rank(to);
+      if (src < p && dst < p) flow(src, dst);
+    }
+  }
+}
+
 // The steps of `a` for collective `c` of n bytes over p ranks (n: the whole vector; all-gather: the
 // gathered result). Non-power-of-two p in recursive doubling, halving and Rabenseifner: the MPICH
 // fold (one step before and one after over the first 2(p - p') ranks, p' = 2^floor(lg p)), the core

@@ -12,6 +12,7 @@
 #include "io/synth.h"
 #include "src/collective_step.h"
 #include "src/microbench.h"
+#include "src/netbench.h"
 #include "src/train.h"
 #include "src/train_config.h"
 #include "src/version.h"
@@ -52,6 +53,15 @@ int main(int argc, char** argv) {
   MicrobenchConfig bench;
   microbench->add_option("--hardware", bench.hardware, "hardware preset name or .toml file");
   microbench->add_option("--out", bench.out, "results folder (microbench.json)");
+
+  CLI::App* netbench = app.add_subcommand(
+      "netbench", "measure MPI collectives here (run under mpirun), fit the network model, write a network preset");
+  NetbenchConfig nb;
+  netbench->add_option("--min-bytes", nb.min_bytes, "smallest message (default 8)");
+  netbench->add_option("--max-bytes", nb.max_bytes, "largest message (default 64 MiB); sizes grow 8x from the smallest");
+  netbench->add_option("--reps", nb.reps, "repetitions per size (default: 50 small .. 5 large); the median is used");
+  netbench->add_option("--name", nb.name, "name of the written preset (default measured-<host>-p<ranks>)");
+  netbench->add_option("--out", nb.out, "results folder (netbench.csv, netbench.json, <name>.toml)");
 
   CLI::App* data = app.add_subcommand("data", "dataset tools");
   data->require_subcommand(1);
@@ -94,6 +104,10 @@ int main(int argc, char** argv) {
       TrainConfig config;
       collective_step(cluster, [&] { config = train_cli.resolve(); });
       return run_train(config, cluster);
+    }
+    if (netbench->parsed()) {
+      run_netbench(nb, cluster);
+      return 0;
     }
     if (microbench->parsed()) {
       collective_step(cluster, [&] {
