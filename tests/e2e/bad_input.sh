@@ -23,6 +23,16 @@ expect_error 1 "--synthetic 'imagenet' is unknown" train --count-only --syntheti
 expect_error 2 "MRAM" train --count-only --synthetic yfcc --rows-per-dpu 8192 --dpus-per-server 2 --batch 8
 expect_error 2 "cannot write '.*no-such-dir/t.json'" train --data "$WORK/dense.h5" --dpus-per-server 2 --batch 64 \
   --trace "$WORK/no-such-dir/t.json"
+# Networks and uneven servers.
+expect_error 2 "has 3 entries for 2 servers" train --data "$WORK/dense.h5" --dpus-per-server 2 --batch 64 --shares 1,1,1
+expect_error 1 "'x' is not a positive integer" train --data "$WORK/dense.h5" --shares 1,x
+expect_error 2 "GA-SGD with --shares 1,2: a round's batch .* = 96 is not a power of two" train --data "$WORK/dense.h5" \
+  --dpus-per-server 2 --batch 64 --shares 1,2
+expect_error 1 "--collective 'binomial' is not an all-reduce algorithm" train --data "$WORK/dense.h5" --collective binomial
+expect_error 1 "--topology 'torus' is unknown" train --data "$WORK/dense.h5" --topology torus
+expect_error 1 "unknown network preset 'infiniband'" train --data "$WORK/dense.h5" --network infiniband
+expect_error 2 "fewer than the 100000 asked for" train --data "$WORK/dense.h5" --rows 100000
+expect_error 1 "run it under mpirun with -n 2 or more" netbench
 # synth writes via a temporary file: a failed write leaves no dataset behind.
 rc=0
 run 2 data synth --kind dense --rows 10 --out "$WORK/no-such-dir/x.h5" >/dev/null 2>&1 || rc=$?

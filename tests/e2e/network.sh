@@ -1,0 +1,72 @@
+# Many servers: netbench fits this machine's MPI within 25% (geometric mean) at 2 and 4 ranks and writes
+# a preset train accepts; a server with twice the rows makes the others wait exactly its extra DPU time;
+# the network phase is the modelled all-reduce per round; measured mode is marked non-deterministic.
+source "$(dirname "$0")/lib.sh"
+
+# 1. netbench: fit and error, at 2 and 4 ranks (shared memory here).
+for np in 2 4; do
+  run $np netbench --max-bytes 4194304 --out "$WORK/nb$np" >"$WORK/nb$np.log"
+  grep "geometric-mean error" "$WORK/nb$np.log"
+  python3 - "$WORK/nb$np/netbench.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["points"] == 6 * 8, r["points"]  # 6 algorithms x (8 B .. 2 MiB in steps of 8x, and 4 MiB)
+assert r["geomean_error"] < 0.25, f"netbench geometric-mean error {r['geomean_error']:.3f} >= 0.25"
+PY
+done
+preset=$(ls "$WORK"/nb2/*.toml)
+run 2 data synth --kind dense --rows 4096 --test-rows 256 --features 32 --seed 3 --out "$WORK/d.h5" >/dev/null
+run 2 train --data "$WORK/d.h5" --dpus-per-server 4 --batch 64 --epochs 1 --network "$preset" --out "$WORK/fitted" >/dev/null
+same "$(json_in "$WORK/fitted/run.json" network topology)" "star" "topology of the fitted preset"
+
+# 2. Uneven servers: shares 1,1,1,2 (MA-SGD, ADMM) and 1,1,2,4 (GA-SGD: a round's batch stays a power of two).
+check_wait() {  # run.json: every server's wait == the slowest server's DPU time - its own, to the picosecond
+  python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+servers = r["servers"]
+dpu = [s["phases_picoseconds"]["dpu_compute"] + s["phases_picoseconds"]["dpu_dma"] for s in servers]
+slowest = max(dpu)
+for s, d in zip(servers, dpu):
+    wait = s["phases_picoseconds"]["wait"]
+    assert wait == slowest - d, f"rank {s['rank']}: wait {wait} ps != extra DPU time {slowest - d} ps"
+    for phase in ("host_to_dpu", "dpu_to_host", "host_reduce", "network"):
+        assert s["phases_picoseconds"][phase] == servers[0]["phases_picoseconds"][phase], (phase, s["rank"])
+heavy = servers[dpu.index(slowest)]
+assert heavy["phases_picoseconds"]["wait"] == 0 and heavy["rows_per_dpu"] == max(s["rows_per_dpu"] for s in servers)
+assert slowest > min(dpu), "the heavy server must be slower"
+print(f"  {r['config']['algorithm']} shares {r['config']['shares']}: waits {[s['phases_picoseconds']['wait'] for s in servers]} ps")
+PY
+}
+args=(train --data "$WORK/d.h5" --dpus-per-server 4 --epochs 1)
+run 4 "${args[@]}" --algorithm ma-sgd --batch 16 --shares 1,1,1,2 --out "$WORK/ma" >/dev/null
+check_wait "$WORK/ma/run.json"
+run 4 "${args[@]}" --algorithm admm --batch 16 --shares 1,1,1,2 --out "$WORK/admm" >/dev/null
+check_wait "$WORK/admm/run.json"
+run 4 "${args[@]}" --algorithm ga-sgd --batch 64 --shares 1,1,2,4 --out "$WORK/ga" >/dev/null
+check_wait "$WORK/ga/run.json"
+
+# 3. The network phase is rounds x the modelled all-reduce, for each topology and forced algorithm.
+for t in "--topology star" "--topology fat-tree --servers-per-leaf 2 --oversubscription 2" "--topology ring" \
+  "--collective ring" "--collective hierarchical --servers-per-leaf 2" "--collective best --network ib-hdr"; do
+  # shellcheck disable=SC2086
+  run 4 train --count-only --synthetic criteo --rows-per-dpu 256 --dpus-per-server 4 --algorithm ga-sgd --batch 1024 \
+    --epochs 1 $t --out "$WORK/topo" >/dev/null
+  python3 - "$WORK/topo/run.json" "$t" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = r["network"]["allreduce"]
+per_round = round(a["seconds"] * 1e12)
+assert r["phases_picoseconds"]["network"] == r["rounds_per_epoch"] * per_round, (r["phases_picoseconds"]["network"], per_round)
+assert a["message_bytes"] == (r["dataset"]["model_weights"] + 1) * 8  # the weights and the bias slot, int64
+print(f"  {sys.argv[2]}: {a['algorithm']}, {a['seconds'] * 1e6:.1f} us per all-reduce")
+PY
+done
+
+# 4. Measured mode: the real all-reduce's wall time, marked non-deterministic.
+run 2 train --data "$WORK/d.h5" --dpus-per-server 4 --batch 64 --epochs 1 --network measured --out "$WORK/measured" >/dev/null
+same "$(json "$WORK/measured/run.json" deterministic)" "false" "deterministic in measured mode"
+python3 -c "
+import json; r = json.load(open('$WORK/measured/run.json'))
+assert r['phases_picoseconds']['network'] > 0 and r['network']['name'] == 'measured'"
+echo "network: all checks passed"
