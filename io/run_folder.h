@@ -23,6 +23,8 @@ class RunFolder {
   // Replaces any earlier folder at `out` with the staged one.
   void commit();
   const std::string& path() const { return out_; }
+  // Where files are staged until commit(): other programs may write inside it (e.g. a sweep's runs).
+  const std::string& staging() const { return staging_; }
 
  private:
   std::string out_, staging_;

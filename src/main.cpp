@@ -13,6 +13,7 @@
 #include "src/collective_step.h"
 #include "src/microbench.h"
 #include "src/netbench.h"
+#include "src/sweep.h"
 #include "src/train.h"
 #include "src/train_config.h"
 #include "src/version.h"
@@ -37,6 +38,8 @@ void add_synth_flags(CLI::App& cmd, SynthSpec& spec, std::string& kind, std::str
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The sweep only launches MPI jobs: it must not be an MPI process itself.
+  if (argc > 1 && std::string(argv[1]) == "sweep") return sweep_main(argc, argv);
   boost::mpi::environment env(argc, argv);
   Cluster cluster{boost::mpi::communicator()};
   const bool root = cluster.rank() == 0;
@@ -62,6 +65,8 @@ int main(int argc, char** argv) {
   netbench->add_option("--reps", nb.reps, "repetitions per size (default: 50 small .. 5 large); the median is used");
   netbench->add_option("--name", nb.name, "name of the written preset (default measured-<host>-p<ranks>)");
   netbench->add_option("--out", nb.out, "results folder (netbench.csv, netbench.json, <name>.toml)");
+
+  app.add_subcommand("sweep", "weak or strong scaling over servers and DPUs (see `pimscale sweep --help`)");
 
   CLI::App* data = app.add_subcommand("data", "dataset tools");
   data->require_subcommand(1);
