@@ -566,6 +566,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     }
     const Picoseconds startup{all[s * stride + 2 * kPhaseCount]};
     per_server.push_back({{"rank", s},
+                          {"hardware", hardware_of(cfg, s, plan.servers)},
                           {"share", plan.shares[static_cast<size_t>(s)]},
                           {"rows_per_dpu", plan.unit_rows_per_dpu * static_cast<uint64_t>(plan.shares[static_cast<size_t>(s)])},
                           {"phases", phases_json(l)},
@@ -596,7 +597,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   NetworkSpec net;
   std::string network_file;
   collective_step(cluster, [&] {
-    preset = load_server_preset(cfg.hardware);
+    preset = load_server_preset(hardware_of(cfg, cluster.rank(), cluster.size()));
     net = network_of(cfg, &network_file);
   });
 
@@ -615,6 +616,15 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     plan = make_plan(cfg, shape, preset.hardware, cluster.size(), cluster.rank());
     // Dense shards are checked before any row is read; sparse ones once their non-zeros are known.
     if (!plan.sparse) check_server_layout(plan.layout, preset.hardware, mram_needs(plan, cfg, 0), layout_context(plan));
+  });
+  // Servers with their own presets must still share one model layout (the tasklet count pads the features).
+  const int64_t weights = static_cast<int64_t>(plan.layout.weights);
+  const bool one_layout = cluster.max(weights) == -cluster.max(-weights);
+  collective_step(cluster, [&] {
+    if (!one_layout) {
+      throw InputError("--server-hardware: the presets pad the model differently (their dpu.tasklets differ); keep "
+                       "dpu.tasklets equal so every server holds the same model layout");
+    }
   });
   const uint64_t rows_used = plan.rows_used();
   if (root && rows_used < plan.train_rows) {

@@ -27,6 +27,8 @@ const std::vector<FieldInfo>& fields() {
       {"algorithm", &TrainConfig::algorithm, "algorithm: ga-sgd, ma-sgd or admm"},
       {"numerics", &TrainConfig::numerics, "numerics: fixed (the DPU's Q1.31 arithmetic) or float (reference)"},
       {"hardware", &TrainConfig::hardware, "hardware preset name or .toml file"},
+      {"server_hardware", &TrainConfig::server_hardware,
+       "other presets for some servers, RANK=PRESET,... (e.g. 3=slow.toml: server 3 is a slower machine)"},
       {"network", &TrainConfig::network,
        "network preset name or .toml file, or measured (time the real MPI all-reduce; non-deterministic)"},
       {"topology", &TrainConfig::topology, "override the preset's topology: star, fat-tree or ring"},
@@ -175,6 +177,32 @@ void validate(const TrainConfig& c) {
        "rabenseifner or hierarchical");
   need(c.network != "measured" || c.topology.empty(), "--topology shapes a modelled network; drop it with --network measured");
   if (!c.shares.empty()) parse_shares(c.shares, -1);
+  hardware_of(c, -1, -1);  // the list's form
+}
+
+std::string hardware_of(const TrainConfig& c, int64_t rank, int64_t servers) {
+  std::string chosen = c.hardware;
+  size_t at = 0;
+  while (!c.server_hardware.empty() && at <= c.server_hardware.size()) {
+    const size_t comma = std::min(c.server_hardware.find(',', at), c.server_hardware.size());
+    const std::string item = c.server_hardware.substr(at, comma - at);
+    const size_t eq = item.find('=');
+    int64_t r = -1;
+    try {
+      size_t used = 0;
+      if (eq != std::string::npos) r = std::stoll(item.substr(0, eq), &used);
+      if (used != eq) r = -1;
+    } catch (const std::exception&) {
+      r = -1;
+    }
+    if (r < 0 || eq + 1 >= item.size() || (servers >= 0 && r >= servers)) {
+      throw InputError("--server-hardware '" + c.server_hardware + "': '" + item + "' must be RANK=PRESET with RANK in [0, " +
+                       (servers >= 0 ? std::to_string(servers) : std::string("servers")) + ")");
+    }
+    if (r == rank) chosen = item.substr(eq + 1);
+    at = comma + 1;
+  }
+  return chosen;
 }
 
 std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers) {

@@ -16,6 +16,7 @@ struct TrainConfig {
   std::string algorithm = "ga-sgd";       // ga-sgd, ma-sgd or admm
   std::string numerics = "fixed";         // fixed (the DPU's Q1.31 arithmetic) or float (reference)
   std::string hardware = "upmem-2560-v1a";
+  std::string server_hardware;            // per-server presets, "RANK=PRESET,..." (others: hardware)
   std::string network = "25gbe";          // a network preset, or "measured" (real MPI wall time)
   std::string topology;                   // star, fat-tree or ring ("" = the preset's)
   int64_t servers_per_leaf = 0;           // fat tree leaf / hierarchical group (0 = the preset's)
@@ -61,5 +62,8 @@ nlohmann::json to_json(const TrainConfig& c);
 // The parsed --shares for S servers: S positive integers (all 1 when none were given).
 // Throws InputError when the list is malformed or does not have one entry per server.
 std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers);
+// The hardware preset of server `rank`: its entry in --server-hardware "RANK=PRESET,...", else --hardware.
+// Throws InputError for a malformed list or a rank outside [0, servers).
+std::string hardware_of(const TrainConfig& c, int64_t rank, int64_t servers);
 
 }  // namespace pimscale

@@ -33,6 +33,8 @@ expect_error 1 "--topology 'torus' is unknown" train --data "$WORK/dense.h5" --t
 expect_error 1 "unknown network preset 'infiniband'" train --data "$WORK/dense.h5" --network infiniband
 expect_error 2 "fewer than the 100000 asked for" train --data "$WORK/dense.h5" --rows 100000
 expect_error 1 "run it under mpirun with -n 2 or more" netbench
+expect_error 2 "'5=x.toml' must be RANK=PRESET with RANK in .0, 2)" train --data "$WORK/dense.h5" --dpus-per-server 2 \
+  --batch 64 --server-hardware 5=x.toml
 # synth writes via a temporary file: a failed write leaves no dataset behind.
 rc=0
 run 2 data synth --kind dense --rows 10 --out "$WORK/no-such-dir/x.h5" >/dev/null 2>&1 || rc=$?

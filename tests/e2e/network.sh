@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 # 1. netbench: fit and error, at 2 and 4 ranks (shared memory here).
 for np in 2 4; do
-  run $np netbench --max-bytes 4194304 --out "$WORK/nb$np" >"$WORK/nb$np.log"
+  run $np netbench --max-bytes 4194304 --reps 20 --out "$WORK/nb$np" >"$WORK/nb$np.log"
   grep "geometric-mean error" "$WORK/nb$np.log"
   python3 - "$WORK/nb$np/netbench.json" <<'PY'
 import json, sys
@@ -45,6 +45,16 @@ run 4 "${args[@]}" --algorithm admm --batch 16 --shares 1,1,1,2 --out "$WORK/adm
 check_wait "$WORK/admm/run.json"
 run 4 "${args[@]}" --algorithm ga-sgd --batch 64 --shares 1,1,2,4 --out "$WORK/ga" >/dev/null
 check_wait "$WORK/ga/run.json"
+
+# A slower preset on one server (its DPUs at half the clock) slows everyone the same way.
+sed 's/frequency_mhz = { value = 350,/frequency_mhz = { value = 175,/' "$(dirname "$0")/../../jobs/presets/hardware/upmem-2560-v1a.toml" \
+  >"$WORK/slow.toml"
+grep -q "value = 175," "$WORK/slow.toml" || fail "could not derive the slow preset"
+run 2 "${args[@]}" --algorithm ga-sgd --batch 64 --server-hardware "1=$WORK/slow.toml" --out "$WORK/slow" >/dev/null
+check_wait "$WORK/slow/run.json"
+python3 -c "
+import json; r = json.load(open('$WORK/slow/run.json'))
+assert r['servers'][1]['hardware'].endswith('slow.toml') and r['servers'][0]['phases_picoseconds']['wait'] > 0"
 
 # 3. The network phase is rounds x the modelled all-reduce, for each topology and forced algorithm.
 for t in "--topology star" "--topology fat-tree --servers-per-leaf 2 --oversubscription 2" "--topology ring" \
