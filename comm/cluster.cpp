@@ -19,19 +19,15 @@ CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now, cons
     else return scratch_;
   }();
   scratch.resize(values.size());
-  const uint64_t bytes = values.size() * sizeof(T);
-  if (net.measured) {
-    // The real collective's wall time, from a common start, the slowest rank's: non-deterministic.
-    comm_.barrier();
-    const double t0 = MPI_Wtime();
-    mpi::all_reduce(comm_, values.data(), static_cast<int>(values.size()), scratch.data(), std::plus<T>());
-    const double took = max(MPI_Wtime() - t0);
-    std::copy(scratch.begin(), scratch.end(), values.begin());
-    return {start - now, size() > 1 ? from_seconds(took) : Picoseconds{}};
-  }
+  if (net.measured) comm_.barrier();  // measured: every rank starts the real collective together
+  const double t0 = MPI_Wtime();
   mpi::all_reduce(comm_, values.data(), static_cast<int>(values.size()), scratch.data(), std::plus<T>());
+  const double took = MPI_Wtime() - t0;
   std::copy(scratch.begin(), scratch.end(), values.begin());
-  return {start - now, allreduce_time(bytes, size(), net)};
+  if (!net.measured) return {start - now, allreduce_time(values.size() * sizeof(T), size(), net)};
+  // The slowest rank's wall time of the real collective: non-deterministic.
+  const double slowest = max(took);
+  return {start - now, size() > 1 ? from_seconds(slowest) : Picoseconds{}};
 }
 template CollectiveTime Cluster::allreduce_sum<int64_t>(std::span<int64_t>, Picoseconds, const NetworkSpec&);
 template CollectiveTime Cluster::allreduce_sum<float>(std::span<float>, Picoseconds, const NetworkSpec&);

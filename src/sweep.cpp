@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <vector>
 
 #include "io/run_folder.h"
@@ -84,16 +83,9 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
   std::string line;
   std::vector<std::string> header;
   std::vector<std::map<std::string, std::string>> rows;
-  auto split = [](const std::string& l) {
-    std::vector<std::string> cells;
-    std::stringstream s(l);
-    std::string cell;
-    while (std::getline(s, cell, ',')) cells.push_back(cell);
-    return cells;
-  };
-  if (std::getline(f, line)) header = split(line);
+  if (std::getline(f, line)) header = split_list(line);
   while (std::getline(f, line)) {
-    const std::vector<std::string> cells = split(line);
+    const std::vector<std::string> cells = split_list(line);
     std::map<std::string, std::string>& row = rows.emplace_back();
     for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
   }

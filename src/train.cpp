@@ -111,12 +111,14 @@ DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum) {
 }
 
 // The plan of server `rank` (only its layout and share differ between servers).
-Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, int64_t servers, int64_t rank) {
+Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, std::vector<int64_t> shares,
+               int64_t rank) {
   Plan p;
   p.sparse = data.sparse;
-  p.servers = servers;
-  p.shares = parse_shares(cfg.shares, servers);
-  for (int64_t v : p.shares) p.share_sum += v;
+  p.servers = static_cast<int64_t>(shares.size());
+  const int64_t servers = p.servers;
+  p.share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
+  p.shares = std::move(shares);
   const uint64_t share = static_cast<uint64_t>(p.shares[static_cast<size_t>(rank)]);
   p.dpus = cfg.dpus_per_server;
   p.total_dpus = static_cast<uint64_t>(servers * p.dpus);
@@ -605,7 +607,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   DataShape shape;
   Plan plan;
   collective_step(cluster, [&] {
-    const std::vector<int64_t> shares = parse_shares(cfg.shares, cluster.size());
+    std::vector<int64_t> shares = parse_shares(cfg.shares, cluster.size());
     const int64_t share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
     if (cfg.synthetic.empty()) {
       data.emplace(Dataset::open(cfg.data, cluster.mpi_comm()));
@@ -613,7 +615,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     } else {
       shape = synthetic_shape(cfg, share_sum);
     }
-    plan = make_plan(cfg, shape, preset.hardware, cluster.size(), cluster.rank());
+    plan = make_plan(cfg, shape, preset.hardware, std::move(shares), cluster.rank());
     // Dense shards are checked before any row is read; sparse ones once their non-zeros are known.
     if (!plan.sparse) check_server_layout(plan.layout, preset.hardware, mram_needs(plan, cfg, 0), layout_context(plan));
   });

@@ -180,50 +180,51 @@ void validate(const TrainConfig& c) {
   hardware_of(c, -1, -1);  // the list's form
 }
 
+std::vector<std::string> split_list(const std::string& list, char separator) {
+  std::vector<std::string> items;
+  size_t at = 0;
+  while (true) {
+    const size_t end = std::min(list.find(separator, at), list.size());
+    items.push_back(list.substr(at, end - at));
+    if (end == list.size()) return items;
+    at = end + 1;
+  }
+}
+
+std::optional<int64_t> whole_integer(const std::string& item) {
+  try {
+    size_t used = 0;
+    const int64_t v = std::stoll(item, &used);
+    if (used == item.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string hardware_of(const TrainConfig& c, int64_t rank, int64_t servers) {
   std::string chosen = c.hardware;
-  size_t at = 0;
-  while (!c.server_hardware.empty() && at <= c.server_hardware.size()) {
-    const size_t comma = std::min(c.server_hardware.find(',', at), c.server_hardware.size());
-    const std::string item = c.server_hardware.substr(at, comma - at);
+  if (c.server_hardware.empty()) return chosen;
+  for (const std::string& item : split_list(c.server_hardware)) {
     const size_t eq = item.find('=');
-    int64_t r = -1;
-    try {
-      size_t used = 0;
-      if (eq != std::string::npos) r = std::stoll(item.substr(0, eq), &used);
-      if (used != eq) r = -1;
-    } catch (const std::exception&) {
-      r = -1;
-    }
-    if (r < 0 || eq + 1 >= item.size() || (servers >= 0 && r >= servers)) {
+    const std::optional<int64_t> r = eq == std::string::npos ? std::nullopt : whole_integer(item.substr(0, eq));
+    if (!r || *r < 0 || eq + 1 >= item.size() || (servers >= 0 && *r >= servers)) {
       throw InputError("--server-hardware '" + c.server_hardware + "': '" + item + "' must be RANK=PRESET with RANK in [0, " +
                        (servers >= 0 ? std::to_string(servers) : std::string("servers")) + ")");
     }
-    if (r == rank) chosen = item.substr(eq + 1);
-    at = comma + 1;
+    if (*r == rank) chosen = item.substr(eq + 1);
   }
   return chosen;
 }
 
 std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers) {
-  std::vector<int64_t> out;
   if (shares.empty()) return std::vector<int64_t>(static_cast<size_t>(std::max<int64_t>(servers, 0)), 1);
-  size_t at = 0;
-  while (at <= shares.size()) {
-    const size_t comma = std::min(shares.find(',', at), shares.size());
-    const std::string item = shares.substr(at, comma - at);
-    size_t used = 0;
-    int64_t v = 0;
-    try {
-      v = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || v < 1) {
+  std::vector<int64_t> out;
+  for (const std::string& item : split_list(shares)) {
+    const std::optional<int64_t> v = whole_integer(item);
+    if (!v || *v < 1) {
       throw InputError("--shares '" + shares + "': '" + item + "' is not a positive integer; give one per server, e.g. 1,1,1,2");
     }
-    out.push_back(v);
-    at = comma + 1;
+    out.push_back(*v);
   }
   if (servers >= 0 && static_cast<int64_t>(out.size()) != servers) {
     throw InputError("--shares '" + shares + "' has " + std::to_string(out.size()) + " entries for " +

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ class TrainConfigCli {
 TrainConfig load_train_config_file(const std::string& path, TrainConfig base);
 void validate(const TrainConfig& c);
 nlohmann::json to_json(const TrainConfig& c);
+
+// The comma-separated items of `list` ("" -> one empty item), and an item read as a whole integer.
+std::vector<std::string> split_list(const std::string& list, char separator = ',');
+std::optional<int64_t> whole_integer(const std::string& item);
 
 // The parsed --shares for S servers: S positive integers (all 1 when none were given).
 // Throws InputError when the list is malformed or does not have one entry per server.
