@@ -20,6 +20,8 @@
 #include "src/collective_step.h"
 #include "src/metrics.h"
 #include "src/presets.h"
+#include "src/run_plan.h"
+#include "src/run_report.h"
 #include "src/version.h"
 
 namespace pimscale {
@@ -28,161 +30,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Everything decided before any row is read; identical on every rank.
-struct Plan {
-  bool sparse = false;
-  int64_t servers = 0, dpus = 0;
-  std::vector<int64_t> shares;  // relative rows per server (all 1 by default)
-  int64_t share_sum = 0;
-  uint64_t unit_rows_per_dpu = 0;  // rows per DPU of a share-1 server; this server's layout has share x that
-
-  uint64_t rows_used() const { return unit_rows_per_dpu * static_cast<uint64_t>(dpus * share_sum); }
-  // The first training row of server r: servers before it hold their shares' rows.
-  uint64_t first_row(int64_t r) const {
-    int64_t before = 0;
-    for (int64_t q = 0; q < r; ++q) before += shares[static_cast<size_t>(q)];
-    return unit_rows_per_dpu * static_cast<uint64_t>(dpus * before);
-  }
-  uint64_t total_dpus = 0, train_rows = 0, test_rows = 0, rounds = 0;
-  ServerLayout layout;
-  AlgorithmSettings settings;
-  KernelConfig kernel;
-};
-
-// What the plan needs of a dataset: from a file's metadata, or a --synthetic shape (count-only).
-struct DataShape {
-  std::string name;  // the file, or "synthetic yfcc|criteo"
-  bool sparse = false;
-  uint64_t features = 0, train_rows = 0, test_rows = 0;
-  uint64_t nnz_per_row = 0;  // synthetic sparse: every row's non-zeros
-};
-
-// The run's network: a preset with the command line's topology overrides and all-reduce algorithm, or
-// "measured" (no model: the real MPI all-reduce's wall time).
-NetworkSpec network_of(const TrainConfig& cfg, std::string* file) {
-  NetworkSpec net;
-  if (cfg.network == "measured") {
-    net.name = "measured";
-    net.measured = true;
-  } else {
-    net = load_network_preset(cfg.network, file);
-    if (!cfg.topology.empty()) net.topology = *parse_topology(cfg.topology);
-    if (cfg.servers_per_leaf > 0) {
-      net.servers_per_leaf = cfg.servers_per_leaf;
-      net.sources["topology.servers_per_leaf"] = "command line (--servers-per-leaf)";
-    }
-    if (cfg.oversubscription > 0) {
-      net.oversubscription = cfg.oversubscription;
-      net.sources["topology.oversubscription"] = "command line (--oversubscription)";
-    }
-    check(net, "network '" + cfg.network + "' with the command line's overrides");
-  }
-  net.allreduce = *parse_algorithm(cfg.collective);
-  return net;
-}
-
-// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else all of them.
-uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum) {
-  if (cfg.rows > 0) return static_cast<uint64_t>(cfg.rows);
-  return static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * share_sum);
-}
-
-DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum) {
-  DataShape d{path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
-  if (cfg.rows > 0 || cfg.rows_per_dpu > 0) {
-    const uint64_t want = requested_rows(cfg, share_sum);
-    if (want > d.train_rows) {
-      throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
-                                   "--rows-per-dpu; ask for fewer or write a larger file",
-                                   path, d.train_rows, want));
-    }
-    d.train_rows = want;
-  }
-  return d;
-}
-
-// The workloads' shapes (pim-training.md section 4): YFCC100M-HNfc6 dense with 4,096 features; Criteo 1TB
-// sparse with 10^6 hashed binary features and 39 non-zeros per row.
-DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum) {
-  const uint64_t rows = requested_rows(cfg, share_sum);
-  if (cfg.synthetic == "yfcc") return {"synthetic yfcc", false, 4096, rows, 0, 0};
-  return {"synthetic criteo", true, 1000000, rows, 0, 39};
-}
-
-// The plan of server `rank` (only its layout and share differ between servers).
-Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, std::vector<int64_t> shares,
-               int64_t rank) {
-  Plan p;
-  p.sparse = data.sparse;
-  p.servers = static_cast<int64_t>(shares.size());
-  const int64_t servers = p.servers;
-  p.share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
-  p.shares = std::move(shares);
-  const uint64_t share = static_cast<uint64_t>(p.shares[static_cast<size_t>(rank)]);
-  p.dpus = cfg.dpus_per_server;
-  p.total_dpus = static_cast<uint64_t>(servers * p.dpus);
-  p.train_rows = data.train_rows;
-  p.test_rows = data.test_rows;
-  const uint64_t b = static_cast<uint64_t>(cfg.batch);
-  AlgorithmSettings& s = p.settings;
-  s.batch_log2 = fixed::log2_exact(b);
-  s.lr_shift = static_cast<int>(cfg.lr_shift);
-  s.reg_shift = static_cast<int>(cfg.reg_shift);
-  s.alpha = static_cast<int>(cfg.alpha);
-  s.total_dpus = static_cast<int64_t>(p.total_dpus);
-  if (cfg.algorithm == "ga-sgd") {
-    if (b % p.total_dpus != 0) {
-      throw InputError(fmt::format("GA-SGD: --batch {} is not a multiple of the {} DPUs ({} servers x {} DPUs), so "
-                                   "the DPUs cannot share it evenly; use a power-of-two DPU count or a larger batch",
-                                   b, p.total_dpus, servers, p.dpus));
-    }
-    s.rows_per_dpu_step = b / p.total_dpus;
-    // Unequal shares: a server's DPUs take share x b/N rows, so a round's batch is b x sum(shares) / S.
-    const uint64_t round_batch = b * static_cast<uint64_t>(p.share_sum) / static_cast<uint64_t>(servers);
-    if (!fixed::is_power_of_two(round_batch)) {
-      throw InputError(fmt::format("GA-SGD with --shares {}: a round's batch b x sum(shares) / servers = {} is not a "
-                                   "power of two (1/b is a shift); use shares for which it is (e.g. 1,1,2,4 on 4 "
-                                   "servers), or MA-SGD or ADMM",
-                                   cfg.shares, round_batch));
-    }
-    s.batch_log2 = fixed::log2_exact(round_batch);
-  } else {
-    s.rows_per_dpu_step = b;  // MA-SGD and ADMM: b rows per DPU per local step
-  }
-  s.share = share;
-  const uint64_t unit_dpus = static_cast<uint64_t>(p.dpus * p.share_sum);  // DPUs weighted by share
-  const uint64_t steps = p.train_rows / unit_dpus / s.rows_per_dpu_step;
-  if (steps == 0) {
-    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
-                                 "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
-                                 data.name, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
-  }
-  p.rounds = cfg.algorithm == "admm" ? 1 : steps;
-  s.rounds_per_epoch = p.rounds;
-  p.unit_rows_per_dpu = steps * s.rows_per_dpu_step;
-  p.layout = {p.sparse, p.dpus, p.unit_rows_per_dpu * share, data.features,
-              model_weights(p.sparse, data.features, hw.dpu)};
-  KernelConfig& k = p.kernel;
-  k.model = cfg.model == "svm" ? ModelKind::kSvm : ModelKind::kLr;
-  k.lr_shift = s.lr_shift;
-  k.decay_shift = s.lr_shift + s.reg_shift;
-  k.batch_log2 = s.batch_log2;
-  k.svm_margin = cfg.margin == "half" ? 0.5 : 0x1.0p-15;
-  k.class_weights = cfg.class_weights == "criteo";
-  return p;
-}
-
-MramNeeds mram_needs(const Plan& p, const TrainConfig& cfg, uint64_t max_nnz) {
-  const bool fixed = cfg.numerics == "fixed";
-  return {p.sparse, p.layout.rows_per_dpu, max_nnz, p.layout.weights, 4, fixed ? 8u : 4u, cfg.algorithm == "admm",
-          p.kernel.model == ModelKind::kLr};
-}
-
-std::string layout_context(const Plan& p) {
-  return fmt::format("{} servers x {} DPUs, {} rows per DPU, {} features", p.servers, p.dpus, p.layout.rows_per_dpu,
-                     p.layout.features);
-}
 
 // The rows of one rank as read from the file: dense or sparse.
 struct Rows {
@@ -253,10 +100,6 @@ double score(const ServerData<Num>& d, uint64_t row, uint64_t weights, std::span
   return z + Num::to_real(bias);
 }
 
-struct EpochMetrics {
-  double train_loss = 0, objective = 0, test_accuracy = 0, test_auc = 0;
-};
-
 // Collective. Loss over every server's training rows (exact integer sum of quantised losses), accuracy
 // and AUC over the test rows (scores gathered on rank 0 in row order). Identical for any rank split.
 template <class Num>
@@ -314,63 +157,6 @@ std::string model_sha256(std::span<const typename Num::Weight> w, uint64_t entri
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
-}
-
-// The run's all-reduce: the algorithm asked for, the one it resolves to for this message and server count,
-// and one all-reduce's modelled time.
-nlohmann::json allreduce_json(const NetworkSpec& net, uint64_t bytes, int64_t servers) {
-  nlohmann::json j = {{"requested", algorithm_name(net.allreduce)}, {"message_bytes", bytes}};
-  if (net.measured || servers <= 1) {
-    j["algorithm"] = nullptr;  // measured, or no network with one server
-    return j;
-  }
-  j["algorithm"] = algorithm_name(resolve_allreduce(net.allreduce, bytes, servers, net));
-  j["seconds"] = allreduce_time(bytes, servers, net).seconds();
-  return j;
-}
-
-std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.9g}", v) : "nan"; }
-nlohmann::json json_num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
-template <class F>
-nlohmann::json per_phase(F&& value) {
-  nlohmann::json j;
-  for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = value(p);
-  return j;
-}
-nlohmann::json phases_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.time[p].seconds(); }); }
-nlohmann::json picoseconds_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.time[p].value; }); }
-nlohmann::json bytes_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.bytes[p]; }); }
-
-void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
-  const double t = total.total().seconds();
-  fmt::print("\n{:<14}{:>16}{:>9}{:>18}\n", "phase", "emulated s", "share", "bytes");
-  for (int p = 0; p < kPhaseCount; ++p) {
-    const double s = total.time[p].seconds();
-    fmt::print("{:<14}{:>16.9f}{:>8.1f}%{:>18}\n", phase_name(static_cast<Phase>(p)), s, t > 0 ? 100 * s / t : 0.0,
-               total.bytes[p]);
-  }
-  fmt::print("{:<14}{:>16.9f}{:>8.1f}%\n", "total", t, 100.0);
-  fmt::print("{:<14}{:>16.9f}   (not in total:", "startup", run["startup_seconds"].get<double>());
-  for (int i = 0; i < kStartupStepCount; ++i) {
-    const std::string step(startup_step_name(static_cast<StartupStep>(i)));
-    fmt::print(" {} {:.6f}", step, run["startup"][step].get<double>());
-  }
-  fmt::print(")\n");
-  const auto& f = run["final"];
-  if (run["count_only"].get<bool>()) {
-    fmt::print("\ncount-only: {} rounds per epoch; nothing trained (no model, no metrics)\n",
-               run["rounds_per_epoch"].get<uint64_t>());
-    fmt::print("emulated {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", f["emulated_seconds"].get<double>(),
-               run["config"]["epochs"].get<int64_t>(), f["wall_seconds"].get<double>(), run["out"].get<std::string>());
-    return;
-  }
-  auto get = [](const nlohmann::json& v) { return v.is_null() ? NAN : v.get<double>(); };
-  fmt::print("\nfinal: train loss {:.6f}, objective {:.6f}, test accuracy {:.2f}%, test AUC {:.4f}\n",
-             get(f["train_loss"]), get(f["objective"]), 100 * get(f["test_accuracy"]), get(f["test_auc"]));
-  fmt::print("model sha256 {}\n", f["model_sha256"].get<std::string>());
-  fmt::print("emulated {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", f["emulated_seconds"].get<double>(),
-             run["config"]["epochs"].get<int64_t>(), f["wall_seconds"].get<double>(), run["out"].get<std::string>());
 }
 
 // Collective. Every server's timeline on rank 0, one track per server (empty unless `on`).
@@ -441,10 +227,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
                cfg.batch, plan.settings.rows_per_dpu_step, plan.rounds, threads);
   }
 
-  std::vector<std::string> header = {"epoch", "train_loss", "objective", "test_accuracy", "test_auc",
-                                     "emulated_seconds", "wall_seconds", "emulated_seconds_total"};
-  for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
-  for (int p = 0; p < kPhaseCount; ++p) header.push_back("bytes_" + std::string(phase_name(static_cast<Phase>(p))));
+  const std::vector<std::string> header = epochs_csv_header();
   std::vector<std::vector<std::string>> csv;
   EpochMetrics m;
   double train_wall = 0;
@@ -469,12 +252,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
       m = {NAN, NAN, NAN, NAN};  // nothing was computed, only counted
     }
     if (!root) continue;
-    std::vector<std::string> row = {std::to_string(epoch), num(m.train_loss), num(m.objective), num(m.test_accuracy),
-                                    num(m.test_auc), num(delta.total().seconds()), num(wall),
-                                    num(server.ledger().total().seconds())};
-    for (int p = 0; p < kPhaseCount; ++p) row.push_back(num(delta.time[p].seconds()));
-    for (int p = 0; p < kPhaseCount; ++p) row.push_back(std::to_string(delta.bytes[p]));
-    csv.push_back(std::move(row));
+    csv.push_back(epochs_csv_row(epoch, m, delta, wall, server.ledger().total()));
     fmt::print("epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  wall {:.2f} s\n", epoch,
                cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc, delta.total().seconds(), wall);
     std::fflush(stdout);
@@ -493,91 +271,39 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   const int64_t peak_rss_kib = cluster.max(static_cast<int64_t>(usage.ru_maxrss));  // the largest rank
   if (!root) return 0;
 
-  const PhaseLedger& total = server.ledger();
-  nlohmann::json run;
-  run["version"] = kVersion;
-  run["git_revision"] = kGitRevision;
-  run["config"] = to_json(cfg);
-  run["config"]["threads"] = threads;
-  run["ranks"] = plan.servers;
-  run["dpus_per_server"] = plan.dpus;
-  run["total_dpus"] = plan.total_dpus;
-  run["out"] = cfg.out;
-  run["hardware"] = describe(ctx.preset.hardware, ctx.preset.host);
-  run["hardware"]["file"] = ctx.preset.file;
-  if (ctx.net.measured) {
-    run["network"] = {{"name", "measured"},
-                      {"note", "inter-server time is the slowest rank's wall time of the real MPI all-reduce"}};
-  } else {
-    run["network"] = describe(ctx.net);
-    run["network"]["file"] = ctx.network_file;
-  }
-  // Every round's one all-reduce: the sums of (weights + 1) wide entries; ADMM's of w and u together.
-  const uint64_t message = (plan.layout.weights + 1) * sizeof(typename Num::Wide) * (cfg.algorithm == "admm" ? 2 : 1);
-  run["network"]["allreduce"] = allreduce_json(ctx.net, message, plan.servers);
-  run["dataset"] = {{"path", ctx.data_name},
-                    {"kind", plan.sparse ? "sparse" : "dense"},
-                    {"features", plan.layout.features},
-                    {"model_weights", plan.layout.weights},
-                    {"train_rows", plan.train_rows},
-                    {"train_rows_used", plan.rows_used()},
-                    {"test_rows", plan.test_rows},
-                    {"rows_per_dpu", plan.layout.rows_per_dpu}};
-  run["model_bytes"] = server.model_bytes();
-  run["gradient_bytes"] = server.gradient_bytes();
-  run["rounds_per_epoch"] = plan.rounds;
-  run["rows_per_dpu_step"] = plan.settings.rows_per_dpu_step;
-  run["deterministic"] = !ctx.net.measured;
-  run["emulated_time_model"] = "v2: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
-                               "barriers, shared DMA engine hidden behind compute by dma_overlap), PrIM-style "
-                               "transfer model, host streaming model, all-reduce by the network preset's algorithm and topology "
-                               "(or measured); see README, Emulated time and Networks";
-  run["count_only"] = cfg.count_only;
-  run["startup_seconds"] = server.startup().seconds();
-  nlohmann::json startup, startup_bytes;
-  for (int i = 0; i < kStartupStepCount; ++i) {
-    const std::string name(startup_step_name(static_cast<StartupStep>(i)));
-    startup[name] = server.startup_ledger().time[i].seconds();
-    startup_bytes[name] = server.startup_ledger().bytes[i];
-  }
-  run["startup"] = startup;  // rank 0's; servers[] has each server's total
-  run["startup_bytes"] = startup_bytes;
-  run["phases"] = phases_json(total);
-  run["phases_picoseconds"] = picoseconds_json(total);  // exact: they sum to final.emulated_picoseconds
-  run["bytes"] = bytes_json(total);
-  const uint64_t hashed = plan.sparse ? plan.layout.features + 1 : plan.layout.features;
-  run["final"] = {{"train_loss", json_num(m.train_loss)},
-                  {"objective", json_num(m.objective)},
-                  {"test_accuracy", json_num(m.test_accuracy)},
-                  {"test_auc", json_num(m.test_auc)},
-                  {"model_sha256", cfg.count_only ? nlohmann::json(nullptr)
-                                                  : nlohmann::json(model_sha256<Num>(algorithm->weights(), hashed,
-                                                                                     algorithm->bias(), !plan.sparse))},
-                  {"emulated_seconds", total.total().seconds()},
-                  {"emulated_picoseconds", total.total().value},
-                  {"train_wall_seconds", train_wall},
-                  {"wall_seconds", wall_total},
-                  {"peak_rss_mib", static_cast<double>(peak_rss_kib) / 1024.0}};
-  nlohmann::json per_server = nlohmann::json::array();
+  RunReport report;
+  report.data_name = ctx.data_name;
+  report.cfg = &cfg;
+  report.threads = threads;
+  report.plan = &plan;
+  report.preset = &ctx.preset;
+  report.net = &ctx.net;
+  report.network_file = ctx.network_file;
+  report.model_bytes = server.model_bytes();
+  report.gradient_bytes = server.gradient_bytes();
+  report.wide_bytes = sizeof(typename Num::Wide);
+  report.total = server.ledger();
+  report.startup = server.startup_ledger();
   const size_t stride = 2 * kPhaseCount + 1;
   for (int64_t s = 0; s < plan.servers; ++s) {
-    PhaseLedger l;
+    ServerReport& v = report.servers.emplace_back();
     for (int p = 0; p < kPhaseCount; ++p) {
-      l.time[p] = {all[s * stride + p]};
-      l.bytes[p] = static_cast<uint64_t>(all[s * stride + kPhaseCount + p]);
+      v.ledger.time[p] = {all[s * stride + p]};
+      v.ledger.bytes[p] = static_cast<uint64_t>(all[s * stride + kPhaseCount + p]);
     }
-    const Picoseconds startup{all[s * stride + 2 * kPhaseCount]};
-    per_server.push_back({{"rank", s},
-                          {"hardware", hardware_of(cfg, s, plan.servers)},
-                          {"share", plan.shares[static_cast<size_t>(s)]},
-                          {"rows_per_dpu", plan.unit_rows_per_dpu * static_cast<uint64_t>(plan.shares[static_cast<size_t>(s)])},
-                          {"phases", phases_json(l)},
-                          {"phases_picoseconds", picoseconds_json(l)},
-                          {"bytes", bytes_json(l)},
-                          {"startup_seconds", startup.seconds()},
-                          {"startup_wait_seconds", (training_start - startup).seconds()}});
+    v.hardware = hardware_of(cfg, s, plan.servers);
+    v.share = plan.shares[static_cast<size_t>(s)];
+    v.rows_per_dpu = plan.unit_rows_per_dpu * static_cast<uint64_t>(v.share);
+    v.startup = {all[s * stride + 2 * kPhaseCount]};
+    v.startup_wait = training_start - v.startup;
   }
-  run["servers"] = per_server;
+  report.final = m;
+  const uint64_t hashed = plan.sparse ? plan.layout.features + 1 : plan.layout.features;
+  if (!cfg.count_only) report.model_sha256 = model_sha256<Num>(algorithm->weights(), hashed, algorithm->bias(), !plan.sparse);
+  report.train_wall_seconds = train_wall;
+  report.wall_seconds = wall_total;
+  report.peak_rss_mib = static_cast<double>(peak_rss_kib) / 1024.0;
+  const nlohmann::json run = run_manifest(report);
 
   folder->write_csv("epochs.csv", header, csv);
   folder->write_json("run.json", run);
@@ -585,7 +311,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     write_file_atomically(cfg.trace, chrome_trace(tracks, {{"config", run["config"]}, {"git_revision", kGitRevision}}).dump());
   }
   folder->commit();
-  print_summary(run, total);
+  print_summary(run, report.total);
   return 0;
 }
 

@@ -1,0 +1,139 @@
+#include "src/run_plan.h"
+
+#include <fmt/core.h>
+
+#include <numeric>
+
+#include "pim_emul/error.h"
+#include "pim_emul/fixed_point.h"
+#include "src/presets.h"
+
+namespace pimscale {
+
+// The run's network: a preset with the command line's topology overrides and all-reduce algorithm, or
+// "measured" (no model: the real MPI all-reduce's wall time).
+NetworkSpec network_of(const TrainConfig& cfg, std::string* file) {
+  NetworkSpec net;
+  if (cfg.network == "measured") {
+    net.name = "measured";
+    net.measured = true;
+  } else {
+    net = load_network_preset(cfg.network, file);
+    if (!cfg.topology.empty()) net.topology = *parse_topology(cfg.topology);
+    if (cfg.servers_per_leaf > 0) {
+      net.servers_per_leaf = cfg.servers_per_leaf;
+      net.sources["topology.servers_per_leaf"] = "command line (--servers-per-leaf)";
+    }
+    if (cfg.oversubscription > 0) {
+      net.oversubscription = cfg.oversubscription;
+      net.sources["topology.oversubscription"] = "command line (--oversubscription)";
+    }
+    check(net, "network '" + cfg.network + "' with the command line's overrides");
+  }
+  net.allreduce = *parse_algorithm(cfg.collective);
+  return net;
+}
+
+// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else all of them.
+uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum) {
+  if (cfg.rows > 0) return static_cast<uint64_t>(cfg.rows);
+  return static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * share_sum);
+}
+
+DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum) {
+  DataShape d{path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
+  if (cfg.rows > 0 || cfg.rows_per_dpu > 0) {
+    const uint64_t want = requested_rows(cfg, share_sum);
+    if (want > d.train_rows) {
+      throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
+                                   "--rows-per-dpu; ask for fewer or write a larger file",
+                                   path, d.train_rows, want));
+    }
+    d.train_rows = want;
+  }
+  return d;
+}
+
+// The workloads' shapes (pim-training.md section 4): YFCC100M-HNfc6 dense with 4,096 features; Criteo 1TB
+// sparse with 10^6 hashed binary features and 39 non-zeros per row.
+DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum) {
+  const uint64_t rows = requested_rows(cfg, share_sum);
+  if (cfg.synthetic == "yfcc") return {"synthetic yfcc", false, 4096, rows, 0, 0};
+  return {"synthetic criteo", true, 1000000, rows, 0, 39};
+}
+
+// The plan of server `rank` (only its layout and share differ between servers).
+Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, std::vector<int64_t> shares,
+               int64_t rank) {
+  Plan p;
+  p.sparse = data.sparse;
+  p.servers = static_cast<int64_t>(shares.size());
+  const int64_t servers = p.servers;
+  p.share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
+  p.shares = std::move(shares);
+  const uint64_t share = static_cast<uint64_t>(p.shares[static_cast<size_t>(rank)]);
+  p.dpus = cfg.dpus_per_server;
+  p.total_dpus = static_cast<uint64_t>(servers * p.dpus);
+  p.train_rows = data.train_rows;
+  p.test_rows = data.test_rows;
+  const uint64_t b = static_cast<uint64_t>(cfg.batch);
+  AlgorithmSettings& s = p.settings;
+  s.batch_log2 = fixed::log2_exact(b);
+  s.lr_shift = static_cast<int>(cfg.lr_shift);
+  s.reg_shift = static_cast<int>(cfg.reg_shift);
+  s.alpha = static_cast<int>(cfg.alpha);
+  s.total_dpus = static_cast<int64_t>(p.total_dpus);
+  if (cfg.algorithm == "ga-sgd") {
+    if (b % p.total_dpus != 0) {
+      throw InputError(fmt::format("GA-SGD: --batch {} is not a multiple of the {} DPUs ({} servers x {} DPUs), so "
+                                   "the DPUs cannot share it evenly; use a power-of-two DPU count or a larger batch",
+                                   b, p.total_dpus, servers, p.dpus));
+    }
+    s.rows_per_dpu_step = b / p.total_dpus;
+    // Unequal shares: a server's DPUs take share x b/N rows, so a round's batch is b x sum(shares) / S.
+    const uint64_t round_batch = b * static_cast<uint64_t>(p.share_sum) / static_cast<uint64_t>(servers);
+    if (!fixed::is_power_of_two(round_batch)) {
+      throw InputError(fmt::format("GA-SGD with --shares {}: a round's batch b x sum(shares) / servers = {} is not a "
+                                   "power of two (1/b is a shift); use shares for which it is (e.g. 1,1,2,4 on 4 "
+                                   "servers), or MA-SGD or ADMM",
+                                   cfg.shares, round_batch));
+    }
+    s.batch_log2 = fixed::log2_exact(round_batch);
+  } else {
+    s.rows_per_dpu_step = b;  // MA-SGD and ADMM: b rows per DPU per local step
+  }
+  s.share = share;
+  const uint64_t unit_dpus = static_cast<uint64_t>(p.dpus * p.share_sum);  // DPUs weighted by share
+  const uint64_t steps = p.train_rows / unit_dpus / s.rows_per_dpu_step;
+  if (steps == 0) {
+    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
+                                 "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
+                                 data.name, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
+  }
+  p.rounds = cfg.algorithm == "admm" ? 1 : steps;
+  s.rounds_per_epoch = p.rounds;
+  p.unit_rows_per_dpu = steps * s.rows_per_dpu_step;
+  p.layout = {p.sparse, p.dpus, p.unit_rows_per_dpu * share, data.features,
+              model_weights(p.sparse, data.features, hw.dpu)};
+  KernelConfig& k = p.kernel;
+  k.model = cfg.model == "svm" ? ModelKind::kSvm : ModelKind::kLr;
+  k.lr_shift = s.lr_shift;
+  k.decay_shift = s.lr_shift + s.reg_shift;
+  k.batch_log2 = s.batch_log2;
+  k.svm_margin = cfg.margin == "half" ? 0.5 : 0x1.0p-15;
+  k.class_weights = cfg.class_weights == "criteo";
+  return p;
+}
+
+MramNeeds mram_needs(const Plan& p, const TrainConfig& cfg, uint64_t max_nnz) {
+  const bool fixed = cfg.numerics == "fixed";
+  return {p.sparse, p.layout.rows_per_dpu, max_nnz, p.layout.weights, 4, fixed ? 8u : 4u, cfg.algorithm == "admm",
+          p.kernel.model == ModelKind::kLr};
+}
+
+std::string layout_context(const Plan& p) {
+  return fmt::format("{} servers x {} DPUs, {} rows per DPU, {} features", p.servers, p.dpus, p.layout.rows_per_dpu,
+                     p.layout.features);
+}
+
+}  // namespace pimscale
