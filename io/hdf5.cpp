@@ -88,6 +88,26 @@ File File::create(const std::string& path, MPI_Comm comm) {
   return File(path, check(id, H5Fclose, "cannot create HDF5 file '" + path + "'; check the folder exists and is writable"));
 }
 
+File File::open_update(const std::string& path, MPI_Comm comm) {
+  if (!std::filesystem::exists(path)) {
+    throw InputError("dataset '" + path + "' does not exist; check the path");
+  }
+  Handle fapl = mpio_access(comm);
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id());
+  return File(path, check(id, H5Fclose, "cannot open '" + path + "' for writing (not an HDF5 file, or read-only); "
+                                        "check the file and its permissions"));
+}
+
+void File::remove(const std::string& object) {
+  if (H5Ldelete(id(), object.c_str(), H5P_DEFAULT) < 0) fail("cannot remove " + object);
+}
+
+void File::rename(const std::string& from, const std::string& to) {
+  if (H5Lmove(id(), from.c_str(), id(), to.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0) {
+    fail("cannot rename " + from + " to " + to);
+  }
+}
+
 bool File::exists(const std::string& object) const {
   // Check each path component, since H5Lexists fails on a missing intermediate group.
   std::string prefix;
@@ -157,11 +177,13 @@ void File::read_rows(const std::string& name, hid_t mem_type, uint64_t first, ui
   }
 }
 
-void File::write_attribute(const std::string& name, const std::string& value) {
+void File::write_attribute(const std::string& name, const std::string& value, const std::string& object) {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.id(), value.size() + 1);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  Handle a(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  Handle a(H5Acreate_by_name(id(), object.c_str(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT),
+           H5Aclose);
   if (a.id() < 0 || H5Awrite(a.id(), type.id(), value.c_str()) < 0) fail("cannot write attribute " + name);
 }
 
@@ -171,11 +193,13 @@ void File::write_attribute(const std::string& name, uint64_t value) {
   if (a.id() < 0 || H5Awrite(a.id(), H5T_NATIVE_UINT64, &value) < 0) fail("cannot write attribute " + name);
 }
 
-bool File::has_attribute(const std::string& name) const { return H5Aexists(id(), name.c_str()) > 0; }
+bool File::has_attribute(const std::string& name, const std::string& object) const {
+  return H5Aexists_by_name(id(), object.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+}
 
-std::string File::read_string_attribute(const std::string& name) const {
-  if (!has_attribute(name)) fail("missing attribute " + name);
-  Handle a(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+std::string File::read_string_attribute(const std::string& name, const std::string& object) const {
+  if (!has_attribute(name, object)) fail("missing attribute " + name);
+  Handle a(H5Aopen_by_name(id(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   Handle type(H5Aget_type(a.id()), H5Tclose);
   if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) > 0) {
     fail("attribute " + name + " must be a fixed-length string");
@@ -187,7 +211,7 @@ std::string File::read_string_attribute(const std::string& name) const {
 }
 
 uint64_t File::read_uint_attribute(const std::string& name) const {
-  if (!has_attribute(name)) fail("missing attribute " + name);
+  if (!has_attribute(name, "/")) fail("missing attribute " + name);
   Handle a(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
   uint64_t v = 0;
   if (H5Aread(a.id(), H5T_NATIVE_UINT64, &v) < 0) fail("attribute " + name + " must be an unsigned integer");

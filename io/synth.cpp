@@ -23,7 +23,8 @@ double normal(uint64_t h) {
   const double u2 = uniform01(mix(h));
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
-constexpr uint64_t kStreamWeights = 1000, kStreamPermutation = 1001, kStreamNoise = 1002, kStreamPick = 1003;
+constexpr uint64_t kStreamWeights = 1000, kStreamPermutation = 1001, kStreamNoise = 1002, kStreamPick = 1003,
+                   kStreamNnz = 1004;
 
 // b0 with mean_i sigmoid(b0 + s_i) = rate over sampled row scores s_i, by bisection. Sampled rows,
 // not a Gaussian approximation: with Zipf skew the same frequent features recur in most rows.
@@ -49,6 +50,10 @@ void check_synth_spec(const SynthSpec& s) {
   if (s.features > 0xffffffffULL) throw InputError("data synth: --features must be below 2^32");
   if (s.kind == DataKind::kSparse && (s.nnz_per_row == 0 || s.nnz_per_row > s.features)) {
     throw InputError("data synth: --nnz-per-row must be in [1, --features]");
+  }
+  if (s.kind == DataKind::kSparse && (s.nnz_spread >= s.nnz_per_row || s.nnz_per_row + s.nnz_spread > s.features)) {
+    throw InputError("data synth: --nnz-spread must leave every row 1 to --features non-zeros "
+                     "(nnz-per-row - spread >= 1, nnz-per-row + spread <= features)");
   }
   if (s.noise < 0) throw InputError("data synth: --noise must be >= 0");
   if (!(s.positive_rate > 0 && s.positive_rate < 1)) throw InputError("data synth: --positive-rate must be in (0, 1)");
@@ -89,11 +94,19 @@ SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec) : spec_(spec) {
   bias_ = calibrate_bias(spec.positive_rate, scores);
 }
 
+uint64_t SyntheticGenerator::sparse_nnz(int split, uint64_t row) const {
+  if (spec_.nnz_spread == 0) return spec_.nnz_per_row;
+  const uint64_t width = 2 * spec_.nnz_spread + 1;
+  const double u = uniform01(key(spec_.seed, kStreamNnz + 10 * static_cast<uint64_t>(split), row, 0));
+  return spec_.nnz_per_row - spec_.nnz_spread + std::min(width - 1, static_cast<uint64_t>(u * static_cast<double>(width)));
+}
+
 void SyntheticGenerator::draw_sparse_features(int split, uint64_t row, std::vector<uint32_t>& indices) const {
   const uint64_t stream = static_cast<uint64_t>(split);
   indices.clear();
   const double total = zipf_cdf_.back();
-  for (uint64_t draw = 0; indices.size() < spec_.nnz_per_row; ++draw) {
+  const uint64_t nnz = sparse_nnz(split, row);
+  for (uint64_t draw = 0; indices.size() < nnz; ++draw) {
     const double u = uniform01(key(spec_.seed, kStreamPick + 10 * stream, row, draw)) * total;
     const size_t rank = std::min<size_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin(),
                                          zipf_cdf_.size() - 1);
@@ -161,6 +174,7 @@ void write_synthetic(const SynthSpec& spec, const std::string& out, MPI_Comm com
                                                                  : "pimscale synth sparse (Criteo-like)") +
                            " seed=" + std::to_string(spec.seed) + " noise=" + std::to_string(spec.noise) +
                            " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
+                           (spec.nnz_spread ? " nnz_spread=" + std::to_string(spec.nnz_spread) : std::string()) +
                            " zipf_exponent=" + std::to_string(spec.zipf_exponent) +
                            " positive_rate=" + std::to_string(spec.positive_rate));
   write_split(gen, writer, 0, spec.rows, rank, size);

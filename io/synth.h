@@ -26,6 +26,9 @@ struct SynthSpec {
   // seeded permutation; label ~ Bernoulli(sigmoid(b0 + sum of hidden weights)), b0 set so that
   // the expected positive rate is positive_rate.
   uint64_t nnz_per_row = 39;
+  // Sparse: each row's non-zero count uniform in [nnz_per_row - nnz_spread, nnz_per_row + nnz_spread]
+  // (0: every row has nnz_per_row, as Criteo's 39 fields; > 0 gives the DPUs unequal loads).
+  uint64_t nnz_spread = 0;
   double zipf_exponent = 1.1;
   double positive_rate = 0.0342;
   double weight_std = 0.3;
@@ -43,6 +46,8 @@ class SyntheticGenerator {
   // Sparse: replaces `indices` with the row's sorted distinct features; returns the label.
   uint8_t sparse_row(int split, uint64_t row, std::vector<uint32_t>& indices) const;
   double sparse_bias() const { return bias_; }
+  // Sparse: the non-zero count of row `row` of split 0 or 1.
+  uint64_t sparse_nnz(int split, uint64_t row) const;
 
  private:
   void draw_sparse_features(int split, uint64_t row, std::vector<uint32_t>& indices) const;

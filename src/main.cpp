@@ -8,11 +8,14 @@
 
 #include "comm/cluster.h"
 #include "io/convert.h"
+#include "io/data_stats.h"
 #include "io/hdf5.h"
 #include "io/synth.h"
 #include "src/collective_step.h"
 #include "src/microbench.h"
 #include "src/netbench.h"
+#include "src/predict.h"
+#include "src/stats_command.h"
 #include "src/sweep.h"
 #include "src/train.h"
 #include "src/train_config.h"
@@ -30,6 +33,7 @@ void add_synth_flags(CLI::App& cmd, SynthSpec& spec, std::string& kind, std::str
   cmd.add_option("--seed", spec.seed, "seed; the file depends only on it and the flags, not on the rank count");
   cmd.add_option("--noise", spec.noise, "dense: label noise (0.1 -> best linear accuracy 96.8%)");
   cmd.add_option("--nnz-per-row", spec.nnz_per_row, "sparse: non-zeros per row");
+  cmd.add_option("--nnz-spread", spec.nnz_spread, "sparse: each row has nnz-per-row +- up to this many non-zeros (uniform)");
   cmd.add_option("--zipf-exponent", spec.zipf_exponent, "sparse: skew of feature frequencies");
   cmd.add_option("--positive-rate", spec.positive_rate, "sparse: expected fraction of positive labels");
   cmd.add_option("--out", out, "output HDF5 file")->required();
@@ -51,6 +55,12 @@ int main(int argc, char** argv) {
 
   CLI::App* train = app.add_subcommand("train", "train a model on emulated PIM servers (one per MPI rank)");
   TrainConfigCli train_cli(*train);
+
+  CLI::App* predict_cmd = app.add_subcommand(
+      "predict", "predict a train run's emulated time per phase and epoch without running it (one process)");
+  TrainConfigCli predict_cli(*predict_cmd, /*predicting=*/true);
+  int64_t predict_servers = 1;
+  predict_cmd->add_option("--servers", predict_servers, "servers to predict for (train: the MPI ranks)");
 
   CLI::App* microbench = app.add_subcommand("microbench", "emulate the PrIM microbenchmarks on a hardware preset");
   MicrobenchConfig bench;
@@ -90,6 +100,29 @@ int main(int argc, char** argv) {
   convert->add_flag("--dense", conv.dense, "LIBSVM: write dense rows (CSV and IDX are always dense)");
   convert->add_option("--out", conv.out, "output HDF5 file")->required();
 
+  CLI::App* stats = data->add_subcommand(
+      "stats", "compute a dataset's statistics for predict (stored in the file's /stats), or a synthetic workload's");
+  std::string stats_file, stats_synthetic, stats_out, stats_batches = "64,1024", stats_shards;
+  SynthSpec stats_spec;
+  stats_spec.kind = DataKind::kSparse;
+  stats_spec.features = 1000000;
+  double stats_rows = 0;
+  uint64_t stats_sample = uint64_t{1} << 16;
+  bool stats_no_store = false;
+  stats->add_option("file", stats_file, "pimscale dataset (HDF5)");
+  stats->add_option("--synthetic", stats_synthetic, "instead of a file: the generator's criteo (sparse) or yfcc (dense)")
+      ->check(CLI::IsMember({"criteo", "yfcc"}));
+  stats->add_option("--rows", stats_rows, "synthetic: training rows (e.g. 4.4e9)");
+  stats->add_option("--features", stats_spec.features, "synthetic criteo: features (default 1000000)");
+  stats->add_option("--nnz-per-row", stats_spec.nnz_per_row, "synthetic criteo: non-zeros per row (default 39)");
+  stats->add_option("--nnz-spread", stats_spec.nnz_spread, "synthetic criteo: +- spread of the non-zeros per row");
+  stats->add_option("--zipf-exponent", stats_spec.zipf_exponent, "synthetic criteo: skew of feature frequencies");
+  stats->add_option("--sample-rows", stats_sample, "synthetic: rows generated to measure skew and reuse (default 65536)");
+  stats->add_option("--batches", stats_batches, "batch sizes of the reuse histograms, comma-separated (default 64,1024)");
+  stats->add_option("--shards", stats_shards, "shard counts (total DPUs) whose load imbalance to measure, comma-separated");
+  stats->add_flag("--no-store", stats_no_store, "print only; do not write /stats into the file");
+  stats->add_option("--out", stats_out, "also write the statistics as JSON to this file");
+
   CLI::App* exporter = data->add_subcommand("export", "write a split of a pimscale dataset as LIBSVM text");
   std::string export_in, export_split = "train", export_out;
   exporter->add_option("--in", export_in, "pimscale dataset")->required();
@@ -109,6 +142,22 @@ int main(int argc, char** argv) {
       TrainConfig config;
       collective_step(cluster, [&] { config = train_cli.resolve(); });
       return run_train(config, cluster);
+    }
+    if (predict_cmd->parsed()) {
+      TrainConfig config;
+      collective_step(cluster, [&] { config = predict_cli.resolve(); });
+      int rc = 0;
+      collective_step(cluster, [&] {
+        if (root) rc = run_predict(config, predict_servers);
+      });
+      return rc;
+    }
+    if (stats->parsed()) {
+      collective_step(cluster, [&] {
+        if (root) run_data_stats(stats_file, stats_synthetic, stats_spec, stats_rows, stats_sample, stats_batches,
+                                 stats_shards, !stats_no_store, stats_out);
+      });
+      return 0;
     }
     if (netbench->parsed()) {
       run_netbench(nb, cluster);

@@ -1,5 +1,7 @@
 #include "src/train_config.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <set>
 #include <toml++/toml.h>
 #include <type_traits>
@@ -73,13 +75,29 @@ std::string flag_of(const char* key) {
 
 }  // namespace
 
-TrainConfigCli::TrainConfigCli(CLI::App& app) {
+namespace {
+// Integer flags also take whole numbers in scientific notation (--rows 4.4e9).
+const CLI::Validator kWholeNumber(
+    [](std::string& s) {
+      if (s.find_first_of(".eE") == std::string::npos) return std::string();
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (*end != '\0' || !(v >= -9.2e18 && v <= 9.2e18) || v != std::floor(v)) return "'" + s + "' is not a whole number";
+      s = std::to_string(static_cast<int64_t>(v));
+      return std::string();
+    },
+    "", "");
+}  // namespace
+
+TrainConfigCli::TrainConfigCli(CLI::App& app, bool predicting) : predicting_(predicting) {
   app.add_option("--config", config_file_, "TOML file with any of the keys below (flags override it)");
   for (const FieldInfo& f : fields()) {
     CLI::Option* o = std::visit(
         [&](auto m) {
           if constexpr (std::is_same_v<decltype(m), bool TrainConfig::*>) {
             return app.add_flag(flag_of(f.key), flags_.*m, f.help);
+          } else if constexpr (std::is_same_v<decltype(m), int64_t TrainConfig::*>) {
+            return app.add_option(flag_of(f.key), flags_.*m, f.help)->transform(kWholeNumber);
           } else {
             return app.add_option(flag_of(f.key), flags_.*m, f.help);
           }
@@ -96,7 +114,7 @@ TrainConfig TrainConfigCli::resolve() const {
     if (options_[i].second->count() == 0) continue;
     std::visit([&](auto m) { c.*m = flags_.*m; }, fields()[i].field);
   }
-  validate(c);
+  validate(c, predicting_);
   return c;
 }
 
@@ -136,20 +154,21 @@ TrainConfig load_train_config_file(const std::string& path, TrainConfig c) {
   return c;
 }
 
-void validate(const TrainConfig& c) {
+void validate(const TrainConfig& c, bool predicting) {
   auto need = [](bool ok, const std::string& msg) {
     if (!ok) throw InputError(msg);
   };
   if (!c.synthetic.empty()) {
     need(c.synthetic == "yfcc" || c.synthetic == "criteo", "--synthetic '" + c.synthetic + "' is unknown; use yfcc or criteo");
-    need(c.count_only, "--synthetic describes a shape for --count-only; to train, write a file with `pimscale data synth`");
+    need(c.count_only || predicting,
+         "--synthetic describes a shape for --count-only or predict; to train, write a file with `pimscale data synth`");
     need(c.data.empty(), "--synthetic and --data both give the dataset; pass one");
     need((c.rows_per_dpu > 0) != (c.rows > 0), "--synthetic needs exactly one of --rows-per-dpu R or --rows R (R > 0)");
   } else {
     need(c.rows_per_dpu >= 0 && c.rows >= 0 && (c.rows_per_dpu == 0 || c.rows == 0),
          "--rows-per-dpu and --rows both limit the training rows; pass one");
     need(!c.data.empty(), std::string("no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)") +
-                              (c.count_only ? ", or --synthetic yfcc|criteo with --rows-per-dpu R or --rows R" : ""));
+                              (c.count_only || predicting ? ", or --synthetic yfcc|criteo with --rows-per-dpu R or --rows R" : ""));
   }
   need(c.model == "lr" || c.model == "svm", "--model '" + c.model + "' is unknown; use lr or svm");
   need(c.algorithm == "ga-sgd" || c.algorithm == "ma-sgd" || c.algorithm == "admm",

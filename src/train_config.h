@@ -45,19 +45,21 @@ struct TrainConfig {
 // Binds one command-line flag per TrainConfig field (--config plus the fields) to `app`.
 class TrainConfigCli {
  public:
-  explicit TrainConfigCli(CLI::App& app);
+  // predicting: for `predict` and `plan`, which also take --synthetic without --count-only.
+  explicit TrainConfigCli(CLI::App& app, bool predicting = false);
   // Defaults, then --config FILE (if given), then flags given on the command line.
   // Throws InputError for an unknown key, a wrong type or an impossible value.
   TrainConfig resolve() const;
 
  private:
   TrainConfig flags_;
+  bool predicting_ = false;
   std::string config_file_;
   std::vector<std::pair<std::string, CLI::Option*>> options_;
 };
 
 TrainConfig load_train_config_file(const std::string& path, TrainConfig base);
-void validate(const TrainConfig& c);
+void validate(const TrainConfig& c, bool predicting = false);
 nlohmann::json to_json(const TrainConfig& c);
 
 // The comma-separated items of `list` ("" -> one empty item), and an item read as a whole integer.
