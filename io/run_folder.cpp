@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "pim_emul/error.h"
@@ -58,6 +59,27 @@ void RunFolder::commit() {
   if (ec) throw InputError("cannot move results into '" + out_ + "': " + ec.message());
   fs::remove_all(old, ec);
   committed_ = true;
+}
+
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
+  std::ifstream f(path);
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  auto split = [](const std::string& l) {
+    std::vector<std::string> cells;
+    std::stringstream ss(l);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    return cells;
+  };
+  if (std::getline(f, line)) header = split(line);
+  while (std::getline(f, line)) {
+    const std::vector<std::string> cells = split(line);
+    std::map<std::string, std::string>& row = rows.emplace_back();
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+  }
+  return rows;
 }
 
 }  // namespace pimscale

@@ -4,10 +4,14 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace pimscale {
+
+// A CSV file written by RunFolder::write_csv (no quoted commas) as rows of named cells; empty if unreadable.
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path);
 
 class RunFolder {
  public:

@@ -14,6 +14,7 @@
 #include "src/collective_step.h"
 #include "src/microbench.h"
 #include "src/netbench.h"
+#include "src/planner.h"
 #include "src/predict.h"
 #include "src/stats_command.h"
 #include "src/sweep.h"
@@ -61,6 +62,12 @@ int main(int argc, char** argv) {
   TrainConfigCli predict_cli(*predict_cmd, /*predicting=*/true);
   int64_t predict_servers = 1;
   predict_cmd->add_option("--servers", predict_servers, "servers to predict for (train: the MPI ranks)");
+
+  CLI::App* plan_cmd = app.add_subcommand(
+      "plan", "rank candidate configurations (servers, DPUs, networks, batches, algorithms) by predicted time");
+  TrainConfigCli plan_cli(*plan_cmd, /*predicting=*/true);
+  PlanLimits plan_limits;
+  add_plan_flags(*plan_cmd, plan_limits);
 
   CLI::App* microbench = app.add_subcommand("microbench", "emulate the PrIM microbenchmarks on a hardware preset");
   MicrobenchConfig bench;
@@ -151,6 +158,14 @@ int main(int argc, char** argv) {
         if (root) rc = run_predict(config, predict_servers);
       });
       return rc;
+    }
+    if (plan_cmd->parsed()) {
+      TrainConfig config;
+      collective_step(cluster, [&] { config = plan_cli.resolve(); });
+      collective_step(cluster, [&] {
+        if (root) run_plan(config, plan_limits);
+      });
+      return 0;
     }
     if (stats->parsed()) {
       collective_step(cluster, [&] {

@@ -50,6 +50,7 @@ Workload load_workload(const TrainConfig& cfg) {
       spec.features = 4096;
     }
     w.name = "synthetic " + cfg.synthetic;
+    w.synthetic = true;
     w.stats = synthetic_shape_stats(spec, rows);
     w.stats_source = "generator parameters (" + w.stats.source + ")";
     return w;
@@ -307,7 +308,7 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
   DataShape shape{w.name, w.stats.sparse, w.stats.features, w.stats.rows, w.test_rows, 0};
   if (cfg.rows > 0 || cfg.rows_per_dpu > 0) {
     const uint64_t want = requested_rows(cfg, share_sum);
-    if (want > shape.train_rows) {
+    if (want > shape.train_rows && !w.synthetic) {
       throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
                                    "--rows-per-dpu; ask for fewer or write a larger file",
                                    w.name, shape.train_rows, want));

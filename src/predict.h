@@ -37,6 +37,7 @@ struct Workload {
   std::string name;     // the file, or "synthetic criteo|yfcc"
   DataStats stats;      // train split (rows, features, non-zeros per row)
   uint64_t test_rows = 0;
+  bool synthetic = false;    // any row count (the histogram is a distribution)
   std::string stats_source;  // "stored /stats", "computed from the row offsets", "generator parameters"
 };
 

@@ -77,21 +77,6 @@ std::string failure_of(const std::string& path) {
   return last;
 }
 
-// epochs.csv as rows of named cells.
-std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
-  std::ifstream f(path);
-  std::string line;
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  if (std::getline(f, line)) header = split_list(line);
-  while (std::getline(f, line)) {
-    const std::vector<std::string> cells = split_list(line);
-    std::map<std::string, std::string>& row = rows.emplace_back();
-    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-  }
-  return rows;
-}
-
 std::vector<Point> make_points(const TrainConfig& base, const SweepConfig& s) {
   std::vector<Point> points;
   const std::vector<int64_t> dpus = s.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server} : s.dpus;
