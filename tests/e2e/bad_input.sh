@@ -35,6 +35,16 @@ expect_error 2 "fewer than the 100000 asked for" train --data "$WORK/dense.h5" -
 expect_error 1 "run it under mpirun with -n 2 or more" netbench
 expect_error 2 "'5=x.toml' must be RANK=PRESET with RANK in .0, 2)" train --data "$WORK/dense.h5" --dpus-per-server 2 \
   --batch 64 --server-hardware 5=x.toml
+# predict, plan and data stats: the same one-line errors, on one or two ranks.
+expect_error 2 "--network measured has no model to predict with" predict --data "$WORK/dense.h5" --network measured
+expect_error 1 "MRAM overflow: each DPU needs" predict --synthetic criteo --rows 4.4e9 --dpus-per-server 64 --algorithm admm
+expect_error 1 "not a multiple of the 6 DPUs" predict --data "$WORK/dense.h5" --dpus-per-server 3 --batch 64 --servers 2
+expect_error 2 "dataset '$WORK/none.h5' does not exist" predict --data "$WORK/none.h5"
+expect_error 1 "--shards '0' must be positive integers" data stats "$WORK/sparse.h5" --shards 0
+expect_error 1 "give a dataset FILE or --synthetic" data stats
+expect_error 1 "--target-accuracy needs at least one --curve" plan --data "$WORK/dense.h5" --target-accuracy 0.9
+expect_error 2 "--curve '$WORK/none' is not the folder of a .pimscale train. run" plan --data "$WORK/dense.h5" \
+  --curve "$WORK/none"
 # synth writes via a temporary file: a failed write leaves no dataset behind.
 rc=0
 run 2 data synth --kind dense --rows 10 --out "$WORK/no-such-dir/x.h5" >/dev/null 2>&1 || rc=$?
