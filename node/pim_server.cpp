@@ -25,6 +25,22 @@ void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, con
   if (!layout.sparse) require_fits_wram(dense_wram_bytes(layout.weights, hw.dpu), hw.dpu, context);
 }
 
+StartupLedger startup_costs(int64_t dpus, uint64_t shard_bytes, bool lr, const HardwareSpec& hw) {
+  StartupLedger s;
+  const uint64_t n = static_cast<uint64_t>(dpus);
+  const int64_t ranks = (dpus + hw.transfer.dpus_per_rank - 1) / hw.transfer.dpus_per_rank;
+  s.add(StartupStep::kAllocation, from_seconds(hw.transfer.alloc_us_per_rank * 1e-6 * static_cast<double>(ranks)));
+  // The kernel binary fills IRAM; it is broadcast to every DPU.
+  const uint64_t program = static_cast<uint64_t>(hw.dpu.iram_bytes);
+  s.add(StartupStep::kProgramLoad, transfer_time(Transfer::kBroadcastToDpu, program, dpus, hw.transfer), program * n);
+  s.add(StartupStep::kDataLoad, transfer_time(Transfer::kParallelToDpu, shard_bytes, dpus, hw.transfer), shard_bytes * n);
+  if (lr) {
+    s.add(StartupStep::kTableBroadcast, transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, dpus, hw.transfer),
+          ExpTable::kBytes * n);
+  }
+  return s;
+}
+
 template <class Num>
 PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
                           const KernelConfig& kernel, int threads, ServerMode mode)
@@ -87,19 +103,9 @@ void PimServer<Num>::charge_startup() {
                                                : rows * layout_.weights * 4;
     shard_bytes = std::max(shard_bytes, rows_bytes + (rows * 4 + 7) / 8 * 8);
   }
-  const uint64_t dpus = static_cast<uint64_t>(layout_.dpus);
-  const int64_t ranks = (layout_.dpus + hw_.transfer.dpus_per_rank - 1) / hw_.transfer.dpus_per_rank;
-  add_startup(StartupStep::kAllocation, from_seconds(hw_.transfer.alloc_us_per_rank * 1e-6 * static_cast<double>(ranks)));
-  // The kernel binary fills IRAM; it is broadcast to every DPU.
-  const uint64_t program = static_cast<uint64_t>(hw_.dpu.iram_bytes);
-  add_startup(StartupStep::kProgramLoad, transfer_time(Transfer::kBroadcastToDpu, program, layout_.dpus, hw_.transfer),
-               program * dpus);
-  add_startup(StartupStep::kDataLoad, transfer_time(Transfer::kParallelToDpu, shard_bytes, layout_.dpus, hw_.transfer),
-               shard_bytes * dpus);
-  if (kernel_.model == ModelKind::kLr) {
-    add_startup(StartupStep::kTableBroadcast,
-                 transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, layout_.dpus, hw_.transfer),
-                 ExpTable::kBytes * dpus);
+  const StartupLedger costs = startup_costs(layout_.dpus, shard_bytes, kernel_.model == ModelKind::kLr, hw_);
+  for (int i = 0; i < kStartupStepCount; ++i) {
+    add_startup(static_cast<StartupStep>(i), costs.time[i], costs.bytes[i]);
   }
 }
 

@@ -38,6 +38,11 @@ uint64_t model_weights(bool sparse, uint64_t features, const DpuSpec& dpu);
 void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, const MramNeeds& needs,
                          const std::string& context);
 
+// Start-up of a server of `dpus` DPUs whose fullest shard (rows, sparse offsets, labels) is `shard_bytes`:
+// allocation (per UPMEM rank), the program broadcast into IRAM, the shards' parallel transfer and, for LR,
+// the exp table broadcast. PimServer::load charges it; the predictor estimates it.
+StartupLedger startup_costs(int64_t dpus, uint64_t shard_bytes, bool lr, const HardwareSpec& hw);
+
 // The server's rows as the DPUs store them.
 template <class Num>
 struct ServerData {

@@ -227,18 +227,7 @@ GroupCosts group_costs(const TrainConfig& cfg, const Workload& w, const ServerPr
   const double own_shard = expected_max_shard(h, rows, dpus);
   const double worst_shard = expected_max_shard(h, rows, dpus * static_cast<uint64_t>(servers));
   auto startup = [&](double nnz) {
-    StartupLedger s;
-    const int64_t ranks = (D + hw.transfer.dpus_per_rank - 1) / hw.transfer.dpus_per_rank;
-    s.add(StartupStep::kAllocation, from_seconds(hw.transfer.alloc_us_per_rank * 1e-6 * static_cast<double>(ranks)));
-    const uint64_t program = static_cast<uint64_t>(hw.dpu.iram_bytes);
-    s.add(StartupStep::kProgramLoad, transfer_time(Transfer::kBroadcastToDpu, program, D, hw.transfer), program * dpus);
-    const uint64_t bytes = shard_bytes(nnz);
-    s.add(StartupStep::kDataLoad, transfer_time(Transfer::kParallelToDpu, bytes, D, hw.transfer), bytes * dpus);
-    if (plan.kernel.model == ModelKind::kLr) {
-      s.add(StartupStep::kTableBroadcast, transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, D, hw.transfer),
-            ExpTable::kBytes * dpus);
-    }
-    return s;
+    return startup_costs(D, shard_bytes(nnz), plan.kernel.model == ModelKind::kLr, hw);
   };
   g.startup = startup(own_shard);
   g.startup_slowest = startup(worst_shard).total();
