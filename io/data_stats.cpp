@@ -30,6 +30,15 @@ double NnzHistogram::variance() const {
   return s / static_cast<double>(total_rows());
 }
 
+NnzHistogram histogram_of(const std::map<uint64_t, uint64_t>& rows_by_nnz) {
+  NnzHistogram h;
+  for (const auto& [v, n] : rows_by_nnz) {
+    h.values.push_back(v);
+    h.rows.push_back(n);
+  }
+  return h;
+}
+
 int reuse_bin(uint64_t hits) {
   int k = 0;
   while (k < kReuseBins - 1 && (uint64_t{1} << k) < hits) ++k;
@@ -78,15 +87,6 @@ double expected_max_shard(const NnzHistogram& h, uint64_t r, uint64_t n) {
 namespace {
 
 constexpr uint64_t kChunkRows = uint64_t{1} << 18;
-
-NnzHistogram histogram_of(const std::map<uint64_t, uint64_t>& counts) {
-  NnzHistogram h;
-  for (const auto& [v, n] : counts) {
-    h.values.push_back(v);
-    h.rows.push_back(n);
-  }
-  return h;
-}
 
 // Feature-frequency skew from per-feature counts.
 void skew_of(std::vector<uint64_t> counts, DataStats& s) {

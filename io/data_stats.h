@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct NnzHistogram {
   double variance() const;  // of one row's count
   uint64_t max() const { return values.empty() ? 0 : values.back(); }
 };
+
+// The histogram of {non-zeros: rows} counts.
+NnzHistogram histogram_of(const std::map<uint64_t, uint64_t>& rows_by_nnz);
 
 // Bins of "hits per distinct feature in a batch": bin 0 is (0, 1], bin k is (2^(k-1), 2^k], the last is > 2^15.
 inline constexpr int kReuseBins = 17;

@@ -85,10 +85,7 @@ Workload load_workload(const TrainConfig& cfg) {
     const std::vector<uint64_t> off = data.read_row_offsets("train", first, std::min(kChunk, s.rows - first));
     for (size_t i = 0; i + 1 < off.size(); ++i) ++counts[off[i + 1] - off[i]];
   }
-  for (const auto& [v, n] : counts) {
-    s.nnz.values.push_back(v);
-    s.nnz.rows.push_back(n);
-  }
+  s.nnz = histogram_of(counts);
   w.stats_source = "the file's row offsets (no /stats: `pimscale data stats` stores them)";
   return w;
 }
@@ -150,9 +147,8 @@ DpuCounts launch_counts(const Plan& p, const std::string& algorithm, const DpuSp
 // Rows one launch reads on one DPU.
 uint64_t launch_rows(const Plan& p, const std::string& algorithm) {
   const AlgorithmSettings& s = p.settings;
-  if (algorithm == "ga-sgd") return s.rows_per_dpu_step * s.share;
-  if (algorithm == "ma-sgd") return s.rows_per_dpu_step * s.share;
-  return p.layout.rows_per_dpu;
+  // GA-SGD: its share of the global batch; MA-SGD: `share` local steps of b; ADMM: the whole shard.
+  return algorithm == "admm" ? p.layout.rows_per_dpu : s.rows_per_dpu_step * s.share;
 }
 
 uint64_t dma_bytes(const DpuCounts& c, int tasklets) {
@@ -294,15 +290,12 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
   }
   const std::vector<int64_t> shares = parse_shares(cfg.shares, servers);
   const int64_t share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
+  // A synthetic workload has whatever rows are asked for (its histogram is a distribution); a file, at most its own.
   DataShape shape{w.name, w.stats.sparse, w.stats.features, w.stats.rows, w.test_rows, 0};
-  if (cfg.rows > 0 || cfg.rows_per_dpu > 0) {
-    const uint64_t want = requested_rows(cfg, share_sum);
-    if (want > shape.train_rows && !w.synthetic) {
-      throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
-                                   "--rows-per-dpu; ask for fewer or write a larger file",
-                                   w.name, shape.train_rows, want));
-    }
-    shape.train_rows = want;
+  if (w.synthetic) {
+    shape = synthetic_shape(cfg, share_sum);
+  } else {
+    limit_rows(shape, cfg, share_sum);
   }
 
   // Servers with the same preset and share cost the same: one group each, in rank order.

@@ -40,17 +40,20 @@ uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum) {
   return static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * share_sum);
 }
 
+void limit_rows(DataShape& d, const TrainConfig& cfg, int64_t share_sum) {
+  if (cfg.rows == 0 && cfg.rows_per_dpu == 0) return;
+  const uint64_t want = requested_rows(cfg, share_sum);
+  if (want > d.train_rows) {
+    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
+                                 "--rows-per-dpu; ask for fewer or write a larger file",
+                                 d.name, d.train_rows, want));
+  }
+  d.train_rows = want;
+}
+
 DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum) {
   DataShape d{path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
-  if (cfg.rows > 0 || cfg.rows_per_dpu > 0) {
-    const uint64_t want = requested_rows(cfg, share_sum);
-    if (want > d.train_rows) {
-      throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
-                                   "--rows-per-dpu; ask for fewer or write a larger file",
-                                   path, d.train_rows, want));
-    }
-    d.train_rows = want;
-  }
+  limit_rows(d, cfg, share_sum);
   return d;
 }
 

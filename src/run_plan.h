@@ -51,6 +51,8 @@ NetworkSpec network_of(const TrainConfig& cfg, std::string* file);
 
 // The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else 0 (all).
 uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum);
+// Limits d to the rows asked for (--rows / --rows-per-dpu); throws InputError when it has fewer.
+void limit_rows(DataShape& d, const TrainConfig& cfg, int64_t share_sum);
 // A file's shape, limited to the rows asked for (throws InputError when the file has fewer).
 DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum);
 // The --synthetic workloads' shapes (yfcc: dense, 4,096 features; criteo: sparse, 10^6 features, 39 per row).
