@@ -292,5 +292,6 @@ void PimServer<Num>::charge_host(uint64_t bytes_touched) {
 
 template class PimServer<FixedQ31>;
 template class PimServer<Float32>;
+template class PimServer<Float32Saturating>;
 
 }  // namespace pimscale

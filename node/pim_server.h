@@ -165,5 +165,6 @@ class PimServer {
 
 extern template class PimServer<FixedQ31>;
 extern template class PimServer<Float32>;
+extern template class PimServer<Float32Saturating>;
 
 }  // namespace pimscale

@@ -56,23 +56,30 @@ struct FixedQ31 {
   static constexpr Wide from_real_margin(double m) { return static_cast<Wide>(std::llround(m * fixed::kQ31One)); }
 };
 
-// The same algorithms in float: the shifts become exact multiplications by 2^-s, nothing saturates.
-struct Float32 {
+// The same algorithms in float: the shifts become exact multiplications by 2^-s. Float32 saturates nothing;
+// Float32Saturating keeps Q1.31's range (weights, bias, the dense gradient accumulator and averages clipped to
+// [-1, 1]) without its quantisation, so fixed - float splits into a range effect (float - float-saturating) and a
+// precision effect (float-saturating - fixed).
+template <bool kSaturating>
+struct FloatArithmetic {
   using Feature = float;
   using Weight = float;
   using Wide = float;
   static constexpr bool kFloat = true;
-  static constexpr const char* kName = "float";
+  static constexpr const char* kName = kSaturating ? "float-saturating" : "float";
 
   static Feature feature(float x) { return x; }
   static constexpr Wide one() { return 1.0f; }
   static constexpr Wide product(Feature x, Weight w) { return x * w; }
   static Wide scaled_product(Feature x, Wide d, int s) { return std::ldexp(x * d, -s); }
   static Wide shift(Wide v, int s) { return std::ldexp(v, -s); }
-  static constexpr Wide saturate(Wide v) { return v; }
-  static constexpr Weight to_weight(Wide v) { return v; }
-  static constexpr void accumulate(Wide& acc, Wide t) { acc += t; }
-  static Wide average(Wide sum, int64_t n) { return sum / static_cast<float>(n); }
+  static constexpr Wide saturate(Wide v) {
+    if constexpr (kSaturating) return v > 1.0f ? 1.0f : (v < -1.0f ? -1.0f : v);
+    return v;
+  }
+  static constexpr Weight to_weight(Wide v) { return saturate(v); }
+  static constexpr void accumulate(Wide& acc, Wide t) { acc = saturate(acc + t); }  // the dense gradient only
+  static Wide average(Wide sum, int64_t n) { return saturate(sum / static_cast<float>(n)); }
   static constexpr Wide weight_positive(Wide t) { return 15.0f * t; }
   static constexpr Wide weight_negative(Wide t) { return 0.5f * t; }
   static constexpr bool is_dropped(Wide) { return false; }
@@ -80,5 +87,7 @@ struct Float32 {
   static constexpr double to_real(Wide v) { return v; }
   static Wide from_real_margin(double m) { return static_cast<float>(m); }
 };
+using Float32 = FloatArithmetic<false>;
+using Float32Saturating = FloatArithmetic<true>;
 
 }  // namespace pimscale

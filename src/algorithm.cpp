@@ -73,6 +73,7 @@ typename Num::Wide admm_tau(int alpha, int reg, int64_t total_dpus) {
   template Num::Wide admm_tau<Num>(int, int, int64_t);
 PIMSCALE_ALGORITHMS(FixedQ31)
 PIMSCALE_ALGORITHMS(Float32)
+PIMSCALE_ALGORITHMS(Float32Saturating)
 #undef PIMSCALE_ALGORITHMS
 
 }  // namespace pimscale

@@ -406,7 +406,8 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
 
 Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& workload, PresetCache& presets) {
   if (servers < 1) throw InputError("predict: --servers must be at least 1");
-  if (cfg.numerics == "float") return predict_with<Float32>(cfg, servers, workload, presets);
+  // float-saturating costs what float costs: the same routines, clipping is host bookkeeping of the emulator
+  if (cfg.numerics != "fixed") return predict_with<Float32>(cfg, servers, workload, presets);
   return predict_with<FixedQ31>(cfg, servers, workload, presets);
 }
 

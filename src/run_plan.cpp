@@ -134,6 +134,21 @@ MramNeeds mram_needs(const Plan& p, const TrainConfig& cfg, uint64_t max_nnz) {
           p.kernel.model == ModelKind::kLr};
 }
 
+std::vector<std::string> range_warnings(const Plan& p, const TrainConfig& cfg) {
+  std::vector<std::string> out;
+  if (cfg.numerics == "float" || p.sparse) return out;
+  const uint64_t rows = p.settings.rows_per_dpu_step * (p.kernel.class_weights ? 15 : 1);
+  if (rows > (uint64_t{1} << p.kernel.lr_shift)) {
+    out.push_back(fmt::format(
+        "the dense gradient of {} rows per DPU step{} at learning rate 2^-{} can reach {} times the int32 accumulator's "
+        "range and saturate there (PIM-Opt's wraps); keep rows per DPU step <= 2^lr (raise --lr-shift or lower --batch) "
+        "for fixed point to follow float",
+        p.settings.rows_per_dpu_step, p.kernel.class_weights ? " (x15 class weight)" : "", p.kernel.lr_shift,
+        static_cast<double>(rows) / static_cast<double>(uint64_t{1} << p.kernel.lr_shift)));
+  }
+  return out;
+}
+
 std::string layout_context(const Plan& p) {
   return fmt::format("{} servers x {} DPUs, {} rows per DPU, {} features", p.servers, p.dpus, p.layout.rows_per_dpu,
                      p.layout.features);

@@ -65,5 +65,9 @@ Plan make_plan(const TrainConfig& cfg, const DataShape& data, const HardwareSpec
 
 MramNeeds mram_needs(const Plan& p, const TrainConfig& cfg, uint64_t max_nnz);
 std::string layout_context(const Plan& p);
+// Hyperparameters outside the fixed-point format's working range, one line each (none for float numerics):
+// a dense step's gradient (rows per DPU step x 2^-lr, x15 with Criteo class weights) can exceed the int32
+// accumulator's range of 1 and saturate.
+std::vector<std::string> range_warnings(const Plan& p, const TrainConfig& cfg);
 
 }  // namespace pimscale

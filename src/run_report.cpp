@@ -80,6 +80,7 @@ nlohmann::json run_manifest(const RunReport& r) {
                                "barriers, shared DMA engine hidden behind compute by dma_overlap), PrIM-style "
                                "transfer model, host streaming model, all-reduce by the network preset's algorithm and topology "
                                "(or measured); see README, Emulated time and Networks";
+  run["warnings"] = range_warnings(plan, cfg);
   run["count_only"] = cfg.count_only;
   run["predicted"] = r.predicted;
   if (r.predicted) run["prediction"] = r.prediction;
@@ -101,6 +102,7 @@ nlohmann::json run_manifest(const RunReport& r) {
                   {"test_accuracy", json_num(m.test_accuracy)},
                   {"test_auc", json_num(m.test_auc)},
                   {"model_sha256", r.model_sha256 ? nlohmann::json(*r.model_sha256) : nlohmann::json(nullptr)},
+                  {"model", r.model},
                   {"emulated_seconds", r.total.total().seconds()},
                   {"emulated_picoseconds", r.total.total().value},
                   {"train_wall_seconds", r.train_wall_seconds},
@@ -177,6 +179,19 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   auto get = [](const nlohmann::json& v) { return v.is_null() ? NAN : v.get<double>(); };
   fmt::print("\nfinal: train loss {:.6f}, objective {:.6f}, test accuracy {:.2f}%, test AUC {:.4f}\n",
              get(f["train_loss"]), get(f["objective"]), 100 * get(f["test_accuracy"]), get(f["test_auc"]));
+  const auto& model = f["model"];
+  const uint64_t clipped = model["weights_at_q31_limit"].get<uint64_t>();
+  const bool bias_clipped = model["bias_at_q31_limit"].get<bool>();
+  std::string at_limit;  // which parts of the model reached Q1.31's bound
+  if (clipped > 0) at_limit = fmt::format("{} weight{}", clipped, clipped == 1 ? "" : "s");
+  if (bias_clipped) at_limit += at_limit.empty() ? "the bias" : " and the bias";
+  if (!at_limit.empty()) {
+    at_limit = fmt::format(" ({} at Q1.31's limit of 1: {})", at_limit,
+                           run["config"]["numerics"] == "float" ? "outside what fixed point can hold"
+                                                                : "clipped; compare --numerics float");
+  }
+  fmt::print("model: max |w| {:.6f}, bias {:.6f}{}\n", model["max_abs_weight"].get<double>(), model["bias"].get<double>(),
+             at_limit);
   fmt::print("model sha256 {}\n", f["model_sha256"].get<std::string>());
   fmt::print("emulated {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", emulated, epochs,
              f["wall_seconds"].get<double>(), run["out"].get<std::string>());

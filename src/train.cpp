@@ -159,6 +159,32 @@ std::string model_sha256(std::span<const typename Num::Weight> w, uint64_t entri
   return hex;
 }
 
+// The final model in real units: the feature weights, then the bias (sparse: the bias weight). Where it sits
+// against Q1.31's range tells a user whether fixed point clipped it (fixed: entries at the saturation bound; float:
+// entries that Q1.31 could not hold).
+template <class Num>
+std::vector<double> final_model(std::span<const typename Num::Weight> w, uint64_t features, typename Num::Wide bias,
+                                bool sparse) {
+  std::vector<double> model(features + 1);
+  for (uint64_t j = 0; j < features; ++j) model[j] = Num::to_real(w[j]);
+  model[features] = Num::to_real(sparse ? typename Num::Wide{w[features]} : bias);
+  return model;
+}
+
+nlohmann::json model_summary(const std::vector<double>& model) {
+  const double bound = fixed::q31_to_double(fixed::kQ31Max);
+  uint64_t outside = 0;
+  double largest = 0;
+  for (size_t j = 0; j + 1 < model.size(); ++j) {
+    outside += std::fabs(model[j]) >= bound;
+    largest = std::max(largest, std::fabs(model[j]));
+  }
+  return {{"max_abs_weight", largest},
+          {"weights_at_q31_limit", outside},
+          {"bias", model.back()},
+          {"bias_at_q31_limit", std::fabs(model.back()) >= bound}};
+}
+
 // Collective. Every server's timeline on rank 0, one track per server (empty unless `on`).
 std::vector<std::vector<TraceSlice>> gather_timelines(Cluster& cluster, const std::vector<TimelineSlice>& mine, bool on) {
   std::vector<std::vector<TraceSlice>> tracks;
@@ -227,6 +253,9 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
                cfg.batch, plan.settings.rows_per_dpu_step, plan.rounds, threads);
   }
 
+  if (root) {
+    for (const std::string& w : range_warnings(plan, cfg)) fmt::print(stderr, "pimscale: warning: {}\n", w);
+  }
   const std::vector<std::string> header = epochs_csv_header();
   std::vector<std::vector<std::string>> csv;
   EpochMetrics m;
@@ -299,7 +328,12 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   }
   report.final = m;
   const uint64_t hashed = plan.sparse ? plan.layout.features + 1 : plan.layout.features;
-  if (!cfg.count_only) report.model_sha256 = model_sha256<Num>(algorithm->weights(), hashed, algorithm->bias(), !plan.sparse);
+  std::vector<double> model;
+  if (!cfg.count_only) {
+    report.model_sha256 = model_sha256<Num>(algorithm->weights(), hashed, algorithm->bias(), !plan.sparse);
+    model = final_model<Num>(algorithm->weights(), plan.layout.features, algorithm->bias(), plan.sparse);
+    report.model = model_summary(model);
+  }
   report.train_wall_seconds = train_wall;
   report.wall_seconds = wall_total;
   report.peak_rss_mib = static_cast<double>(peak_rss_kib) / 1024.0;
@@ -307,6 +341,13 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
 
   folder->write_csv("epochs.csv", header, csv);
   folder->write_json("run.json", run);
+  if (cfg.save_model && !model.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(model.size());
+    for (size_t j = 0; j + 1 < model.size(); ++j) rows.push_back({std::to_string(j), fmt::format("{}", model[j])});
+    rows.push_back({"bias", fmt::format("{}", model.back())});
+    folder->write_csv("model.csv", {"index", "weight"}, rows);
+  }
   if (!cfg.trace.empty()) {
     write_file_atomically(cfg.trace, chrome_trace(tracks, {{"config", run["config"]}, {"git_revision", kGitRevision}}).dump());
   }
@@ -400,6 +441,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
 
   const RunContext ctx{shape.name, cfg, cluster, preset, net, network_file, plan, wall_start};
   if (cfg.numerics == "float") return train_with<Float32>(ctx, std::move(input));
+  if (cfg.numerics == "float-saturating") return train_with<Float32Saturating>(ctx, std::move(input));
   return train_with<FixedQ31>(ctx, std::move(input));
 }
 

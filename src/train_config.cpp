@@ -27,7 +27,9 @@ const std::vector<FieldInfo>& fields() {
       {"data", &TrainConfig::data, "HDF5 dataset to train on"},
       {"model", &TrainConfig::model, "model: lr (logistic regression) or svm (hinge loss)"},
       {"algorithm", &TrainConfig::algorithm, "algorithm: ga-sgd, ma-sgd or admm"},
-      {"numerics", &TrainConfig::numerics, "numerics: fixed (the DPU's Q1.31 arithmetic) or float (reference)"},
+      {"numerics", &TrainConfig::numerics,
+       "numerics: fixed (the DPU's Q1.31 arithmetic), float (reference) or float-saturating (float clipped to "
+       "Q1.31's range: fixed's range without its rounding)"},
       {"hardware", &TrainConfig::hardware, "hardware preset name or .toml file"},
       {"server_hardware", &TrainConfig::server_hardware,
        "other presets for some servers, RANK=PRESET,... (e.g. 3=slow.toml: server 3 is a slower machine)"},
@@ -56,6 +58,8 @@ const std::vector<FieldInfo>& fields() {
       {"out", &TrainConfig::out, "results folder"},
       {"threads", &TrainConfig::threads, "threads running this rank's DPUs (0: all cores of the rank)"},
       {"trace", &TrainConfig::trace, "write the emulated timeline to FILE (Chrome trace-event JSON; open in Perfetto)"},
+      {"save_model", &TrainConfig::save_model,
+       "write the final model to model.csv in the results folder (index, real weight, raw DPU value)"},
       {"count_only", &TrainConfig::count_only,
        "dry accounting: count rounds, bytes and emulated time without running kernels or reading rows"},
       {"synthetic", &TrainConfig::synthetic, "count-only without --data: the shape of yfcc (dense, 4,096 features) "
@@ -173,7 +177,8 @@ void validate(const TrainConfig& c, bool predicting) {
   need(c.model == "lr" || c.model == "svm", "--model '" + c.model + "' is unknown; use lr or svm");
   need(c.algorithm == "ga-sgd" || c.algorithm == "ma-sgd" || c.algorithm == "admm",
        "--algorithm '" + c.algorithm + "' is unknown; use ga-sgd, ma-sgd or admm");
-  need(c.numerics == "fixed" || c.numerics == "float", "--numerics '" + c.numerics + "' is unknown; use fixed or float");
+  need(c.numerics == "fixed" || c.numerics == "float" || c.numerics == "float-saturating",
+       "--numerics '" + c.numerics + "' is unknown; use fixed, float or float-saturating");
   need(c.margin == "dpu" || c.margin == "half", "--margin '" + c.margin + "' is unknown; use dpu (2^-15) or half (0.5)");
   need(c.class_weights == "none" || c.class_weights == "criteo",
        "--class-weights '" + c.class_weights + "' is unknown; use none or criteo");

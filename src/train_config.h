@@ -15,7 +15,7 @@ struct TrainConfig {
   std::string data;                       // HDF5 dataset (README, "Dataset format")
   std::string model = "lr";               // lr or svm
   std::string algorithm = "ga-sgd";       // ga-sgd, ma-sgd or admm
-  std::string numerics = "fixed";         // fixed (the DPU's Q1.31 arithmetic) or float (reference)
+  std::string numerics = "fixed";         // fixed (the DPU's Q1.31 arithmetic), float or float-saturating
   std::string hardware = "upmem-2560-v1a";
   std::string server_hardware;            // per-server presets, "RANK=PRESET,..." (others: hardware)
   std::string network = "25gbe";          // a network preset, or "measured" (real MPI wall time)
@@ -36,6 +36,7 @@ struct TrainConfig {
   std::string out = "runs/latest";
   int64_t threads = 0;                    // 0: every core this rank may use
   std::string trace;                      // Chrome trace-event JSON of the emulated timeline ("" = none)
+  bool save_model = false;                // write the final model to model.csv in the results folder
   bool count_only = false;                // dry accounting: rounds' bookkeeping only, no kernels, no rows read
   std::string synthetic;                  // count-only without a file: yfcc or criteo shape
   int64_t rows_per_dpu = 0;               // use this many training rows per DPU (weak scaling) ...

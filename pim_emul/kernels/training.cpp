@@ -245,6 +245,7 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
                                        const DpuSpec&, DpuCounts&);
 PIMSCALE_KERNELS(FixedQ31)
 PIMSCALE_KERNELS(Float32)
+PIMSCALE_KERNELS(Float32Saturating)
 template void apply_update<FixedQ31, int64_t>(int32_t*, uint64_t, const int64_t*, int, int, const int32_t*);
 #undef PIMSCALE_KERNELS
 

@@ -38,6 +38,37 @@ TEST(MaSgdAverage, DividesTowardZeroAndSaturates) {
   EXPECT_EQ(bias, -4);
 }
 
+TEST(FloatSaturating, ClipsWhereFixedSaturatesAndOnlyThere) {
+  // The GA-SGD host step of the first test in real units, b = 8, decay 2^-14: float-saturating clips a weight and the
+  // bias pushed past 1 to 1 (as fixed saturates to 2^31 - 1); float keeps them; inside the range both agree exactly.
+  AlgorithmSettings s;
+  s.batch_log2 = 3;
+  s.lr_shift = 4;
+  s.reg_shift = 10;
+  std::vector<float> w_float = {0.75f, 0.25f}, w_sat = w_float;
+  float bias_float = 0.5f, bias_sat = 0.5f;
+  const std::vector<float> sums = {-4.0f, 1.0f, -8.0f};  // steps -0.5 and 0.125; the bias's -1
+  ga_sgd_update<Float32>(w_float, bias_float, sums, s);
+  ga_sgd_update<Float32Saturating>(w_sat, bias_sat, sums, s);
+  EXPECT_EQ(w_float[0], 1.25f - 0.75f * 0x1p-14f);  // every term a power of two apart: exact in float
+  EXPECT_EQ(w_sat[0], 1.0f);
+  EXPECT_EQ(w_float[1], 0.125f - 0.25f * 0x1p-14f);
+  EXPECT_EQ(w_sat[1], w_float[1]);
+  EXPECT_EQ(bias_float, 1.5f);
+  EXPECT_EQ(bias_sat, 1.0f);
+  // MA-SGD's average and the DPU's dense gradient accumulator clip the same way.
+  std::vector<float> avg(1);
+  float avg_bias = 0;
+  ma_sgd_average<Float32Saturating>(avg, avg_bias, std::vector<float>{3.0f, -2.5f}, 2);
+  EXPECT_EQ(avg[0], 1.0f);
+  EXPECT_EQ(avg_bias, -1.0f);
+  float acc = 0.75f;
+  Float32Saturating::accumulate(acc, 0.5f);
+  EXPECT_EQ(acc, 1.0f);
+  Float32::accumulate(acc, 0.5f);
+  EXPECT_EQ(acc, 1.5f);
+}
+
 TEST(Admm, TauMatchesPimOptsShift) {
   // PIM-Opt: 2^31 >> (log2 N + reg - alpha). YFCC LR: alpha 4, reg 12, N = 256: 2^31 >> 16 = 32,768.
   EXPECT_EQ(admm_tau<FixedQ31>(4, 12, 256), 32768);
