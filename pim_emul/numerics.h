@@ -12,6 +12,9 @@
 
 namespace pimscale {
 
+// Criteo's class weights (PIM-Opt's kernels): a positive-class gradient term counts 15 times.
+inline constexpr int kPositiveClassWeight = 15;
+
 // Q1.31 weights, uint32 features scaled by 2^31, int64 accumulators; shifts with the -1 guard; saturation.
 struct FixedQ31 {
   using Feature = uint32_t;
@@ -38,6 +41,7 @@ struct FixedQ31 {
   static constexpr Wide average(Wide sum, int64_t n) { return fixed::saturate_q31(sum / n); }
   // x 15 as (t << 4) - t and x 0.5 as t >> 1, each kept only if it is not -1 (PIM-Opt's Criteo kernels).
   static constexpr Wide weight_positive(Wide t) {
+    static_assert(kPositiveClassWeight == 16 - 1, "the DPU computes x15 as (t << 4) - t");
     const Wide w = t * 16 - t;
     return w != -1 ? w : t;
   }
@@ -80,7 +84,7 @@ struct FloatArithmetic {
   static constexpr Weight to_weight(Wide v) { return saturate(v); }
   static constexpr void accumulate(Wide& acc, Wide t) { acc = saturate(acc + t); }  // the dense gradient only
   static Wide average(Wide sum, int64_t n) { return saturate(sum / static_cast<float>(n)); }
-  static constexpr Wide weight_positive(Wide t) { return 15.0f * t; }
+  static constexpr Wide weight_positive(Wide t) { return static_cast<float>(kPositiveClassWeight) * t; }
   static constexpr Wide weight_negative(Wide t) { return 0.5f * t; }
   static constexpr bool is_dropped(Wide) { return false; }
   static Wide sigmoid(Wide z, const ExpTable& exp) { return 1.0f / (1.0f + exp.exp(-z)); }

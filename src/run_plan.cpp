@@ -6,6 +6,7 @@
 
 #include "pim_emul/error.h"
 #include "pim_emul/fixed_point.h"
+#include "pim_emul/numerics.h"
 #include "src/presets.h"
 
 namespace pimscale {
@@ -137,14 +138,15 @@ MramNeeds mram_needs(const Plan& p, const TrainConfig& cfg, uint64_t max_nnz) {
 std::vector<std::string> range_warnings(const Plan& p, const TrainConfig& cfg) {
   std::vector<std::string> out;
   if (cfg.numerics == "float" || p.sparse) return out;
-  const uint64_t rows = p.settings.rows_per_dpu_step * (p.kernel.class_weights ? 15 : 1);
-  if (rows > (uint64_t{1} << p.kernel.lr_shift)) {
+  const uint64_t rows = p.settings.rows_per_dpu_step * (p.kernel.class_weights ? kPositiveClassWeight : 1);
+  const uint64_t range = uint64_t{1} << p.kernel.lr_shift;  // terms of up to 2^-lr fill the accumulator's 1
+  if (rows > range) {
     out.push_back(fmt::format(
         "the dense gradient of {} rows per DPU step{} at learning rate 2^-{} can reach {} times the int32 accumulator's "
         "range and saturate there (PIM-Opt's wraps); keep rows per DPU step <= 2^lr (raise --lr-shift or lower --batch) "
         "for fixed point to follow float",
-        p.settings.rows_per_dpu_step, p.kernel.class_weights ? " (x15 class weight)" : "", p.kernel.lr_shift,
-        static_cast<double>(rows) / static_cast<double>(uint64_t{1} << p.kernel.lr_shift)));
+        p.settings.rows_per_dpu_step, p.kernel.class_weights ? fmt::format(" (x{} class weight)", kPositiveClassWeight) : "",
+        p.kernel.lr_shift, static_cast<double>(rows) / static_cast<double>(range)));
   }
   return out;
 }

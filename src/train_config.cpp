@@ -59,7 +59,7 @@ const std::vector<FieldInfo>& fields() {
       {"threads", &TrainConfig::threads, "threads running this rank's DPUs (0: all cores of the rank)"},
       {"trace", &TrainConfig::trace, "write the emulated timeline to FILE (Chrome trace-event JSON; open in Perfetto)"},
       {"save_model", &TrainConfig::save_model,
-       "write the final model to model.csv in the results folder (index, real weight, raw DPU value)"},
+       "write the final model to model.csv in the results folder (index, weight in real units; last row the bias)"},
       {"count_only", &TrainConfig::count_only,
        "dry accounting: count rounds, bytes and emulated time without running kernels or reading rows"},
       {"synthetic", &TrainConfig::synthetic, "count-only without --data: the shape of yfcc (dense, 4,096 features) "

@@ -102,7 +102,7 @@ template std::unique_ptr<Algorithm<FixedQ31>> make_admm(PimServer<FixedQ31>&, Cl
                                                         const AlgorithmSettings&);
 template std::unique_ptr<Algorithm<Float32>> make_admm(PimServer<Float32>&, Cluster&, const NetworkSpec&,
                                                        const AlgorithmSettings&);
-template std::unique_ptr<Algorithm<Float32Saturating>> make_admm(PimServer<Float32Saturating>&, Cluster&, const NetworkSpec&,
-    const AlgorithmSettings&);
+template std::unique_ptr<Algorithm<Float32Saturating>> make_admm(PimServer<Float32Saturating>&, Cluster&,
+                                                                 const NetworkSpec&, const AlgorithmSettings&);
 
 }  // namespace pimscale

@@ -46,7 +46,7 @@ template std::unique_ptr<Algorithm<FixedQ31>> make_ga_sgd(PimServer<FixedQ31>&, 
                                                           const AlgorithmSettings&);
 template std::unique_ptr<Algorithm<Float32>> make_ga_sgd(PimServer<Float32>&, Cluster&, const NetworkSpec&,
                                                          const AlgorithmSettings&);
-template std::unique_ptr<Algorithm<Float32Saturating>> make_ga_sgd(PimServer<Float32Saturating>&, Cluster&, const NetworkSpec&,
-    const AlgorithmSettings&);
+template std::unique_ptr<Algorithm<Float32Saturating>> make_ga_sgd(PimServer<Float32Saturating>&, Cluster&,
+                                                                   const NetworkSpec&, const AlgorithmSettings&);
 
 }  // namespace pimscale
