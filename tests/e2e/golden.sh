@@ -1,0 +1,132 @@
+# Results unchanged: a fixed set of runs (the quick start; the 12 workload presets in fixed and float, two
+# in float-saturating; count-only and predict runs) must give run.json and epochs.csv identical to the
+# recorded ones in tests/golden/, byte for byte after dropping what cannot repeat (wall time, peak memory,
+# the git revision, paths under the test's temporary folder). model_sha256, every metric and every emulated
+# picosecond are compared exactly. Refactors and speed-ups must leave these untouched; a deliberate change
+# of results re-records them in a commit of its own:
+#   PIMSCALE_GOLDEN_RECORD=1 ctest --test-dir build -R e2e_golden
+source "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")/../.." && pwd)
+golden="$here/tests/golden"
+
+run 2 data synth --kind dense --rows 20000 --test-rows 4000 --features 256 --seed 1 --noise 0.1 \
+  --out "$WORK/quick.h5" >/dev/null
+run 2 data synth --kind dense --rows 8192 --test-rows 512 --features 64 --seed 3 --out "$WORK/yfcc.h5" >/dev/null
+run 2 data synth --kind sparse --rows 32768 --test-rows 2048 --features 100000 --nnz-spread 8 --seed 5 \
+  --out "$WORK/criteo.h5" >/dev/null
+
+runs=()
+train() {  # NAME NP ARGS...
+  local name=$1 np=$2
+  shift 2
+  run "$np" train "$@" --out "$WORK/$name" >/dev/null
+  runs+=("$name")
+}
+predict() {  # NAME ARGS...
+  local name=$1
+  shift
+  timeout 120 "$PIMSCALE" predict "$@" --out "$WORK/$name" >/dev/null
+  runs+=("$name")
+}
+
+train quickstart 2 --config "$here/jobs/configs/quickstart.toml" --data "$WORK/quick.h5"
+for preset in "$here"/jobs/workloads/*.toml; do
+  name=$(basename "$preset" .toml)
+  data="$WORK/yfcc.h5"
+  extra=()
+  if [[ $name == criteo-* ]]; then
+    data="$WORK/criteo.h5"
+    [[ $name == *-ga-sgd ]] && extra=(--batch 8192)  # the preset's 262,144 exceeds this file
+  fi
+  for numerics in fixed float; do
+    train "$name-$numerics" 2 --config "$preset" --data "$data" --dpus-per-server 2 --epochs 2 --numerics "$numerics" \
+      "${extra[@]}"
+  done
+done
+train yfcc-svm-ma-sgd-float-saturating 2 --config "$here/jobs/workloads/yfcc-svm-ma-sgd.toml" --data "$WORK/yfcc.h5" \
+  --dpus-per-server 2 --epochs 2 --numerics float-saturating
+train criteo-lr-admm-float-saturating 2 --config "$here/jobs/workloads/criteo-lr-admm.toml" --data "$WORK/criteo.h5" \
+  --dpus-per-server 2 --epochs 2 --numerics float-saturating
+train count-only-criteo-ga-sgd 1 --count-only --synthetic criteo --rows-per-dpu 65536 --dpus-per-server 2048 --batch 8192 \
+  --epochs 1
+train count-only-file-admm 3 --count-only --data "$WORK/criteo.h5" --algorithm admm --model svm --dpus-per-server 4 \
+  --batch 64 --shares 1,2,1 --epochs 2
+train uneven-shares-ma-sgd 3 --data "$WORK/yfcc.h5" --algorithm ma-sgd --dpus-per-server 4 --batch 16 --shares 1,1,2 \
+  --epochs 2 --network 100gbe
+predict predict-criteo-admm --synthetic criteo --rows-per-dpu 100000 --algorithm admm --dpus-per-server 2048 --batch 2048 \
+  --servers 4 --epochs 3
+predict predict-yfcc-ga-sgd --synthetic yfcc --rows-per-dpu 3328 --dpus-per-server 2048 --batch 8192 --servers 2 \
+  --network ib-hdr --epochs 2
+predict predict-file-ma-sgd --data "$WORK/criteo.h5" --algorithm ma-sgd --model svm --dpus-per-server 8 --batch 64 \
+  --servers 2 --shares 1,3 --epochs 2 --numerics float
+predict predict-file-dense-ga-sgd --data "$WORK/yfcc.h5" --dpus-per-server 16 --batch 256 --servers 4 --epochs 2
+
+python3 - "$WORK" "$golden" "${runs[@]}" <<'PY'
+import json, os, sys
+work, golden, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+record = os.environ.get("PIMSCALE_GOLDEN_RECORD") == "1"
+DROP = {("git_revision",), ("final", "wall_seconds"), ("final", "train_wall_seconds"), ("final", "peak_rss_mib")}
+
+def clean(v, path=()):
+    if isinstance(v, dict):
+        return {k: clean(x, path + (k,)) for k, x in v.items() if path + (k,) not in DROP}
+    if isinstance(v, list):
+        return [clean(x, path) for x in v]
+    if isinstance(v, str):
+        return v.replace(work, "$WORK")
+    return v
+
+def result(name):
+    run = json.load(open(os.path.join(work, name, "run.json")))
+    lines = open(os.path.join(work, name, "epochs.csv")).read().splitlines()
+    header = lines[0].split(",")
+    wall = header.index("wall_seconds")
+    epochs = [",".join(c for i, c in enumerate(l.split(",")) if i != wall) for l in lines]
+    return {"run": clean(run), "epochs": epochs}
+
+def diff(a, b, path=""):
+    if type(a) != type(b):
+        return [f"{path}: {a!r} -> {b!r}"]
+    if isinstance(a, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                out.append(f"{path}/{k}: {'added' if k in b else 'removed'}")
+            else:
+                out += diff(a[k], b[k], f"{path}/{k}")
+        return out
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} entries -> {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in diff(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r} -> {b!r}"]
+
+failed = 0
+for name in names:
+    got = result(name)
+    path = os.path.join(golden, name + ".json")
+    if record:
+        os.makedirs(golden, exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(got, f, indent=1, sort_keys=True)
+            f.write("\n")
+        print(f"recorded: {name}")
+        continue
+    if not os.path.exists(path):
+        print(f"FAIL: {name}: no recorded result {path}")
+        failed += 1
+        continue
+    want = json.load(open(path))
+    d = diff(want, got)
+    if d:
+        failed += 1
+        print(f"FAIL: {name}: {len(d)} differences from the recorded result (recorded -> now):")
+        for line in d[:20]:
+            print("   ", line)
+    else:
+        sha = got["run"]["final"]["model_sha256"]
+        print(f"ok: {name}: emulated {got['run']['final']['emulated_picoseconds']} ps, sha256 {str(sha)[:12]}")
+if not record:
+    print(f"golden: {len(names) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
