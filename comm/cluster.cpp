@@ -2,13 +2,26 @@
 
 #include <boost/mpi/collectives.hpp>
 #include <functional>
+#include <limits>
+#include <string>
 #include <type_traits>
 
 #include "comm/collective_cost.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 
 namespace mpi = boost::mpi;
+
+namespace {
+// MPI counts are ints: a larger message would wrap silently.
+int mpi_count(uint64_t n, const char* what) {
+  if (n > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+    throw MpiError(std::string(what) + " of " + std::to_string(n) + " entries exceeds MPI's count limit of 2^31 - 1");
+  }
+  return static_cast<int>(n);
+}
+}  // namespace
 
 template <class T>
 CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now, const NetworkSpec& net) {
@@ -21,7 +34,7 @@ CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now, cons
   scratch.resize(values.size());
   if (net.measured) comm_.barrier();  // measured: every rank starts the real collective together
   const double t0 = MPI_Wtime();
-  mpi::all_reduce(comm_, values.data(), static_cast<int>(values.size()), scratch.data(), std::plus<T>());
+  mpi::all_reduce(comm_, values.data(), mpi_count(values.size(), "an all-reduce"), scratch.data(), std::plus<T>());
   const double took = MPI_Wtime() - t0;
   std::copy(scratch.begin(), scratch.end(), values.begin());
   if (!net.measured) return {start - now, allreduce_time(values.size() * sizeof(T), size(), net)};
@@ -47,14 +60,14 @@ std::optional<std::string> Cluster::agree_on_error(const std::optional<std::stri
 namespace {
 template <class T>
 std::vector<T> gather_impl(const mpi::communicator& comm, const std::vector<T>& local) {
-  const int n = static_cast<int>(local.size());
+  const int n = mpi_count(local.size(), "a gather");
   std::vector<int> counts;
   mpi::gather(comm, n, counts, 0);
   std::vector<T> all;
   if (comm.rank() == 0) {
-    int total = 0;
-    for (int c : counts) total += c;
-    all.resize(static_cast<size_t>(total));
+    uint64_t total = 0;
+    for (int c : counts) total += static_cast<uint64_t>(c);
+    all.resize(static_cast<size_t>(mpi_count(total, "a gather")));
     mpi::gatherv(comm, local.data(), n, all.data(), counts, 0);
   } else {
     mpi::gatherv(comm, local.data(), n, 0);

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "comm/network_spec.h"
-#include "pim_emul/units.h"
+#include "src/base/units.h"
 
 namespace pimscale {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pim_emul/param_table.h"
+#include "src/base/param_table.h"
 
 namespace pimscale {
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 

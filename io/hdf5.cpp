@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale::h5 {
 
@@ -21,9 +21,24 @@ void Handle::reset() {
   id_ = H5I_INVALID_HID;
 }
 
-void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_hdf5_errors() {
+  // Failing to silence them only means HDF5 prints its own stack beside our message: not worth stopping for.
+  (void)H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
+
+// Every HDF5 call is checked. Calls that fail on a user's file (open, a missing object) throw InputError
+// naming it; a failing call that a valid file cannot cause (property lists, dataspaces) throws IoError
+// naming the call.
+herr_t ok(herr_t rc, const char* call) {
+  if (rc < 0) throw IoError(std::string("HDF5 call ") + call + " failed");
+  return rc;
+}
+Handle owned(hid_t id, Handle::Closer closer, const char* call) {
+  ok(static_cast<herr_t>(id < 0 ? -1 : 0), call);
+  return Handle(id, closer);
+}
 
 Handle check(hid_t id, Handle::Closer closer, const std::string& what) {
   if (id < 0) throw InputError(what);
@@ -31,14 +46,14 @@ Handle check(hid_t id, Handle::Closer closer, const std::string& what) {
 }
 
 Handle mpio_access(MPI_Comm comm) {
-  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-  H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL);
+  Handle fapl = owned(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "H5Pcreate(file access)");
+  ok(H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
   return fapl;
 }
 
 Handle collective_transfer() {
-  Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
-  H5Pset_dxpl_mpio(dxpl.id(), H5FD_MPIO_COLLECTIVE);
+  Handle dxpl = owned(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "H5Pcreate(dataset transfer)");
+  ok(H5Pset_dxpl_mpio(dxpl.id(), H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
   return dxpl;
 }
 
@@ -48,21 +63,21 @@ struct RowSelection {
 };
 RowSelection select_rows(hid_t dataset, uint64_t first, uint64_t count) {
   RowSelection s;
-  s.file_space = Handle(H5Dget_space(dataset), H5Sclose);
-  const int rank = H5Sget_simple_extent_ndims(s.file_space.id());
+  s.file_space = owned(H5Dget_space(dataset), H5Sclose, "H5Dget_space");
+  const int rank = ok(H5Sget_simple_extent_ndims(s.file_space.id()), "H5Sget_simple_extent_ndims");
   hsize_t dims[2] = {0, 1};
-  H5Sget_simple_extent_dims(s.file_space.id(), dims, nullptr);
+  ok(H5Sget_simple_extent_dims(s.file_space.id(), dims, nullptr), "H5Sget_simple_extent_dims");
   if (count == 0) {
-    H5Sselect_none(s.file_space.id());
+    ok(H5Sselect_none(s.file_space.id()), "H5Sselect_none");
     const hsize_t one[2] = {1, dims[1]};
-    s.mem_space = Handle(H5Screate_simple(rank, one, nullptr), H5Sclose);
-    H5Sselect_none(s.mem_space.id());
+    s.mem_space = owned(H5Screate_simple(rank, one, nullptr), H5Sclose, "H5Screate_simple");
+    ok(H5Sselect_none(s.mem_space.id()), "H5Sselect_none");
     return s;
   }
   const hsize_t start[2] = {first, 0};
   const hsize_t n[2] = {count, rank == 2 ? dims[1] : 1};
-  H5Sselect_hyperslab(s.file_space.id(), H5S_SELECT_SET, start, nullptr, n, nullptr);
-  s.mem_space = Handle(H5Screate_simple(rank, n, nullptr), H5Sclose);
+  ok(H5Sselect_hyperslab(s.file_space.id(), H5S_SELECT_SET, start, nullptr, n, nullptr), "H5Sselect_hyperslab");
+  s.mem_space = owned(H5Screate_simple(rank, n, nullptr), H5Sclose, "H5Screate_simple");
   return s;
 }
 
@@ -122,19 +137,20 @@ bool File::exists(const std::string& object) const {
 }
 
 void File::create_group(const std::string& name) {
-  Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
-  H5Pset_obj_track_times(gcpl.id(), 0);
+  Handle gcpl = owned(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "H5Pcreate(group create)");
+  ok(H5Pset_obj_track_times(gcpl.id(), 0), "H5Pset_obj_track_times");
   Handle g(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), H5Gclose);
   if (g.id() < 0) fail("cannot create group " + name);
 }
 
 void File::create_dataset(const std::string& name, hid_t type, const std::vector<uint64_t>& shape) {
   std::vector<hsize_t> dims(shape.begin(), shape.end());
-  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-  H5Pset_obj_track_times(dcpl.id(), 0);
-  H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER);
-  H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY);
+  Handle space = owned(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+                       "H5Screate_simple");
+  Handle dcpl = owned(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "H5Pcreate(dataset create)");
+  ok(H5Pset_obj_track_times(dcpl.id(), 0), "H5Pset_obj_track_times");
+  ok(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+  ok(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
   Handle d(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT), H5Dclose);
   if (d.id() < 0) fail("cannot create dataset " + name);
 }
@@ -142,19 +158,21 @@ void File::create_dataset(const std::string& name, hid_t type, const std::vector
 std::vector<uint64_t> File::shape(const std::string& name) const {
   Handle d(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
   if (d.id() < 0) fail("missing dataset " + name);
-  Handle space(H5Dget_space(d.id()), H5Sclose);
+  Handle space = owned(H5Dget_space(d.id()), H5Sclose, "H5Dget_space");
   const int rank = H5Sget_simple_extent_ndims(space.id());
   if (rank < 1 || rank > 2) fail(name + " must be 1-D or 2-D");
   hsize_t dims[2] = {0, 0};
-  H5Sget_simple_extent_dims(space.id(), dims, nullptr);
+  ok(H5Sget_simple_extent_dims(space.id(), dims, nullptr), "H5Sget_simple_extent_dims");
   return std::vector<uint64_t>(dims, dims + rank);
 }
 
 H5T_class_t File::type_class(const std::string& name) const {
   Handle d(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
   if (d.id() < 0) fail("missing dataset " + name);
-  Handle t(H5Dget_type(d.id()), H5Tclose);
-  return H5Tget_class(t.id());
+  Handle t = owned(H5Dget_type(d.id()), H5Tclose, "H5Dget_type");
+  const H5T_class_t c = H5Tget_class(t.id());
+  if (c == H5T_NO_CLASS) fail("cannot read the type of " + name);
+  return c;
 }
 
 void File::write_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count, const void* data) {
@@ -178,9 +196,9 @@ void File::read_rows(const std::string& name, hid_t mem_type, uint64_t first, ui
 }
 
 void File::write_attribute(const std::string& name, const std::string& value, const std::string& object) {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.id(), value.size() + 1);
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle type = owned(H5Tcopy(H5T_C_S1), H5Tclose, "H5Tcopy");
+  ok(H5Tset_size(type.id(), value.size() + 1), "H5Tset_size");
+  Handle space = owned(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
   Handle a(H5Acreate_by_name(id(), object.c_str(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT,
                              H5P_DEFAULT),
            H5Aclose);
@@ -188,23 +206,28 @@ void File::write_attribute(const std::string& name, const std::string& value, co
 }
 
 void File::write_attribute(const std::string& name, uint64_t value) {
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle space = owned(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
   Handle a(H5Acreate2(id(), name.c_str(), H5T_STD_U64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   if (a.id() < 0 || H5Awrite(a.id(), H5T_NATIVE_UINT64, &value) < 0) fail("cannot write attribute " + name);
 }
 
 bool File::has_attribute(const std::string& name, const std::string& object) const {
-  return H5Aexists_by_name(id(), object.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+  const htri_t exists = H5Aexists_by_name(id(), object.c_str(), name.c_str(), H5P_DEFAULT);
+  if (exists < 0) fail("cannot look for attribute " + name + " of " + object);
+  return exists > 0;
 }
 
 std::string File::read_string_attribute(const std::string& name, const std::string& object) const {
   if (!has_attribute(name, object)) fail("missing attribute " + name);
   Handle a(H5Aopen_by_name(id(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  Handle type(H5Aget_type(a.id()), H5Tclose);
+  if (a.id() < 0) fail("cannot open attribute " + name);
+  Handle type = owned(H5Aget_type(a.id()), H5Tclose, "H5Aget_type");
   if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) > 0) {
     fail("attribute " + name + " must be a fixed-length string");
   }
-  std::string value(H5Tget_size(type.id()), '\0');
+  const size_t size = H5Tget_size(type.id());
+  if (size == 0) fail("cannot read the size of attribute " + name);
+  std::string value(size, '\0');
   if (H5Aread(a.id(), type.id(), value.data()) < 0) fail("cannot read attribute " + name);
   value.resize(value.find('\0') == std::string::npos ? value.size() : value.find('\0'));
   return value;
@@ -213,6 +236,7 @@ std::string File::read_string_attribute(const std::string& name, const std::stri
 uint64_t File::read_uint_attribute(const std::string& name) const {
   if (!has_attribute(name, "/")) fail("missing attribute " + name);
   Handle a(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  if (a.id() < 0) fail("cannot open attribute " + name);
   uint64_t v = 0;
   if (H5Aread(a.id(), H5T_NATIVE_UINT64, &v) < 0) fail("attribute " + name + " must be an unsigned integer");
   return v;

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 
@@ -16,7 +16,7 @@ RunFolder::RunFolder(std::string out) : out_(std::move(out)), staging_(out_ + ".
   fs::remove_all(staging_, ec);
   fs::create_directories(staging_, ec);
   if (ec) {
-    throw InputError("cannot create results folder '" + staging_ + "': " + ec.message() +
+    throw IoError("cannot create results folder '" + staging_ + "': " + ec.message() +
                      "; choose a writable --out");
   }
 }
@@ -31,7 +31,7 @@ void RunFolder::write_text(const std::string& name, const std::string& text) {
   const fs::path p = fs::path(staging_) / name;
   std::ofstream f(p);
   f << text;
-  if (!f.good()) throw InputError("cannot write '" + p.string() + "'; check free space and permissions");
+  if (!f.good()) throw IoError("cannot write '" + p.string() + "'; check free space and permissions");
 }
 
 void RunFolder::write_json(const std::string& name, const nlohmann::json& value) {
@@ -56,7 +56,7 @@ void RunFolder::commit() {
   fs::remove_all(old, ec);
   if (fs::exists(out_)) fs::rename(out_, old, ec);
   fs::rename(staging_, out_, ec);
-  if (ec) throw InputError("cannot move results into '" + out_ + "': " + ec.message());
+  if (ec) throw IoError("cannot move results into '" + out_ + "': " + ec.message());
   fs::remove_all(old, ec);
   committed_ = true;
 }

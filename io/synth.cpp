@@ -7,7 +7,7 @@
 
 #include "io/dataset_writer.h"
 #include "io/hash.h"
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 
@@ -49,12 +49,12 @@ void write_file_atomically(const std::string& path, const std::string& text) {
     f << text;
     if (!f.good()) {
       std::remove(partial.c_str());
-      throw InputError("cannot write '" + path + "'; check the folder exists and is writable");
+      throw IoError("cannot write '" + path + "'; check the folder exists and is writable");
     }
   }
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
-  if (ec) throw InputError("cannot write '" + path + "': " + ec.message());
+  if (ec) throw IoError("cannot write '" + path + "': " + ec.message());
 }
 
 void check_writable(const std::string& path) {
@@ -63,7 +63,7 @@ void check_writable(const std::string& path) {
   const bool ok = f.good();
   f.close();
   std::remove(probe.c_str());
-  if (!ok) throw InputError("cannot write '" + path + "'; check the folder exists and is writable");
+  if (!ok) throw IoError("cannot write '" + path + "'; check the folder exists and is writable");
 }
 
 }  // namespace pimscale

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "node/host_spec.h"
-#include "pim_emul/units.h"
+#include "src/base/units.h"
 
 namespace pimscale {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "pim_emul/param_table.h"
+#include "src/base/param_table.h"
 
 namespace pimscale {
 

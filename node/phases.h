@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pim_emul/units.h"
+#include "src/base/units.h"
 
 namespace pimscale {
 

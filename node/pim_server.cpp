@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "node/host_cost.h"
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 #include "pim_emul/transfer_cost.h"
 
 namespace pimscale {
@@ -17,7 +17,7 @@ uint64_t model_weights(bool sparse, uint64_t features, const DpuSpec& dpu) {
 void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, const MramNeeds& needs,
                          const std::string& context) {
   if (layout.dpus > hw.dpus_per_server) {
-    throw InputError("--dpus-per-server " + std::to_string(layout.dpus) + " exceeds the " +
+    throw ResourceError("--dpus-per-server " + std::to_string(layout.dpus) + " exceeds the " +
                      std::to_string(hw.dpus_per_server) + " DPUs of hardware preset '" + hw.name +
                      "'; use fewer DPUs per server or more servers");
   }
@@ -64,16 +64,6 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
 }
 
 template <class Num>
-uint64_t PimServer<Num>::model_bytes() const {
-  return layout_.weights * sizeof(Weight) + (layout_.sparse ? 0 : sizeof(Wide));
-}
-
-template <class Num>
-uint64_t PimServer<Num>::gradient_bytes() const {
-  return layout_.sparse ? layout_.weights * sizeof(Wide) : layout_.weights * sizeof(Weight) + sizeof(Wide);
-}
-
-template <class Num>
 void PimServer<Num>::load(ServerData<Num> data) {
   data_ = std::move(data);
   charge_startup();
@@ -99,9 +89,8 @@ void PimServer<Num>::charge_startup() {
   const uint64_t rows = layout_.rows_per_dpu;
   uint64_t shard_bytes = 0;
   for (int64_t d = 0; d < layout_.dpus; ++d) {
-    const uint64_t rows_bytes = layout_.sparse ? nonzeros(row_shape(d), rows) * 4 + (rows + 1) * 4
-                                               : rows * layout_.weights * 4;
-    shard_bytes = std::max(shard_bytes, rows_bytes + (rows * 4 + 7) / 8 * 8);
+    shard_bytes = std::max(shard_bytes, footprint::shard_bytes(layout_.sparse, rows, nonzeros(row_shape(d), rows),
+                                                               layout_.weights));
   }
   const StartupLedger costs = startup_costs(layout_.dpus, shard_bytes, kernel_.model == ModelKind::kLr, hw_);
   for (int i = 0; i < kStartupStepCount; ++i) {
@@ -148,7 +137,7 @@ SparseShard PimServer<Num>::sparse_shard(int64_t d) const {
 }
 
 template <class Num>
-void PimServer<Num>::push_model(const Weight* w, Wide bias) {
+void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
   shared_w_ = w;
   shared_bias_ = bias;
   if (models_ != DpuModels::kShared && !count_only()) {
@@ -157,15 +146,16 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias) {
       dpu_bias_[static_cast<size_t>(d)] = bias;
     }
   }
-  add(Phase::kHostToDpu, transfer_time(Transfer::kBroadcastToDpu, model_bytes(), layout_.dpus, hw_.transfer),
-              model_bytes() * static_cast<uint64_t>(layout_.dpus));
+  add(Phase::kHostToDpu, transfer_time(Transfer::kBroadcastToDpu, bytes, layout_.dpus, hw_.transfer),
+      bytes * static_cast<uint64_t>(layout_.dpus));
 }
 
 template <class Num>
-void PimServer<Num>::push_own_models_and_prox(const Weight* prox) {
+void PimServer<Num>::push_own_models_and_prox(const Weight* prox, uint64_t bytes, uint64_t copies) {
   if (!count_only()) std::copy(prox, prox + dpu_prox_.size(), dpu_prox_.begin());
-  const Picoseconds one = transfer_time(Transfer::kParallelToDpu, model_bytes(), layout_.dpus, hw_.transfer);
-  add(Phase::kHostToDpu, one + one, 2 * model_bytes() * static_cast<uint64_t>(layout_.dpus));
+  Picoseconds t;
+  for (uint64_t c = 0; c < copies; ++c) t += transfer_time(Transfer::kParallelToDpu, bytes, layout_.dpus, hw_.transfer);
+  add(Phase::kHostToDpu, t, copies * bytes * static_cast<uint64_t>(layout_.dpus));
 }
 
 template <class Num>
@@ -244,8 +234,8 @@ void sum_over_dpus(ThreadPool& pool, const T* v, int64_t dpus, uint64_t n, Wide*
 }  // namespace
 
 template <class Num>
-void PimServer<Num>::pull_gradient_sums(Wide* sums) {
-  const uint64_t n = layout_.weights, bytes = gradient_bytes();
+void PimServer<Num>::pull_gradient_sums(Wide* sums, uint64_t bytes) {
+  const uint64_t n = layout_.weights;
   add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
               bytes * static_cast<uint64_t>(layout_.dpus));
   if (count_only()) {
@@ -260,19 +250,17 @@ void PimServer<Num>::pull_gradient_sums(Wide* sums) {
     for (const Wide b : grad_bias_) bias += b;
   }
   sums[n] = bias;
-  charge_host(bytes * static_cast<uint64_t>(layout_.dpus) + (n + 1) * sizeof(Wide));
 }
 
 template <class Num>
-void PimServer<Num>::pull_models() {
-  const uint64_t bytes = model_bytes();
+void PimServer<Num>::pull_models(uint64_t bytes) {
   add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
               bytes * static_cast<uint64_t>(layout_.dpus));
 }
 
 template <class Num>
-void PimServer<Num>::pull_model_sums(Wide* sums) {
-  pull_models();
+void PimServer<Num>::pull_model_sums(Wide* sums, uint64_t bytes) {
+  pull_models(bytes);
   const uint64_t n = layout_.weights;
   if (count_only()) {
     std::fill(sums, sums + n + 1, Wide{0});
@@ -282,7 +270,6 @@ void PimServer<Num>::pull_model_sums(Wide* sums) {
   Wide bias{0};
   for (const Wide b : dpu_bias_) bias += b;
   sums[n] = bias;
-  charge_host(model_bytes() * static_cast<uint64_t>(layout_.dpus) + (n + 1) * sizeof(Wide));
 }
 
 template <class Num>

@@ -13,6 +13,7 @@
 #include "node/phases.h"
 #include "node/thread_pool.h"
 #include "pim_emul/dpu_cost.h"
+#include "pim_emul/footprint.h"
 #include "pim_emul/hardware_spec.h"
 #include "pim_emul/kernels.h"
 #include "pim_emul/mram_budget.h"
@@ -79,28 +80,24 @@ class PimServer {
   void load_shape(std::vector<uint64_t> offsets, uint64_t nnz_per_row);
   bool count_only() const { return mode_ == ServerMode::kCountOnly; }
 
-  // The bytes of one model as transferred (weights, and for dense data the separate bias), and of one
-  // GA-SGD gradient (dense: int32 + int64 bias; sparse: int64 per weight).
-  uint64_t model_bytes() const;
-  uint64_t gradient_bytes() const;
-
-  // --- Round primitives; each advances the clock by its emulated cost. ---
-  // Broadcast of one model to every DPU (GA-SGD reads it; MA-SGD's DPUs start their step from it).
-  void push_model(const Weight* w, Wide bias);
-  // ADMM: every DPU's own model w_i (already in dpu_weights()) and u_i - z [dpus x weights]: two parallel
-  // transfers, as PIM-Opt pushes both every epoch.
-  void push_own_models_and_prox(const Weight* prox);
+  // --- Round primitives; each advances the clock by its emulated cost. The bytes come from the round's
+  // recipe (src/algorithms), computed by pim_emul/footprint.h. ---
+  // Broadcast of one model of `bytes` to every DPU (GA-SGD reads it; MA-SGD's DPUs start their step from it).
+  void push_model(const Weight* w, Wide bias, uint64_t bytes);
+  // ADMM: every DPU's own model w_i (already in dpu_weights()) and u_i - z [dpus x weights]: `copies`
+  // parallel transfers of `bytes` to each DPU.
+  void push_own_models_and_prox(const Weight* prox, uint64_t bytes, uint64_t copies);
   // GA-SGD: every DPU sums the gradient of its rows [first, first + rows).
   void launch_gradient(uint64_t first, uint64_t rows);
   // MA-SGD / ADMM: every DPU runs `steps` local mini-batch steps from row `first`.
   void launch_local_steps(uint64_t first, uint64_t steps);
-  // GA-SGD: pull every gradient and sum on the host: sums [weights + 1] (dense: bias last; sparse: the
-  // last entry stays 0, the bias is inside).
-  void pull_gradient_sums(Wide* sums);
-  // MA-SGD: pull every DPU's model and sum: sums [weights + 1], bias last (dense).
-  void pull_model_sums(Wide* sums);
-  // ADMM: pull every DPU's model; dpu_weights()/dpu_biases() then hold them.
-  void pull_models();
+  // GA-SGD: pull every gradient (`bytes` each) and sum on the host: sums [weights + 1] (dense: bias last;
+  // sparse: the last entry stays 0, the bias is inside). The host's work is charged apart (charge_host).
+  void pull_gradient_sums(Wide* sums, uint64_t bytes);
+  // MA-SGD: pull every DPU's model (`bytes` each) and sum: sums [weights + 1], bias last (dense).
+  void pull_model_sums(Wide* sums, uint64_t bytes);
+  // ADMM: pull every DPU's model (`bytes` each); dpu_weights()/dpu_biases() then hold them.
+  void pull_models(uint64_t bytes);
 
   // Host-side work or inter-server time computed elsewhere, charged to this server's clock.
   void charge(Phase phase, Picoseconds t, uint64_t bytes = 0) { add(phase, t, bytes); }
@@ -123,6 +120,8 @@ class PimServer {
   const ServerData<Num>& data() const { return data_; }
   std::span<Weight> dpu_weights() { return dpu_w_; }
   std::span<Wide> dpu_biases() { return dpu_bias_; }
+  std::span<const Weight> dpu_weights() const { return dpu_w_; }
+  std::span<const Wide> dpu_biases() const { return dpu_bias_; }
 
  private:
   template <class Fn>

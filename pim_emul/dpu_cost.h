@@ -4,7 +4,7 @@
 
 #include "pim_emul/event_counts.h"
 #include "pim_emul/hardware_spec.h"
-#include "pim_emul/units.h"
+#include "src/base/units.h"
 
 namespace pimscale {
 

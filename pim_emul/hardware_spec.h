@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "pim_emul/param_table.h"
+#include "src/base/param_table.h"
 
 namespace pimscale {
 

@@ -1,52 +1,85 @@
 // GA-SGD (gradient averaging): each DPU sums the gradient of its b/N rows; hosts sum their DPUs' gradients;
 // servers all-reduce the sums; every host applies the same update. Rounds per epoch: m / b.
-#include "src/algorithms/builders.h"
+#include <fmt/core.h>
+
+#include "pim_emul/fixed_point.h"
+#include "src/algorithms/impl.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 
 namespace {
 
-template <class Num>
-class GaSgd final : public GlobalModelAlgorithm<Num> {
+class GaSgd final : public Algorithm {
  public:
-  using Base = GlobalModelAlgorithm<Num>;
-  using Base::Base;
-  using typename Base::Weight;
-  using typename Base::Wide;
+  AlgorithmKind kind() const override { return AlgorithmKind::kGaSgd; }
+  DpuModels dpu_models() const override { return DpuModels::kShared; }
+  bool global_batch() const override { return true; }
 
-  void round(uint64_t r) override {
-    server_.push_model(w_.data(), bias_);
-    const uint64_t rows = s_.rows_per_dpu_step * s_.share;
-    server_.launch_gradient(r * rows, rows);
-    server_.pull_gradient_sums(sums_.data());
-    // Message: the summed gradient and bias, (weights + 1) wide entries.
-    allreduce_and_charge<Num>(sums_, server_, cluster_, net_);
-    ga_sgd_update<Num>(w_, bias_, sums_, s_);
-    server_.charge_host(sums_.size() * sizeof(Wide) + 2 * w_.size() * sizeof(Weight));  // read sums, w; write w
+  StepRule step_rule(const BatchContext& c) const override {
+    if (c.batch % c.total_dpus != 0) {
+      throw InputError(fmt::format("GA-SGD: --batch {} is not a multiple of the {} DPUs ({} servers x {} DPUs), so "
+                                   "the DPUs cannot share it evenly; use a power-of-two DPU count or a larger batch",
+                                   c.batch, c.total_dpus, c.servers, c.dpus));
+    }
+    // Unequal shares: a server's DPUs take share x b/N rows, so a round's batch is b x sum(shares) / S.
+    const uint64_t round_batch = c.batch * static_cast<uint64_t>(c.share_sum) / static_cast<uint64_t>(c.servers);
+    if (!fixed::is_power_of_two(round_batch)) {
+      throw InputError(fmt::format("GA-SGD with --shares {}: a round's batch b x sum(shares) / servers = {} is not a "
+                                   "power of two (1/b is a shift); use shares for which it is (e.g. 1,1,2,4 on 4 "
+                                   "servers), or MA-SGD or ADMM",
+                                   c.shares, round_batch));
+    }
+    return {c.batch / c.total_dpus, fixed::log2_exact(round_batch)};
   }
 
- private:
-  using Base::bias_;
-  using Base::cluster_;
-  using Base::net_;
-  using Base::s_;
-  using Base::server_;
-  using Base::sums_;
-  using Base::w_;
+  uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
+  uint64_t allreduce_vectors() const override { return 1; }
+
+  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s, footprint::WordSizes words) const override {
+    using namespace footprint;
+    const uint64_t dpus = static_cast<uint64_t>(l.dpus), n = l.weights;
+    const uint64_t model = model_bytes(l.sparse, n, words), gradient = gradient_bytes(l.sparse, n, words);
+    const uint64_t rows = s.rows_per_dpu_step * s.share;  // this server's DPUs' part of a round's batch
+    return {
+        {.kind = OpKind::kPushModel, .bytes = model},
+        {.kind = OpKind::kLaunchGradient, .count = rows, .rows_read = rows, .row_stride = rows},
+        {.kind = OpKind::kPullGradients, .bytes = gradient},
+        // Sum the DPUs' gradients: read every gradient, write the sums.
+        {.kind = OpKind::kHostReduce, .bytes = gradient * dpus + sums_bytes(n, words)},
+        // Message: the summed gradient and bias, (weights + 1) wide entries.
+        {.kind = OpKind::kAllReduce, .bytes = allreduce_bytes(n, words, allreduce_vectors())},
+        // The update: read the sums and w, write w.
+        {.kind = OpKind::kHostUpdate, .bytes = sums_bytes(n, words) + 2 * n * words.weight},
+    };
+  }
+
+  double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override {
+    return l2_regulariser(w, s.reg_shift);
+  }
+};
+
+template <class Num>
+class GaSgdState final : public GlobalModelState<Num> {
+ public:
+  using GlobalModelState<Num>::GlobalModelState;
+  void after_allreduce(PimServer<Num>&) override { ga_sgd_update<Num>(this->w_, this->bias_, this->sums_, this->s_); }
 };
 
 }  // namespace
 
-template <class Num>
-std::unique_ptr<Algorithm<Num>> make_ga_sgd(PimServer<Num>& server, Cluster& cluster, const NetworkSpec& net,
-                                            const AlgorithmSettings& s) {
-  return std::make_unique<GaSgd<Num>>(server, cluster, net, s);
+const Algorithm& ga_sgd_algorithm() {
+  static const GaSgd kGaSgd;
+  return kGaSgd;
 }
-template std::unique_ptr<Algorithm<FixedQ31>> make_ga_sgd(PimServer<FixedQ31>&, Cluster&, const NetworkSpec&,
-                                                          const AlgorithmSettings&);
-template std::unique_ptr<Algorithm<Float32>> make_ga_sgd(PimServer<Float32>&, Cluster&, const NetworkSpec&,
-                                                         const AlgorithmSettings&);
-template std::unique_ptr<Algorithm<Float32Saturating>> make_ga_sgd(PimServer<Float32Saturating>&, Cluster&,
-                                                                   const NetworkSpec&, const AlgorithmSettings&);
+
+template <class Num>
+std::unique_ptr<HostState<Num>> make_ga_sgd_state(PimServer<Num>& server, const AlgorithmSettings& s) {
+  return std::make_unique<GaSgdState<Num>>(server, s);
+}
+template std::unique_ptr<HostState<FixedQ31>> make_ga_sgd_state(PimServer<FixedQ31>&, const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32>> make_ga_sgd_state(PimServer<Float32>&, const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32Saturating>> make_ga_sgd_state(PimServer<Float32Saturating>&,
+                                                                         const AlgorithmSettings&);
 
 }  // namespace pimscale

@@ -2,52 +2,68 @@
 // mini-batch step of b rows on its own copy; hosts sum their DPUs' models; servers all-reduce the sums;
 // every host divides once by the total DPU count N. Rounds per epoch: m / (b N). With --shares, a server's DPUs
 // take `share` local steps per round (they hold share x the rows).
-#include "src/algorithms/builders.h"
+#include "pim_emul/fixed_point.h"
+#include "src/algorithms/impl.h"
 
 namespace pimscale {
 
 namespace {
 
-template <class Num>
-class MaSgd final : public GlobalModelAlgorithm<Num> {
+class MaSgd final : public Algorithm {
  public:
-  using Base = GlobalModelAlgorithm<Num>;
-  using Base::Base;
-  using typename Base::Weight;
-  using typename Base::Wide;
+  AlgorithmKind kind() const override { return AlgorithmKind::kMaSgd; }
+  DpuModels dpu_models() const override { return DpuModels::kPerDpu; }
+  bool global_batch() const override { return false; }
+  StepRule step_rule(const BatchContext& c) const override { return {c.batch, fixed::log2_exact(c.batch)}; }
+  uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
+  uint64_t allreduce_vectors() const override { return 1; }
 
-  void round(uint64_t r) override {
-    server_.push_model(w_.data(), bias_);
-    server_.launch_local_steps(r * s_.rows_per_dpu_step * s_.share, s_.share);
-    server_.pull_model_sums(sums_.data());
-    // Message: the summed models and biases, (weights + 1) wide entries.
-    allreduce_and_charge<Num>(sums_, server_, cluster_, net_);
-    ma_sgd_average<Num>(w_, bias_, sums_, s_.total_dpus);
-    server_.charge_host(sums_.size() * sizeof(Wide) + w_.size() * sizeof(Weight));  // read sums, write w
+  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s, footprint::WordSizes words) const override {
+    using namespace footprint;
+    const uint64_t dpus = static_cast<uint64_t>(l.dpus), n = l.weights;
+    const uint64_t model = model_bytes(l.sparse, n, words);
+    const uint64_t rows = s.rows_per_dpu_step * s.share;  // `share` local steps of b rows
+    return {
+        {.kind = OpKind::kPushModel, .bytes = model},
+        {.kind = OpKind::kLaunchLocalSteps, .count = s.share, .rows_read = rows, .row_stride = rows},
+        {.kind = OpKind::kPullModelSums, .bytes = model},
+        // Sum the DPUs' models: read every model, write the sums.
+        {.kind = OpKind::kHostReduce, .bytes = model * dpus + sums_bytes(n, words)},
+        // Message: the summed models and biases, (weights + 1) wide entries.
+        {.kind = OpKind::kAllReduce, .bytes = allreduce_bytes(n, words, allreduce_vectors())},
+        // The average: read the sums, write w.
+        {.kind = OpKind::kHostUpdate, .bytes = sums_bytes(n, words) + n * words.weight},
+    };
   }
 
- private:
-  using Base::bias_;
-  using Base::cluster_;
-  using Base::net_;
-  using Base::s_;
-  using Base::server_;
-  using Base::sums_;
-  using Base::w_;
+  double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override {
+    return l2_regulariser(w, s.reg_shift);
+  }
+};
+
+template <class Num>
+class MaSgdState final : public GlobalModelState<Num> {
+ public:
+  using GlobalModelState<Num>::GlobalModelState;
+  void after_allreduce(PimServer<Num>&) override {
+    ma_sgd_average<Num>(this->w_, this->bias_, this->sums_, this->s_.total_dpus);
+  }
 };
 
 }  // namespace
 
-template <class Num>
-std::unique_ptr<Algorithm<Num>> make_ma_sgd(PimServer<Num>& server, Cluster& cluster, const NetworkSpec& net,
-                                            const AlgorithmSettings& s) {
-  return std::make_unique<MaSgd<Num>>(server, cluster, net, s);
+const Algorithm& ma_sgd_algorithm() {
+  static const MaSgd kMaSgd;
+  return kMaSgd;
 }
-template std::unique_ptr<Algorithm<FixedQ31>> make_ma_sgd(PimServer<FixedQ31>&, Cluster&, const NetworkSpec&,
-                                                          const AlgorithmSettings&);
-template std::unique_ptr<Algorithm<Float32>> make_ma_sgd(PimServer<Float32>&, Cluster&, const NetworkSpec&,
-                                                         const AlgorithmSettings&);
-template std::unique_ptr<Algorithm<Float32Saturating>> make_ma_sgd(PimServer<Float32Saturating>&, Cluster&,
-                                                                   const NetworkSpec&, const AlgorithmSettings&);
+
+template <class Num>
+std::unique_ptr<HostState<Num>> make_ma_sgd_state(PimServer<Num>& server, const AlgorithmSettings& s) {
+  return std::make_unique<MaSgdState<Num>>(server, s);
+}
+template std::unique_ptr<HostState<FixedQ31>> make_ma_sgd_state(PimServer<FixedQ31>&, const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32>> make_ma_sgd_state(PimServer<Float32>&, const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32Saturating>> make_ma_sgd_state(PimServer<Float32Saturating>&,
+                                                                         const AlgorithmSettings&);
 
 }  // namespace pimscale

@@ -5,17 +5,10 @@
 #include <vector>
 
 #include "pim_emul/kernels.h"
+#include "tests/support/specs.h"
 
 namespace pimscale {
 namespace {
-
-DpuSpec dpu16() {
-  DpuSpec dpu;
-  dpu.tasklets = 16;
-  dpu.dma_min_bytes = 8;
-  dpu.dma_max_bytes = 2048;
-  return dpu;
-}
 
 // GA-SGD's dense LR gradient over 64 rows (YFCC-like: 4,096 features).
 void BM_DenseLrGradient(benchmark::State& state) {
@@ -33,7 +26,7 @@ void BM_DenseLrGradient(benchmark::State& state) {
   k.exp = &exp;
   DpuCounts counts;
   for (auto _ : state) {
-    dense_gradient<FixedQ31>({x.data(), y.data(), rows, n}, w.data(), 0, 0, rows, k, dpu16(), g.data(), &gb, counts);
+    dense_gradient<FixedQ31>({x.data(), y.data(), rows, n}, w.data(), 0, 0, rows, k, test::dpu16(), g.data(), &gb, counts);
     benchmark::DoNotOptimize(g.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows * n));  // feature-rows
@@ -60,7 +53,7 @@ void BM_SparseLrLocalStep(benchmark::State& state) {
   DpuCounts counts;
   for (auto _ : state) {
     sparse_local_steps<FixedQ31>({off.data(), idx.data(), y.data(), rows, 1000000}, w.data(), weights, nullptr, 0, 1,
-                                 k, dpu16(), g.data(), counts);
+                                 k, test::dpu16(), g.data(), counts);
     benchmark::DoNotOptimize(w.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));  // rows

@@ -6,7 +6,7 @@
 
 #include "comm/cluster.h"
 #include "comm/collective_cost.h"
-#include "src/collective_step.h"
+#include "src/commands/collective_step.h"
 
 namespace pimscale {
 namespace {

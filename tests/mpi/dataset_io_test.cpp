@@ -10,7 +10,7 @@
 
 #include "io/dataset.h"
 #include "io/synth.h"
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 namespace {

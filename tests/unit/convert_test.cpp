@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "io/convert.h"
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "io/data_stats.h"
+#include "src/predict/data_stats.h"
 
 namespace pimscale {
 namespace {

@@ -2,36 +2,22 @@
 #include <gtest/gtest.h>
 
 #include "pim_emul/dpu_cost.h"
+#include "tests/support/specs.h"
 
 namespace pimscale {
 namespace {
 
-DpuSpec reference_like() {
-  DpuSpec d;
-  d.frequency_mhz = 350;
-  d.tasklets = 16;
-  d.issue_interval_cycles = 11;
-  d.dma_read_alpha_cycles = 77;
-  d.dma_write_alpha_cycles = 61;
-  d.dma_beta_cycles_per_byte = 0.5;
-  d.dma_min_bytes = 8;
-  d.dma_max_bytes = 2048;
-  for (double& i : d.instructions) i = 1;
-  d.instructions[static_cast<int>(Op::kInt64Mul)] = 130;
-  return d;
-}
-
 TEST(DpuCost, OneTaskletIssuesEveryElevenCycles) {
   DpuCounts c;
   c.tasklet[0].add(Op::kAlu, 100);
-  EXPECT_DOUBLE_EQ(dpu_time(c, 1, reference_like()).compute_cycles, 1100);  // IPC = 1/11
+  EXPECT_DOUBLE_EQ(dpu_time(c, 1, test::cost_dpu()).compute_cycles, 1100);  // IPC = 1/11
 }
 
 TEST(DpuCost, SixteenBalancedTaskletsFillThePipeline) {
   DpuCounts c;
   for (int t = 0; t < 16; ++t) c.tasklet[t].add(Op::kAlu, 100);
   // max(sum = 1600, 11 * 100 = 1100): IPC = 1.
-  EXPECT_DOUBLE_EQ(dpu_time(c, 16, reference_like()).compute_cycles, 1600);
+  EXPECT_DOUBLE_EQ(dpu_time(c, 16, test::cost_dpu()).compute_cycles, 1600);
 }
 
 TEST(DpuCost, CriticalTaskletBoundsAnImbalancedKernel) {
@@ -39,17 +25,17 @@ TEST(DpuCost, CriticalTaskletBoundsAnImbalancedKernel) {
   c.tasklet[0].add(Op::kAlu, 1000);
   for (int t = 1; t < 16; ++t) c.tasklet[t].add(Op::kAlu, 10);
   // sum = 1150 but tasklet 0 alone needs 11 * 1000 cycles.
-  EXPECT_DOUBLE_EQ(dpu_time(c, 16, reference_like()).compute_cycles, 11000);
+  EXPECT_DOUBLE_EQ(dpu_time(c, 16, test::cost_dpu()).compute_cycles, 11000);
 }
 
 TEST(DpuCost, RoutinesCostTheirInstructionCount) {
   DpuCounts c;
   c.tasklet[0].add(Op::kInt64Mul, 2);
-  EXPECT_DOUBLE_EQ(tasklet_instructions(c.tasklet[0], reference_like()), 260);
+  EXPECT_DOUBLE_EQ(tasklet_instructions(c.tasklet[0], test::cost_dpu()), 260);
 }
 
 TEST(DpuCost, DmaIsAlphaPlusBetaBytesPerCallAndSerialises) {
-  const DpuSpec d = reference_like();
+  const DpuSpec d = test::cost_dpu();
   DpuCounts c;
   count_mram_read(c.tasklet[0], 8, d);     // 77 + 4
   count_mram_write(c.tasklet[1], 3000, d); // 2 calls (2048 + 952), 3000 bytes: 2 * 61 + 1500
@@ -60,7 +46,7 @@ TEST(DpuCost, DmaIsAlphaPlusBetaBytesPerCallAndSerialises) {
 }
 
 TEST(DpuCost, DmaRoundsUpToTheEightByteGrain) {
-  const DpuSpec d = reference_like();
+  const DpuSpec d = test::cost_dpu();
   TaskletCounts t;
   count_mram_read(t, 12, d, 3);
   EXPECT_EQ(t.dma_read_calls, 3u);
@@ -72,11 +58,11 @@ TEST(DpuCost, SerialWorkRunsAtOneTwelfthOfThePipelineWhileOthersWait) {
   for (int t = 0; t < 16; ++t) c.tasklet[t].add(Op::kAlu, 100);
   c.serial.add(Op::kAlu, 10);
   // Parallel part 1600 cycles, then tasklet 0 alone: 11 * 10.
-  EXPECT_DOUBLE_EQ(dpu_time(c, 16, reference_like()).compute_cycles, 1600 + 110);
+  EXPECT_DOUBLE_EQ(dpu_time(c, 16, test::cost_dpu()).compute_cycles, 1600 + 110);
 }
 
 TEST(DpuCost, BarriersCostInstructionsOnEveryTasklet) {
-  DpuSpec d = reference_like();
+  DpuSpec d = test::cost_dpu();
   d.barrier_instructions = 12;
   DpuCounts c;
   for (int t = 0; t < 16; ++t) c.tasklet[t].barriers = 5;
@@ -84,7 +70,7 @@ TEST(DpuCost, BarriersCostInstructionsOnEveryTasklet) {
 }
 
 TEST(DpuCost, DmaHidesBehindComputeOnlyWithTwoOrMoreTasklets) {
-  DpuSpec d = reference_like();
+  DpuSpec d = test::cost_dpu();
   d.dma_overlap = 1.0;
   DpuCounts c;
   for (int t = 0; t < 16; ++t) {

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "src/algorithm.h"
+#include "src/algorithms/algorithm.h"
 
 namespace pimscale {
 namespace {

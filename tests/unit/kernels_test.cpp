@@ -6,6 +6,7 @@
 
 #include "pim_emul/fixed_point.h"
 #include "pim_emul/kernels.h"
+#include "tests/support/specs.h"
 
 namespace pimscale {
 namespace {
@@ -13,14 +14,6 @@ namespace {
 constexpr uint32_t kOne = 1u << 31;   // feature 1.0
 constexpr uint32_t kHalf = 1u << 30;  // feature 0.5
 constexpr uint64_t kN = 32;           // 2 features per tasklet
-
-DpuSpec sixteen_tasklets() {
-  DpuSpec d;
-  d.tasklets = 16;
-  d.dma_min_bytes = 8;
-  d.dma_max_bytes = 2048;
-  return d;
-}
 
 const ExpTable& table() {
   static const ExpTable t;
@@ -53,7 +46,7 @@ struct DenseCase {
   explicit DenseCase(uint64_t rows) : x(rows * kN, 0), y(rows, 1) {}
   DenseShard<FixedQ31> shard() const { return {x.data(), y.data(), y.size(), kN}; }
   void gradient(const KernelConfig& c, uint64_t first, uint64_t rows) {
-    dense_gradient<FixedQ31>(shard(), w.data(), bias, first, rows, c, sixteen_tasklets(), g.data(), &g_bias, counts);
+    dense_gradient<FixedQ31>(shard(), w.data(), bias, first, rows, c, test::dpu16(), g.data(), &g_bias, counts);
   }
 };
 
@@ -159,7 +152,7 @@ TEST(SparseKernel, BinaryRowsTouchTheirWeightsAndTheBias) {
   const std::vector<int32_t> w(2048, 0);
   std::vector<int64_t> g(2048, 5);
   DpuCounts counts;
-  sparse_gradient<FixedQ31>(shard, w.data(), 2048, 0, 2, lr(0), sixteen_tasklets(), g.data(), counts);
+  sparse_gradient<FixedQ31>(shard, w.data(), 2048, 0, 2, lr(0), test::dpu16(), g.data(), counts);
   // Row 0: d = -2^30 on 3, 7 and the bias; row 1: d = +2^30 on 7 and the bias.
   EXPECT_EQ(g[3], -(int64_t{1} << 30));
   EXPECT_EQ(g[7], 0);
@@ -168,7 +161,7 @@ TEST(SparseKernel, BinaryRowsTouchTheirWeightsAndTheBias) {
   // Criteo class weights: positive x15, negative x0.5.
   KernelConfig weighted = lr(0);
   weighted.class_weights = true;
-  sparse_gradient<FixedQ31>(shard, w.data(), 2048, 0, 2, weighted, sixteen_tasklets(), g.data(), counts);
+  sparse_gradient<FixedQ31>(shard, w.data(), 2048, 0, 2, weighted, test::dpu16(), g.data(), counts);
   EXPECT_EQ(g[3], -15 * (int64_t{1} << 30));
   EXPECT_EQ(g[7], -15 * (int64_t{1} << 30) + (int64_t{1} << 29));
   EXPECT_EQ(g[10], g[7]);
@@ -186,7 +179,7 @@ TEST(LocalSteps, OneMaSgdStepUpdatesTheDpusModel) {
   c.x[0] = kHalf;
   KernelConfig k = lr(4);
   k.decay_shift = 14;
-  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, nullptr, 0, 1, k, sixteen_tasklets(), c.g.data(),
+  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, nullptr, 0, 1, k, test::dpu16(), c.g.data(),
                               c.g_bias, c.counts);
   EXPECT_EQ(c.w[0], 1 << 25);   // 0 - (-2^25 >> 0) - guard(0 >> 14)
   EXPECT_EQ(c.bias, int64_t{1} << 26);
@@ -201,7 +194,7 @@ TEST(LocalSteps, AdmmProximalTermJoinsTheDecay) {
   std::vector<int32_t> prox(kN, 0);
   prox[0] = 1 << 20;   // decay (0 + 2^20) >> 14 = 64
   prox[1] = -(1 << 10);  // (0 - 2^10) >> 14 = -1: dropped
-  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, prox.data(), 0, 1, k, sixteen_tasklets(), c.g.data(),
+  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, prox.data(), 0, 1, k, test::dpu16(), c.g.data(),
                               c.g_bias, c.counts);
   EXPECT_EQ(c.w[0], (1 << 25) - 64);
   EXPECT_EQ(c.w[1], 0);
@@ -237,7 +230,7 @@ TEST(Counts, SparseNonZerosAreDealtToTasklets) {
   std::vector<int64_t> g(2048);
   DpuCounts c;
   sparse_gradient<FixedQ31>({off.data(), idx.data(), y.data(), 1, 400}, w.data(), 2048, 0, 1, lr(0),
-                            sixteen_tasklets(), g.data(), c);
+                            test::dpu16(), g.data(), c);
   // Tasklet 1: zeroing (128 entries x 8 B = 1 KiB, 1 call), its 3 indices (12 B -> 16 B), 3 weight reads and
   // 3 gradient reads of 8 B; writes: zeroing + 3 gradient entries.
   EXPECT_EQ(c.tasklet[1].dma_read_calls, 1u + 6u);

@@ -2,21 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "node/pim_server.h"
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 #include "pim_emul/mram_budget.h"
+#include "tests/support/specs.h"
 
 namespace pimscale {
 namespace {
-
-DpuSpec reference_dpu() {
-  DpuSpec d;
-  d.tasklets = 16;
-  d.mram_bytes = 64 << 20;
-  d.wram_bytes = 64 << 10;
-  d.dma_min_bytes = 8;
-  d.dma_max_bytes = 2048;
-  return d;
-}
 
 TEST(MramBudget, PimOptWeakScalingYfccShardIs52MiB) {
   // 3,328 rows x 4,096 features x 4 B = 54,525,952 B = 52 MiB (pim-training.md section 4).
@@ -29,7 +20,7 @@ TEST(MramBudget, PimOptWeakScalingYfccShardIs52MiB) {
   EXPECT_EQ(b.items[1].bytes, 13312u);          // labels, 4 B each
   EXPECT_EQ(b.items[2].bytes, 16384u + 8u);     // the transferred model: 16,384 + 8 bytes
   EXPECT_EQ(b.total(), 54525952u + 13312u + 2 * 16392u + 4194304u);  // + the 4 MiB exp table
-  EXPECT_NO_THROW(require_fits_mram(b, reference_dpu(), "test"));
+  EXPECT_NO_THROW(require_fits_mram(b, test::memory_dpu(), "test"));
 }
 
 TEST(MramBudget, OverflowNamesNeedHaveAndFix) {
@@ -39,9 +30,9 @@ TEST(MramBudget, OverflowNamesNeedHaveAndFix) {
   n.weights = 4096;
   const MramBudget b = training_mram_budget(n);
   try {
-    require_fits_mram(b, reference_dpu(), "1 servers x 1 DPUs");
+    require_fits_mram(b, test::memory_dpu(), "1 servers x 1 DPUs");
     FAIL() << "expected an MRAM overflow";
-  } catch (const InputError& e) {
+  } catch (const ResourceError& e) {  // a valid configuration that does not fit: not the user's typo
     const std::string m = e.what();
     EXPECT_NE(m.find("needs 78.18 MiB (78.14 MiB of rows"), std::string::npos) << m;
     EXPECT_NE(m.find("has 64.00 MiB"), std::string::npos) << m;
@@ -52,9 +43,9 @@ TEST(MramBudget, OverflowNamesNeedHaveAndFix) {
 
 TEST(WramBudget, YfccFitsAndTooManyFeaturesDoNot) {
   // 4,096 features: 256 per tasklet = 1,024 B slice + 2 blocks of 1,024 B, x 16 = 48 KiB.
-  EXPECT_EQ(dense_wram_bytes(4096, reference_dpu()), 49152u);
-  EXPECT_NO_THROW(require_fits_wram(49152, reference_dpu(), "test"));
-  EXPECT_THROW(require_fits_wram(dense_wram_bytes(16384, reference_dpu()), reference_dpu(), "test"), InputError);
+  EXPECT_EQ(dense_wram_bytes(4096, test::memory_dpu()), 49152u);
+  EXPECT_NO_THROW(require_fits_wram(49152, test::memory_dpu(), "test"));
+  EXPECT_THROW(require_fits_wram(dense_wram_bytes(16384, test::memory_dpu()), test::memory_dpu(), "test"), ResourceError);
 }
 
 TEST(MramBudget, CriteoShardsFitWithSparseBuffers) {
@@ -70,14 +61,14 @@ TEST(MramBudget, CriteoShardsFitWithSparseBuffers) {
   EXPECT_EQ(b.items[4].bytes, 8011776u);  // the int64 gradient, as transferred by GA-SGD
   // The shard is the indices, the labels and the row offsets (196,609 x 4 B, rounded up to 8).
   EXPECT_EQ(b.shard(), 196608u * 39 * 4 + 196608u * 4 + 786440u);
-  EXPECT_NO_THROW(require_fits_mram(b, reference_dpu(), "test"));
+  EXPECT_NO_THROW(require_fits_mram(b, test::memory_dpu(), "test"));
 }
 
 TEST(ModelLayout, DensePadsToTwiceTheTaskletsSparseToWholeBlocks) {
-  EXPECT_EQ(model_weights(false, 256, reference_dpu()), 256u);
-  EXPECT_EQ(model_weights(false, 257, reference_dpu()), 288u);
-  EXPECT_EQ(model_weights(false, 1, reference_dpu()), 32u);
-  EXPECT_EQ(model_weights(true, 1000000, reference_dpu()), 1001472u);  // 10^6 + bias -> 489 x 2,048
+  EXPECT_EQ(model_weights(false, 256, test::memory_dpu()), 256u);
+  EXPECT_EQ(model_weights(false, 257, test::memory_dpu()), 288u);
+  EXPECT_EQ(model_weights(false, 1, test::memory_dpu()), 32u);
+  EXPECT_EQ(model_weights(true, 1000000, test::memory_dpu()), 1001472u);  // 10^6 + bias -> 489 x 2,048
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "src/metrics.h"
+#include "src/report/metrics.h"
 
 namespace pimscale {
 namespace {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "comm/collective_cost.h"
+#include "tests/support/specs.h"
 
 namespace pimscale {
 namespace {
@@ -11,23 +12,12 @@ using A = CollectiveAlgorithm;
 using C = Collective;
 
 // alpha = 15 us, beta = 8 / 25e9 s/B = 0.32 ns/B, gamma = 1 / 10e9 s/B = 0.1 ns/B, 1 us per extra hop.
-NetworkSpec star() {
-  NetworkSpec net;
-  net.bandwidth_gbit_s = 25;
-  net.latency_us = 15;
-  net.reduce_gbps = 10;
-  net.hop_latency_us = 1;
-  net.allreduce_short_bytes = 2048;
-  net.allreduce_long_bytes = 524288;
-  return net;
-}
-
 constexpr int64_t kUs = 1000000;  // picoseconds
 
 int64_t t(C c, A a, uint64_t n, int64_t p, const NetworkSpec& net) { return collective_time(c, a, n, p, net).value; }
 
 TEST(CollectiveCost, StarMatchesTheTextbookFormulas) {
-  const NetworkSpec net = star();
+  const NetworkSpec net = test::star_network();
   // n = 1e6 B: n beta = 320 us, n gamma = 100 us.
   // Ring: 2(p-1) alpha + 2 (p-1)/p n beta + (p-1)/p n gamma = 90 + 480 + 75 us.
   EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 4, net), 645 * kUs);
@@ -53,13 +43,13 @@ TEST(CollectiveCost, StarMatchesTheTextbookFormulas) {
 TEST(CollectiveCost, NonPowerOfTwoFoldsAsMpich) {
   // p = 6 -> p' = 4: one step of n there and back around the recursive doubling core:
   // (alpha + n beta + n gamma) + 2 x 435 us + (alpha + n beta) = 435 + 870 + 335 us.
-  EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 6, star()), 1640 * kUs);
+  EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 6, test::star_network()), 1640 * kUs);
   // Rabenseifner at p = 6: 435 (fold) + 615 (core on 4) + 335 (back) us.
-  EXPECT_EQ(t(C::kAllreduce, A::kRabenseifner, 1000000, 6, star()), 1385 * kUs);
+  EXPECT_EQ(t(C::kAllreduce, A::kRabenseifner, 1000000, 6, test::star_network()), 1385 * kUs);
 }
 
 TEST(CollectiveCost, FatTreeChargesSpineHopsAndOversubscribedUplinks) {
-  NetworkSpec net = star();
+  NetworkSpec net = test::star_network();
   net.topology = Topology::kFatTree;
   net.servers_per_leaf = 4;
   net.oversubscription = 2;
@@ -78,18 +68,18 @@ TEST(CollectiveCost, FatTreeChargesSpineHopsAndOversubscribedUplinks) {
 }
 
 TEST(CollectiveCost, RingTopologyForwardsAndSharesLinks) {
-  NetworkSpec net = star();
+  NetworkSpec net = test::star_network();
   net.topology = Topology::kRing;
   // Recursive doubling over a physical ring of 8: distance 1 is one hop (435 us); distance 2 is 2 hops
   // (+1 us) with 2 flows on each link (640 us); distance 4 is 4 hops (+3 us) with every flow the same way
   // round, 4 on each link (1280 us): 435 + 756 + 1398 us.
   EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 8, net), 2589 * kUs);
   // The ring algorithm only talks to neighbours: the same as on a star.
-  EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 8, net), t(C::kAllreduce, A::kRing, 1000000, 8, star()));
+  EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 8, net), t(C::kAllreduce, A::kRing, 1000000, 8, test::star_network()));
 }
 
 TEST(CollectiveCost, AutoSwitchesAtTheDocumentedSizes) {
-  const NetworkSpec net = star();
+  const NetworkSpec net = test::star_network();
   EXPECT_EQ(resolve_allreduce(A::kAuto, 2048, 4, net), A::kRecursiveDoubling);
   EXPECT_EQ(resolve_allreduce(A::kAuto, 2049, 4, net), A::kRabenseifner);
   EXPECT_EQ(resolve_allreduce(A::kAuto, 524288, 4, net), A::kRabenseifner);
@@ -104,7 +94,7 @@ TEST(CollectiveCost, AutoSwitchesAtTheDocumentedSizes) {
 }
 
 TEST(CollectiveCost, BestIsTheCheapestModelled) {
-  NetworkSpec net = star();
+  NetworkSpec net = test::star_network();
   net.topology = Topology::kFatTree;
   net.servers_per_leaf = 4;
   net.oversubscription = 4;
@@ -117,7 +107,7 @@ TEST(CollectiveCost, BestIsTheCheapestModelled) {
 }
 
 TEST(CollectiveCost, FittedCostsReplaceTheLinksForTheirAlgorithm) {
-  NetworkSpec net = star();
+  NetworkSpec net = test::star_network();
   net.fitted[A::kRing] = {50, 3, 10};  // alpha 3 us, beta 0.16 ns/B, gamma 0.1 ns/B
   // Ring, p = 4, n = 1e6: 6 x 3 us + 1.5 x 160 us + 0.75 x 100 us = 18 + 240 + 75 us.
   EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 4, net), 333 * kUs);
@@ -125,8 +115,8 @@ TEST(CollectiveCost, FittedCostsReplaceTheLinksForTheirAlgorithm) {
 }
 
 TEST(CollectiveCost, UnsupportedPairIsRejected) {
-  EXPECT_THROW(schedule(C::kBroadcast, A::kRing, 8, 4, star()), std::invalid_argument);
-  EXPECT_THROW(schedule(C::kAllreduce, A::kBinomial, 8, 4, star()), std::invalid_argument);
+  EXPECT_THROW(schedule(C::kBroadcast, A::kRing, 8, 4, test::star_network()), std::invalid_argument);
+  EXPECT_THROW(schedule(C::kAllreduce, A::kBinomial, 8, 4, test::star_network()), std::invalid_argument);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include "node/pim_server.h"
 #include "pim_emul/transfer_cost.h"
-#include "tests/mpi/test_specs.h"
+#include "tests/support/specs.h"
 
 namespace pimscale {
 namespace {
@@ -55,10 +55,11 @@ TEST(PimServer, CountOnlyChargesWhatTheKernelsCharge) {
   run.load(data);
   dry.load_shape(data.offsets, 0);
   const std::vector<int32_t> prox(2 * layout.weights, 0);
+  const uint64_t model = footprint::model_bytes(true, layout.weights, footprint::words_of<FixedQ31>());
   for (PimServer<FixedQ31>* s : {&run, &dry}) {
-    s->push_own_models_and_prox(prox.data());
+    s->push_own_models_and_prox(prox.data(), model, 2);
     s->launch_local_steps(0, 1);
-    s->pull_models();
+    s->pull_models(model);
   }
   EXPECT_EQ(run.startup().value, dry.startup().value);
   for (int p = 0; p < kPhaseCount; ++p) {

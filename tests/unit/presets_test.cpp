@@ -6,8 +6,8 @@
 #include <regex>
 #include <sstream>
 
-#include "pim_emul/error.h"
-#include "src/presets.h"
+#include "src/base/error.h"
+#include "src/config/presets.h"
 
 namespace pimscale {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "io/synth.h"
-#include "pim_emul/error.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 namespace {

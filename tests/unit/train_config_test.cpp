@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pim_emul/error.h"
-#include "src/train_config.h"
+#include "src/base/error.h"
+#include "src/config/config_cli.h"
 
 namespace pimscale {
 namespace {

@@ -1,0 +1,40 @@
+// Internal to src/algorithms: the three algorithm objects, and the host state GA-SGD and MA-SGD share.
+// Not part of the folder's interface (algorithm.h and trainer.h are).
+#pragma once
+
+#include <vector>
+
+#include "src/algorithms/algorithm.h"
+#include "src/algorithms/trainer.h"
+
+namespace pimscale {
+
+const Algorithm& ga_sgd_algorithm();
+const Algorithm& ma_sgd_algorithm();
+const Algorithm& admm_algorithm();
+
+// The state GA-SGD and MA-SGD share: one global model every server holds, and the sums over DPUs.
+template <class Num>
+class GlobalModelState : public HostState<Num> {
+ public:
+  using Weight = typename Num::Weight;
+  using Wide = typename Num::Wide;
+
+  GlobalModelState(const PimServer<Num>& server, const AlgorithmSettings& s)
+      : s_(s), w_(server.layout().weights, Weight{0}), sums_(server.layout().weights + 1, Wide{0}) {}
+
+  std::span<const Weight> weights() const override { return w_; }
+  Wide bias() const override { return bias_; }
+  std::span<Wide> sums() override { return sums_; }
+
+ protected:
+  AlgorithmSettings s_;
+  std::vector<Weight> w_;
+  Wide bias_{0};
+  std::vector<Wide> sums_;  // [weights + 1], the bias last
+};
+
+// The L2 regulariser (2^-reg / 2) ||w||^2 whose gradient step is GA-SGD's and MA-SGD's decay w 2^-(lr + reg).
+double l2_regulariser(std::span<const double> w, int reg_shift);
+
+}  // namespace pimscale

@@ -1,0 +1,146 @@
+#include "src/algorithms/run_setup.h"
+
+#include <fmt/core.h>
+
+#include <numeric>
+
+#include "src/base/error.h"
+#include "pim_emul/fixed_point.h"
+#include "pim_emul/numerics.h"
+#include "src/config/presets.h"
+
+namespace pimscale {
+
+// The run's network: a preset with the command line's topology overrides and all-reduce algorithm, or
+// "measured" (no model: the real MPI all-reduce's wall time).
+NetworkSpec network_of(const TrainConfig& cfg, std::string* file) {
+  NetworkSpec net;
+  if (cfg.network == "measured") {
+    net.name = "measured";
+    net.measured = true;
+  } else {
+    net = load_network_preset(cfg.network, file);
+    if (cfg.topology) net.topology = *cfg.topology;
+    if (cfg.servers_per_leaf > 0) {
+      net.servers_per_leaf = cfg.servers_per_leaf;
+      net.sources["topology.servers_per_leaf"] = "command line (--servers-per-leaf)";
+    }
+    if (cfg.oversubscription > 0) {
+      net.oversubscription = cfg.oversubscription;
+      net.sources["topology.oversubscription"] = "command line (--oversubscription)";
+    }
+    check(net, "network '" + cfg.network + "' with the command line's overrides");
+  }
+  net.allreduce = cfg.collective;
+  return net;
+}
+
+// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else all of them.
+uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum) {
+  if (cfg.rows > 0) return static_cast<uint64_t>(cfg.rows);
+  return static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * share_sum);
+}
+
+void limit_rows(DataShape& d, const TrainConfig& cfg, int64_t share_sum) {
+  if (cfg.rows == 0 && cfg.rows_per_dpu == 0) return;
+  const uint64_t want = requested_rows(cfg, share_sum);
+  if (want > d.train_rows) {
+    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
+                                 "--rows-per-dpu; ask for fewer or write a larger file",
+                                 d.name, d.train_rows, want));
+  }
+  d.train_rows = want;
+}
+
+DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum) {
+  DataShape d{path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
+  limit_rows(d, cfg, share_sum);
+  return d;
+}
+
+// The workloads' shapes (pim-training.md section 4): YFCC100M-HNfc6 dense with 4,096 features; Criteo 1TB
+// sparse with 10^6 hashed binary features and 39 non-zeros per row.
+DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum) {
+  const uint64_t rows = requested_rows(cfg, share_sum);
+  if (cfg.synthetic == SyntheticShape::kYfcc) return {"synthetic yfcc", false, 4096, rows, 0, 0};
+  return {"synthetic criteo", true, 1000000, rows, 0, 39};
+}
+
+// The setup of server `rank` (only its layout and share differ between servers).
+RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, std::vector<int64_t> shares,
+                    int64_t rank) {
+  RunSetup p;
+  p.algorithm = &Algorithm::of(cfg.algorithm);
+  p.sparse = data.sparse;
+  p.servers = static_cast<int64_t>(shares.size());
+  p.share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
+  p.shares = std::move(shares);
+  const uint64_t share = static_cast<uint64_t>(p.shares[static_cast<size_t>(rank)]);
+  p.dpus = cfg.dpus_per_server;
+  p.total_dpus = static_cast<uint64_t>(p.servers * p.dpus);
+  p.train_rows = data.train_rows;
+  p.test_rows = data.test_rows;
+  AlgorithmSettings& s = p.settings;
+  const StepRule step = p.algorithm->step_rule(
+      {static_cast<uint64_t>(cfg.batch), p.total_dpus, p.servers, p.dpus, p.share_sum, cfg.shares});
+  s.rows_per_dpu_step = step.rows_per_dpu_step;
+  s.batch_log2 = step.batch_log2;
+  s.lr_shift = static_cast<int>(cfg.lr_shift);
+  s.reg_shift = static_cast<int>(cfg.reg_shift);
+  s.alpha = static_cast<int>(cfg.alpha);
+  s.total_dpus = static_cast<int64_t>(p.total_dpus);
+  s.share = share;
+  const uint64_t unit_dpus = static_cast<uint64_t>(p.dpus * p.share_sum);  // DPUs weighted by share
+  const uint64_t steps = p.train_rows / unit_dpus / s.rows_per_dpu_step;
+  if (steps == 0) {
+    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
+                                 "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
+                                 data.name, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
+  }
+  p.rounds = p.algorithm->rounds_per_epoch(steps);
+  s.rounds_per_epoch = p.rounds;
+  p.unit_rows_per_dpu = steps * s.rows_per_dpu_step;
+  p.layout = {p.sparse, p.dpus, p.unit_rows_per_dpu * share, data.features,
+              model_weights(p.sparse, data.features, hw.dpu)};
+  KernelConfig& k = p.kernel;
+  k.model = cfg.model;
+  k.lr_shift = s.lr_shift;
+  k.decay_shift = s.lr_shift + s.reg_shift;
+  k.batch_log2 = s.batch_log2;
+  k.svm_margin = cfg.margin == SvmMargin::kHalf ? 0.5 : 0x1.0p-15;
+  k.class_weights = cfg.class_weights == ClassWeights::kCriteo;
+  return p;
+}
+
+footprint::WordSizes word_sizes(Numerics numerics) {
+  return numerics == Numerics::kFixed ? footprint::words_of<FixedQ31>() : footprint::words_of<Float32>();
+}
+
+MramNeeds mram_needs(const RunSetup& p, const TrainConfig& cfg, uint64_t max_nnz) {
+  const footprint::WordSizes words = word_sizes(cfg.numerics);
+  return {p.sparse, p.layout.rows_per_dpu, max_nnz, p.layout.weights, words.weight, words.wide,
+          p.algorithm->dpu_models() == DpuModels::kPerDpuWithProx, p.kernel.model == ModelKind::kLr};
+}
+
+std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cfg) {
+  std::vector<std::string> out;
+  if (cfg.numerics == Numerics::kFloat || p.sparse) return out;
+  const uint64_t rows = p.settings.rows_per_dpu_step * (p.kernel.class_weights ? kPositiveClassWeight : 1);
+  const uint64_t range = uint64_t{1} << p.kernel.lr_shift;  // terms of up to 2^-lr fill the accumulator's 1
+  if (rows > range) {
+    out.push_back(fmt::format(
+        "the dense gradient of {} rows per DPU step{} at learning rate 2^-{} can reach {} times the int32 accumulator's "
+        "range and saturate there (PIM-Opt's wraps); keep rows per DPU step <= 2^lr (raise --lr-shift or lower --batch) "
+        "for fixed point to follow float",
+        p.settings.rows_per_dpu_step, p.kernel.class_weights ? fmt::format(" (x{} class weight)", kPositiveClassWeight) : "",
+        p.kernel.lr_shift, static_cast<double>(rows) / static_cast<double>(range)));
+  }
+  return out;
+}
+
+std::string setup_context(const RunSetup& p) {
+  return fmt::format("{} servers x {} DPUs, {} rows per DPU, {} features", p.servers, p.dpus, p.layout.rows_per_dpu,
+                     p.layout.features);
+}
+
+}  // namespace pimscale

@@ -1,0 +1,81 @@
+#include "src/config/config_cli.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "src/base/error.h"
+
+namespace pimscale {
+
+namespace {
+
+// Integer flags also take whole numbers in scientific notation (--rows 4.4e9).
+const CLI::Validator kWholeNumber(
+    [](std::string& s) {
+      if (s.find_first_of(".eE") == std::string::npos) return std::string();
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (*end != '\0' || !(v >= -9.2e18 && v <= 9.2e18) || v != std::floor(v)) {
+        return "'" + s + "' is not a whole number";
+      }
+      s = std::to_string(static_cast<int64_t>(v));
+      return std::string();
+    },
+    "", "");
+
+}  // namespace
+
+TrainConfigCli::TrainConfigCli(CLI::App& app, bool predicting) : predicting_(predicting) {
+  app.add_option("--config", config_file_, "TOML file with any of the keys below (flags override it)");
+  values_.resize(config_keys().size());
+  for (size_t i = 0; i < config_keys().size(); ++i) {
+    const ConfigKey& k = config_keys()[i];
+    const std::string flag = flag_of(k.key);
+    CLI::Option* o = nullptr;
+    if (std::holds_alternative<bool TrainConfig::*>(k.field)) {
+      o = app.add_flag(flag, k.help);
+    } else {
+      o = app.add_option(flag, values_[i], k.help);
+      if (std::holds_alternative<int64_t TrainConfig::*>(k.field)) {
+        o->transform(kWholeNumber)->check(CLI::Number);
+      } else if (std::holds_alternative<double TrainConfig::*>(k.field)) {
+        o->check(CLI::Number);
+      }
+    }
+    options_.push_back(o);
+  }
+}
+
+TrainConfig TrainConfigCli::resolve() const {
+  TrainConfig c;
+  if (!config_file_.empty()) c = load_train_config_file(config_file_, c);
+  for (size_t i = 0; i < config_keys().size(); ++i) {
+    if (options_[i]->count() == 0) continue;
+    const ConfigKey& k = config_keys()[i];
+    const std::string& v = values_[i];
+    std::visit(
+        [&](const auto& f) {
+          using F = std::decay_t<decltype(f)>;
+          if constexpr (std::is_same_v<F, std::string TrainConfig::*>) {
+            c.*f = v;
+          } else if constexpr (std::is_same_v<F, bool TrainConfig::*>) {
+            c.*f = true;
+          } else if constexpr (std::is_same_v<F, double TrainConfig::*>) {
+            c.*f = std::stod(v);
+          } else if constexpr (std::is_same_v<F, int64_t TrainConfig::*>) {
+            try {
+              c.*f = std::stoll(v);
+            } catch (const std::exception&) {
+              throw InputError(flag_of(k.key) + " '" + v + "' is not a whole number in int64's range");
+            }
+          } else {
+            set_enum(c, k, v);
+          }
+        },
+        k.field);
+  }
+  validate(c, predicting_);
+  return c;
+}
+
+}  // namespace pimscale

@@ -1,0 +1,218 @@
+#include "src/predict/planner.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "io/run_folder.h"
+#include "src/base/error.h"
+#include "src/base/text.h"
+#include "src/predict/predictor.h"
+
+namespace pimscale {
+
+namespace fs = std::filesystem;
+
+
+namespace {
+
+std::vector<int64_t> int_list(const std::string& list, const std::string& flag) {
+  std::vector<int64_t> v;
+  for (const std::string& item : split_list(list)) {
+    const std::optional<int64_t> n = whole_integer(item);
+    if (!n || *n <= 0) throw InputError(flag + " '" + list + "' must be positive integers separated by commas");
+    v.push_back(*n);
+  }
+  return v;
+}
+
+// A convergence curve: the epoch at which a short run first reached the target, and whose run it was.
+struct Curve {
+  std::string folder;
+  AlgorithmKind algorithm = AlgorithmKind::kGaSgd;
+  int64_t batch = 0, total_dpus = 0;
+  std::optional<int64_t> epochs_to_target;
+  int64_t epochs_run = 0;
+};
+
+Curve read_curve(const std::string& folder, double target) {
+  Curve c;
+  c.folder = folder;
+  std::ifstream f(fs::path(folder) / "run.json");
+  nlohmann::json run;
+  try {
+    run = nlohmann::json::parse(f);
+    const std::optional<AlgorithmKind> a = enum_named<AlgorithmKind>(run.at("config").at("algorithm").get<std::string>());
+    if (!a) throw InputError("unknown algorithm");
+    c.algorithm = *a;
+    c.batch = run.at("config").at("batch").get<int64_t>();
+    c.total_dpus = run.at("total_dpus").get<int64_t>();
+    if (run.value("predicted", false) || run.at("count_only").get<bool>()) throw InputError("no accuracy");
+  } catch (const std::exception&) {
+    throw InputError("--curve '" + folder + "' is not the folder of a `pimscale train` run with metrics (its run.json "
+                     "is missing, unreadable, predicted or count-only); pass a short train run's --out folder");
+  }
+  for (const auto& e : read_csv((fs::path(folder) / "epochs.csv").string())) {
+    ++c.epochs_run;
+    const auto a = e.find("test_accuracy");
+    if (!c.epochs_to_target && a != e.end() && a->second != "nan" && std::stod(a->second) >= target) {
+      c.epochs_to_target = std::stoll(e.at("epoch"));
+    }
+  }
+  return c;
+}
+
+// The curve that best stands for a candidate: the same algorithm and batch, preferring the same total DPUs
+// (model averaging converges differently over more workers).
+const Curve* curve_for(const std::vector<Curve>& curves, AlgorithmKind algorithm, int64_t batch, int64_t total_dpus) {
+  const Curve* best = nullptr;
+  for (const Curve& c : curves) {
+    if (c.algorithm != algorithm || c.batch != batch) continue;
+    if (!best || (c.total_dpus == total_dpus && best->total_dpus != total_dpus)) best = &c;
+  }
+  return best;
+}
+
+struct Candidate {
+  TrainConfig cfg;
+  int64_t servers = 0;
+  std::optional<Prediction> p;
+  std::string reason;  // why infeasible
+  const Curve* curve = nullptr;
+  double to_target = NAN;
+  double epoch() const { return p ? p->steady_epoch.total().seconds() : INFINITY; }
+};
+
+std::string g9(double v) { return std::isfinite(v) ? fmt::format("{:.9g}", v) : ""; }
+
+}  // namespace
+
+int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
+  std::vector<int64_t> servers;
+  if (!l.servers.empty()) {
+    servers = int_list(l.servers, "--servers");
+  } else {
+    if (l.max_servers < 1) throw InputError("--max-servers must be at least 1");
+    for (int64_t s = 1; s <= l.max_servers; s *= 2) servers.push_back(s);
+    if (servers.back() != l.max_servers) servers.push_back(l.max_servers);
+  }
+  const std::vector<int64_t> dpus = l.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server} : int_list(l.dpus, "--dpus");
+  const std::vector<int64_t> batches = l.batches.empty() ? std::vector<int64_t>{base.batch} : int_list(l.batches, "--batches");
+  const std::vector<std::string> networks = l.networks.empty() ? std::vector<std::string>{base.network} : split_list(l.networks);
+  std::vector<AlgorithmKind> algorithms;
+  for (const std::string& a : split_list(l.algorithms)) {
+    const std::optional<AlgorithmKind> kind = enum_named<AlgorithmKind>(a);
+    if (!kind) throw InputError("--algorithms '" + l.algorithms + "': '" + a + "' is unknown; use ga-sgd, ma-sgd or admm");
+    algorithms.push_back(*kind);
+  }
+  if (l.target_accuracy > 0 && l.curves.empty()) {
+    throw InputError("--target-accuracy needs at least one --curve (a short train run's folder)");
+  }
+  std::vector<Curve> curves;
+  for (const std::string& c : l.curves) curves.push_back(read_curve(c, l.target_accuracy));
+
+  PresetCache presets;
+  const Workload workload = load_workload(base);
+  RunFolder folder(base.out);
+  std::vector<Candidate> all;
+  for (const AlgorithmKind algorithm : algorithms) {
+    for (const std::string& network : networks) {
+      for (const int64_t b : batches) {
+        for (const int64_t d : dpus) {
+          for (const int64_t s : servers) {
+            Candidate& c = all.emplace_back();
+            c.cfg = base;
+            c.cfg.algorithm = algorithm;
+            c.cfg.network = network;
+            c.cfg.batch = b;
+            c.cfg.dpus_per_server = d;
+            c.servers = s;
+            try {
+              validate(c.cfg, true);
+              c.p = predict(c.cfg, s, workload, presets);
+            } catch (const Error& e) {  // infeasible: bad input or does not fit
+              c.reason = e.what();
+              continue;
+            }
+            c.curve = curve_for(curves, algorithm, b, s * d);
+            if (c.curve && c.curve->epochs_to_target) {
+              const int64_t k = *c.curve->epochs_to_target;
+              c.to_target = c.p->startup.total().seconds() + c.p->epoch_seconds(1) +
+                            static_cast<double>(k - 1) * c.p->epoch_seconds(2);
+            }
+          }
+        }
+      }
+    }
+  }
+  const bool by_target = l.target_accuracy > 0;
+  std::stable_sort(all.begin(), all.end(), [&](const Candidate& a, const Candidate& b) {
+    if (by_target) {
+      const double x = std::isfinite(a.to_target) ? a.to_target : INFINITY;
+      const double y = std::isfinite(b.to_target) ? b.to_target : INFINITY;
+      if (x != y) return x < y;
+    }
+    return a.epoch() < b.epoch();
+  });
+
+  std::vector<std::string> header = {"rank", "algorithm", "servers", "dpus_per_server", "total_dpus", "network",
+                                     "batch", "feasible", "rounds_per_epoch", "epoch_seconds", "first_epoch_seconds",
+                                     "startup_seconds"};
+  for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
+  for (const char* h : {"curve", "epochs_to_target", "time_to_target_seconds", "reason"}) header.emplace_back(h);
+  std::vector<std::vector<std::string>> rows;
+  int64_t feasible = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Candidate& c = all[i];
+    feasible += c.p ? 1 : 0;
+    std::vector<std::string> r = {std::to_string(i + 1), name_string(c.cfg.algorithm), std::to_string(c.servers),
+                                  std::to_string(c.cfg.dpus_per_server), std::to_string(c.servers * c.cfg.dpus_per_server),
+                                  c.cfg.network, std::to_string(c.cfg.batch), c.p ? "1" : "0",
+                                  c.p ? std::to_string(c.p->setup.rounds) : "", g9(c.epoch()),
+                                  c.p ? g9(c.p->epoch_seconds(1)) : "", c.p ? g9(c.p->startup.total().seconds()) : ""};
+    for (int p = 0; p < kPhaseCount; ++p) r.push_back(c.p ? g9(c.p->steady_epoch.time[p].seconds()) : "");
+    r.push_back(c.curve ? c.curve->folder : "");
+    r.push_back(c.curve && c.curve->epochs_to_target ? std::to_string(*c.curve->epochs_to_target) : "");
+    r.push_back(g9(c.to_target));
+    std::string reason = c.reason;
+    std::replace(reason.begin(), reason.end(), ',', ';');  // one CSV cell
+    r.push_back(reason);
+    rows.push_back(std::move(r));
+  }
+  folder.write_csv("plan.csv", header, rows);
+  folder.commit();
+
+  fmt::print("pimscale plan: {} {} on {} ({} rows); {} candidates, {} feasible; ranked by {}\n", name_of(base.model),
+             name_of(base.numerics), workload.name, workload.stats.rows, all.size(), feasible,
+             by_target ? fmt::format("predicted time to {:.2f}% test accuracy", 100 * l.target_accuracy)
+                       : std::string("predicted time per epoch"));
+  fmt::print("\n{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>14}\n", "rank", "algo", "servers",
+             "DPUs", "network", "batch", "s/epoch", "dpu%", "xfer%", "host%", "net%", "wait%",
+             by_target ? "to target s" : "");
+  for (size_t i = 0; i < all.size() && static_cast<int64_t>(i) < l.top; ++i) {
+    const Candidate& c = all[i];
+    if (!c.p) break;
+    const PhaseLedger& e = c.p->steady_epoch;
+    const double t = e.total().seconds();
+    auto pct = [&](std::initializer_list<Phase> ps) {
+      double s = 0;
+      for (Phase p : ps) s += e.time[static_cast<int>(p)].seconds();
+      return t > 0 ? 100 * s / t : 0.0;
+    };
+    fmt::print("{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14.6g}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>14}\n", i + 1,
+               name_of(c.cfg.algorithm), c.servers, c.cfg.dpus_per_server, c.cfg.network, c.cfg.batch, t,
+               pct({Phase::kDpuCompute, Phase::kDpuDma}), pct({Phase::kHostToDpu, Phase::kDpuToHost}),
+               pct({Phase::kHostReduce}), pct({Phase::kNetwork}), pct({Phase::kWait}),
+               by_target ? (std::isfinite(c.to_target) ? fmt::format("{:.6g}", c.to_target)
+                                         : c.curve ? "not reached" : "no curve")
+                         : "");
+  }
+  fmt::print("\nall {} candidates in {}/plan.csv\n", all.size(), base.out);
+  return 0;
+}
+
+}  // namespace pimscale

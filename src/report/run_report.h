@@ -1,0 +1,65 @@
+// A run's results as users read them: run.json (the manifest), the epochs.csv columns and the printed
+// summary. One writer for `train` and `predict`, so a prediction has exactly the keys of a run.
+// Not responsible for computing any of the numbers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "comm/network_spec.h"
+#include "node/phases.h"
+#include "src/config/presets.h"
+#include "src/algorithms/run_setup.h"
+#include "src/config/train_config.h"
+
+namespace pimscale {
+
+struct EpochMetrics {
+  double train_loss = 0, objective = 0, test_accuracy = 0, test_auc = 0;
+};
+
+// One server's share of the run (run.json servers[]).
+struct ServerReport {
+  std::string hardware;
+  int64_t share = 1;
+  uint64_t rows_per_dpu = 0;
+  PhaseLedger ledger;
+  Picoseconds startup, startup_wait;
+};
+
+struct RunReport {
+  std::string data_name;
+  const TrainConfig* cfg = nullptr;
+  int64_t threads = 0;
+  const RunSetup* setup = nullptr;  // rank 0's
+  const ServerPreset* preset = nullptr;  // rank 0's
+  const NetworkSpec* net = nullptr;
+  std::string network_file;
+  uint64_t allreduce_bytes = 0;  // one round's all-reduce message, from the algorithm's recipe
+  PhaseLedger total;        // rank 0's training phases
+  StartupLedger startup;    // rank 0's start-up
+  std::vector<ServerReport> servers;
+  EpochMetrics final;
+  std::optional<std::string> model_sha256;  // none when nothing was trained
+  nlohmann::json model;                     // final_model's summary (null when nothing was trained)
+  double train_wall_seconds = 0, wall_seconds = 0, peak_rss_mib = 0;
+  bool predicted = false;
+  nlohmann::json prediction;  // predict: how the estimate was made (statistics, assumptions)
+};
+
+// The run.json manifest.
+nlohmann::json run_manifest(const RunReport& r);
+
+// epochs.csv: the header, and one epoch's row.
+std::vector<std::string> epochs_csv_header();
+std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m, const PhaseLedger& delta, double wall,
+                                        Picoseconds emulated_total);
+
+// The per-phase table and the final lines, from run.json and rank 0's ledger.
+void print_summary(const nlohmann::json& run, const PhaseLedger& total);
+
+}  // namespace pimscale
