@@ -69,10 +69,12 @@ double ScheduleReplay::run(const std::vector<Step>& steps) {
 
 namespace {
 
-// Least squares of sum_i ((sum_k x_k f_ik) / y_i - 1)^2 over the columns in `free` (the others zero):
-// the normal equations of the relative-error weighted system, solved by Gaussian elimination.
+// Least squares of sum_i ((sum_k x_k f_ik) / y_i - 1)^2 over the columns in `free` (the others
+// zero): the normal equations of the relative-error weighted system, solved by Gaussian
+// elimination.
 template <size_t K>
-std::array<double, K> weighted_least_squares(const std::vector<std::array<double, K>>& f, const std::vector<double>& y,
+std::array<double, K> weighted_least_squares(const std::vector<std::array<double, K>>& f,
+                                             const std::vector<double>& y,
                                              const std::array<bool, K>& free) {
   std::array<std::array<double, K + 1>, K> m{};
   for (size_t i = 0; i < f.size(); ++i) {
@@ -108,7 +110,8 @@ std::array<double, K> weighted_least_squares(const std::vector<std::array<double
 
 // Non-negative least squares by trying every set of free columns (K <= 3: at most 8 solves).
 template <size_t K>
-std::array<double, K> non_negative_fit(const std::vector<std::array<double, K>>& f, const std::vector<double>& y) {
+std::array<double, K> non_negative_fit(const std::vector<std::array<double, K>>& f,
+                                       const std::vector<double>& y) {
   std::array<double, K> best{};
   double best_err = std::numeric_limits<double>::infinity();
   for (unsigned mask = 1; mask < (1u << K); ++mask) {
@@ -127,7 +130,8 @@ std::array<double, K> non_negative_fit(const std::vector<std::array<double, K>>&
   return best;
 }
 
-// Seconds per message, per byte and per reduced byte back to a preset's units (within the preset's ranges).
+// Seconds per message, per byte and per reduced byte back to a preset's units (within the preset's
+// ranges).
 LinkCosts to_link(double alpha, double beta, double gamma) {
   LinkCosts c;
   c.latency_us = alpha * 1e6;
@@ -153,7 +157,8 @@ LinkCosts fit_scaled(const std::vector<FitPoint>& points, const LinkCosts& base)
   std::vector<std::array<double, 2>> f;
   std::vector<double> y;
   for (const FitPoint& p : points) {
-    f.push_back({p.terms.a, p.terms.b * base.beta_s_per_byte() + p.terms.c * base.gamma_s_per_byte()});
+    f.push_back(
+        {p.terms.a, p.terms.b * base.beta_s_per_byte() + p.terms.c * base.gamma_s_per_byte()});
     y.push_back(p.seconds);
   }
   const std::array<double, 2> x = non_negative_fit(f, y);

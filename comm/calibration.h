@@ -1,6 +1,6 @@
-// Calibrating the network model from real MPI: replaying a collective's schedule as real messages, and
-// fitting alpha, beta and gamma to measured times. Used by `pimscale netbench`.
-// Not responsible for choosing sizes, repetitions or writing results (src/netbench.cpp does).
+// Calibrating the network model from real MPI: replaying a collective's schedule as real messages,
+// and fitting alpha, beta and gamma to measured times. Used by `pimscale netbench`. Not responsible
+// for choosing sizes, repetitions or writing results (src/netbench.cpp does).
 #pragma once
 
 #include <mpi.h>
@@ -19,9 +19,10 @@ struct CostTerms {
 CostTerms cost_terms(const std::vector<Step>& steps);
 double seconds_under(const CostTerms& t, const LinkCosts& costs);
 
-// Collective. Runs `steps` over `comm` as real messages: in every step each rank sends to and receives
-// from exactly the partners the schedule names, message sizes rounded up to 8 bytes, and sums the
-// reduced part of what it received into an int64 accumulator. Returns this rank's wall seconds.
+// Collective. Runs `steps` over `comm` as real messages: in every step each rank sends to and
+// receives from exactly the partners the schedule names, message sizes rounded up to 8 bytes, and
+// sums the reduced part of what it received into an int64 accumulator. Returns this rank's wall
+// seconds.
 class ScheduleReplay {
  public:
   explicit ScheduleReplay(MPI_Comm comm) : comm_(comm) {}
@@ -41,7 +42,8 @@ struct FitPoint {
 // The non-negative alpha, beta, gamma minimising the squared relative error over `points`.
 LinkCosts fit_link(const std::vector<FitPoint>& points);
 // One algorithm's costs: its own alpha, and `base`'s beta and gamma scaled by one common factor (an
-// all-reduce alone cannot separate beta from gamma: both scale with n). Minimises the relative error.
+// all-reduce alone cannot separate beta from gamma: both scale with n). Minimises the relative
+// error.
 LinkCosts fit_scaled(const std::vector<FitPoint>& points, const LinkCosts& base);
 
 }  // namespace pimscale

@@ -17,24 +17,29 @@ namespace {
 // MPI counts are ints: a larger message would wrap silently.
 int mpi_count(uint64_t n, const char* what) {
   if (n > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
-    throw MpiError(std::string(what) + " of " + std::to_string(n) + " entries exceeds MPI's count limit of 2^31 - 1");
+    throw MpiError(std::string(what) + " of " + std::to_string(n) +
+                   " entries exceeds MPI's count limit of 2^31 - 1");
   }
   return static_cast<int>(n);
 }
 }  // namespace
 
 template <class T>
-CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now, const NetworkSpec& net) {
+CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now,
+                                      const NetworkSpec& net) {
   // Clocks meet: the collective begins when the slowest server arrives.
   const Picoseconds start{max(now.value)};
   std::vector<T>& scratch = [&]() -> std::vector<T>& {
-    if constexpr (std::is_same_v<T, float>) return scratch_float_;
-    else return scratch_;
+    if constexpr (std::is_same_v<T, float>)
+      return scratch_float_;
+    else
+      return scratch_;
   }();
   scratch.resize(values.size());
   if (net.measured) comm_.barrier();  // measured: every rank starts the real collective together
   const double t0 = MPI_Wtime();
-  mpi::all_reduce(comm_, values.data(), mpi_count(values.size(), "an all-reduce"), scratch.data(), std::plus<T>());
+  mpi::all_reduce(comm_, values.data(), mpi_count(values.size(), "an all-reduce"), scratch.data(),
+                  std::plus<T>());
   const double took = MPI_Wtime() - t0;
   std::copy(scratch.begin(), scratch.end(), values.begin());
   if (!net.measured) return {start - now, allreduce_time(values.size() * sizeof(T), size(), net)};
@@ -42,8 +47,10 @@ CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now, cons
   const double slowest = max(took);
   return {start - now, size() > 1 ? from_seconds(slowest) : Picoseconds{}};
 }
-template CollectiveTime Cluster::allreduce_sum<int64_t>(std::span<int64_t>, Picoseconds, const NetworkSpec&);
-template CollectiveTime Cluster::allreduce_sum<float>(std::span<float>, Picoseconds, const NetworkSpec&);
+template CollectiveTime Cluster::allreduce_sum<int64_t>(std::span<int64_t>, Picoseconds,
+                                                        const NetworkSpec&);
+template CollectiveTime Cluster::allreduce_sum<float>(std::span<float>, Picoseconds,
+                                                      const NetworkSpec&);
 
 int64_t Cluster::sum(int64_t v) const { return mpi::all_reduce(comm_, v, std::plus<int64_t>()); }
 int64_t Cluster::max(int64_t v) const { return mpi::all_reduce(comm_, v, mpi::maximum<int64_t>()); }

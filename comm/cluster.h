@@ -1,6 +1,6 @@
-// The emulated servers as MPI ranks: functional collectives over real MPI, each timed by the network
-// model, with the servers' emulated clocks meeting at every collective.
-// Not responsible for any server's own work (node/) or the algorithm (src/).
+// The emulated servers as MPI ranks: functional collectives over real MPI, each timed by the
+// network model, with the servers' emulated clocks meeting at every collective. Not responsible for
+// any server's own work (node/) or the algorithm (src/).
 #pragma once
 
 #include <mpi.h>
@@ -31,11 +31,11 @@ class Cluster {
   int size() const { return comm_.size(); }
   MPI_Comm mpi_comm() const { return static_cast<MPI_Comm>(comm_); }
 
-  // Collective. Sums `values` element-wise over all servers, in place (integers: exact in any order).
-  // The collective starts when the last server's clock `now` arrives; returns this server's wait and
-  // the all-reduce time of the message under `net` (its algorithm resolved by collective_cost.h), or with
-  // net.measured the slowest rank's wall time of the real MPI all-reduce.
-  // T: int64_t (exact) or float (the float reference mode; its sum order is MPI's).
+  // Collective. Sums `values` element-wise over all servers, in place (integers: exact in any
+  // order). The collective starts when the last server's clock `now` arrives; returns this server's
+  // wait and the all-reduce time of the message under `net` (its algorithm resolved by
+  // collective_cost.h), or with net.measured the slowest rank's wall time of the real MPI
+  // all-reduce. T: int64_t (exact) or float (the float reference mode; its sum order is MPI's).
   template <class T>
   CollectiveTime allreduce_sum(std::span<T> values, Picoseconds now, const NetworkSpec& net);
 
@@ -44,8 +44,8 @@ class Cluster {
   int64_t max(int64_t v) const;
   double max(double v) const;
 
-  // Collective. Every rank passes its own error (or none); if any rank has one, every rank returns the
-  // message of the lowest such rank, so all ranks can stop together.
+  // Collective. Every rank passes its own error (or none); if any rank has one, every rank returns
+  // the message of the lowest such rank, so all ranks can stop together.
   std::optional<std::string> agree_on_error(const std::optional<std::string>& local) const;
 
   // Collective. Concatenates every rank's values on rank 0 in rank order (empty elsewhere).

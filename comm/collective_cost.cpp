@@ -9,10 +9,14 @@ namespace pimscale {
 
 std::string_view collective_name(Collective c) {
   switch (c) {
-    case Collective::kAllreduce: return "all-reduce";
-    case Collective::kReduceScatter: return "reduce-scatter";
-    case Collective::kAllgather: return "all-gather";
-    case Collective::kBroadcast: return "broadcast";
+    case Collective::kAllreduce:
+      return "all-reduce";
+    case Collective::kReduceScatter:
+      return "reduce-scatter";
+    case Collective::kAllgather:
+      return "all-gather";
+    case Collective::kBroadcast:
+      return "broadcast";
   }
   return "?";
 }
@@ -21,10 +25,12 @@ namespace {
 
 using A = CollectiveAlgorithm;
 
-int64_t floor_pow2(int64_t p) { return int64_t{1} << (std::bit_width(static_cast<uint64_t>(p)) - 1); }
+int64_t floor_pow2(int64_t p) {
+  return int64_t{1} << (std::bit_width(static_cast<uint64_t>(p)) - 1);
+}
 
-Step flat(StepPattern pattern, int64_t distance, int64_t members, double bytes, double reduce, A costs,
-          int64_t repeat = 1) {
+Step flat(StepPattern pattern, int64_t distance, int64_t members, double bytes, double reduce,
+          A costs, int64_t repeat = 1) {
   Step s;
   s.pattern = pattern;
   s.distance = distance;
@@ -36,8 +42,8 @@ Step flat(StepPattern pattern, int64_t distance, int64_t members, double bytes, 
   return s;
 }
 
-// MPICH's fold for p not a power of two: the first 2r ranks pair up (r = p - p') before the core runs on p'
-// ranks, and the result goes back to the r ranks that sat out after it.
+// MPICH's fold for p not a power of two: the first 2r ranks pair up (r = p - p') before the core
+// runs on p' ranks, and the result goes back to the r ranks that sat out after it.
 void fold_before(std::vector<Step>& out, int64_t p, double bytes, double reduce, A costs) {
   const int64_t r = p - floor_pow2(p);
   if (r > 0) out.push_back(flat(StepPattern::kExchange, 1, 2 * r, bytes, reduce, costs));
@@ -47,17 +53,20 @@ void fold_after(std::vector<Step>& out, int64_t p, double bytes, A costs) {
   if (r > 0) out.push_back(flat(StepPattern::kExchange, 1, 2 * r, bytes, 0, costs));
 }
 
-// Recursive halving over p' ranks: distances p'/2 .. 1, each step exchanging and reducing half of what is left.
+// Recursive halving over p' ranks: distances p'/2 .. 1, each step exchanging and reducing half of
+// what is left.
 void halving(std::vector<Step>& out, double n, int64_t q, A costs) {
   for (int64_t d = q / 2; d >= 1; d /= 2) {
     const double part = n * static_cast<double>(d) / static_cast<double>(q);
     out.push_back(flat(StepPattern::kExchange, d, q, part, part, costs));
   }
 }
-// Recursive doubling of blocks over p' ranks: distances 1 .. p'/2, each step doubling what each rank holds.
+// Recursive doubling of blocks over p' ranks: distances 1 .. p'/2, each step doubling what each
+// rank holds.
 void doubling_gather(std::vector<Step>& out, double n, int64_t q, A costs) {
   for (int64_t d = 1; d < q; d *= 2) {
-    out.push_back(flat(StepPattern::kExchange, d, q, n * static_cast<double>(d) / static_cast<double>(q), 0, costs));
+    out.push_back(flat(StepPattern::kExchange, d, q,
+                       n * static_cast<double>(d) / static_cast<double>(q), 0, costs));
   }
 }
 void binomial(std::vector<Step>& out, double n, int64_t members, bool reduce) {
@@ -72,8 +81,9 @@ std::vector<Step> allreduce_schedule(A a, double n, int64_t p, const NetworkSpec
   const double pd = static_cast<double>(p);
   switch (a) {
     case A::kRing:
-      out.push_back(flat(StepPattern::kShift, 1, p, n / pd, n / pd, A::kRing, p - 1));  // reduce-scatter
-      out.push_back(flat(StepPattern::kShift, 1, p, n / pd, 0, A::kRing, p - 1));       // all-gather
+      out.push_back(
+          flat(StepPattern::kShift, 1, p, n / pd, n / pd, A::kRing, p - 1));       // reduce-scatter
+      out.push_back(flat(StepPattern::kShift, 1, p, n / pd, 0, A::kRing, p - 1));  // all-gather
       return out;
     case A::kRecursiveDoubling:
       fold_before(out, p, n, n, a);
@@ -87,7 +97,8 @@ std::vector<Step> allreduce_schedule(A a, double n, int64_t p, const NetworkSpec
       fold_after(out, p, n, a);
       return out;
     case A::kHierarchical: {
-      // Reduce to each group's first rank (binomial), all-reduce across the leaders, broadcast back.
+      // Reduce to each group's first rank (binomial), all-reduce across the leaders, broadcast
+      // back.
       const int64_t g = net.leaf_size(p), leaders = (p + g - 1) / g;
       std::vector<Step> intra;
       binomial(intra, n, g, true);
@@ -114,7 +125,8 @@ std::vector<Step> allreduce_schedule(A a, double n, int64_t p, const NetworkSpec
 
 }  // namespace
 
-std::vector<Step> schedule(Collective c, CollectiveAlgorithm a, double n, int64_t p, const NetworkSpec& net) {
+std::vector<Step> schedule(Collective c, CollectiveAlgorithm a, double n, int64_t p,
+                           const NetworkSpec& net) {
   std::vector<Step> out;
   if (p <= 1) return out;
   const double pd = static_cast<double>(p);
@@ -176,7 +188,8 @@ StepLoad fat_tree_load(const Step& s, int64_t p, const NetworkSpec& net) {
     busiest = std::max({busiest, ++out[src / leaf], ++in[dst / leaf]});
   });
   // A leaf's uplinks carry leaf x bandwidth / oversubscription; each crossing flow gets its share.
-  load.congestion = std::max(1.0, net.oversubscription * static_cast<double>(busiest) / static_cast<double>(leaf));
+  load.congestion = std::max(
+      1.0, net.oversubscription * static_cast<double>(busiest) / static_cast<double>(leaf));
   return load;
 }
 
@@ -184,7 +197,8 @@ StepLoad ring_load(const Step& s, int64_t p, const NetworkSpec& net) {
   // Each flow takes the shorter way round (clockwise on a tie); count flows per directed link.
   std::vector<int64_t> cw(p + 1, 0), ccw(p + 1, 0);  // difference arrays over link index
   int64_t hops = 0;
-  const auto add = [&](std::vector<int64_t>& d, int64_t first, int64_t count) {  // links first .. first+count-1 mod p
+  const auto add = [&](std::vector<int64_t>& d, int64_t first,
+                       int64_t count) {  // links first .. first+count-1 mod p
     const int64_t end = first + count;
     d[first] += 1;
     if (end <= p) {
@@ -201,7 +215,8 @@ StepLoad ring_load(const Step& s, int64_t p, const NetworkSpec& net) {
       add(cw, src, c);  // clockwise link i joins i -> i+1
       hops = std::max(hops, c);
     } else {
-      add(ccw, (dst + 1) % p, p - c);  // counter-clockwise link i joins i -> i-1, for i = src down to dst+1
+      add(ccw, (dst + 1) % p,
+          p - c);  // counter-clockwise link i joins i -> i-1, for i = src down to dst+1
       hops = std::max(hops, p - c);
     }
   });
@@ -209,7 +224,8 @@ StepLoad ring_load(const Step& s, int64_t p, const NetworkSpec& net) {
   for (int64_t i = 0; i < p; ++i) busiest = std::max({busiest, a += cw[i], b += ccw[i]});
   StepLoad load;
   load.congestion = static_cast<double>(std::max<int64_t>(1, busiest));
-  load.extra_latency_us = static_cast<double>(std::max<int64_t>(0, hops - 1)) * net.hop_latency_us;  // forwarding
+  load.extra_latency_us =
+      static_cast<double>(std::max<int64_t>(0, hops - 1)) * net.hop_latency_us;  // forwarding
   return load;
 }
 
@@ -220,7 +236,8 @@ double step_seconds(const Step& s, int64_t p, const NetworkSpec& net) {
   if (net.topology == Topology::kFatTree) load = fat_tree_load(s, p, net);
   if (net.topology == Topology::kRing) load = ring_load(s, p, net);
   const LinkCosts c = net.costs_for(s.costs);
-  const double one = c.alpha_s() + load.extra_latency_us * 1e-6 + s.bytes * c.beta_s_per_byte() * load.congestion +
+  const double one = c.alpha_s() + load.extra_latency_us * 1e-6 +
+                     s.bytes * c.beta_s_per_byte() * load.congestion +
                      s.reduce_bytes * c.gamma_s_per_byte();
   return static_cast<double>(s.repeat) * one;
 }
@@ -237,7 +254,8 @@ CollectiveAlgorithm resolve_allreduce(CollectiveAlgorithm requested, uint64_t by
                                       const NetworkSpec& net) {
   if (requested == A::kAuto) {
     if (bytes <= static_cast<uint64_t>(net.allreduce_short_bytes)) return A::kRecursiveDoubling;
-    if (std::has_single_bit(static_cast<uint64_t>(p)) && bytes <= static_cast<uint64_t>(net.allreduce_long_bytes)) {
+    if (std::has_single_bit(static_cast<uint64_t>(p)) &&
+        bytes <= static_cast<uint64_t>(net.allreduce_long_bytes)) {
       return A::kRabenseifner;
     }
     return A::kRing;
@@ -246,7 +264,8 @@ CollectiveAlgorithm resolve_allreduce(CollectiveAlgorithm requested, uint64_t by
     A best = A::kRing;
     double best_t = -1;
     for (A a : {A::kRing, A::kRecursiveDoubling, A::kRabenseifner, A::kHierarchical}) {
-      const double t = schedule_seconds(allreduce_schedule(a, static_cast<double>(bytes), p, net), p, net);
+      const double t =
+          schedule_seconds(allreduce_schedule(a, static_cast<double>(bytes), p, net), p, net);
       if (best_t < 0 || t < best_t) best = a, best_t = t;
     }
     return best;
@@ -254,7 +273,8 @@ CollectiveAlgorithm resolve_allreduce(CollectiveAlgorithm requested, uint64_t by
   return requested;
 }
 
-Picoseconds collective_time(Collective c, CollectiveAlgorithm a, uint64_t bytes, int64_t p, const NetworkSpec& net) {
+Picoseconds collective_time(Collective c, CollectiveAlgorithm a, uint64_t bytes, int64_t p,
+                            const NetworkSpec& net) {
   if (p <= 1) return {};
   return from_seconds(schedule_seconds(schedule(c, a, static_cast<double>(bytes), p, net), p, net));
 }

@@ -1,5 +1,5 @@
-// The description of the network between PIM servers, as loaded from a network preset: link costs, the
-// topology, the MPI library's all-reduce thresholds, and optional per-algorithm costs fitted by
+// The description of the network between PIM servers, as loaded from a network preset: link costs,
+// the topology, the MPI library's all-reduce thresholds, and optional per-algorithm costs fitted by
 // `pimscale netbench`; plus how a run uses it (a forced all-reduce algorithm, measured mode).
 // Not responsible for loading it (src/ does) or for collective times (collective_cost.h).
 #pragma once
@@ -15,8 +15,8 @@
 
 namespace pimscale {
 
-// Collective algorithms (Thakur, Rabenseifner and Gropp 2005). kAuto picks one by message size and rank
-// count as MPI libraries do; kBest takes the cheapest under the model.
+// Collective algorithms (Thakur, Rabenseifner and Gropp 2005). kAuto picks one by message size and
+// rank count as MPI libraries do; kBest takes the cheapest under the model.
 enum class CollectiveAlgorithm {
   kAuto,
   kBest,
@@ -34,7 +34,8 @@ enum class Topology { kStar, kFatTree, kRing };
 std::string_view topology_name(Topology t);
 std::optional<Topology> parse_topology(std::string_view name);
 
-// Per-message latency, link bandwidth and reduction rate: alpha, beta and gamma of the cost formulas.
+// Per-message latency, link bandwidth and reduction rate: alpha, beta and gamma of the cost
+// formulas.
 struct LinkCosts {
   double bandwidth_gbit_s = 0;  // per direction
   double latency_us = 0;        // per message: NIC + one switch + MPI software
@@ -54,11 +55,13 @@ struct NetworkSpec {
   double hop_latency_us = 0;  // each extra switch (fat tree) or forwarding server (ring) on a path
   // topology.*
   Topology topology = Topology::kStar;
-  int64_t servers_per_leaf = 0;   // fat tree: servers under one leaf switch; hierarchical: group size
-  double oversubscription = 1;    // fat tree: leaf downlink / uplink capacity
+  int64_t servers_per_leaf =
+      0;                        // fat tree: servers under one leaf switch; hierarchical: group size
+  double oversubscription = 1;  // fat tree: leaf downlink / uplink capacity
   // collectives.*: the MPI library's all-reduce switch points for kAuto.
-  int64_t allreduce_short_bytes = 2048;    // at or below: recursive doubling
-  int64_t allreduce_long_bytes = 1 << 20;  // above (or p not a power of two): ring; between: Rabenseifner
+  int64_t allreduce_short_bytes = 2048;  // at or below: recursive doubling
+  int64_t allreduce_long_bytes =
+      1 << 20;  // above (or p not a power of two): ring; between: Rabenseifner
   // fitted.<algorithm>.*: costs `pimscale netbench` fitted for one algorithm; the links' otherwise.
   std::map<CollectiveAlgorithm, LinkCosts> fitted;
   SourceMap sources;
@@ -69,7 +72,8 @@ struct NetworkSpec {
 
   LinkCosts link() const { return {bandwidth_gbit_s, latency_us, reduce_gbps}; }
   LinkCosts costs_for(CollectiveAlgorithm a) const;
-  // The group of hierarchical collectives and leaves of a fat tree: servers_per_leaf, or every server.
+  // The group of hierarchical collectives and leaves of a fat tree: servers_per_leaf, or every
+  // server.
   int64_t leaf_size(int64_t p) const;
 };
 

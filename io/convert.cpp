@@ -32,13 +32,15 @@ std::string fmt_label(double l) {
 
 std::ifstream open_or_fail(const std::string& path, std::ios::openmode mode = std::ios::in) {
   std::ifstream f(path, mode);
-  if (!f) throw InputError("cannot read '" + path + "'; check the path (--in, --test, --in-labels)");
+  if (!f)
+    throw InputError("cannot read '" + path + "'; check the path (--in, --test, --in-labels)");
   return f;
 }
 
 std::optional<double> parse_number(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   double v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -66,18 +68,25 @@ RawRows read_libsvm(const std::string& path) {
   std::string line;
   bool zero_based = false;
   for (uint64_t n = 1; std::getline(f, line); ++n) {
-    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);  // svmlight comments
+    if (const size_t hash = line.find('#'); hash != std::string::npos)
+      line.resize(hash);  // svmlight comments
     std::istringstream tokens(line);
     std::string tok;
     if (!(tokens >> tok)) continue;  // blank line
     const auto label = parse_number(tok);
-    if (!label) fail_at(path, n, "label '" + tok + "' is not a number; LIBSVM lines are 'label index:value ...'");
+    if (!label)
+      fail_at(path, n,
+              "label '" + tok + "' is not a number; LIBSVM lines are 'label index:value ...'");
     int64_t previous = -1;
     while (tokens >> tok) {
       if (tok.rfind("qid:", 0) == 0) continue;  // svmlight query ids
       const size_t colon = tok.find(':');
-      const auto index = colon == std::string::npos ? std::nullopt : parse_number(std::string_view(tok).substr(0, colon));
-      const auto value = colon == std::string::npos ? std::nullopt : parse_number(std::string_view(tok).substr(colon + 1));
+      const auto index = colon == std::string::npos
+                             ? std::nullopt
+                             : parse_number(std::string_view(tok).substr(0, colon));
+      const auto value = colon == std::string::npos
+                             ? std::nullopt
+                             : parse_number(std::string_view(tok).substr(colon + 1));
       if (!index || !value || *index < 0 || *index != std::floor(*index) || *index > 4294967294.0) {
         fail_at(path, n, "'" + tok + "' is not index:value with a non-negative integer index");
       }
@@ -122,19 +131,24 @@ RawRows read_csv(const std::string& path, int64_t label_column) {
       if (r.labels.empty() && columns == 0) {  // a header line
         continue;
       }
-      fail_at(path, n, "a cell is not a number; CSV rows must be numeric (one header line is allowed)");
+      fail_at(path, n,
+              "a cell is not a number; CSV rows must be numeric (one header line is allowed)");
     }
     if (columns == 0) {
       columns = cells.size();
       if (columns < 2) fail_at(path, n, "a CSV row needs a label and at least one feature");
     }
     if (cells.size() != columns) {
-      fail_at(path, n, "has " + std::to_string(cells.size()) + " columns, the first row has " + std::to_string(columns));
+      fail_at(path, n,
+              "has " + std::to_string(cells.size()) + " columns, the first row has " +
+                  std::to_string(columns));
     }
-    const int64_t k = label_column < 0 ? static_cast<int64_t>(columns) + label_column : label_column;
+    const int64_t k =
+        label_column < 0 ? static_cast<int64_t>(columns) + label_column : label_column;
     if (k < 0 || k >= static_cast<int64_t>(columns)) {
-      fail_at(path, n, "--label-column " + std::to_string(label_column) + " is outside the " + std::to_string(columns) +
-                           " columns");
+      fail_at(path, n,
+              "--label-column " + std::to_string(label_column) + " is outside the " +
+                  std::to_string(columns) + " columns");
     }
     uint32_t feature = 0;
     for (int64_t c = 0; c < static_cast<int64_t>(columns); ++c) {
@@ -156,31 +170,39 @@ RawRows read_csv(const std::string& path, int64_t label_column) {
 namespace {
 uint32_t read_be32(std::ifstream& f, const std::string& path) {
   unsigned char b[4];
-  if (!f.read(reinterpret_cast<char*>(b), 4)) throw InputError("'" + path + "' is truncated (IDX header)");
+  if (!f.read(reinterpret_cast<char*>(b), 4))
+    throw InputError("'" + path + "' is truncated (IDX header)");
   return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
 }
 }  // namespace
 
 RawRows read_idx(const std::string& images, const std::string& labels) {
-  if (labels.empty()) throw InputError("IDX needs the labels file too: --in-labels FILE (and --test-labels with --test)");
-  std::ifstream fi = open_or_fail(images, std::ios::binary), fl = open_or_fail(labels, std::ios::binary);
+  if (labels.empty())
+    throw InputError(
+        "IDX needs the labels file too: --in-labels FILE (and --test-labels with --test)");
+  std::ifstream fi = open_or_fail(images, std::ios::binary),
+                fl = open_or_fail(labels, std::ios::binary);
   const uint32_t magic_i = read_be32(fi, images), magic_l = read_be32(fl, labels);
   // Magic: 0x0000 08 NN, type 0x08 = unsigned byte, NN dimensions.
   if ((magic_i >> 8) != 0x08 || (magic_i & 0xff) < 2) {
-    throw InputError("'" + images + "' is not an IDX file of unsigned bytes with >= 2 dimensions (magic " +
+    throw InputError("'" + images +
+                     "' is not an IDX file of unsigned bytes with >= 2 dimensions (magic " +
                      std::to_string(magic_i) + ")");
   }
-  if (magic_l != 0x801) throw InputError("'" + labels + "' is not an IDX label file (magic 0x00000801)");
+  if (magic_l != 0x801)
+    throw InputError("'" + labels + "' is not an IDX label file (magic 0x00000801)");
   const uint32_t n = read_be32(fi, images);
   uint64_t per_row = 1;
   for (uint32_t d = 1; d < (magic_i & 0xff); ++d) per_row *= read_be32(fi, images);
-  if (read_be32(fl, labels) != n) throw InputError("'" + labels + "' and '" + images + "' hold different row counts");
+  if (read_be32(fl, labels) != n)
+    throw InputError("'" + labels + "' and '" + images + "' hold different row counts");
   RawRows r;
   r.features = per_row;
   std::vector<unsigned char> row(per_row);
   for (uint32_t i = 0; i < n; ++i) {
     char label = 0;
-    if (!fi.read(reinterpret_cast<char*>(row.data()), static_cast<std::streamsize>(per_row)) || !fl.read(&label, 1)) {
+    if (!fi.read(reinterpret_cast<char*>(row.data()), static_cast<std::streamsize>(per_row)) ||
+        !fl.read(&label, 1)) {
       throw InputError("'" + images + "' or its labels are truncated at row " + std::to_string(i));
     }
     for (uint64_t j = 0; j < per_row; ++j) {
@@ -250,8 +272,8 @@ std::pair<RawRows, RawRows> split_by_seed(const RawRows& all, double fraction, u
 
 // Dense rows scaled by the training part's per-feature min and max (test values clamped to [0, 1];
 // a constant feature becomes 0).
-std::vector<float> dense_normalised(const RawRows& r, uint64_t features, const std::vector<float>& lo,
-                                    const std::vector<float>& hi) {
+std::vector<float> dense_normalised(const RawRows& r, uint64_t features,
+                                    const std::vector<float>& lo, const std::vector<float>& hi) {
   std::vector<float> x(r.labels.size() * features), row(features);
   for (size_t i = 0; i < r.labels.size(); ++i) {
     dense_row(r, i, row);
@@ -266,13 +288,15 @@ std::vector<float> dense_normalised(const RawRows& r, uint64_t features, const s
 }  // namespace
 
 std::string convert_dataset(const ConvertOptions& o) {
-  if (!(o.test_fraction >= 0 && o.test_fraction < 1)) throw InputError("--test-fraction must be in [0, 1)");
+  if (!(o.test_fraction >= 0 && o.test_fraction < 1))
+    throw InputError("--test-fraction must be in [0, 1)");
   RawRows train_raw, test_raw;
   if (!o.test.empty()) {
     train_raw = read_any(o, o.in, o.in_labels);
     test_raw = read_any(o, o.test, o.test_labels);
   } else {
-    std::tie(train_raw, test_raw) = split_by_seed(read_any(o, o.in, o.in_labels), o.test_fraction, o.seed);
+    std::tie(train_raw, test_raw) =
+        split_by_seed(read_any(o, o.in, o.in_labels), o.test_fraction, o.seed);
   }
   // Classes: given, or the two labels the data has (the smaller -> 0).
   std::pair<double, double> classes;
@@ -284,22 +308,24 @@ std::string convert_dataset(const ConvertOptions& o) {
     if (seen.size() != 2) {
       std::string list;
       for (double l : seen) list += (list.empty() ? "" : ", ") + fmt_label(l);
-      throw InputError("'" + o.in + "' has " + std::to_string(seen.size()) + " distinct labels (" + list.substr(0, 80) +
+      throw InputError("'" + o.in + "' has " + std::to_string(seen.size()) + " distinct labels (" +
+                       list.substr(0, 80) +
                        "); pick the two classes of a binary task with --classes A,B");
     }
     classes = {*seen.begin(), *seen.rbegin()};
   }
   Split train = keep_classes(train_raw, classes.first, classes.second);
   Split test = keep_classes(test_raw, classes.first, classes.second);
-  if (train.y.empty()) throw InputError("no training rows have the labels of --classes; check the class values");
+  if (train.y.empty())
+    throw InputError("no training rows have the labels of --classes; check the class values");
   const uint64_t features = std::max(train.rows.features, test.rows.features);
   const bool dense = o.dense || o.from != "libsvm";
 
   // Written by this rank alone (MPI_COMM_SELF).
   DatasetWriter writer(o.out, MPI_COMM_SELF, dense ? DataKind::kDense : DataKind::kSparse, features,
                        "pimscale data convert --from " + o.from + " --in " + o.in +
-                           (o.test.empty() ? " --test-fraction " + std::to_string(o.test_fraction) + " --seed " +
-                                                 std::to_string(o.seed)
+                           (o.test.empty() ? " --test-fraction " + std::to_string(o.test_fraction) +
+                                                 " --seed " + std::to_string(o.seed)
                                            : " --test " + o.test) +
                            (dense ? " (min-max normalised by the training part)" : ""));
   if (dense) {
@@ -313,10 +339,14 @@ std::string convert_dataset(const ConvertOptions& o) {
       }
       first = false;
     }
-    writer.write_dense("train", train.y.size(), 0, dense_normalised(train.rows, features, lo, hi), train.y);
-    writer.write_dense("test", test.y.size(), 0, dense_normalised(test.rows, features, lo, hi), test.y);
+    writer.write_dense("train", train.y.size(), 0, dense_normalised(train.rows, features, lo, hi),
+                       train.y);
+    writer.write_dense("test", test.y.size(), 0, dense_normalised(test.rows, features, lo, hi),
+                       test.y);
   } else {
-    auto binary = [](const RawRows& r) { return std::all_of(r.values.begin(), r.values.end(), [](float v) { return v == 1.0f; }); };
+    auto binary = [](const RawRows& r) {
+      return std::all_of(r.values.begin(), r.values.end(), [](float v) { return v == 1.0f; });
+    };
     const bool all_binary = binary(train.rows) && binary(test.rows);
     writer.write_sparse("train", train.y.size(), 0, train.rows.indptr, train.rows.indices,
                         all_binary ? std::vector<float>{} : train.rows.values, train.y);
@@ -325,10 +355,11 @@ std::string convert_dataset(const ConvertOptions& o) {
   }
   writer.commit();
   auto count1 = [](const std::vector<uint8_t>& y) { return std::count(y.begin(), y.end(), 1); };
-  return "wrote " + o.out + " (" + (dense ? "dense" : "sparse") + ", " + std::to_string(features) + " features, " +
-         std::to_string(train.y.size()) + " train rows (" + std::to_string(count1(train.y)) + " positive), " +
-         std::to_string(test.y.size()) + " test rows; class " + fmt_label(classes.first) + " -> 0, " +
-         fmt_label(classes.second) + " -> 1)";
+  return "wrote " + o.out + " (" + (dense ? "dense" : "sparse") + ", " + std::to_string(features) +
+         " features, " + std::to_string(train.y.size()) + " train rows (" +
+         std::to_string(count1(train.y)) + " positive), " + std::to_string(test.y.size()) +
+         " test rows; class " + fmt_label(classes.first) + " -> 0, " + fmt_label(classes.second) +
+         " -> 1)";
 }
 
 void export_libsvm(const std::string& in, const std::string& split, const std::string& out) {
@@ -345,7 +376,8 @@ void export_libsvm(const std::string& in, const std::string& split, const std::s
     for (uint64_t i = 0; i < rows; ++i) {
       f << (r.y[i] == 1 ? "+1" : "-1");
       for (uint64_t j = 0; j < r.features; ++j) {
-        if (r.x[i * r.features + j] != 0) f << ' ' << j + 1 << ':' << value(r.x[i * r.features + j]);
+        if (r.x[i * r.features + j] != 0)
+          f << ' ' << j + 1 << ':' << value(r.x[i * r.features + j]);
       }
       f << '\n';
     }

@@ -1,6 +1,6 @@
-// Converting LIBSVM/svmlight text, CSV and IDX (MNIST-style) files into pimscale datasets: binary labels,
-// a train/test split, min-max normalisation of dense features to [0, 1] from the training part only.
-// Not responsible for the HDF5 layout (dataset_writer.h). Runs on one rank.
+// Converting LIBSVM/svmlight text, CSV and IDX (MNIST-style) files into pimscale datasets: binary
+// labels, a train/test split, min-max normalisation of dense features to [0, 1] from the training
+// part only. Not responsible for the HDF5 layout (dataset_writer.h). Runs on one rank.
 #pragma once
 
 #include <cstdint>
@@ -12,16 +12,18 @@
 namespace pimscale {
 
 struct ConvertOptions {
-  std::string from;            // libsvm, csv or idx
-  std::string in;              // libsvm/csv file, or IDX images
-  std::string in_labels;       // IDX labels
-  std::string test;            // optional separate test file (IDX: images)
-  std::string test_labels;     // IDX test labels
-  double test_fraction = 0.2;  // without --test: the fraction of rows drawn (by seed) into the test split
+  std::string from;         // libsvm, csv or idx
+  std::string in;           // libsvm/csv file, or IDX images
+  std::string in_labels;    // IDX labels
+  std::string test;         // optional separate test file (IDX: images)
+  std::string test_labels;  // IDX test labels
+  double test_fraction =
+      0.2;  // without --test: the fraction of rows drawn (by seed) into the test split
   uint64_t seed = 1;
-  int64_t label_column = -1;   // CSV: 0-based; negative counts from the end (-1: last)
-  std::optional<std::pair<double, double>> classes;  // labels A -> 0, B -> 1; rows of other labels dropped
-  bool dense = false;          // LIBSVM: write dense rows (normalised) instead of CSR
+  int64_t label_column = -1;  // CSV: 0-based; negative counts from the end (-1: last)
+  std::optional<std::pair<double, double>>
+      classes;         // labels A -> 0, B -> 1; rows of other labels dropped
+  bool dense = false;  // LIBSVM: write dense rows (normalised) instead of CSR
   std::string out;
 };
 
@@ -39,12 +41,12 @@ RawRows read_libsvm(const std::string& path);
 RawRows read_csv(const std::string& path, int64_t label_column);
 RawRows read_idx(const std::string& images, const std::string& labels);
 
-// Parses, splits, maps labels, normalises and writes opts.out (through a temporary file). Throws InputError.
-// Returns a one-line summary.
+// Parses, splits, maps labels, normalises and writes opts.out (through a temporary file). Throws
+// InputError. Returns a one-line summary.
 std::string convert_dataset(const ConvertOptions& opts);
 
-// Writes split "train" or "test" of a pimscale dataset as LIBSVM text (labels +1/-1, 1-based indices), for
-// reference trainers such as liblinear.
+// Writes split "train" or "test" of a pimscale dataset as LIBSVM text (labels +1/-1, 1-based
+// indices), for reference trainers such as liblinear.
 void export_libsvm(const std::string& in, const std::string& split, const std::string& out);
 
 }  // namespace pimscale

@@ -20,9 +20,11 @@ Dataset Dataset::open(const std::string& path, MPI_Comm comm) {
   if (!f.has_attribute("format") || f.read_string_attribute("format") != kDatasetFormat) {
     bad(path, "not a pimscale dataset (root attribute format != \"pimscale-dataset\")");
   }
-  if (f.read_uint_attribute("format_version") != kDatasetFormatVersion) bad(path, "unsupported format_version");
+  if (f.read_uint_attribute("format_version") != kDatasetFormatVersion)
+    bad(path, "unsupported format_version");
   const std::string kind = f.read_string_attribute("kind");
-  if (kind != "dense" && kind != "sparse") bad(path, "attribute kind must be \"dense\" or \"sparse\", not \"" + kind + "\"");
+  if (kind != "dense" && kind != "sparse")
+    bad(path, "attribute kind must be \"dense\" or \"sparse\", not \"" + kind + "\"");
   d.kind_ = kind == "dense" ? DataKind::kDense : DataKind::kSparse;
   d.features_ = f.read_uint_attribute("features");
   if (d.features_ == 0) bad(path, "attribute features must be positive");
@@ -42,7 +44,8 @@ void Dataset::check_layout(const std::string& split, uint64_t& rows) {
     if (!file_.exists(g + "/X")) bad(path, "missing " + g + "/X");
     const auto xs = file_.shape(g + "/X");
     if (xs.size() != 2 || xs[0] != rows || xs[1] != features_) {
-      bad(path, g + "/X must be [" + std::to_string(rows) + " x " + std::to_string(features_) + "]");
+      bad(path,
+          g + "/X must be [" + std::to_string(rows) + " x " + std::to_string(features_) + "]");
     }
     const H5T_class_t c = file_.type_class(g + "/X");
     if (c != H5T_FLOAT && c != H5T_INTEGER) bad(path, g + "/X must be numeric");
@@ -51,25 +54,30 @@ void Dataset::check_layout(const std::string& split, uint64_t& rows) {
   for (const char* name : {"/indptr", "/indices"}) {
     if (!file_.exists(g + name)) bad(path, "missing " + g + name);
   }
-  if (file_.shape(g + "/indptr") != std::vector<uint64_t>{rows + 1}) bad(path, g + "/indptr must have rows + 1 entries");
+  if (file_.shape(g + "/indptr") != std::vector<uint64_t>{rows + 1})
+    bad(path, g + "/indptr must have rows + 1 entries");
   const auto nnz = file_.shape(g + "/indices");
   binary_ = !file_.exists(g + "/values");
-  if (!binary_ && file_.shape(g + "/values") != nnz) bad(path, g + "/values must match " + g + "/indices");
+  if (!binary_ && file_.shape(g + "/values") != nnz)
+    bad(path, g + "/values must match " + g + "/indices");
 }
 
 DenseRows Dataset::read_dense(const std::string& split, uint64_t first, uint64_t count) const {
-  DenseRows r{first, count, features_, std::vector<float>(count * features_), std::vector<uint8_t>(count)};
+  DenseRows r{first, count, features_, std::vector<float>(count * features_),
+              std::vector<uint8_t>(count)};
   file_.read_rows("/" + split + "/X", H5T_NATIVE_FLOAT, first, count, r.x.data());
   file_.read_rows("/" + split + "/y", H5T_NATIVE_UINT8, first, count, r.y.data());
   return r;
 }
 
-std::vector<uint64_t> Dataset::read_row_offsets(const std::string& split, uint64_t first, uint64_t count) const {
+std::vector<uint64_t> Dataset::read_row_offsets(const std::string& split, uint64_t first,
+                                                uint64_t count) const {
   std::vector<uint64_t> indptr = read_indptr(split, first, count);
   // No validate() follows a dry read: check here what validate() checks of the offsets.
   for (uint64_t i = 0; i < count; ++i) {
     if (indptr[i + 1] < indptr[i]) {
-      throw InputError("dataset '" + path() + "': /" + split + "/indptr decreases at row " + std::to_string(first + i) +
+      throw InputError("dataset '" + path() + "': /" + split + "/indptr decreases at row " +
+                       std::to_string(first + i) +
                        "; rewrite the file with `pimscale data convert` or `data synth`");
     }
   }
@@ -78,7 +86,8 @@ std::vector<uint64_t> Dataset::read_row_offsets(const std::string& split, uint64
   return indptr;
 }
 
-std::vector<uint64_t> Dataset::read_indptr(const std::string& split, uint64_t first, uint64_t count) const {
+std::vector<uint64_t> Dataset::read_indptr(const std::string& split, uint64_t first,
+                                           uint64_t count) const {
   std::vector<uint64_t> indptr(count + 1);
   file_.read_rows("/" + split + "/indptr", H5T_NATIVE_UINT64, first, count + 1, indptr.data());
   return indptr;
@@ -92,7 +101,9 @@ SparseRows Dataset::read_sparse(const std::string& split, uint64_t first, uint64
   r.features = features_;
   r.indptr = read_indptr(split, first, count);
   const uint64_t lo = r.indptr.front(), hi = r.indptr.back();
-  if (hi < lo) throw InputError("dataset '" + path() + "': " + g + "/indptr is not non-decreasing near row " + std::to_string(first));
+  if (hi < lo)
+    throw InputError("dataset '" + path() + "': " + g + "/indptr is not non-decreasing near row " +
+                     std::to_string(first));
   for (auto& p : r.indptr) p -= lo;
   r.indices.resize(hi - lo);
   file_.read_rows(g + "/indices", H5T_NATIVE_UINT32, lo, hi - lo, r.indices.data());
@@ -106,7 +117,8 @@ SparseRows Dataset::read_sparse(const std::string& split, uint64_t first, uint64
 }
 
 namespace {
-std::optional<std::string> check_labels(const std::vector<uint8_t>& y, uint64_t first, const std::string& where) {
+std::optional<std::string> check_labels(const std::vector<uint8_t>& y, uint64_t first,
+                                        const std::string& where) {
   for (size_t i = 0; i < y.size(); ++i) {
     if (y[i] > 1) {
       return where + "/y row " + std::to_string(first + i) + " is " + std::to_string(y[i]) +
@@ -117,7 +129,8 @@ std::optional<std::string> check_labels(const std::vector<uint8_t>& y, uint64_t 
 }
 }  // namespace
 
-std::optional<std::string> validate(const DenseRows& r, const std::string& path, const std::string& split) {
+std::optional<std::string> validate(const DenseRows& r, const std::string& path,
+                                    const std::string& split) {
   const std::string where = "dataset '" + path + "': /" + split;
   for (size_t i = 0; i < r.x.size(); ++i) {
     if (!(r.x[i] >= 0.0f && r.x[i] <= 1.0f)) {
@@ -129,10 +142,12 @@ std::optional<std::string> validate(const DenseRows& r, const std::string& path,
   return check_labels(r.y, r.first, where);
 }
 
-std::optional<std::string> validate(const SparseRows& r, const std::string& path, const std::string& split) {
+std::optional<std::string> validate(const SparseRows& r, const std::string& path,
+                                    const std::string& split) {
   const std::string where = "dataset '" + path + "': /" + split;
   for (uint64_t i = 0; i < r.rows; ++i) {
-    if (r.indptr[i + 1] < r.indptr[i]) return where + "/indptr decreases at row " + std::to_string(r.first + i);
+    if (r.indptr[i + 1] < r.indptr[i])
+      return where + "/indptr decreases at row " + std::to_string(r.first + i);
     for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1]; ++k) {
       if (r.indices[k] >= r.features) {
         return where + "/indices row " + std::to_string(r.first + i) + " has feature " +

@@ -1,5 +1,6 @@
 // pimscale's HDF5 dataset format (dense and CSR sparse; see README "Dataset format") and sharded
-// collective reads of contiguous row ranges. Not responsible for converting features to DPU formats.
+// collective reads of contiguous row ranges. Not responsible for converting features to DPU
+// formats.
 #pragma once
 
 #include <mpi.h>
@@ -20,11 +21,11 @@ enum class DataKind { kDense, kSparse };
 const char* data_kind_name(DataKind k);
 
 struct DenseRows {
-  uint64_t first = 0;         // global index of the first row
+  uint64_t first = 0;  // global index of the first row
   uint64_t rows = 0;
   uint64_t features = 0;
-  std::vector<float> x;       // [rows x features], values in [0, 1]
-  std::vector<uint8_t> y;     // [rows], labels in {0, 1}
+  std::vector<float> x;    // [rows x features], values in [0, 1]
+  std::vector<uint8_t> y;  // [rows], labels in {0, 1}
 };
 
 struct SparseRows {
@@ -37,8 +38,8 @@ struct SparseRows {
   std::vector<uint8_t> y;
 };
 
-// An open dataset file. Opening is collective over `comm` and checks the layout; every rank sees the
-// same file, so layout errors are thrown on every rank alike.
+// An open dataset file. Opening is collective over `comm` and checks the layout; every rank sees
+// the same file, so layout errors are thrown on every rank alike.
 class Dataset {
  public:
   static Dataset open(const std::string& path, MPI_Comm comm);
@@ -46,19 +47,23 @@ class Dataset {
   const std::string& path() const { return file_.path(); }
   DataKind kind() const { return kind_; }
   uint64_t features() const { return features_; }
-  uint64_t rows(const std::string& split) const { return split == "train" ? train_rows_ : test_rows_; }
+  uint64_t rows(const std::string& split) const {
+    return split == "train" ? train_rows_ : test_rows_;
+  }
 
   // Collective. Rows [first, first + count) of split "train" or "test".
   DenseRows read_dense(const std::string& split, uint64_t first, uint64_t count) const;
   SparseRows read_sparse(const std::string& split, uint64_t first, uint64_t count) const;
-  // Sparse: only the CSR offsets of rows [first, first + count), rebased to 0 ([count + 1] entries): the
-  // rows' non-zero counts, without their indices (dry accounting).
-  std::vector<uint64_t> read_row_offsets(const std::string& split, uint64_t first, uint64_t count) const;
+  // Sparse: only the CSR offsets of rows [first, first + count), rebased to 0 ([count + 1]
+  // entries): the rows' non-zero counts, without their indices (dry accounting).
+  std::vector<uint64_t> read_row_offsets(const std::string& split, uint64_t first,
+                                         uint64_t count) const;
 
  private:
   explicit Dataset(h5::File file) : file_(std::move(file)) {}
   void check_layout(const std::string& split, uint64_t& rows);
-  std::vector<uint64_t> read_indptr(const std::string& split, uint64_t first, uint64_t count) const;  // absolute
+  std::vector<uint64_t> read_indptr(const std::string& split, uint64_t first,
+                                    uint64_t count) const;  // absolute
   h5::File file_;
   DataKind kind_ = DataKind::kDense;
   uint64_t features_ = 0, train_rows_ = 0, test_rows_ = 0;
@@ -66,8 +71,11 @@ class Dataset {
 };
 
 // Checks values a rank read (features in [0, 1], labels in {0, 1}, indices in range). Returns the
-// first problem as a one-line message naming the file, split and row, or nothing. Local to the rank.
-std::optional<std::string> validate(const DenseRows& rows, const std::string& path, const std::string& split);
-std::optional<std::string> validate(const SparseRows& rows, const std::string& path, const std::string& split);
+// first problem as a one-line message naming the file, split and row, or nothing. Local to the
+// rank.
+std::optional<std::string> validate(const DenseRows& rows, const std::string& path,
+                                    const std::string& split);
+std::optional<std::string> validate(const SparseRows& rows, const std::string& path,
+                                    const std::string& split);
 
 }  // namespace pimscale

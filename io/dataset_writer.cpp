@@ -12,8 +12,8 @@ int rank_of(MPI_Comm c) {
 }
 }  // namespace
 
-DatasetWriter::DatasetWriter(const std::string& out, MPI_Comm comm, DataKind kind, uint64_t features,
-                             const std::string& provenance)
+DatasetWriter::DatasetWriter(const std::string& out, MPI_Comm comm, DataKind kind,
+                             uint64_t features, const std::string& provenance)
     : out_(out),
       tmp_(out + ".tmp"),
       comm_(comm),
@@ -45,7 +45,8 @@ void DatasetWriter::write_dense(const std::string& split, uint64_t total_rows, u
 }
 
 void DatasetWriter::write_sparse(const std::string& split, uint64_t total_rows, uint64_t first,
-                                 const std::vector<uint64_t>& indptr, const std::vector<uint32_t>& indices,
+                                 const std::vector<uint64_t>& indptr,
+                                 const std::vector<uint32_t>& indices,
                                  const std::vector<float>& values, const std::vector<uint8_t>& y) {
   const std::string g = "/" + split;
   file_.create_group(g);
@@ -63,9 +64,11 @@ void DatasetWriter::write_sparse(const std::string& split, uint64_t total_rows, 
   if (any_values) file_.create_dataset(g + "/values", H5T_IEEE_F32LE, {total_nnz});
   file_.create_dataset(g + "/y", H5T_STD_U8LE, {total_rows});
   // Each rank writes indptr[first, first + rows); the last also writes the closing entry.
-  file_.write_rows(g + "/indptr", H5T_NATIVE_UINT64, first, y.size() + (rank_ == size_ - 1 ? 1 : 0), global.data());
+  file_.write_rows(g + "/indptr", H5T_NATIVE_UINT64, first, y.size() + (rank_ == size_ - 1 ? 1 : 0),
+                   global.data());
   file_.write_rows(g + "/indices", H5T_NATIVE_UINT32, offset, local_nnz, indices.data());
-  if (any_values) file_.write_rows(g + "/values", H5T_NATIVE_FLOAT, offset, local_nnz, values.data());
+  if (any_values)
+    file_.write_rows(g + "/values", H5T_NATIVE_FLOAT, offset, local_nnz, values.data());
   file_.write_rows(g + "/y", H5T_NATIVE_UINT8, first, y.size(), y.data());
 }
 

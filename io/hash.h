@@ -1,5 +1,5 @@
-// Counter-based randomness for io/: a splitmix64 mix of (seed, counters), so every draw depends only on
-// its indices and never on how work is split over ranks. Not a general-purpose generator.
+// Counter-based randomness for io/: a splitmix64 mix of (seed, counters), so every draw depends
+// only on its indices and never on how work is split over ranks. Not a general-purpose generator.
 #pragma once
 
 #include <cstdint>

@@ -22,15 +22,16 @@ void Handle::reset() {
 }
 
 void silence_hdf5_errors() {
-  // Failing to silence them only means HDF5 prints its own stack beside our message: not worth stopping for.
+  // Failing to silence them only means HDF5 prints its own stack beside our message: not worth
+  // stopping for.
   (void)H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 
 namespace {
 
-// Every HDF5 call is checked. Calls that fail on a user's file (open, a missing object) throw InputError
-// naming it; a failing call that a valid file cannot cause (property lists, dataspaces) throws IoError
-// naming the call.
+// Every HDF5 call is checked. Calls that fail on a user's file (open, a missing object) throw
+// InputError naming it; a failing call that a valid file cannot cause (property lists, dataspaces)
+// throws IoError naming the call.
 herr_t ok(herr_t rc, const char* call) {
   if (rc < 0) throw IoError(std::string("HDF5 call ") + call + " failed");
   return rc;
@@ -76,31 +77,38 @@ RowSelection select_rows(hid_t dataset, uint64_t first, uint64_t count) {
   }
   const hsize_t start[2] = {first, 0};
   const hsize_t n[2] = {count, rank == 2 ? dims[1] : 1};
-  ok(H5Sselect_hyperslab(s.file_space.id(), H5S_SELECT_SET, start, nullptr, n, nullptr), "H5Sselect_hyperslab");
+  ok(H5Sselect_hyperslab(s.file_space.id(), H5S_SELECT_SET, start, nullptr, n, nullptr),
+     "H5Sselect_hyperslab");
   s.mem_space = owned(H5Screate_simple(rank, n, nullptr), H5Sclose, "H5Screate_simple");
   return s;
 }
 
 }  // namespace
 
-void File::fail(const std::string& what) const { throw InputError("HDF5 file '" + path_ + "': " + what); }
+void File::fail(const std::string& what) const {
+  throw InputError("HDF5 file '" + path_ + "': " + what);
+}
 
 File File::open_read(const std::string& path, MPI_Comm comm) {
   if (!std::filesystem::exists(path)) {
-    throw InputError("dataset '" + path + "' does not exist; create one with `pimscale data synth --out " + path +
+    throw InputError("dataset '" + path +
+                     "' does not exist; create one with `pimscale data synth --out " + path +
                      "` or check the path");
   }
   Handle fapl = mpio_access(comm);
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id());
   return File(path, check(id, H5Fclose,
-                          "cannot open '" + path + "' as HDF5 (not an HDF5 file, or unreadable); "
-                          "create a dataset with `pimscale data synth` or check the file"));
+                          "cannot open '" + path +
+                              "' as HDF5 (not an HDF5 file, or unreadable); "
+                              "create a dataset with `pimscale data synth` or check the file"));
 }
 
 File File::create(const std::string& path, MPI_Comm comm) {
   Handle fapl = mpio_access(comm);
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
-  return File(path, check(id, H5Fclose, "cannot create HDF5 file '" + path + "'; check the folder exists and is writable"));
+  return File(path, check(id, H5Fclose,
+                          "cannot create HDF5 file '" + path +
+                              "'; check the folder exists and is writable"));
 }
 
 File File::open_update(const std::string& path, MPI_Comm comm) {
@@ -109,8 +117,10 @@ File File::open_update(const std::string& path, MPI_Comm comm) {
   }
   Handle fapl = mpio_access(comm);
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id());
-  return File(path, check(id, H5Fclose, "cannot open '" + path + "' for writing (not an HDF5 file, or read-only); "
-                                        "check the file and its permissions"));
+  return File(path, check(id, H5Fclose,
+                          "cannot open '" + path +
+                              "' for writing (not an HDF5 file, or read-only); "
+                              "check the file and its permissions"));
 }
 
 void File::remove(const std::string& object) {
@@ -130,7 +140,8 @@ bool File::exists(const std::string& object) const {
   while (pos != std::string::npos) {
     const size_t next = object.find('/', pos + 1);
     prefix = object.substr(0, next);
-    if (!prefix.empty() && prefix != "/" && H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (!prefix.empty() && prefix != "/" && H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0)
+      return false;
     pos = next;
   }
   return true;
@@ -145,13 +156,14 @@ void File::create_group(const std::string& name) {
 
 void File::create_dataset(const std::string& name, hid_t type, const std::vector<uint64_t>& shape) {
   std::vector<hsize_t> dims(shape.begin(), shape.end());
-  Handle space = owned(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
-                       "H5Screate_simple");
+  Handle space = owned(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                       H5Sclose, "H5Screate_simple");
   Handle dcpl = owned(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "H5Pcreate(dataset create)");
   ok(H5Pset_obj_track_times(dcpl.id(), 0), "H5Pset_obj_track_times");
   ok(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
   ok(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
-  Handle d(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT), H5Dclose);
+  Handle d(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+           H5Dclose);
   if (d.id() < 0) fail("cannot create dataset " + name);
 }
 
@@ -175,7 +187,8 @@ H5T_class_t File::type_class(const std::string& name) const {
   return c;
 }
 
-void File::write_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count, const void* data) {
+void File::write_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count,
+                      const void* data) {
   Handle d(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
   if (d.id() < 0) fail("missing dataset " + name);
   RowSelection s = select_rows(d.id(), first, count);
@@ -185,7 +198,8 @@ void File::write_rows(const std::string& name, hid_t mem_type, uint64_t first, u
   }
 }
 
-void File::read_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count, void* data) const {
+void File::read_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count,
+                     void* data) const {
   Handle d(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
   if (d.id() < 0) fail("missing dataset " + name);
   RowSelection s = select_rows(d.id(), first, count);
@@ -195,20 +209,24 @@ void File::read_rows(const std::string& name, hid_t mem_type, uint64_t first, ui
   }
 }
 
-void File::write_attribute(const std::string& name, const std::string& value, const std::string& object) {
+void File::write_attribute(const std::string& name, const std::string& value,
+                           const std::string& object) {
   Handle type = owned(H5Tcopy(H5T_C_S1), H5Tclose, "H5Tcopy");
   ok(H5Tset_size(type.id(), value.size() + 1), "H5Tset_size");
   Handle space = owned(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
-  Handle a(H5Acreate_by_name(id(), object.c_str(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT,
-                             H5P_DEFAULT),
+  Handle a(H5Acreate_by_name(id(), object.c_str(), name.c_str(), type.id(), space.id(), H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT),
            H5Aclose);
-  if (a.id() < 0 || H5Awrite(a.id(), type.id(), value.c_str()) < 0) fail("cannot write attribute " + name);
+  if (a.id() < 0 || H5Awrite(a.id(), type.id(), value.c_str()) < 0)
+    fail("cannot write attribute " + name);
 }
 
 void File::write_attribute(const std::string& name, uint64_t value) {
   Handle space = owned(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
-  Handle a(H5Acreate2(id(), name.c_str(), H5T_STD_U64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (a.id() < 0 || H5Awrite(a.id(), H5T_NATIVE_UINT64, &value) < 0) fail("cannot write attribute " + name);
+  Handle a(H5Acreate2(id(), name.c_str(), H5T_STD_U64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+           H5Aclose);
+  if (a.id() < 0 || H5Awrite(a.id(), H5T_NATIVE_UINT64, &value) < 0)
+    fail("cannot write attribute " + name);
 }
 
 bool File::has_attribute(const std::string& name, const std::string& object) const {
@@ -238,7 +256,8 @@ uint64_t File::read_uint_attribute(const std::string& name) const {
   Handle a(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
   if (a.id() < 0) fail("cannot open attribute " + name);
   uint64_t v = 0;
-  if (H5Aread(a.id(), H5T_NATIVE_UINT64, &v) < 0) fail("attribute " + name + " must be an unsigned integer");
+  if (H5Aread(a.id(), H5T_NATIVE_UINT64, &v) < 0)
+    fail("attribute " + name + " must be an unsigned integer");
   return v;
 }
 

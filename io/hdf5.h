@@ -39,13 +39,14 @@ class File {
   File() = default;  // no file; assigning one closes the previous
   static File open_read(const std::string& path, MPI_Comm comm);
   static File create(const std::string& path, MPI_Comm comm);  // truncates
-  static File open_update(const std::string& path, MPI_Comm comm);  // read-write, keeps the contents
+  static File open_update(const std::string& path,
+                          MPI_Comm comm);  // read-write, keeps the contents
   const std::string& path() const { return path_; }
   hid_t id() const { return file_.id(); }
 
   bool exists(const std::string& object) const;
   void create_group(const std::string& name);
-  void remove(const std::string& object);                             // unlinks a group or dataset
+  void remove(const std::string& object);  // unlinks a group or dataset
   void rename(const std::string& from, const std::string& to);
 
   // Collective. A 1-D or 2-D dataset of `type` with the given shape (no timestamps, so files are
@@ -56,11 +57,14 @@ class File {
 
   // Collective. Rows [first, first + count) of a 1-D or 2-D dataset; row width from the dataset.
   // `mem_type` is the in-memory type of `data`; HDF5 converts. count may be 0 on some ranks.
-  void write_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count, const void* data);
-  void read_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count, void* data) const;
+  void write_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count,
+                  const void* data);
+  void read_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count,
+                 void* data) const;
 
   // Attributes of the root group, or of `object` (collective when writing).
-  void write_attribute(const std::string& name, const std::string& value, const std::string& object = "/");
+  void write_attribute(const std::string& name, const std::string& value,
+                       const std::string& object = "/");
   void write_attribute(const std::string& name, uint64_t value);
   std::string read_string_attribute(const std::string& name, const std::string& object = "/") const;
   uint64_t read_uint_attribute(const std::string& name) const;

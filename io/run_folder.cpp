@@ -17,7 +17,7 @@ RunFolder::RunFolder(std::string out) : out_(std::move(out)), staging_(out_ + ".
   fs::create_directories(staging_, ec);
   if (ec) {
     throw IoError("cannot create results folder '" + staging_ + "': " + ec.message() +
-                     "; choose a writable --out");
+                  "; choose a writable --out");
   }
 }
 
@@ -31,7 +31,8 @@ void RunFolder::write_text(const std::string& name, const std::string& text) {
   const fs::path p = fs::path(staging_) / name;
   std::ofstream f(p);
   f << text;
-  if (!f.good()) throw IoError("cannot write '" + p.string() + "'; check free space and permissions");
+  if (!f.good())
+    throw IoError("cannot write '" + p.string() + "'; check free space and permissions");
 }
 
 void RunFolder::write_json(const std::string& name, const nlohmann::json& value) {

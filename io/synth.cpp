@@ -23,8 +23,8 @@ double normal(uint64_t h) {
   const double u2 = uniform01(mix(h));
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
-constexpr uint64_t kStreamWeights = 1000, kStreamPermutation = 1001, kStreamNoise = 1002, kStreamPick = 1003,
-                   kStreamNnz = 1004;
+constexpr uint64_t kStreamWeights = 1000, kStreamPermutation = 1001, kStreamNoise = 1002,
+                   kStreamPick = 1003, kStreamNnz = 1004;
 
 // b0 with mean_i sigmoid(b0 + s_i) = rate over sampled row scores s_i, by bisection. Sampled rows,
 // not a Gaussian approximation: with Zipf skew the same frequent features recur in most rows.
@@ -51,12 +51,15 @@ void check_synth_spec(const SynthSpec& s) {
   if (s.kind == DataKind::kSparse && (s.nnz_per_row == 0 || s.nnz_per_row > s.features)) {
     throw InputError("data synth: --nnz-per-row must be in [1, --features]");
   }
-  if (s.kind == DataKind::kSparse && (s.nnz_spread >= s.nnz_per_row || s.nnz_per_row + s.nnz_spread > s.features)) {
-    throw InputError("data synth: --nnz-spread must leave every row 1 to --features non-zeros "
-                     "(nnz-per-row - spread >= 1, nnz-per-row + spread <= features)");
+  if (s.kind == DataKind::kSparse &&
+      (s.nnz_spread >= s.nnz_per_row || s.nnz_per_row + s.nnz_spread > s.features)) {
+    throw InputError(
+        "data synth: --nnz-spread must leave every row 1 to --features non-zeros "
+        "(nnz-per-row - spread >= 1, nnz-per-row + spread <= features)");
   }
   if (s.noise < 0) throw InputError("data synth: --noise must be >= 0");
-  if (!(s.positive_rate > 0 && s.positive_rate < 1)) throw InputError("data synth: --positive-rate must be in (0, 1)");
+  if (!(s.positive_rate > 0 && s.positive_rate < 1))
+    throw InputError("data synth: --positive-rate must be in (0, 1)");
 }
 
 SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec) : spec_(spec) {
@@ -81,7 +84,8 @@ SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec) : spec_(spec) {
   feature_of_rank_.resize(spec.features);
   for (uint64_t r = 0; r < spec.features; ++r) feature_of_rank_[r] = static_cast<uint32_t>(r);
   for (uint64_t r = spec.features - 1; r > 0; --r) {  // Fisher-Yates with hashed draws
-    std::swap(feature_of_rank_[r], feature_of_rank_[key(spec.seed, kStreamPermutation, r, 0) % (r + 1)]);
+    std::swap(feature_of_rank_[r],
+              feature_of_rank_[key(spec.seed, kStreamPermutation, r, 0) % (r + 1)]);
   }
   // Calibration rows come from their own stream (split 2), so they are not training or test rows.
   constexpr uint64_t kCalibrationRows = 8192;
@@ -97,19 +101,23 @@ SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec) : spec_(spec) {
 uint64_t SyntheticGenerator::sparse_nnz(int split, uint64_t row) const {
   if (spec_.nnz_spread == 0) return spec_.nnz_per_row;
   const uint64_t width = 2 * spec_.nnz_spread + 1;
-  const double u = uniform01(key(spec_.seed, kStreamNnz + 10 * static_cast<uint64_t>(split), row, 0));
-  return spec_.nnz_per_row - spec_.nnz_spread + std::min(width - 1, static_cast<uint64_t>(u * static_cast<double>(width)));
+  const double u =
+      uniform01(key(spec_.seed, kStreamNnz + 10 * static_cast<uint64_t>(split), row, 0));
+  return spec_.nnz_per_row - spec_.nnz_spread +
+         std::min(width - 1, static_cast<uint64_t>(u * static_cast<double>(width)));
 }
 
-void SyntheticGenerator::draw_sparse_features(int split, uint64_t row, std::vector<uint32_t>& indices) const {
+void SyntheticGenerator::draw_sparse_features(int split, uint64_t row,
+                                              std::vector<uint32_t>& indices) const {
   const uint64_t stream = static_cast<uint64_t>(split);
   indices.clear();
   const double total = zipf_cdf_.back();
   const uint64_t nnz = sparse_nnz(split, row);
   for (uint64_t draw = 0; indices.size() < nnz; ++draw) {
     const double u = uniform01(key(spec_.seed, kStreamPick + 10 * stream, row, draw)) * total;
-    const size_t rank = std::min<size_t>(std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin(),
-                                         zipf_cdf_.size() - 1);
+    const size_t rank = std::min<size_t>(
+        std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin(),
+        zipf_cdf_.size() - 1);
     const uint32_t f = feature_of_rank_[rank];
     if (std::find(indices.begin(), indices.end(), f) == indices.end()) indices.push_back(f);
   }
@@ -128,7 +136,8 @@ uint8_t SyntheticGenerator::dense_row(int split, uint64_t row, float* x) const {
   return s > 0 ? 1 : 0;
 }
 
-uint8_t SyntheticGenerator::sparse_row(int split, uint64_t row, std::vector<uint32_t>& indices) const {
+uint8_t SyntheticGenerator::sparse_row(int split, uint64_t row,
+                                       std::vector<uint32_t>& indices) const {
   const uint64_t stream = static_cast<uint64_t>(split);
   draw_sparse_features(split, row, indices);
   double z = bias_;
@@ -140,7 +149,8 @@ uint8_t SyntheticGenerator::sparse_row(int split, uint64_t row, std::vector<uint
 namespace {
 
 // This rank's share of a split: rows [lo, hi).
-void write_split(const SyntheticGenerator& gen, DatasetWriter& out, int split, uint64_t rows, int rank, int size) {
+void write_split(const SyntheticGenerator& gen, DatasetWriter& out, int split, uint64_t rows,
+                 int rank, int size) {
   const SynthSpec& spec = gen.spec();
   const std::string name = split == 0 ? "train" : "test";
   const uint64_t lo = rows * static_cast<uint64_t>(rank) / static_cast<uint64_t>(size);
@@ -148,7 +158,8 @@ void write_split(const SyntheticGenerator& gen, DatasetWriter& out, int split, u
   std::vector<uint8_t> y(hi - lo);
   if (spec.kind == DataKind::kDense) {
     std::vector<float> x(y.size() * spec.features);
-    for (uint64_t i = 0; i < y.size(); ++i) y[i] = gen.dense_row(split, lo + i, x.data() + i * spec.features);
+    for (uint64_t i = 0; i < y.size(); ++i)
+      y[i] = gen.dense_row(split, lo + i, x.data() + i * spec.features);
     out.write_dense(name, rows, lo, x, y);
     return;
   }
@@ -169,14 +180,15 @@ void write_synthetic(const SynthSpec& spec, const std::string& out, MPI_Comm com
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const SyntheticGenerator gen(spec);
-  DatasetWriter writer(out, comm, spec.kind, spec.features,
-                       std::string(spec.kind == DataKind::kDense ? "pimscale synth dense (YFCC-like)"
-                                                                 : "pimscale synth sparse (Criteo-like)") +
-                           " seed=" + std::to_string(spec.seed) + " noise=" + std::to_string(spec.noise) +
-                           " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
-                           (spec.nnz_spread ? " nnz_spread=" + std::to_string(spec.nnz_spread) : std::string()) +
-                           " zipf_exponent=" + std::to_string(spec.zipf_exponent) +
-                           " positive_rate=" + std::to_string(spec.positive_rate));
+  DatasetWriter writer(
+      out, comm, spec.kind, spec.features,
+      std::string(spec.kind == DataKind::kDense ? "pimscale synth dense (YFCC-like)"
+                                                : "pimscale synth sparse (Criteo-like)") +
+          " seed=" + std::to_string(spec.seed) + " noise=" + std::to_string(spec.noise) +
+          " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
+          (spec.nnz_spread ? " nnz_spread=" + std::to_string(spec.nnz_spread) : std::string()) +
+          " zipf_exponent=" + std::to_string(spec.zipf_exponent) +
+          " positive_rate=" + std::to_string(spec.positive_rate));
   write_split(gen, writer, 0, spec.rows, rank, size);
   write_split(gen, writer, 1, spec.test_rows, rank, size);
   writer.commit();

@@ -22,12 +22,13 @@ struct SynthSpec {
   // Dense: label = [w . (x - 0.5) / ||w||_sd + noise * N(0,1) > 0]; with noise 0.1 the best linear
   // classifier reaches 1 - atan(0.1) / pi = 96.8% accuracy.
   double noise = 0.1;
-  // Sparse: nnz distinct binary features per row, feature ranks drawn from Zipf(zipf_exponent) over a
-  // seeded permutation; label ~ Bernoulli(sigmoid(b0 + sum of hidden weights)), b0 set so that
+  // Sparse: nnz distinct binary features per row, feature ranks drawn from Zipf(zipf_exponent) over
+  // a seeded permutation; label ~ Bernoulli(sigmoid(b0 + sum of hidden weights)), b0 set so that
   // the expected positive rate is positive_rate.
   uint64_t nnz_per_row = 39;
-  // Sparse: each row's non-zero count uniform in [nnz_per_row - nnz_spread, nnz_per_row + nnz_spread]
-  // (0: every row has nnz_per_row, as Criteo's 39 fields; > 0 gives the DPUs unequal loads).
+  // Sparse: each row's non-zero count uniform in [nnz_per_row - nnz_spread, nnz_per_row +
+  // nnz_spread] (0: every row has nnz_per_row, as Criteo's 39 fields; > 0 gives the DPUs unequal
+  // loads).
   uint64_t nnz_spread = 0;
   double zipf_exponent = 1.1;
   double positive_rate = 0.0342;
@@ -41,7 +42,8 @@ class SyntheticGenerator {
  public:
   explicit SyntheticGenerator(const SynthSpec& spec);
   const SynthSpec& spec() const { return spec_; }
-  // Row `row` of split 0 (train) or 1 (test). Dense: writes spec.features values; returns the label.
+  // Row `row` of split 0 (train) or 1 (test). Dense: writes spec.features values; returns the
+  // label.
   uint8_t dense_row(int split, uint64_t row, float* x) const;
   // Sparse: replaces `indices` with the row's sorted distinct features; returns the label.
   uint8_t sparse_row(int split, uint64_t row, std::vector<uint32_t>& indices) const;
@@ -59,8 +61,8 @@ class SyntheticGenerator {
   double bias_ = 0;
 };
 
-// Collective. Generates `spec` in parallel and writes it to `out` (via a temporary file renamed at the
-// end, so a failed run leaves nothing half-written).
+// Collective. Generates `spec` in parallel and writes it to `out` (via a temporary file renamed at
+// the end, so a failed run leaves nothing half-written).
 void write_synthetic(const SynthSpec& spec, const std::string& out, MPI_Comm comm);
 
 }  // namespace pimscale

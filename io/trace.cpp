@@ -9,26 +9,45 @@
 namespace pimscale {
 
 namespace {
-double micros(int64_t ps) { return static_cast<double>(ps) * 1e-6; }  // trace timestamps are microseconds
+double micros(int64_t ps) {
+  return static_cast<double>(ps) * 1e-6;
+}  // trace timestamps are microseconds
 }  // namespace
 
-nlohmann::json chrome_trace(const std::vector<std::vector<TraceSlice>>& tracks, const nlohmann::json& metadata) {
+nlohmann::json chrome_trace(const std::vector<std::vector<TraceSlice>>& tracks,
+                            const nlohmann::json& metadata) {
   nlohmann::json events = nlohmann::json::array();
-  events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", 0}, {"args", {{"name", "pimscale (emulated time)"}}}});
+  events.push_back({{"ph", "M"},
+                    {"name", "process_name"},
+                    {"pid", 0},
+                    {"args", {{"name", "pimscale (emulated time)"}}}});
   const int64_t servers = static_cast<int64_t>(tracks.size());
   for (int64_t s = 0; s < servers; ++s) {
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 0}, {"tid", s},
+    events.push_back({{"ph", "M"},
+                      {"name", "thread_name"},
+                      {"pid", 0},
+                      {"tid", s},
                       {"args", {{"name", "server " + std::to_string(s)}}}});
     for (const TraceSlice& t : tracks[static_cast<size_t>(s)]) {
-      events.push_back({{"ph", "X"}, {"name", t.name}, {"cat", t.flow >= 0 ? "collective" : "phase"}, {"pid", 0},
-                        {"tid", s}, {"ts", micros(t.start_ps)}, {"dur", micros(t.duration_ps)},
+      events.push_back({{"ph", "X"},
+                        {"name", t.name},
+                        {"cat", t.flow >= 0 ? "collective" : "phase"},
+                        {"pid", 0},
+                        {"tid", s},
+                        {"ts", micros(t.start_ps)},
+                        {"dur", micros(t.duration_ps)},
                         {"args", {{"bytes", t.bytes}, {"picoseconds", t.duration_ps}}}});
       if (t.flow < 0) continue;
-      // Arrow `to` of a collective runs from server 0's slice to server to's slice: server 0 starts one per
-      // other server, every other server ends its own.
+      // Arrow `to` of a collective runs from server 0's slice to server to's slice: server 0 starts
+      // one per other server, every other server ends its own.
       auto arrow = [&](const char* phase, int64_t to) {
-        nlohmann::json e = {{"ph", phase}, {"name", "allreduce"}, {"cat", "collective"}, {"id", t.flow * servers + to},
-                            {"pid", 0}, {"tid", s}, {"ts", micros(t.start_ps)}};
+        nlohmann::json e = {{"ph", phase},
+                            {"name", "allreduce"},
+                            {"cat", "collective"},
+                            {"id", t.flow * servers + to},
+                            {"pid", 0},
+                            {"tid", s},
+                            {"ts", micros(t.start_ps)}};
         if (s != 0) e["bp"] = "e";
         events.push_back(std::move(e));
       };

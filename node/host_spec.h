@@ -10,10 +10,10 @@
 namespace pimscale {
 
 struct HostSpec {
-  int64_t cores = 0;                   // threads the host uses for reduction
-  double memory_bandwidth_gbps = 0;    // sustained, all cores
-  double core_bandwidth_gbps = 0;      // sustained, one core
-  double thread_fork_join_us = 0;      // starting and joining the reduction threads, once per round
+  int64_t cores = 0;                 // threads the host uses for reduction
+  double memory_bandwidth_gbps = 0;  // sustained, all cores
+  double core_bandwidth_gbps = 0;    // sustained, one core
+  double thread_fork_join_us = 0;    // starting and joining the reduction threads, once per round
   SourceMap sources;
 };
 

@@ -9,13 +9,14 @@ std::string_view phase_name(Phase p) {
 }
 
 std::string_view startup_step_name(StartupStep s) {
-  static constexpr std::string_view kNames[kStartupStepCount] = {"allocation", "program_load", "data_load",
-                                                                 "table_broadcast"};
+  static constexpr std::string_view kNames[kStartupStepCount] = {"allocation", "program_load",
+                                                                 "data_load", "table_broadcast"};
   return kNames[static_cast<int>(s)];
 }
 
 std::string_view slice_name(int64_t kind) {
-  if (kind >= kStartupKindBase) return startup_step_name(static_cast<StartupStep>(kind - kStartupKindBase));
+  if (kind >= kStartupKindBase)
+    return startup_step_name(static_cast<StartupStep>(kind - kStartupKindBase));
   return phase_name(static_cast<Phase>(kind));
 }
 

@@ -46,8 +46,8 @@ struct PhaseLedger : Ledger<Phase, kPhaseCount> {
 };
 
 // One slice of a server's emulated timeline: a training phase (kind = its Phase) or a start-up step
-// (kind = kStartupKindBase + its StartupStep), from `start` for `duration`. Collective slices carry the
-// collective's sequence number in `flow` (the same on every server), -1 otherwise.
+// (kind = kStartupKindBase + its StartupStep), from `start` for `duration`. Collective slices carry
+// the collective's sequence number in `flow` (the same on every server), -1 otherwise.
 struct TimelineSlice {
   int64_t kind = 0;
   int64_t start = 0, duration = 0;  // picoseconds

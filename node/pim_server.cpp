@@ -3,13 +3,14 @@
 #include <algorithm>
 
 #include "node/host_cost.h"
-#include "src/base/error.h"
 #include "pim_emul/transfer_cost.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 
 uint64_t model_weights(bool sparse, uint64_t features, const DpuSpec& dpu) {
-  const uint64_t unit = sparse ? static_cast<uint64_t>(dpu.tasklets) * 128 : 2 * static_cast<uint64_t>(dpu.tasklets);
+  const uint64_t unit =
+      sparse ? static_cast<uint64_t>(dpu.tasklets) * 128 : 2 * static_cast<uint64_t>(dpu.tasklets);
   const uint64_t n = sparse ? features + 1 : features;
   return (n + unit - 1) / unit * unit;
 }
@@ -18,8 +19,8 @@ void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, con
                          const std::string& context) {
   if (layout.dpus > hw.dpus_per_server) {
     throw ResourceError("--dpus-per-server " + std::to_string(layout.dpus) + " exceeds the " +
-                     std::to_string(hw.dpus_per_server) + " DPUs of hardware preset '" + hw.name +
-                     "'; use fewer DPUs per server or more servers");
+                        std::to_string(hw.dpus_per_server) + " DPUs of hardware preset '" +
+                        hw.name + "'; use fewer DPUs per server or more servers");
   }
   require_fits_mram(training_mram_budget(needs), hw.dpu, context);
   if (!layout.sparse) require_fits_wram(dense_wram_bytes(layout.weights, hw.dpu), hw.dpu, context);
@@ -29,22 +30,33 @@ StartupLedger startup_costs(int64_t dpus, uint64_t shard_bytes, bool lr, const H
   StartupLedger s;
   const uint64_t n = static_cast<uint64_t>(dpus);
   const int64_t ranks = (dpus + hw.transfer.dpus_per_rank - 1) / hw.transfer.dpus_per_rank;
-  s.add(StartupStep::kAllocation, from_seconds(hw.transfer.alloc_us_per_rank * 1e-6 * static_cast<double>(ranks)));
+  s.add(StartupStep::kAllocation,
+        from_seconds(hw.transfer.alloc_us_per_rank * 1e-6 * static_cast<double>(ranks)));
   // The kernel binary fills IRAM; it is broadcast to every DPU.
   const uint64_t program = static_cast<uint64_t>(hw.dpu.iram_bytes);
-  s.add(StartupStep::kProgramLoad, transfer_time(Transfer::kBroadcastToDpu, program, dpus, hw.transfer), program * n);
-  s.add(StartupStep::kDataLoad, transfer_time(Transfer::kParallelToDpu, shard_bytes, dpus, hw.transfer), shard_bytes * n);
+  s.add(StartupStep::kProgramLoad,
+        transfer_time(Transfer::kBroadcastToDpu, program, dpus, hw.transfer), program * n);
+  s.add(StartupStep::kDataLoad,
+        transfer_time(Transfer::kParallelToDpu, shard_bytes, dpus, hw.transfer), shard_bytes * n);
   if (lr) {
-    s.add(StartupStep::kTableBroadcast, transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, dpus, hw.transfer),
+    s.add(StartupStep::kTableBroadcast,
+          transfer_time(Transfer::kBroadcastToDpu, ExpTable::kBytes, dpus, hw.transfer),
           ExpTable::kBytes * n);
   }
   return s;
 }
 
 template <class Num>
-PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
-                          const KernelConfig& kernel, int threads, ServerMode mode)
-    : hw_(hw), host_(host), layout_(layout), models_(models), mode_(mode), kernel_(kernel), pool_(threads) {
+PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout,
+                          DpuModels models, const KernelConfig& kernel, int threads,
+                          ServerMode mode)
+    : hw_(hw),
+      host_(host),
+      layout_(layout),
+      models_(models),
+      mode_(mode),
+      kernel_(kernel),
+      pool_(threads) {
   counts_.resize(static_cast<size_t>(layout.dpus));
   times_.resize(static_cast<size_t>(layout.dpus));
   if (mode == ServerMode::kCountOnly) return;  // no rows, no models: nothing is computed
@@ -80,19 +92,23 @@ template <class Num>
 RowShape PimServer<Num>::row_shape(int64_t d) const {
   if (!layout_.sparse) return {false, layout_.weights, nullptr, 0};
   if (data_.offsets.empty()) return {true, layout_.weights, nullptr, nnz_per_row_};
-  return {true, layout_.weights, data_.offsets.data() + static_cast<uint64_t>(d) * layout_.rows_per_dpu, 0};
+  return {true, layout_.weights,
+          data_.offsets.data() + static_cast<uint64_t>(d) * layout_.rows_per_dpu, 0};
 }
 
 template <class Num>
 void PimServer<Num>::charge_startup() {
-  // The largest shard (rows, sparse row offsets, labels) sets the common length of the parallel transfer.
+  // The largest shard (rows, sparse row offsets, labels) sets the common length of the parallel
+  // transfer.
   const uint64_t rows = layout_.rows_per_dpu;
   uint64_t shard_bytes = 0;
   for (int64_t d = 0; d < layout_.dpus; ++d) {
-    shard_bytes = std::max(shard_bytes, footprint::shard_bytes(layout_.sparse, rows, nonzeros(row_shape(d), rows),
-                                                               layout_.weights));
+    shard_bytes = std::max(
+        shard_bytes, footprint::shard_bytes(layout_.sparse, rows, nonzeros(row_shape(d), rows),
+                                            layout_.weights));
   }
-  const StartupLedger costs = startup_costs(layout_.dpus, shard_bytes, kernel_.model == ModelKind::kLr, hw_);
+  const StartupLedger costs =
+      startup_costs(layout_.dpus, shard_bytes, kernel_.model == ModelKind::kLr, hw_);
   for (int i = 0; i < kStartupStepCount; ++i) {
     add_startup(static_cast<StartupStep>(i), costs.time[i], costs.bytes[i]);
   }
@@ -111,7 +127,8 @@ void PimServer<Num>::add_startup(StartupStep step, Picoseconds t, uint64_t bytes
 }
 
 template <class Num>
-void PimServer<Num>::slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes, int64_t flow) {
+void PimServer<Num>::slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes,
+                           int64_t flow) {
   if (t.value == 0 && bytes == 0) return;
   timeline_.push_back({kind, start.value, t.value, static_cast<int64_t>(bytes), flow});
 }
@@ -125,15 +142,16 @@ void PimServer<Num>::charge_collective(Picoseconds wait, Picoseconds network, ui
 template <class Num>
 DenseShard<Num> PimServer<Num>::dense_shard(int64_t d) const {
   const uint64_t r0 = static_cast<uint64_t>(d) * layout_.rows_per_dpu;
-  return {data_.x.data() + r0 * layout_.weights, data_.y.data() + r0, layout_.rows_per_dpu, layout_.weights};
+  return {data_.x.data() + r0 * layout_.weights, data_.y.data() + r0, layout_.rows_per_dpu,
+          layout_.weights};
 }
 
 template <class Num>
 SparseShard PimServer<Num>::sparse_shard(int64_t d) const {
   const uint64_t r0 = static_cast<uint64_t>(d) * layout_.rows_per_dpu;
   // Offsets stay global to the server; indices are addressed through them.
-  return {data_.offsets.data() + r0, data_.indices.data(), data_.y.data() + r0, layout_.rows_per_dpu,
-          layout_.features};
+  return {data_.offsets.data() + r0, data_.indices.data(), data_.y.data() + r0,
+          layout_.rows_per_dpu, layout_.features};
 }
 
 template <class Num>
@@ -146,7 +164,8 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
       dpu_bias_[static_cast<size_t>(d)] = bias;
     }
   }
-  add(Phase::kHostToDpu, transfer_time(Transfer::kBroadcastToDpu, bytes, layout_.dpus, hw_.transfer),
+  add(Phase::kHostToDpu,
+      transfer_time(Transfer::kBroadcastToDpu, bytes, layout_.dpus, hw_.transfer),
       bytes * static_cast<uint64_t>(layout_.dpus));
 }
 
@@ -154,7 +173,8 @@ template <class Num>
 void PimServer<Num>::push_own_models_and_prox(const Weight* prox, uint64_t bytes, uint64_t copies) {
   if (!count_only()) std::copy(prox, prox + dpu_prox_.size(), dpu_prox_.begin());
   Picoseconds t;
-  for (uint64_t c = 0; c < copies; ++c) t += transfer_time(Transfer::kParallelToDpu, bytes, layout_.dpus, hw_.transfer);
+  for (uint64_t c = 0; c < copies; ++c)
+    t += transfer_time(Transfer::kParallelToDpu, bytes, layout_.dpus, hw_.transfer);
   add(Phase::kHostToDpu, t, copies * bytes * static_cast<uint64_t>(layout_.dpus));
 }
 
@@ -188,8 +208,8 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
     if (count_only()) {
       count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
-      sparse_gradient<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu, grad_wide_.data() + i * n,
-                           counts_[i]);
+      sparse_gradient<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
+                           grad_wide_.data() + i * n, counts_[i]);
     } else {
       dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
                           grad_w_.data() + i * n, &grad_bias_[i], counts_[i]);
@@ -204,20 +224,22 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
     const size_t i = static_cast<size_t>(d);
     const Weight* prox = dpu_prox_.empty() ? nullptr : dpu_prox_.data() + i * n;
     if (count_only()) {
-      count_local_steps<Num>(row_shape(d), first, steps, models_ == DpuModels::kPerDpuWithProx, kernel_, hw_.dpu,
-                             counts_[i]);
+      count_local_steps<Num>(row_shape(d), first, steps, models_ == DpuModels::kPerDpuWithProx,
+                             kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
-      sparse_local_steps<Num>(sparse_shard(d), dpu_w_.data() + i * n, n, prox, first, steps, kernel_, hw_.dpu,
-                              grad_wide_.data() + i * n, counts_[i]);
+      sparse_local_steps<Num>(sparse_shard(d), dpu_w_.data() + i * n, n, prox, first, steps,
+                              kernel_, hw_.dpu, grad_wide_.data() + i * n, counts_[i]);
     } else {
-      dense_local_steps<Num>(dense_shard(d), dpu_w_.data() + i * n, dpu_bias_[i], prox, first, steps, kernel_,
-                             hw_.dpu, grad_w_.data() + i * n, grad_bias_[i], counts_[i]);
+      dense_local_steps<Num>(dense_shard(d), dpu_w_.data() + i * n, dpu_bias_[i], prox, first,
+                             steps, kernel_, hw_.dpu, grad_w_.data() + i * n, grad_bias_[i],
+                             counts_[i]);
     }
   });
 }
 
 namespace {
-// sums[j] = sum over DPUs of v[d * n + j], in DPU order, in blocks of features over the pool's threads.
+// sums[j] = sum over DPUs of v[d * n + j], in DPU order, in blocks of features over the pool's
+// threads.
 template <class Wide, class T>
 void sum_over_dpus(ThreadPool& pool, const T* v, int64_t dpus, uint64_t n, Wide* sums) {
   constexpr size_t kBlock = 1024;
@@ -236,8 +258,9 @@ void sum_over_dpus(ThreadPool& pool, const T* v, int64_t dpus, uint64_t n, Wide*
 template <class Num>
 void PimServer<Num>::pull_gradient_sums(Wide* sums, uint64_t bytes) {
   const uint64_t n = layout_.weights;
-  add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
-              bytes * static_cast<uint64_t>(layout_.dpus));
+  add(Phase::kDpuToHost,
+      transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
+      bytes * static_cast<uint64_t>(layout_.dpus));
   if (count_only()) {
     std::fill(sums, sums + n + 1, Wide{0});
   } else if (layout_.sparse) {
@@ -254,8 +277,9 @@ void PimServer<Num>::pull_gradient_sums(Wide* sums, uint64_t bytes) {
 
 template <class Num>
 void PimServer<Num>::pull_models(uint64_t bytes) {
-  add(Phase::kDpuToHost, transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
-              bytes * static_cast<uint64_t>(layout_.dpus));
+  add(Phase::kDpuToHost,
+      transfer_time(Transfer::kParallelFromDpu, bytes, layout_.dpus, hw_.transfer),
+      bytes * static_cast<uint64_t>(layout_.dpus));
 }
 
 template <class Num>

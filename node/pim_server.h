@@ -1,5 +1,5 @@
-// One emulated PIM server: its DPUs (shards in emulated MRAM, kernels run on a thread pool), host<->DPU
-// transfers, the host's sums, and the server's emulated clock with its per-phase ledger.
+// One emulated PIM server: its DPUs (shards in emulated MRAM, kernels run on a thread pool),
+// host<->DPU transfers, the host's sums, and the server's emulated clock with its per-phase ledger.
 // Not responsible for the training algorithm (src/) or for other servers (comm/).
 #pragma once
 
@@ -27,21 +27,23 @@ struct ServerLayout {
   int64_t dpus = 0;
   uint64_t rows_per_dpu = 0;
   uint64_t features = 0;  // as in the dataset
-  uint64_t weights = 0;   // model entries on the DPU: dense: padded features; sparse: features + bias, padded
+  uint64_t weights =
+      0;  // model entries on the DPU: dense: padded features; sparse: features + bias, padded
 };
 
 // Dense: features rounded up to a multiple of 2 * tasklets (8-byte aligned tasklet slices).
-// Sparse: features + 1 (the bias at index `features`) rounded up to tasklets x 128 weights, so every
-// tasklet moves whole 512-byte blocks (Criteo: 1,001,472).
+// Sparse: features + 1 (the bias at index `features`) rounded up to tasklets x 128 weights, so
+// every tasklet moves whole 512-byte blocks (Criteo: 1,001,472).
 uint64_t model_weights(bool sparse, uint64_t features, const DpuSpec& dpu);
 
 // Checks the DPU count and WRAM; MRAM via training_mram_budget. Throws InputError naming the fix.
 void check_server_layout(const ServerLayout& layout, const HardwareSpec& hw, const MramNeeds& needs,
                          const std::string& context);
 
-// Start-up of a server of `dpus` DPUs whose fullest shard (rows, sparse offsets, labels) is `shard_bytes`:
-// allocation (per UPMEM rank), the program broadcast into IRAM, the shards' parallel transfer and, for LR,
-// the exp table broadcast. PimServer::load charges it; the predictor estimates it.
+// Start-up of a server of `dpus` DPUs whose fullest shard (rows, sparse offsets, labels) is
+// `shard_bytes`: allocation (per UPMEM rank), the program broadcast into IRAM, the shards' parallel
+// transfer and, for LR, the exp table broadcast. PimServer::load charges it; the predictor
+// estimates it.
 StartupLedger startup_costs(int64_t dpus, uint64_t shard_bytes, bool lr, const HardwareSpec& hw);
 
 // The server's rows as the DPUs store them.
@@ -55,9 +57,9 @@ struct ServerData {
 
 enum class DpuModels { kShared, kPerDpu, kPerDpuWithProx };
 
-// kRun executes the kernels on the rows. kCountOnly (dry accounting) keeps no rows and no DPU models: kernels
-// are only counted, from each row's non-zero count (sparse) or the shape alone, so every charge, byte count
-// and emulated time equals the full run's while host sums stay zero.
+// kRun executes the kernels on the rows. kCountOnly (dry accounting) keeps no rows and no DPU
+// models: kernels are only counted, from each row's non-zero count (sparse) or the shape alone, so
+// every charge, byte count and emulated time equals the full run's while host sums stay zero.
 enum class ServerMode { kRun, kCountOnly };
 
 template <class Num>
@@ -66,33 +68,35 @@ class PimServer {
   using Weight = typename Num::Weight;
   using Wide = typename Num::Wide;
 
-  // kShared: every DPU reads one broadcast model (GA-SGD); kPerDpu: each DPU updates its own (MA-SGD);
-  // kPerDpuWithProx: and holds an ADMM u_i - z.
-  PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout, DpuModels models,
-            const KernelConfig& kernel, int threads, ServerMode mode = ServerMode::kRun);
+  // kShared: every DPU reads one broadcast model (GA-SGD); kPerDpu: each DPU updates its own
+  // (MA-SGD); kPerDpuWithProx: and holds an ADMM u_i - z.
+  PimServer(const HardwareSpec& hw, const HostSpec& host, const ServerLayout& layout,
+            DpuModels models, const KernelConfig& kernel, int threads,
+            ServerMode mode = ServerMode::kRun);
 
-  // Start-up: allocation (per UPMEM rank), the program broadcast into IRAM, the rows becoming the DPUs'
-  // MRAM shards (one parallel transfer padded to the largest shard) and, for LR, the exp table broadcast;
-  // all charged to startup(), apart from the training phases.
+  // Start-up: allocation (per UPMEM rank), the program broadcast into IRAM, the rows becoming the
+  // DPUs' MRAM shards (one parallel transfer padded to the largest shard) and, for LR, the exp
+  // table broadcast; all charged to startup(), apart from the training phases.
   void load(ServerData<Num> data);
-  // kCountOnly: the rows' shape instead: sparse `offsets` [dpus * rows_per_dpu + 1] (the rows' non-zero
-  // counts) or, when empty, `nnz_per_row` for every row; dense rows need nothing.
+  // kCountOnly: the rows' shape instead: sparse `offsets` [dpus * rows_per_dpu + 1] (the rows'
+  // non-zero counts) or, when empty, `nnz_per_row` for every row; dense rows need nothing.
   void load_shape(std::vector<uint64_t> offsets, uint64_t nnz_per_row);
   bool count_only() const { return mode_ == ServerMode::kCountOnly; }
 
-  // --- Round primitives; each advances the clock by its emulated cost. The bytes come from the round's
-  // recipe (src/algorithms), computed by pim_emul/footprint.h. ---
-  // Broadcast of one model of `bytes` to every DPU (GA-SGD reads it; MA-SGD's DPUs start their step from it).
+  // --- Round primitives; each advances the clock by its emulated cost. The bytes come from the
+  // round's recipe (src/algorithms), computed by pim_emul/footprint.h. --- Broadcast of one model
+  // of `bytes` to every DPU (GA-SGD reads it; MA-SGD's DPUs start their step from it).
   void push_model(const Weight* w, Wide bias, uint64_t bytes);
-  // ADMM: every DPU's own model w_i (already in dpu_weights()) and u_i - z [dpus x weights]: `copies`
-  // parallel transfers of `bytes` to each DPU.
+  // ADMM: every DPU's own model w_i (already in dpu_weights()) and u_i - z [dpus x weights]:
+  // `copies` parallel transfers of `bytes` to each DPU.
   void push_own_models_and_prox(const Weight* prox, uint64_t bytes, uint64_t copies);
   // GA-SGD: every DPU sums the gradient of its rows [first, first + rows).
   void launch_gradient(uint64_t first, uint64_t rows);
   // MA-SGD / ADMM: every DPU runs `steps` local mini-batch steps from row `first`.
   void launch_local_steps(uint64_t first, uint64_t steps);
-  // GA-SGD: pull every gradient (`bytes` each) and sum on the host: sums [weights + 1] (dense: bias last;
-  // sparse: the last entry stays 0, the bias is inside). The host's work is charged apart (charge_host).
+  // GA-SGD: pull every gradient (`bytes` each) and sum on the host: sums [weights + 1] (dense: bias
+  // last; sparse: the last entry stays 0, the bias is inside). The host's work is charged apart
+  // (charge_host).
   void pull_gradient_sums(Wide* sums, uint64_t bytes);
   // MA-SGD: pull every DPU's model (`bytes` each) and sum: sums [weights + 1], bias last (dense).
   void pull_model_sums(Wide* sums, uint64_t bytes);
@@ -102,15 +106,17 @@ class PimServer {
   // Host-side work or inter-server time computed elsewhere, charged to this server's clock.
   void charge(Phase phase, Picoseconds t, uint64_t bytes = 0) { add(phase, t, bytes); }
   void charge_host(uint64_t bytes_touched);
-  // One inter-server collective: the wait for the slowest server, then the network time (its payload bytes).
+  // One inter-server collective: the wait for the slowest server, then the network time (its
+  // payload bytes).
   void charge_collective(Picoseconds wait, Picoseconds network, uint64_t bytes);
 
   // The timeline, recorded from now on (start-up included if called before load).
   void record_timeline() { timeline_on_ = true; }
   const std::vector<TimelineSlice>& timeline() const { return timeline_; }
 
-  // The emulated clock: start-up, then the training phases from the moment training starts (by default
-  // when this server's start-up ends; start_training_at(t), t >= startup(), lets servers start together).
+  // The emulated clock: start-up, then the training phases from the moment training starts (by
+  // default when this server's start-up ends; start_training_at(t), t >= startup(), lets servers
+  // start together).
   Picoseconds now() const { return training_start_.value_or(startup_.total()) + ledger_.total(); }
   void start_training_at(Picoseconds t) { training_start_ = t; }
   Picoseconds startup() const { return startup_.total(); }
@@ -146,12 +152,12 @@ class PimServer {
   ServerData<Num> data_;
   const Weight* shared_w_ = nullptr;  // the broadcast model (kShared)
   Wide shared_bias_ = 0;
-  std::vector<Weight> dpu_w_;          // [dpus x weights] (kPerDpu*)
-  std::vector<Wide> dpu_bias_;         // [dpus]
-  std::vector<Weight> dpu_prox_;       // [dpus x weights] (kPerDpuWithProx)
-  std::vector<Weight> grad_w_;         // dense gradients [dpus x weights]
-  std::vector<Wide> grad_wide_;        // sparse gradients [dpus x weights]
-  std::vector<Wide> grad_bias_;        // [dpus]
+  std::vector<Weight> dpu_w_;     // [dpus x weights] (kPerDpu*)
+  std::vector<Wide> dpu_bias_;    // [dpus]
+  std::vector<Weight> dpu_prox_;  // [dpus x weights] (kPerDpuWithProx)
+  std::vector<Weight> grad_w_;    // dense gradients [dpus x weights]
+  std::vector<Wide> grad_wide_;   // sparse gradients [dpus x weights]
+  std::vector<Wide> grad_bias_;   // [dpus]
   std::vector<DpuCounts> counts_;
   std::vector<DpuTime> times_;
   PhaseLedger ledger_;

@@ -1,5 +1,5 @@
-// A fixed pool of worker threads that runs one index range at a time (the emulated DPUs of a server).
-// Not responsible for emulated time: which thread runs which DPU never changes any result.
+// A fixed pool of worker threads that runs one index range at a time (the emulated DPUs of a
+// server). Not responsible for emulated time: which thread runs which DPU never changes any result.
 #pragma once
 
 #include <atomic>

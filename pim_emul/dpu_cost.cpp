@@ -6,7 +6,8 @@ namespace pimscale {
 
 namespace {
 // Splits a transfer into DMA calls: ceil(bytes / max) calls, the total rounded up to the alignment.
-void count_mram(uint64_t& calls, uint64_t& total, uint64_t bytes, const DpuSpec& dpu, uint64_t times) {
+void count_mram(uint64_t& calls, uint64_t& total, uint64_t bytes, const DpuSpec& dpu,
+                uint64_t times) {
   if (bytes == 0) return;
   const uint64_t max = static_cast<uint64_t>(dpu.dma_max_bytes);
   const uint64_t align = static_cast<uint64_t>(dpu.dma_min_bytes);

@@ -1,5 +1,5 @@
-// What a DPU kernel did, counted per tasklet: operations by class, MRAM DMA calls and bytes, barriers.
-// Not responsible for what that costs in time (dpu_cost.h turns counts into cycles).
+// What a DPU kernel did, counted per tasklet: operations by class, MRAM DMA calls and bytes,
+// barriers. Not responsible for what that costs in time (dpu_cost.h turns counts into cycles).
 #pragma once
 
 #include <array>
@@ -24,8 +24,8 @@ struct TaskletCounts {
   void add_scaled(const TaskletCounts& other, uint64_t times);
 };
 
-// Per tasklet, the work all tasklets run concurrently; `serial`, the work tasklet 0 runs alone between two
-// barriers while the others wait (PIM-Opt's per-row sigmoid or hinge test).
+// Per tasklet, the work all tasklets run concurrently; `serial`, the work tasklet 0 runs alone
+// between two barriers while the others wait (PIM-Opt's per-row sigmoid or hinge test).
 struct DpuCounts {
   std::array<TaskletCounts, kMaxTasklets> tasklet{};
   TaskletCounts serial;
@@ -38,8 +38,8 @@ struct DpuCounts {
 // counts += times * one (every tasklet and the serial part).
 void add_scaled(DpuCounts& counts, const DpuCounts& one, uint64_t times);
 
-// Records one logical MRAM transfer of `bytes` as the DMA engine sees it: split into calls of at most
-// max_bytes, each rounded up to a multiple of min_bytes (the 8-byte alignment rule).
+// Records one logical MRAM transfer of `bytes` as the DMA engine sees it: split into calls of at
+// most max_bytes, each rounded up to a multiple of min_bytes (the 8-byte alignment rule).
 void count_mram_read(TaskletCounts& t, uint64_t bytes, const DpuSpec& dpu, uint64_t times = 1);
 void count_mram_write(TaskletCounts& t, uint64_t bytes, const DpuSpec& dpu, uint64_t times = 1);
 

@@ -7,12 +7,14 @@ namespace pimscale {
 
 ExpTable::ExpTable() : table_(kEntries) {
   for (uint64_t i = 0; i < kEntries; ++i) {
-    table_[i] = static_cast<float>(std::exp2(static_cast<double>(i) / static_cast<double>(kEntries)));
+    table_[i] =
+        static_cast<float>(std::exp2(static_cast<double>(i) / static_cast<double>(kEntries)));
   }
 }
 
 float ExpTable::exp(float x) const {
-  if (!(x < 128.0f)) return std::numeric_limits<float>::infinity();  // also NaN -> inf, saturating the sigmoid
+  if (!(x < 128.0f))
+    return std::numeric_limits<float>::infinity();  // also NaN -> inf, saturating the sigmoid
   if (x < -150.0f) return 0.0f;
   const float t = x * 1.44269504f;  // log2(e) in float
   const float k = std::floor(t);

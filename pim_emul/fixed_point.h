@@ -1,5 +1,6 @@
-// The DPU's fixed-point number formats (PIM-Opt): uint32 features scaled by 2^31, Q1.31 int32 weights,
-// int64 accumulators, saturation, and the -1 shift guard. Not responsible for any training step.
+// The DPU's fixed-point number formats (PIM-Opt): uint32 features scaled by 2^31, Q1.31 int32
+// weights, int64 accumulators, saturation, and the -1 shift guard. Not responsible for any training
+// step.
 #pragma once
 
 #include <cmath>
@@ -8,22 +9,28 @@
 namespace pimscale::fixed {
 
 inline constexpr int kQ31Shift = 31;
-inline constexpr int64_t kQ31One = int64_t{1} << kQ31Shift;  // 1.0; a feature may hold it, a weight may not
-inline constexpr int64_t kQ31Max = kQ31One - 1;                 // saturation bound, both signs
+inline constexpr int64_t kQ31One = int64_t{1}
+                                   << kQ31Shift;  // 1.0; a feature may hold it, a weight may not
+inline constexpr int64_t kQ31Max = kQ31One - 1;   // saturation bound, both signs
 inline constexpr int64_t kQ31Min = -kQ31Max;
 
-// v >> s (arithmetic), except that a result of -1 becomes 0: PIM-Opt drops such a term because it only
-// records the rounding of a tiny negative value toward minus infinity (pim-training.md section 2).
+// v >> s (arithmetic), except that a result of -1 becomes 0: PIM-Opt drops such a term because it
+// only records the rounding of a tiny negative value toward minus infinity (pim-training.md section
+// 2).
 constexpr int64_t shift_right_guarded(int64_t v, int s) {
   const int64_t shifted = v >> s;
   return shifted == -1 ? 0 : shifted;
 }
 
 // Clamps to [-(2^31 - 1), 2^31 - 1], as every model update does.
-constexpr int64_t saturate_q31(int64_t v) { return v > kQ31Max ? kQ31Max : (v < kQ31Min ? kQ31Min : v); }
+constexpr int64_t saturate_q31(int64_t v) {
+  return v > kQ31Max ? kQ31Max : (v < kQ31Min ? kQ31Min : v);
+}
 
 // a + b saturated to the Q1.31 range; used for int32 accumulators that must not wrap.
-constexpr int32_t saturating_add_q31(int32_t a, int64_t b) { return static_cast<int32_t>(saturate_q31(a + b)); }
+constexpr int32_t saturating_add_q31(int32_t a, int64_t b) {
+  return static_cast<int32_t>(saturate_q31(a + b));
+}
 
 // A feature in [0, 1] as the DPU stores it: round(x * 2^31), so 1.0 is exactly 2^31.
 inline uint32_t feature_to_q31(float x) {
@@ -31,7 +38,9 @@ inline uint32_t feature_to_q31(float x) {
 }
 
 // Host-side view of a Q1.31 value (metrics only; never part of the emulated arithmetic).
-constexpr double q31_to_double(int64_t v) { return static_cast<double>(v) / static_cast<double>(kQ31One); }
+constexpr double q31_to_double(int64_t v) {
+  return static_cast<double>(v) / static_cast<double>(kQ31One);
+}
 
 // Is log2 exact, i.e. can 1/n be applied as a shift?
 constexpr bool is_power_of_two(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }

@@ -1,6 +1,7 @@
-// The DPU training kernels: what one DPU computes in one launch, in its own arithmetic (Num: FixedQ31 or
-// Float32), and the events it counts doing so. One source serves LR and SVM, dense and sparse data, GA-SGD's
-// gradient sums and MA-SGD/ADMM's local steps. Not responsible for timing (dpu_cost.h) or host steps.
+// The DPU training kernels: what one DPU computes in one launch, in its own arithmetic (Num:
+// FixedQ31 or Float32), and the events it counts doing so. One source serves LR and SVM, dense and
+// sparse data, GA-SGD's gradient sums and MA-SGD/ADMM's local steps. Not responsible for timing
+// (dpu_cost.h) or host steps.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +17,9 @@ enum class ModelKind { kLr, kSvm };
 
 struct KernelConfig {
   ModelKind model = ModelKind::kLr;
-  int lr_shift = 0;           // learning rate 2^-lr
-  int decay_shift = 0;        // lr + reg: the L2 (or ADMM proximal) term is (w [+ u - z]) * 2^-(lr + reg)
-  int batch_log2 = 0;         // MA-SGD/ADMM: the per-DPU mini-batch b as a shift (1/b)
+  int lr_shift = 0;     // learning rate 2^-lr
+  int decay_shift = 0;  // lr + reg: the L2 (or ADMM proximal) term is (w [+ u - z]) * 2^-(lr + reg)
+  int batch_log2 = 0;   // MA-SGD/ADMM: the per-DPU mini-batch b as a shift (1/b)
   double svm_margin = 0x1.0p-15;  // hinge test y z < margin, real units (PIM-Opt's DPU code: 2^-15)
   bool class_weights = false;     // Criteo: positive-class terms x15, negative x0.5
   const ExpTable* exp = nullptr;  // the sigmoid's exp (LR)
@@ -33,7 +34,8 @@ struct DenseShard {
   uint64_t padded_features = 0;  // a multiple of 2 * tasklets (8-byte aligned tasklet slices)
 };
 
-// One DPU's sparse binary rows (CSR). The bias is the weight at index bias_index (= the feature count).
+// One DPU's sparse binary rows (CSR). The bias is the weight at index bias_index (= the feature
+// count).
 struct SparseShard {
   const uint64_t* offsets = nullptr;  // [rows + 1], local
   const uint32_t* indices = nullptr;
@@ -42,40 +44,46 @@ struct SparseShard {
   uint64_t bias_index = 0;
 };
 
-// GA-SGD: the summed gradient of rows [first, first + rows) at model (w, bias); the buffer is zeroed first.
-// Dense: g [padded_features] (Num::Weight, saturating in fixed point) and g_bias. Per row:
+// GA-SGD: the summed gradient of rows [first, first + rows) at model (w, bias); the buffer is
+// zeroed first. Dense: g [padded_features] (Num::Weight, saturating in fixed point) and g_bias. Per
+// row:
 //   LR:  z = bias + sum_j x_j w_j; d = sigmoid(z) - y; g_j += x_j d 2^-lr; g_bias += d 2^-lr
 //   SVM: if y' z < margin (y' = +-1): g_j -= y' x_j 2^-lr; g_bias -= y' 2^-lr
 template <class Num>
-void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w, typename Num::Wide bias,
-                    uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
-                    typename Num::Weight* g, typename Num::Wide* g_bias, DpuCounts& counts);
+void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
+                    typename Num::Wide bias, uint64_t first, uint64_t rows, const KernelConfig& cfg,
+                    const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide* g_bias,
+                    DpuCounts& counts);
 
 // Sparse: g [weights] (Num::Wide); the bias is w[bias_index], its gradient g[bias_index].
 template <class Num>
-void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, uint64_t weights, uint64_t first,
-                     uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
-                     DpuCounts& counts);
+void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, uint64_t weights,
+                     uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
+                     typename Num::Wide* g, DpuCounts& counts);
 
-// MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2 rows from
-// `first`, each a gradient sum followed by apply_update on the DPU's own model. `prox` (ADMM: u_i - z, or
-// null) joins the decay term. `g` is scratch of the gradient's size.
+// MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2
+// rows from `first`, each a gradient sum followed by apply_update on the DPU's own model. `prox`
+// (ADMM: u_i - z, or null) joins the decay term. `g` is scratch of the gradient's size.
 template <class Num>
-void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w, typename Num::Wide& bias,
-                       const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
-                       const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts);
+void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
+                       typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
+                       uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
+                       typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts);
 template <class Num>
 void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint64_t weights,
-                        const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
-                        const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts);
+                        const typename Num::Weight* prox, uint64_t first, uint64_t steps,
+                        const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
+                        DpuCounts& counts);
 
-// ---- Event counts alone (the kernels above count through these; dry accounting calls them directly). ----
+// ---- Event counts alone (the kernels above count through these; dry accounting calls them
+// directly). ----
 
-// What a kernel's events depend on: the model entries on the DPU and, for sparse rows, each row's non-zero
-// count, from `offsets` (the DPU's local CSR offsets) or, when null, `nnz_per_row` for every row.
+// What a kernel's events depend on: the model entries on the DPU and, for sparse rows, each row's
+// non-zero count, from `offsets` (the DPU's local CSR offsets) or, when null, `nnz_per_row` for
+// every row.
 struct RowShape {
   bool sparse = false;
-  uint64_t weights = 0;                // dense: padded features; sparse: weights incl. the bias
+  uint64_t weights = 0;  // dense: padded features; sparse: weights incl. the bias
   const uint64_t* offsets = nullptr;
   uint64_t nnz_per_row = 0;
 };
@@ -88,12 +96,13 @@ inline uint64_t nonzeros(const RowShape& shape, uint64_t rows) {
 
 // The events of dense_gradient / sparse_gradient over rows [first, first + rows).
 template <class Num>
-void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
-                    DpuCounts& counts);
-// The events of dense_local_steps / sparse_local_steps (with `prox`: ADMM's u - z read in each update).
+void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg,
+                    const DpuSpec& dpu, DpuCounts& counts);
+// The events of dense_local_steps / sparse_local_steps (with `prox`: ADMM's u - z read in each
+// update).
 template <class Num>
-void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox, const KernelConfig& cfg,
-                       const DpuSpec& dpu, DpuCounts& counts);
+void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox,
+                       const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts);
 
 // The SGD step of every algorithm (GA-SGD on the host, MA-SGD and ADMM on the DPUs), per weight j:
 //   w_j <- sat(w_j - guard(g_j >> batch_log2) - guard((w_j [+ prox_j]) >> decay_shift))

@@ -33,8 +33,9 @@ MramBudget training_mram_budget(const MramNeeds& n) {
   using namespace footprint;
   const WordSizes words{n.weight_bytes, n.wide_bytes};
   MramBudget b;
-  b.items.push_back({n.sparse ? "training rows (uint32 feature indices)" : "training rows (uint32 features)",
-                     align8(feature_bytes(n.sparse, n.rows, n.nnz, n.weights)), true});
+  b.items.push_back(
+      {n.sparse ? "training rows (uint32 feature indices)" : "training rows (uint32 features)",
+       align8(feature_bytes(n.sparse, n.rows, n.nnz, n.weights)), true});
   b.items.push_back({"labels (uint32)", label_bytes(n.rows), true});
   if (n.sparse) {
     b.items.push_back({"row offsets (uint32)", align8(row_offset_bytes(n.rows)), true});
@@ -56,9 +57,10 @@ void require_fits_mram(const MramBudget& budget, const DpuSpec& dpu, const std::
   const uint64_t need = budget.total();
   const uint64_t have = static_cast<uint64_t>(dpu.mram_bytes);
   if (need <= have) return;
-  throw ResourceError("MRAM overflow: each DPU needs " + mib(need) + " MiB (" + mib(budget.shard()) +
-                   " MiB of rows + " + mib(need - budget.shard()) + " MiB of buffers) but has " + mib(have) +
-                   " MiB (" + context + "); use more DPUs (--dpus-per-server) or servers, or fewer rows");
+  throw ResourceError("MRAM overflow: each DPU needs " + mib(need) + " MiB (" +
+                      mib(budget.shard()) + " MiB of rows + " + mib(need - budget.shard()) +
+                      " MiB of buffers) but has " + mib(have) + " MiB (" + context +
+                      "); use more DPUs (--dpus-per-server) or servers, or fewer rows");
 }
 
 uint64_t dense_wram_bytes(uint64_t padded_features, const DpuSpec& dpu) {
@@ -70,8 +72,8 @@ uint64_t dense_wram_bytes(uint64_t padded_features, const DpuSpec& dpu) {
 void require_fits_wram(uint64_t bytes, const DpuSpec& dpu, const std::string& context) {
   if (bytes <= static_cast<uint64_t>(dpu.wram_bytes)) return;
   throw ResourceError("WRAM overflow: the kernel's tasklet buffers need " + std::to_string(bytes) +
-                   " bytes of WRAM but a DPU has " + std::to_string(dpu.wram_bytes) + " (" + context +
-                   "); use fewer features or fewer tasklets");
+                      " bytes of WRAM but a DPU has " + std::to_string(dpu.wram_bytes) + " (" +
+                      context + "); use fewer features or fewer tasklets");
 }
 
 }  // namespace pimscale

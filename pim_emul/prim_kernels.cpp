@@ -14,9 +14,11 @@ std::pair<Op, uint64_t> op_class(ArithType type, ArithOp op) {
   const bool add = op == ArithOp::kAdd || op == ArithOp::kSub;
   switch (type) {
     case ArithType::kInt32:
-      return add ? std::pair{Op::kAlu, 1ul} : std::pair{op == ArithOp::kMul ? Op::kInt32Mul : Op::kInt32Div, 1ul};
+      return add ? std::pair{Op::kAlu, 1ul}
+                 : std::pair{op == ArithOp::kMul ? Op::kInt32Mul : Op::kInt32Div, 1ul};
     case ArithType::kInt64:
-      return add ? std::pair{Op::kAlu, 2ul} : std::pair{op == ArithOp::kMul ? Op::kInt64Mul : Op::kInt64Div, 1ul};
+      return add ? std::pair{Op::kAlu, 2ul}
+                 : std::pair{op == ArithOp::kMul ? Op::kInt64Mul : Op::kInt64Div, 1ul};
     case ArithType::kFloat:
       return {add ? Op::kFloatAdd : op == ArithOp::kMul ? Op::kFloatMul : Op::kFloatDiv, 1ul};
     case ArithType::kDouble:
@@ -39,7 +41,8 @@ DpuCounts arithmetic_loop(ArithType type, ArithOp op, uint64_t elements, int tas
   return c;
 }
 
-DpuCounts mram_stream(bool write, uint64_t bytes, uint64_t calls, int tasklets, const DpuSpec& dpu) {
+DpuCounts mram_stream(bool write, uint64_t bytes, uint64_t calls, int tasklets,
+                      const DpuSpec& dpu) {
   DpuCounts c;
   for (int t = 0; t < tasklets; ++t) {
     if (write) {

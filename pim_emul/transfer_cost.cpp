@@ -5,14 +5,16 @@
 
 namespace pimscale {
 
-Picoseconds transfer_time(Transfer kind, uint64_t bytes_per_dpu, int64_t dpus, const TransferSpec& spec) {
+Picoseconds transfer_time(Transfer kind, uint64_t bytes_per_dpu, int64_t dpus,
+                          const TransferSpec& spec) {
   if (dpus <= 0 || bytes_per_dpu == 0) return {};
   const Picoseconds call = from_seconds(spec.transfer_call_us * 1e-6);
   const double bytes = static_cast<double>(bytes_per_dpu);
   switch (kind) {
     case Transfer::kSerialToDpu:
     case Transfer::kSerialFromDpu: {
-      const double bw = kind == Transfer::kSerialToDpu ? spec.serial_to_dpu_gbps : spec.serial_from_dpu_gbps;
+      const double bw =
+          kind == Transfer::kSerialToDpu ? spec.serial_to_dpu_gbps : spec.serial_from_dpu_gbps;
       const Picoseconds one = call + bytes_at_gbps(bytes, bw);
       return {one.value * dpus};
     }

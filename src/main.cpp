@@ -24,21 +24,34 @@ struct CommandEntry {
 };
 
 constexpr CommandEntry kCommands[] = {
-    {"", "train", "train a model on emulated PIM servers (one per MPI rank)", true, make_train_command},
-    {"", "predict", "predict a train run's emulated time per phase and epoch without running it (one process)", true,
-     make_predict_command},
-    {"", "plan", "rank candidate configurations (servers, DPUs, networks, batches, algorithms) by predicted time",
+    {"", "train", "train a model on emulated PIM servers (one per MPI rank)", true,
+     make_train_command},
+    {"", "predict",
+     "predict a train run's emulated time per phase and epoch without running it (one process)",
+     true, make_predict_command},
+    {"", "plan",
+     "rank candidate configurations (servers, DPUs, networks, batches, algorithms) by predicted "
+     "time",
      true, make_plan_command},
-    {"", "microbench", "emulate the PrIM microbenchmarks on a hardware preset", true, make_microbench_command},
-    {"", "netbench", "measure MPI collectives here (run under mpirun), fit the network model, write a network preset",
+    {"", "microbench", "emulate the PrIM microbenchmarks on a hardware preset", true,
+     make_microbench_command},
+    {"", "netbench",
+     "measure MPI collectives here (run under mpirun), fit the network model, write a network "
+     "preset",
      true, make_netbench_command},
-    {"", "sweep", "weak or strong scaling over servers and DPUs: one train run per point, sweep.csv", false,
+    {"", "sweep",
+     "weak or strong scaling over servers and DPUs: one train run per point, sweep.csv", false,
      make_sweep_command},
-    {"data", "synth", "write a synthetic dataset (in parallel under mpirun)", true, make_synth_command},
-    {"data", "convert", "convert LIBSVM/svmlight, CSV or IDX files to a pimscale dataset", true, make_convert_command},
-    {"data", "stats", "compute a dataset's statistics for predict (stored in the file's /stats), or a synthetic "
-                      "workload's", true, make_stats_command},
-    {"data", "export", "write a split of a pimscale dataset as LIBSVM text", true, make_export_command},
+    {"data", "synth", "write a synthetic dataset (in parallel under mpirun)", true,
+     make_synth_command},
+    {"data", "convert", "convert LIBSVM/svmlight, CSV or IDX files to a pimscale dataset", true,
+     make_convert_command},
+    {"data", "stats",
+     "compute a dataset's statistics for predict (stored in the file's /stats), or a synthetic "
+     "workload's",
+     true, make_stats_command},
+    {"data", "export", "write a split of a pimscale dataset as LIBSVM text", true,
+     make_export_command},
 };
 
 // Whether the command line names a command that runs without MPI.
@@ -62,7 +75,8 @@ int main(int argc, char** argv) {
   const bool root = !cluster || cluster->rank() == 0;
   h5::silence_hdf5_errors();
 
-  CLI::App app{"pimscale: an emulator of clusters of processing-in-memory servers training linear models"};
+  CLI::App app{
+      "pimscale: an emulator of clusters of processing-in-memory servers training linear models"};
   app.set_version_flag("--version", std::string(kVersion) + " (" + kGitRevision + ")");
   app.require_subcommand(1);
   CLI::App* data = app.add_subcommand("data", "dataset tools");

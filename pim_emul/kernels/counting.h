@@ -1,7 +1,7 @@
-// Event counts of the training kernels, per tasklet, following how PIM-Opt's DPU code splits the work:
-// dense rows feature-parallel (each tasklet a contiguous slice), sparse rows index-split (a row's non-zeros
-// dealt out to the tasklets), the sigmoid and hinge test on tasklet 0, the dense bias on the last tasklet,
-// and the model update feature-parallel. Internal to pim_emul/kernels.
+// Event counts of the training kernels, per tasklet, following how PIM-Opt's DPU code splits the
+// work: dense rows feature-parallel (each tasklet a contiguous slice), sparse rows index-split (a
+// row's non-zeros dealt out to the tasklets), the sigmoid and hinge test on tasklet 0, the dense
+// bias on the last tasklet, and the model update feature-parallel. Internal to pim_emul/kernels.
 #pragma once
 
 #include <algorithm>
@@ -28,7 +28,8 @@ void count_mul_add(TaskletCounts& t, uint64_t n) {
   }
 }
 
-// A scaled add (shift, guard, add) per element: native in fixed point, an ldexp and a float add in float.
+// A scaled add (shift, guard, add) per element: native in fixed point, an ldexp and a float add in
+// float.
 template <class Num>
 void count_scaled_add(TaskletCounts& t, uint64_t n) {
   if constexpr (Num::kFloat) {
@@ -39,45 +40,49 @@ void count_scaled_add(TaskletCounts& t, uint64_t n) {
   }
 }
 
-// Tasklet 0 alone per row, between two barriers: combine the partial dot products and decide the error
-// (LR: sigmoid through the exp table, one 8-byte MRAM read of the entry; SVM: hinge compare).
+// Tasklet 0 alone per row, between two barriers: combine the partial dot products and decide the
+// error (LR: sigmoid through the exp table, one 8-byte MRAM read of the entry; SVM: hinge compare).
 template <class Num>
 void count_row_head(TaskletCounts& t0, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu) {
   t0.add(Op::kWram, static_cast<uint64_t>(tasklets(dpu)) * rows);
   t0.add(Op::kAlu, (2 * static_cast<uint64_t>(tasklets(dpu)) + 8) * rows);
   if (cfg.model == ModelKind::kLr) {
-    t0.add(Op::kFloatDiv, rows);       // z / 2^31 (fixed) or nothing more than the divide below (float)
-    t0.add(Op::kFloatMul, 2 * rows);   // t = x log2 e; f 2^20
-    t0.add(Op::kFloatAdd, 2 * rows);   // f = t - k; + 0.5
-    t0.add(Op::kAlu, 24 * rows);       // floor, conversions, ldexpf
-    count_mram_read(t0, 8, dpu, rows); // the table entry
+    t0.add(Op::kFloatDiv, rows);  // z / 2^31 (fixed) or nothing more than the divide below (float)
+    t0.add(Op::kFloatMul, 2 * rows);    // t = x log2 e; f 2^20
+    t0.add(Op::kFloatAdd, 2 * rows);    // f = t - k; + 0.5
+    t0.add(Op::kAlu, 24 * rows);        // floor, conversions, ldexpf
+    count_mram_read(t0, 8, dpu, rows);  // the table entry
     if constexpr (Num::kFloat) {
       t0.add(Op::kFloatAdd, rows);
     } else {
-      t0.add(Op::kDoubleAdd, rows);    // 1.0 + e
-      t0.add(Op::kDoubleDiv, rows);    // 2^31 / (...)
+      t0.add(Op::kDoubleAdd, rows);  // 1.0 + e
+      t0.add(Op::kDoubleDiv, rows);  // 2^31 / (...)
     }
   }
 }
 
-// The update of `n` model entries, feature-parallel (weights, gradient and u - z read, weights written).
+// The update of `n` model entries, feature-parallel (weights, gradient and u - z read, weights
+// written).
 template <class Num>
-void count_update(uint64_t n, uint64_t grad_bytes_per_entry, bool prox, const DpuSpec& dpu, DpuCounts& c) {
-  const uint64_t per = (n + static_cast<uint64_t>(tasklets(dpu)) - 1) / static_cast<uint64_t>(tasklets(dpu));
+void count_update(uint64_t n, uint64_t grad_bytes_per_entry, bool prox, const DpuSpec& dpu,
+                  DpuCounts& c) {
+  const uint64_t per =
+      (n + static_cast<uint64_t>(tasklets(dpu)) - 1) / static_cast<uint64_t>(tasklets(dpu));
   for (int id = 0; id < tasklets(dpu); ++id) {
     TaskletCounts& t = c.tasklet[id];
-    count_mram_read(t, per * 4, dpu);                          // weights
-    count_mram_read(t, per * grad_bytes_per_entry, dpu);      // gradient
-    if (prox) count_mram_read(t, per * 4, dpu);               // u - z
-    count_mram_write(t, per * 4, dpu);                         // weights back
+    count_mram_read(t, per * 4, dpu);                     // weights
+    count_mram_read(t, per * grad_bytes_per_entry, dpu);  // gradient
+    if (prox) count_mram_read(t, per * 4, dpu);           // u - z
+    count_mram_write(t, per * 4, dpu);                    // weights back
     t.add(Op::kWram, (prox ? 4 : 3) * per);
-    count_scaled_add<Num>(t, (prox ? 3 : 2) * per);           // step, decay (and prox add)
-    t.add(Op::kAlu, 6 * per);                                  // saturation compares, loop
+    count_scaled_add<Num>(t, (prox ? 3 : 2) * per);  // step, decay (and prox add)
+    t.add(Op::kAlu, 6 * per);                        // saturation compares, loop
   }
 }
 
 inline void count_zero(uint64_t n, uint64_t bytes_per_entry, const DpuSpec& dpu, DpuCounts& c) {
-  const uint64_t per = (n + static_cast<uint64_t>(tasklets(dpu)) - 1) / static_cast<uint64_t>(tasklets(dpu));
+  const uint64_t per =
+      (n + static_cast<uint64_t>(tasklets(dpu)) - 1) / static_cast<uint64_t>(tasklets(dpu));
   for (int id = 0; id < tasklets(dpu); ++id) {
     c.tasklet[id].add(Op::kWram, per);
     c.tasklet[id].add(Op::kAlu, 2 * per);
@@ -85,10 +90,11 @@ inline void count_zero(uint64_t n, uint64_t bytes_per_entry, const DpuSpec& dpu,
   }
 }
 
-// Dense rows: per tasklet a slice of f features; per row read the X and W slices, the dot product, then
-// a read-modify-write of the gradient slice.
+// Dense rows: per tasklet a slice of f features; per row read the X and W slices, the dot product,
+// then a read-modify-write of the gradient slice.
 template <class Num>
-void count_dense_rows(uint64_t rows, uint64_t padded, const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& c) {
+void count_dense_rows(uint64_t rows, uint64_t padded, const KernelConfig& cfg, const DpuSpec& dpu,
+                      DpuCounts& c) {
   const uint64_t f = padded / static_cast<uint64_t>(tasklets(dpu));
   for (int id = 0; id < tasklets(dpu); ++id) {
     TaskletCounts& t = c.tasklet[id];
@@ -98,11 +104,11 @@ void count_dense_rows(uint64_t rows, uint64_t padded, const KernelConfig& cfg, c
     t.add(Op::kAlu, 4 * f * rows);             // two loops
     count_mul_add<Num>(t, f * rows);           // dot product
     if (cfg.model == ModelKind::kLr) {
-      count_mul_add<Num>(t, f * rows);         // x * d
+      count_mul_add<Num>(t, f * rows);  // x * d
       count_scaled_add<Num>(t, f * rows);
     } else {
-      count_scaled_add<Num>(t, f * rows);      // x >> lr, conditional add
-      t.add(Op::kAlu, 2 * f * rows);           // the hinge branch
+      count_scaled_add<Num>(t, f * rows);  // x >> lr, conditional add
+      t.add(Op::kAlu, 2 * f * rows);       // the hinge branch
     }
     t.barriers += 2 * rows;
   }
@@ -112,25 +118,27 @@ void count_dense_rows(uint64_t rows, uint64_t padded, const KernelConfig& cfg, c
   tb.add(Op::kAlu, 10 * rows);  // bias term into the dot product and the bias gradient
 }
 
-// `rows` sparse rows of nnz binary features each, dealt out to the tasklets (the first nnz % T get one more).
-// Per non-zero: an 8-byte read of the weight pair, an add; then an 8-byte read-modify-write of the int64
-// gradient (sparse gradients are int64). The last tasklet also handles the bias weight.
+// `rows` sparse rows of nnz binary features each, dealt out to the tasklets (the first nnz % T get
+// one more). Per non-zero: an 8-byte read of the weight pair, an add; then an 8-byte
+// read-modify-write of the int64 gradient (sparse gradients are int64). The last tasklet also
+// handles the bias weight.
 template <class Num>
-void count_sparse_rows(uint64_t nnz, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& c) {
+void count_sparse_rows(uint64_t nnz, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
+                       DpuCounts& c) {
   const uint64_t T = static_cast<uint64_t>(tasklets(dpu));
   for (uint64_t id = 0; id < T; ++id) {
     const uint64_t mine = nnz / T + (id < nnz % T ? 1 : 0) + (id == T - 1 ? 1 : 0);
     TaskletCounts& t = c.tasklet[id];
     if (mine == 0) continue;
-    count_mram_read(t, mine * 4, dpu, rows);          // its indices
-    count_mram_read(t, 8, dpu, 2 * mine * rows);      // weight pair; gradient entry
-    count_mram_write(t, 8, dpu, mine * rows);         // gradient entry
+    count_mram_read(t, mine * 4, dpu, rows);      // its indices
+    count_mram_read(t, 8, dpu, 2 * mine * rows);  // weight pair; gradient entry
+    count_mram_write(t, 8, dpu, mine * rows);     // gradient entry
     t.add(Op::kWram, 4 * mine * rows);
-    t.add(Op::kAlu, 8 * mine * rows);                 // address, alignment select, loop
+    t.add(Op::kAlu, 8 * mine * rows);  // address, alignment select, loop
     if constexpr (Num::kFloat) {
       t.add(Op::kFloatAdd, 2 * mine * rows);
     } else {
-      t.add(Op::kAlu, 6 * mine * rows);               // 64-bit adds, guard
+      t.add(Op::kAlu, 6 * mine * rows);  // 64-bit adds, guard
     }
     if (cfg.class_weights) t.add(Op::kAlu, 6 * mine * rows);
     t.barriers += 2 * rows;

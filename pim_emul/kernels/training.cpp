@@ -1,5 +1,5 @@
-// The training kernels of pim_emul/kernels.h: PIM-Opt's DPU code (GA-SGD, MA-SGD and ADMM x LR and SVM x
-// YFCC100M-HNfc6 dense and Criteo sparse), restated once over the arithmetic policy Num.
+// The training kernels of pim_emul/kernels.h: PIM-Opt's DPU code (GA-SGD, MA-SGD and ADMM x LR and
+// SVM x YFCC100M-HNfc6 dense and Criteo sparse), restated once over the arithmetic policy Num.
 #include <algorithm>
 #include <cstring>
 
@@ -10,8 +10,8 @@ namespace pimscale {
 
 namespace {
 
-// The error of one row: LR's d = sigmoid(z) - y, or SVM's hinge decision. `active` is false when an SVM
-// row is outside the margin (its gradient is zero).
+// The error of one row: LR's d = sigmoid(z) - y, or SVM's hinge decision. `active` is false when an
+// SVM row is outside the margin (its gradient is zero).
 template <class Num>
 struct RowError {
   typename Num::Wide d;
@@ -25,10 +25,12 @@ RowError<Num> row_error(typename Num::Wide z, uint8_t y, const KernelConfig& cfg
     return {Num::sigmoid(z, *cfg.exp) - (y == 1 ? Num::one() : Wide{0}), true};
   }
   const Wide yz = y == 1 ? z : -z;
-  return {y == 1 ? Wide{-1} : Wide{1}, yz < Num::from_real_margin(cfg.svm_margin)};  // d: the sign -y'
+  return {y == 1 ? Wide{-1} : Wide{1},
+          yz < Num::from_real_margin(cfg.svm_margin)};  // d: the sign -y'
 }
 
-// A positive-class term x15, a negative one x0.5 (Criteo presets), each as the DPU code computes it.
+// A positive-class term x15, a negative one x0.5 (Criteo presets), each as the DPU code computes
+// it.
 template <class Num>
 typename Num::Wide class_weighted(typename Num::Wide t, uint8_t y, const KernelConfig& cfg) {
   if (!cfg.class_weights) return t;
@@ -49,16 +51,17 @@ typename Num::Wide unit_term(const RowError<Num>& e, uint8_t y, const KernelConf
 
 // z = bias + sum_j x_j w_j (fixed: each term (x w) >> 31 on its own, no guard).
 template <class Num>
-typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num::Weight* w, uint64_t n,
-                             typename Num::Wide bias) {
+typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num::Weight* w,
+                             uint64_t n, typename Num::Wide bias) {
   typename Num::Wide z = bias;
   for (uint64_t j = 0; j < n; ++j) z += Num::product(x[j], w[j]);
   return z;
 }
 
 template <class Num>
-void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias, uint64_t first,
-                uint64_t rows, const KernelConfig& cfg, typename Num::Weight* g, typename Num::Wide& g_bias) {
+void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias,
+                uint64_t first, uint64_t rows, const KernelConfig& cfg, typename Num::Weight* g,
+                typename Num::Wide& g_bias) {
   using Wide = typename Num::Wide;
   const uint64_t n = s.padded_features;
   for (uint64_t r = first; r < first + rows; ++r) {
@@ -67,11 +70,13 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
     if (!e.active) continue;
     if (cfg.model == ModelKind::kLr) {
       for (uint64_t j = 0; j < n; ++j) {
-        Num::accumulate(g[j], class_weighted<Num>(Num::scaled_product(x[j], e.d, cfg.lr_shift), s.y[r], cfg));
+        Num::accumulate(
+            g[j], class_weighted<Num>(Num::scaled_product(x[j], e.d, cfg.lr_shift), s.y[r], cfg));
       }
     } else {
       for (uint64_t j = 0; j < n; ++j) {
-        const Wide t = class_weighted<Num>(Num::shift(static_cast<Wide>(x[j]), cfg.lr_shift), s.y[r], cfg);
+        const Wide t =
+            class_weighted<Num>(Num::shift(static_cast<Wide>(x[j]), cfg.lr_shift), s.y[r], cfg);
         Num::accumulate(g[j], e.d < 0 ? -t : t);
       }
     }
@@ -87,7 +92,8 @@ void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t f
     const uint32_t* idx = s.indices + s.offsets[r];
     const uint64_t nnz = s.offsets[r + 1] - s.offsets[r];
     Wide z = static_cast<Wide>(w[s.bias_index]);
-    for (uint64_t k = 0; k < nnz; ++k) z += static_cast<Wide>(w[idx[k]]);  // binary features: x w = w
+    for (uint64_t k = 0; k < nnz; ++k)
+      z += static_cast<Wide>(w[idx[k]]);  // binary features: x w = w
     const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
     if (e.active) {
       const Wide t = unit_term<Num>(e, s.y[r], cfg);
@@ -97,11 +103,11 @@ void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t f
   }
 }
 
-// Sparse rows' events depend only on each row's non-zero count: runs of equal counts are counted at once
-// (Criteo: one run). Then tasklet 0 reads the labels, 512 bytes per 128 rows.
+// Sparse rows' events depend only on each row's non-zero count: runs of equal counts are counted at
+// once (Criteo: one run). Then tasklet 0 reads the labels, 512 bytes per 128 rows.
 template <class Num>
-void count_sparse_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg,
-                           const DpuSpec& dpu, DpuCounts& counts) {
+void count_sparse_gradient(const RowShape& shape, uint64_t first, uint64_t rows,
+                           const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts) {
   kernel_counts::count_zero(shape.weights, 8, dpu, counts);
   if (shape.offsets == nullptr) {
     kernel_counts::count_sparse_rows<Num>(shape.nnz_per_row, rows, cfg, dpu, counts);
@@ -122,7 +128,9 @@ void count_sparse_gradient(const RowShape& shape, uint64_t first, uint64_t rows,
 }
 
 RowShape dense_shape(uint64_t padded_features) { return {false, padded_features, nullptr, 0}; }
-RowShape sparse_shape(const SparseShard& s, uint64_t weights) { return {true, weights, s.offsets, 0}; }
+RowShape sparse_shape(const SparseShard& s, uint64_t weights) {
+  return {true, weights, s.offsets, 0};
+}
 
 }  // namespace
 
@@ -132,21 +140,24 @@ void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log
   using Wide = typename Num::Wide;
   for (uint64_t j = 0; j < n; ++j) {
     const Wide step = Num::shift(static_cast<Wide>(g[j]), batch_log2);
-    const Wide decayed = prox ? static_cast<Wide>(w[j]) + static_cast<Wide>(prox[j]) : static_cast<Wide>(w[j]);
+    const Wide decayed =
+        prox ? static_cast<Wide>(w[j]) + static_cast<Wide>(prox[j]) : static_cast<Wide>(w[j]);
     const Wide decay = Num::shift(decayed, decay_shift);
     w[j] = Num::to_weight(static_cast<Wide>(w[j]) - step - decay);
   }
 }
 
 template <class Num>
-typename Num::Wide updated_bias(typename Num::Wide bias, typename Num::Wide g_bias, int batch_log2) {
+typename Num::Wide updated_bias(typename Num::Wide bias, typename Num::Wide g_bias,
+                                int batch_log2) {
   return Num::saturate(bias - Num::shift(g_bias, batch_log2));
 }
 
 template <class Num>
-void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w, typename Num::Wide bias,
-                    uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
-                    typename Num::Weight* g, typename Num::Wide* g_bias, DpuCounts& counts) {
+void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
+                    typename Num::Wide bias, uint64_t first, uint64_t rows, const KernelConfig& cfg,
+                    const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide* g_bias,
+                    DpuCounts& counts) {
   std::fill(g, g + shard.padded_features, typename Num::Weight{0});
   *g_bias = 0;
   dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias);
@@ -154,18 +165,19 @@ void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
 }
 
 template <class Num>
-void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, uint64_t weights, uint64_t first,
-                     uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
-                     DpuCounts& counts) {
+void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, uint64_t weights,
+                     uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
+                     typename Num::Wide* g, DpuCounts& counts) {
   std::fill(g, g + weights, typename Num::Wide{0});
   sparse_rows<Num>(shard, w, first, rows, cfg, g);
   count_gradient<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts);
 }
 
 template <class Num>
-void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w, typename Num::Wide& bias,
-                       const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
-                       const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts) {
+void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
+                       typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
+                       uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
+                       typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   for (uint64_t step = 0; step < steps; ++step) {
     std::fill(g, g + shard.padded_features, typename Num::Weight{0});
@@ -174,26 +186,30 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w, ty
     apply_update<Num>(w, shard.padded_features, g, cfg.batch_log2, cfg.decay_shift, prox);
     bias = updated_bias<Num>(bias, g_bias, cfg.batch_log2);
   }
-  count_local_steps<Num>(dense_shape(shard.padded_features), first, steps, prox != nullptr, cfg, dpu, counts);
+  count_local_steps<Num>(dense_shape(shard.padded_features), first, steps, prox != nullptr, cfg,
+                         dpu, counts);
 }
 
 template <class Num>
 void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint64_t weights,
-                        const typename Num::Weight* prox, uint64_t first, uint64_t steps, const KernelConfig& cfg,
-                        const DpuSpec& dpu, typename Num::Wide* g, DpuCounts& counts) {
+                        const typename Num::Weight* prox, uint64_t first, uint64_t steps,
+                        const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
+                        DpuCounts& counts) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   for (uint64_t step = 0; step < steps; ++step) {
     std::fill(g, g + weights, typename Num::Wide{0});
     sparse_rows<Num>(shard, w, first + step * b, b, cfg, g);
-    // The dense update of every weight after each step dominates a Criteo step (pim-training.md section 4).
+    // The dense update of every weight after each step dominates a Criteo step (pim-training.md
+    // section 4).
     apply_update<Num>(w, weights, g, cfg.batch_log2, cfg.decay_shift, prox);
   }
-  count_local_steps<Num>(sparse_shape(shard, weights), first, steps, prox != nullptr, cfg, dpu, counts);
+  count_local_steps<Num>(sparse_shape(shard, weights), first, steps, prox != nullptr, cfg, dpu,
+                         counts);
 }
 
 template <class Num>
-void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
-                    DpuCounts& counts) {
+void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg,
+                    const DpuSpec& dpu, DpuCounts& counts) {
   if (shape.sparse) {
     count_sparse_gradient<Num>(shape, first, rows, cfg, dpu, counts);
   } else {
@@ -203,8 +219,8 @@ void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const 
 }
 
 template <class Num>
-void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox, const KernelConfig& cfg,
-                       const DpuSpec& dpu, DpuCounts& counts) {
+void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox,
+                       const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   const uint64_t grad_bytes = shape.sparse ? 8 : 4;  // sparse gradients are int64
   const bool uniform = !shape.sparse || shape.offsets == nullptr;
@@ -226,27 +242,31 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
 }
 
 // Both arithmetics, every kernel.
-#define PIMSCALE_KERNELS(Num)                                                                                     \
-  template void dense_gradient<Num>(const DenseShard<Num>&, const Num::Weight*, Num::Wide, uint64_t, uint64_t,    \
-                                    const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide*, DpuCounts&);   \
-  template void sparse_gradient<Num>(const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t,        \
-                                     const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);                \
-  template void dense_local_steps<Num>(const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*,      \
-                                       uint64_t, uint64_t, const KernelConfig&, const DpuSpec&, Num::Weight*,     \
-                                       Num::Wide&, DpuCounts&);                                                   \
-  template void sparse_local_steps<Num>(const SparseShard&, Num::Weight*, uint64_t, const Num::Weight*, uint64_t, \
-                                        uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);   \
-  template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int, int,              \
-                                               const Num::Weight*);                                               \
-  template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);                                                \
-  template void count_gradient<Num>(const RowShape&, uint64_t, uint64_t, const KernelConfig&, const DpuSpec&,     \
-                                    DpuCounts&);                                                                  \
-  template void count_local_steps<Num>(const RowShape&, uint64_t, uint64_t, bool, const KernelConfig&,            \
-                                       const DpuSpec&, DpuCounts&);
+#define PIMSCALE_KERNELS(Num)                                                                    \
+  template void dense_gradient<Num>(const DenseShard<Num>&, const Num::Weight*, Num::Wide,       \
+                                    uint64_t, uint64_t, const KernelConfig&, const DpuSpec&,     \
+                                    Num::Weight*, Num::Wide*, DpuCounts&);                       \
+  template void sparse_gradient<Num>(const SparseShard&, const Num::Weight*, uint64_t, uint64_t, \
+                                     uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*,  \
+                                     DpuCounts&);                                                \
+  template void dense_local_steps<Num>(                                                          \
+      const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*, uint64_t, uint64_t,  \
+      const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&);                \
+  template void sparse_local_steps<Num>(                                                         \
+      const SparseShard&, Num::Weight*, uint64_t, const Num::Weight*, uint64_t, uint64_t,        \
+      const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);                              \
+  template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int,  \
+                                               int, const Num::Weight*);                         \
+  template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);                               \
+  template void count_gradient<Num>(const RowShape&, uint64_t, uint64_t, const KernelConfig&,    \
+                                    const DpuSpec&, DpuCounts&);                                 \
+  template void count_local_steps<Num>(const RowShape&, uint64_t, uint64_t, bool,                \
+                                       const KernelConfig&, const DpuSpec&, DpuCounts&);
 PIMSCALE_KERNELS(FixedQ31)
 PIMSCALE_KERNELS(Float32)
 PIMSCALE_KERNELS(Float32Saturating)
-template void apply_update<FixedQ31, int64_t>(int32_t*, uint64_t, const int64_t*, int, int, const int32_t*);
+template void apply_update<FixedQ31, int64_t>(int32_t*, uint64_t, const int64_t*, int, int,
+                                              const int32_t*);
 #undef PIMSCALE_KERNELS
 
 }  // namespace pimscale

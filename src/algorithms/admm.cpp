@@ -1,8 +1,8 @@
-// ADMM (consensus with an L1 proximal step; one round per epoch): push every DPU its own w_i and u_i - z;
-// each DPU runs a local epoch of mini-batch steps whose decay term is (w + u_i - z) 2^-(lr + reg); pull w_i;
-// servers all-reduce the sums of w_i and u_i; every host computes w_avg, u_avg,
-// z = soft_threshold(w_avg + u_avg, tau), tau = 2^(alpha - reg) / N, and u_i += w_i - z for its DPUs.
-// The reported model is w_avg. Three model transfers per DPU per epoch (two down, one up).
+// ADMM (consensus with an L1 proximal step; one round per epoch): push every DPU its own w_i and
+// u_i - z; each DPU runs a local epoch of mini-batch steps whose decay term is (w + u_i - z) 2^-(lr
+// + reg); pull w_i; servers all-reduce the sums of w_i and u_i; every host computes w_avg, u_avg,
+// z = soft_threshold(w_avg + u_avg, tau), tau = 2^(alpha - reg) / N, and u_i += w_i - z for its
+// DPUs. The reported model is w_avg. Three model transfers per DPU per epoch (two down, one up).
 #include <cmath>
 
 #include "pim_emul/fixed_point.h"
@@ -17,11 +17,14 @@ class Admm final : public Algorithm {
   AlgorithmKind kind() const override { return AlgorithmKind::kAdmm; }
   DpuModels dpu_models() const override { return DpuModels::kPerDpuWithProx; }
   bool global_batch() const override { return false; }
-  StepRule step_rule(const BatchContext& c) const override { return {c.batch, fixed::log2_exact(c.batch)}; }
+  StepRule step_rule(const BatchContext& c) const override {
+    return {c.batch, fixed::log2_exact(c.batch)};
+  }
   uint64_t rounds_per_epoch(uint64_t) const override { return 1; }
   uint64_t allreduce_vectors() const override { return 2; }
 
-  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s, footprint::WordSizes words) const override {
+  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s,
+                footprint::WordSizes words) const override {
     using namespace footprint;
     const uint64_t dpus = static_cast<uint64_t>(l.dpus), n = l.weights;
     const uint64_t model = model_bytes(l.sparse, n, words);
@@ -38,11 +41,13 @@ class Admm final : public Algorithm {
         // Message: the sums of w_i and of u_i with their biases, 2 (weights + 1) wide entries.
         {.kind = OpKind::kAllReduce, .bytes = all},
         // Sum w_i and u_i, update u_i, compute u_i - z.
-        {.kind = OpKind::kHostUpdate, .bytes = dpus * n * words.weight * 6 + all + 3 * n * words.weight},
+        {.kind = OpKind::kHostUpdate,
+         .bytes = dpus * n * words.weight * 6 + all + 3 * n * words.weight},
     };
   }
 
-  // z = S_tau(...) with tau = lambda / (rho N), rho = 2^-reg: lambda = 2^(alpha - 2 reg), on ||w||_1.
+  // z = S_tau(...) with tau = lambda / (rho N), rho = 2^-reg: lambda = 2^(alpha - 2 reg), on
+  // ||w||_1.
   double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override {
     double norm = 0;
     for (const double v : w) norm += std::fabs(v);
@@ -59,7 +64,9 @@ class AdmmState final : public HostState<Num> {
   AdmmState(const PimServer<Num>& server, const AlgorithmSettings& s)
       : s_(s),
         n_(server.layout().weights),
-        dpus_(server.count_only() ? 0 : static_cast<size_t>(server.layout().dpus)),  // dry accounting: no state
+        dpus_(server.count_only()
+                  ? 0
+                  : static_cast<size_t>(server.layout().dpus)),  // dry accounting: no state
         tau_(admm_tau<Num>(s.alpha, s.reg_shift, s.total_dpus)),
         // Dry accounting keeps no per-DPU state (2,048 DPUs x 10^6 weights would not fit).
         u_(dpus_ * n_, Weight{0}),
@@ -99,7 +106,8 @@ class AdmmState final : public HostState<Num> {
       z_[j] = Num::to_weight(soft_threshold<Num>(Num::saturate(Wide{w_avg_[j]} + u_avg), tau_));
     }
     w_avg_bias_ = Num::average(sums_[n_], N);
-    const Wide z_bias = soft_threshold<Num>(Num::saturate(w_avg_bias_ + Num::average(sums_[2 * n_ + 1], N)), tau_);
+    const Wide z_bias =
+        soft_threshold<Num>(Num::saturate(w_avg_bias_ + Num::average(sums_[2 * n_ + 1], N)), tau_);
     for (size_t i = 0; i < dpus_; ++i) {
       for (size_t j = 0; j < n_; ++j) {
         const size_t k = i * n_ + j;
@@ -130,12 +138,15 @@ const Algorithm& admm_algorithm() {
 }
 
 template <class Num>
-std::unique_ptr<HostState<Num>> make_admm_state(PimServer<Num>& server, const AlgorithmSettings& s) {
+std::unique_ptr<HostState<Num>> make_admm_state(PimServer<Num>& server,
+                                                const AlgorithmSettings& s) {
   return std::make_unique<AdmmState<Num>>(server, s);
 }
-template std::unique_ptr<HostState<FixedQ31>> make_admm_state(PimServer<FixedQ31>&, const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32>> make_admm_state(PimServer<Float32>&, const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32Saturating>> make_admm_state(PimServer<Float32Saturating>&,
-                                                                       const AlgorithmSettings&);
+template std::unique_ptr<HostState<FixedQ31>> make_admm_state(PimServer<FixedQ31>&,
+                                                              const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32>> make_admm_state(PimServer<Float32>&,
+                                                             const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32Saturating>> make_admm_state(
+    PimServer<Float32Saturating>&, const AlgorithmSettings&);
 
 }  // namespace pimscale

@@ -19,9 +19,10 @@ const Algorithm& Algorithm::of(AlgorithmKind kind) {
 }
 
 std::string_view op_name(OpKind kind) {
-  constexpr std::string_view kNames[] = {"push_model",       "push_own_models", "launch_gradient", "launch_local_steps",
-                                         "pull_gradients",   "pull_model_sums", "pull_models",     "host_reduce",
-                                         "allreduce",        "host_update"};
+  constexpr std::string_view kNames[] = {"push_model",         "push_own_models", "launch_gradient",
+                                         "launch_local_steps", "pull_gradients",  "pull_model_sums",
+                                         "pull_models",        "host_reduce",     "allreduce",
+                                         "host_update"};
   return kNames[static_cast<size_t>(kind)];
 }
 
@@ -34,7 +35,8 @@ double l2_regulariser(std::span<const double> w, int reg_shift) {
 template <class Num>
 void ga_sgd_update(std::span<typename Num::Weight> w, typename Num::Wide& bias,
                    std::span<const typename Num::Wide> sums, const AlgorithmSettings& s) {
-  apply_update<Num>(w.data(), w.size(), sums.data(), s.batch_log2, s.lr_shift + s.reg_shift, nullptr);
+  apply_update<Num>(w.data(), w.size(), sums.data(), s.batch_log2, s.lr_shift + s.reg_shift,
+                    nullptr);
   bias = updated_bias<Num>(bias, sums[w.size()], s.batch_log2);
 }
 
@@ -58,17 +60,20 @@ typename Num::Wide admm_tau(int alpha, int reg, int64_t total_dpus) {
   if constexpr (Num::kFloat) {
     return std::ldexp(1.0f, alpha - reg) / static_cast<float>(total_dpus);
   } else {
-    // PIM-Opt: 2^31 >> (log2 N + reg - alpha) for power-of-two N; here the shift, then the division.
-    const int64_t scaled = reg >= alpha ? (fixed::kQ31One >> (reg - alpha)) : (fixed::kQ31One << (alpha - reg));
+    // PIM-Opt: 2^31 >> (log2 N + reg - alpha) for power-of-two N; here the shift, then the
+    // division.
+    const int64_t scaled =
+        reg >= alpha ? (fixed::kQ31One >> (reg - alpha)) : (fixed::kQ31One << (alpha - reg));
     return scaled / total_dpus;
   }
 }
 
-#define PIMSCALE_HOST_STEPS(Num)                                                                                   \
-  template void ga_sgd_update<Num>(std::span<Num::Weight>, Num::Wide&, std::span<const Num::Wide>,                \
-                                   const AlgorithmSettings&);                                                      \
-  template void ma_sgd_average<Num>(std::span<Num::Weight>, Num::Wide&, std::span<const Num::Wide>, int64_t);     \
-  template Num::Wide soft_threshold<Num>(Num::Wide, Num::Wide);                                                    \
+#define PIMSCALE_HOST_STEPS(Num)                                                                   \
+  template void ga_sgd_update<Num>(std::span<Num::Weight>, Num::Wide&, std::span<const Num::Wide>, \
+                                   const AlgorithmSettings&);                                      \
+  template void ma_sgd_average<Num>(std::span<Num::Weight>, Num::Wide&,                            \
+                                    std::span<const Num::Wide>, int64_t);                          \
+  template Num::Wide soft_threshold<Num>(Num::Wide, Num::Wide);                                    \
   template Num::Wide admm_tau<Num>(int, int, int64_t);
 PIMSCALE_HOST_STEPS(FixedQ31)
 PIMSCALE_HOST_STEPS(Float32)

@@ -1,9 +1,10 @@
-// The distributed training algorithms (pim-training.md section 3), each one object that owns everything
-// about itself: how the DPUs hold models, what --batch means (rows per DPU step, the update's divisor, the
-// checks and their messages), rounds per epoch, the all-reduce, the regulariser of its objective, and its
-// round as a recipe (recipe.h) of server operations with byte counts. GA-SGD, MA-SGD and ADMM live in their
-// own files; Algorithm::of(kind) is the one table. Not responsible for executing a recipe (trainer.h),
-// pricing one (src/predict) or for data loading and metrics.
+// The distributed training algorithms (pim-training.md section 3), each one object that owns
+// everything about itself: how the DPUs hold models, what --batch means (rows per DPU step, the
+// update's divisor, the checks and their messages), rounds per epoch, the all-reduce, the
+// regulariser of its objective, and its round as a recipe (recipe.h) of server operations with byte
+// counts. GA-SGD, MA-SGD and ADMM live in their own files; Algorithm::of(kind) is the one table.
+// Not responsible for executing a recipe (trainer.h), pricing one (src/predict) or for data loading
+// and metrics.
 #pragma once
 
 #include <cstdint>
@@ -19,14 +20,16 @@
 namespace pimscale {
 
 struct AlgorithmSettings {
-  uint64_t rows_per_dpu_step = 0;  // GA-SGD: b / N of the global batch; MA-SGD and ADMM: the per-DPU b
-  uint64_t rounds_per_epoch = 0;   // communication rounds (ADMM: 1)
-  int batch_log2 = 0;              // the update's divisor: GA-SGD log2 of a round's global batch; else log2 b
+  uint64_t rows_per_dpu_step =
+      0;  // GA-SGD: b / N of the global batch; MA-SGD and ADMM: the per-DPU b
+  uint64_t rounds_per_epoch = 0;  // communication rounds (ADMM: 1)
+  int batch_log2 = 0;  // the update's divisor: GA-SGD log2 of a round's global batch; else log2 b
   int lr_shift = 0;
-  int reg_shift = 0;               // L2 2^-reg (GA, MA); ADMM's rho 2^-reg
-  int alpha = 0;                   // ADMM: tau = 2^(alpha - reg) / N
-  int64_t total_dpus = 0;          // N over all servers
-  uint64_t share = 1;              // this server's relative rows (--shares): its DPUs take share x the rows per step
+  int reg_shift = 0;       // L2 2^-reg (GA, MA); ADMM's rho 2^-reg
+  int alpha = 0;           // ADMM: tau = 2^(alpha - reg) / N
+  int64_t total_dpus = 0;  // N over all servers
+  uint64_t share =
+      1;  // this server's relative rows (--shares): its DPUs take share x the rows per step
 };
 
 // What --batch becomes on the DPUs.
@@ -39,7 +42,7 @@ struct BatchContext {
   uint64_t batch = 0;
   uint64_t total_dpus = 0;  // servers x DPUs per server
   int64_t servers = 0, dpus = 0, share_sum = 0;
-  std::string shares;       // as given, for messages
+  std::string shares;  // as given, for messages
 };
 
 class Algorithm {
@@ -52,25 +55,29 @@ class Algorithm {
   std::string_view name() const { return name_of(kind()); }
   // How each DPU holds its model (the PimServer's DpuModels).
   virtual DpuModels dpu_models() const = 0;
-  // True when --batch is one global batch split over every DPU (weak scaling grows it with the DPUs); false
-  // when it is each DPU's own.
+  // True when --batch is one global batch split over every DPU (weak scaling grows it with the
+  // DPUs); false when it is each DPU's own.
   virtual bool global_batch() const = 0;
-  // Rows per DPU step and the update's divisor. Throws InputError for a batch the DPUs cannot share.
+  // Rows per DPU step and the update's divisor. Throws InputError for a batch the DPUs cannot
+  // share.
   virtual StepRule step_rule(const BatchContext& b) const = 0;
-  // Communication rounds per epoch when every DPU's shard holds `steps` steps of rows_per_dpu_step rows.
+  // Communication rounds per epoch when every DPU's shard holds `steps` steps of rows_per_dpu_step
+  // rows.
   virtual uint64_t rounds_per_epoch(uint64_t steps) const = 0;
   // Vectors of (weights + 1) sums all-reduced each round.
   virtual uint64_t allreduce_vectors() const = 0;
   // One round on a server laid out as `layout` in an arithmetic of `words` sizes.
-  virtual Recipe recipe(const ServerLayout& layout, const AlgorithmSettings& s, footprint::WordSizes words) const = 0;
+  virtual Recipe recipe(const ServerLayout& layout, const AlgorithmSettings& s,
+                        footprint::WordSizes words) const = 0;
   // The regulariser of the objective at the model `w` (real units, one entry per feature).
   virtual double regulariser(std::span<const double> w, const AlgorithmSettings& s) const = 0;
 };
 
 // ---- Host steps, exposed for exact tests. ----
 
-// GA-SGD: w <- sat(w - guard(G >> log2 b) - guard(w >> (lr + reg))); dense bias <- sat(b - guard(G_b >> log2 b)).
-// sums: [weights + 1], bias last (0 for sparse data, whose bias is a weight).
+// GA-SGD: w <- sat(w - guard(G >> log2 b) - guard(w >> (lr + reg))); dense bias <- sat(b -
+// guard(G_b >> log2 b)). sums: [weights + 1], bias last (0 for sparse data, whose bias is a
+// weight).
 template <class Num>
 void ga_sgd_update(std::span<typename Num::Weight> w, typename Num::Wide& bias,
                    std::span<const typename Num::Wide> sums, const AlgorithmSettings& s);

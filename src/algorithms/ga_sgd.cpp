@@ -1,5 +1,6 @@
-// GA-SGD (gradient averaging): each DPU sums the gradient of its b/N rows; hosts sum their DPUs' gradients;
-// servers all-reduce the sums; every host applies the same update. Rounds per epoch: m / b.
+// GA-SGD (gradient averaging): each DPU sums the gradient of its b/N rows; hosts sum their DPUs'
+// gradients; servers all-reduce the sums; every host applies the same update. Rounds per epoch: m /
+// b.
 #include <fmt/core.h>
 
 #include "pim_emul/fixed_point.h"
@@ -18,17 +19,21 @@ class GaSgd final : public Algorithm {
 
   StepRule step_rule(const BatchContext& c) const override {
     if (c.batch % c.total_dpus != 0) {
-      throw InputError(fmt::format("GA-SGD: --batch {} is not a multiple of the {} DPUs ({} servers x {} DPUs), so "
-                                   "the DPUs cannot share it evenly; use a power-of-two DPU count or a larger batch",
-                                   c.batch, c.total_dpus, c.servers, c.dpus));
+      throw InputError(fmt::format(
+          "GA-SGD: --batch {} is not a multiple of the {} DPUs ({} servers x {} DPUs), so "
+          "the DPUs cannot share it evenly; use a power-of-two DPU count or a larger batch",
+          c.batch, c.total_dpus, c.servers, c.dpus));
     }
-    // Unequal shares: a server's DPUs take share x b/N rows, so a round's batch is b x sum(shares) / S.
-    const uint64_t round_batch = c.batch * static_cast<uint64_t>(c.share_sum) / static_cast<uint64_t>(c.servers);
+    // Unequal shares: a server's DPUs take share x b/N rows, so a round's batch is b x sum(shares)
+    // / S.
+    const uint64_t round_batch =
+        c.batch * static_cast<uint64_t>(c.share_sum) / static_cast<uint64_t>(c.servers);
     if (!fixed::is_power_of_two(round_batch)) {
-      throw InputError(fmt::format("GA-SGD with --shares {}: a round's batch b x sum(shares) / servers = {} is not a "
-                                   "power of two (1/b is a shift); use shares for which it is (e.g. 1,1,2,4 on 4 "
-                                   "servers), or MA-SGD or ADMM",
-                                   c.shares, round_batch));
+      throw InputError(fmt::format(
+          "GA-SGD with --shares {}: a round's batch b x sum(shares) / servers = {} is not a "
+          "power of two (1/b is a shift); use shares for which it is (e.g. 1,1,2,4 on 4 "
+          "servers), or MA-SGD or ADMM",
+          c.shares, round_batch));
     }
     return {c.batch / c.total_dpus, fixed::log2_exact(round_batch)};
   }
@@ -36,11 +41,14 @@ class GaSgd final : public Algorithm {
   uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
   uint64_t allreduce_vectors() const override { return 1; }
 
-  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s, footprint::WordSizes words) const override {
+  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s,
+                footprint::WordSizes words) const override {
     using namespace footprint;
     const uint64_t dpus = static_cast<uint64_t>(l.dpus), n = l.weights;
-    const uint64_t model = model_bytes(l.sparse, n, words), gradient = gradient_bytes(l.sparse, n, words);
-    const uint64_t rows = s.rows_per_dpu_step * s.share;  // this server's DPUs' part of a round's batch
+    const uint64_t model = model_bytes(l.sparse, n, words),
+                   gradient = gradient_bytes(l.sparse, n, words);
+    const uint64_t rows =
+        s.rows_per_dpu_step * s.share;  // this server's DPUs' part of a round's batch
     return {
         {.kind = OpKind::kPushModel, .bytes = model},
         {.kind = OpKind::kLaunchGradient, .count = rows, .rows_read = rows, .row_stride = rows},
@@ -63,7 +71,9 @@ template <class Num>
 class GaSgdState final : public GlobalModelState<Num> {
  public:
   using GlobalModelState<Num>::GlobalModelState;
-  void after_allreduce(PimServer<Num>&) override { ga_sgd_update<Num>(this->w_, this->bias_, this->sums_, this->s_); }
+  void after_allreduce(PimServer<Num>&) override {
+    ga_sgd_update<Num>(this->w_, this->bias_, this->sums_, this->s_);
+  }
 };
 
 }  // namespace
@@ -74,12 +84,15 @@ const Algorithm& ga_sgd_algorithm() {
 }
 
 template <class Num>
-std::unique_ptr<HostState<Num>> make_ga_sgd_state(PimServer<Num>& server, const AlgorithmSettings& s) {
+std::unique_ptr<HostState<Num>> make_ga_sgd_state(PimServer<Num>& server,
+                                                  const AlgorithmSettings& s) {
   return std::make_unique<GaSgdState<Num>>(server, s);
 }
-template std::unique_ptr<HostState<FixedQ31>> make_ga_sgd_state(PimServer<FixedQ31>&, const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32>> make_ga_sgd_state(PimServer<Float32>&, const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32Saturating>> make_ga_sgd_state(PimServer<Float32Saturating>&,
-                                                                         const AlgorithmSettings&);
+template std::unique_ptr<HostState<FixedQ31>> make_ga_sgd_state(PimServer<FixedQ31>&,
+                                                                const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32>> make_ga_sgd_state(PimServer<Float32>&,
+                                                               const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32Saturating>> make_ga_sgd_state(
+    PimServer<Float32Saturating>&, const AlgorithmSettings&);
 
 }  // namespace pimscale

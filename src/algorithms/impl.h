@@ -1,5 +1,5 @@
-// Internal to src/algorithms: the three algorithm objects, and the host state GA-SGD and MA-SGD share.
-// Not part of the folder's interface (algorithm.h and trainer.h are).
+// Internal to src/algorithms: the three algorithm objects, and the host state GA-SGD and MA-SGD
+// share. Not part of the folder's interface (algorithm.h and trainer.h are).
 #pragma once
 
 #include <vector>
@@ -21,7 +21,9 @@ class GlobalModelState : public HostState<Num> {
   using Wide = typename Num::Wide;
 
   GlobalModelState(const PimServer<Num>& server, const AlgorithmSettings& s)
-      : s_(s), w_(server.layout().weights, Weight{0}), sums_(server.layout().weights + 1, Wide{0}) {}
+      : s_(s),
+        w_(server.layout().weights, Weight{0}),
+        sums_(server.layout().weights + 1, Wide{0}) {}
 
   std::span<const Weight> weights() const override { return w_; }
   Wide bias() const override { return bias_; }
@@ -34,7 +36,8 @@ class GlobalModelState : public HostState<Num> {
   std::vector<Wide> sums_;  // [weights + 1], the bias last
 };
 
-// The L2 regulariser (2^-reg / 2) ||w||^2 whose gradient step is GA-SGD's and MA-SGD's decay w 2^-(lr + reg).
+// The L2 regulariser (2^-reg / 2) ||w||^2 whose gradient step is GA-SGD's and MA-SGD's decay w
+// 2^-(lr + reg).
 double l2_regulariser(std::span<const double> w, int reg_shift);
 
 }  // namespace pimscale

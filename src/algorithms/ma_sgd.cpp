@@ -1,7 +1,8 @@
-// MA-SGD (model averaging after every local step): push the global model to every DPU; each DPU does one
-// mini-batch step of b rows on its own copy; hosts sum their DPUs' models; servers all-reduce the sums;
-// every host divides once by the total DPU count N. Rounds per epoch: m / (b N). With --shares, a server's DPUs
-// take `share` local steps per round (they hold share x the rows).
+// MA-SGD (model averaging after every local step): push the global model to every DPU; each DPU
+// does one mini-batch step of b rows on its own copy; hosts sum their DPUs' models; servers
+// all-reduce the sums; every host divides once by the total DPU count N. Rounds per epoch: m / (b
+// N). With --shares, a server's DPUs take `share` local steps per round (they hold share x the
+// rows).
 #include "pim_emul/fixed_point.h"
 #include "src/algorithms/impl.h"
 
@@ -14,18 +15,24 @@ class MaSgd final : public Algorithm {
   AlgorithmKind kind() const override { return AlgorithmKind::kMaSgd; }
   DpuModels dpu_models() const override { return DpuModels::kPerDpu; }
   bool global_batch() const override { return false; }
-  StepRule step_rule(const BatchContext& c) const override { return {c.batch, fixed::log2_exact(c.batch)}; }
+  StepRule step_rule(const BatchContext& c) const override {
+    return {c.batch, fixed::log2_exact(c.batch)};
+  }
   uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
   uint64_t allreduce_vectors() const override { return 1; }
 
-  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s, footprint::WordSizes words) const override {
+  Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s,
+                footprint::WordSizes words) const override {
     using namespace footprint;
     const uint64_t dpus = static_cast<uint64_t>(l.dpus), n = l.weights;
     const uint64_t model = model_bytes(l.sparse, n, words);
     const uint64_t rows = s.rows_per_dpu_step * s.share;  // `share` local steps of b rows
     return {
         {.kind = OpKind::kPushModel, .bytes = model},
-        {.kind = OpKind::kLaunchLocalSteps, .count = s.share, .rows_read = rows, .row_stride = rows},
+        {.kind = OpKind::kLaunchLocalSteps,
+         .count = s.share,
+         .rows_read = rows,
+         .row_stride = rows},
         {.kind = OpKind::kPullModelSums, .bytes = model},
         // Sum the DPUs' models: read every model, write the sums.
         {.kind = OpKind::kHostReduce, .bytes = model * dpus + sums_bytes(n, words)},
@@ -58,12 +65,15 @@ const Algorithm& ma_sgd_algorithm() {
 }
 
 template <class Num>
-std::unique_ptr<HostState<Num>> make_ma_sgd_state(PimServer<Num>& server, const AlgorithmSettings& s) {
+std::unique_ptr<HostState<Num>> make_ma_sgd_state(PimServer<Num>& server,
+                                                  const AlgorithmSettings& s) {
   return std::make_unique<MaSgdState<Num>>(server, s);
 }
-template std::unique_ptr<HostState<FixedQ31>> make_ma_sgd_state(PimServer<FixedQ31>&, const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32>> make_ma_sgd_state(PimServer<Float32>&, const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32Saturating>> make_ma_sgd_state(PimServer<Float32Saturating>&,
-                                                                         const AlgorithmSettings&);
+template std::unique_ptr<HostState<FixedQ31>> make_ma_sgd_state(PimServer<FixedQ31>&,
+                                                                const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32>> make_ma_sgd_state(PimServer<Float32>&,
+                                                               const AlgorithmSettings&);
+template std::unique_ptr<HostState<Float32Saturating>> make_ma_sgd_state(
+    PimServer<Float32Saturating>&, const AlgorithmSettings&);
 
 }  // namespace pimscale

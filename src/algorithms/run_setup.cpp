@@ -4,15 +4,15 @@
 
 #include <numeric>
 
-#include "src/base/error.h"
 #include "pim_emul/fixed_point.h"
 #include "pim_emul/numerics.h"
+#include "src/base/error.h"
 #include "src/config/presets.h"
 
 namespace pimscale {
 
-// The run's network: a preset with the command line's topology overrides and all-reduce algorithm, or
-// "measured" (no model: the real MPI all-reduce's wall time).
+// The run's network: a preset with the command line's topology overrides and all-reduce algorithm,
+// or "measured" (no model: the real MPI all-reduce's wall time).
 NetworkSpec network_of(const TrainConfig& cfg, std::string* file) {
   NetworkSpec net;
   if (cfg.network == "measured") {
@@ -35,7 +35,8 @@ NetworkSpec network_of(const TrainConfig& cfg, std::string* file) {
   return net;
 }
 
-// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else all of them.
+// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else all of
+// them.
 uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum) {
   if (cfg.rows > 0) return static_cast<uint64_t>(cfg.rows);
   return static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * share_sum);
@@ -45,21 +46,28 @@ void limit_rows(DataShape& d, const TrainConfig& cfg, int64_t share_sum) {
   if (cfg.rows == 0 && cfg.rows_per_dpu == 0) return;
   const uint64_t want = requested_rows(cfg, share_sum);
   if (want > d.train_rows) {
-    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
-                                 "--rows-per-dpu; ask for fewer or write a larger file",
-                                 d.name, d.train_rows, want));
+    throw InputError(
+        fmt::format("dataset '{}' has {} training rows, fewer than the {} asked for by --rows / "
+                    "--rows-per-dpu; ask for fewer or write a larger file",
+                    d.name, d.train_rows, want));
   }
   d.train_rows = want;
 }
 
-DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum) {
-  DataShape d{path, data.kind() == DataKind::kSparse, data.features(), data.rows("train"), data.rows("test"), 0};
+DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg,
+                   int64_t share_sum) {
+  DataShape d{path,
+              data.kind() == DataKind::kSparse,
+              data.features(),
+              data.rows("train"),
+              data.rows("test"),
+              0};
   limit_rows(d, cfg, share_sum);
   return d;
 }
 
-// The workloads' shapes (pim-training.md section 4): YFCC100M-HNfc6 dense with 4,096 features; Criteo 1TB
-// sparse with 10^6 hashed binary features and 39 non-zeros per row.
+// The workloads' shapes (pim-training.md section 4): YFCC100M-HNfc6 dense with 4,096 features;
+// Criteo 1TB sparse with 10^6 hashed binary features and 39 non-zeros per row.
 DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum) {
   const uint64_t rows = requested_rows(cfg, share_sum);
   if (cfg.synthetic == SyntheticShape::kYfcc) return {"synthetic yfcc", false, 4096, rows, 0, 0};
@@ -67,8 +75,8 @@ DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum) {
 }
 
 // The setup of server `rank` (only its layout and share differ between servers).
-RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, std::vector<int64_t> shares,
-                    int64_t rank) {
+RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw,
+                    std::vector<int64_t> shares, int64_t rank) {
   RunSetup p;
   p.algorithm = &Algorithm::of(cfg.algorithm);
   p.sparse = data.sparse;
@@ -93,9 +101,10 @@ RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const Hardwar
   const uint64_t unit_dpus = static_cast<uint64_t>(p.dpus * p.share_sum);  // DPUs weighted by share
   const uint64_t steps = p.train_rows / unit_dpus / s.rows_per_dpu_step;
   if (steps == 0) {
-    throw InputError(fmt::format("dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
-                                 "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
-                                 data.name, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
+    throw InputError(fmt::format(
+        "dataset '{}' has {} training rows, fewer than one mini-batch on each of the {} DPUs "
+        "({} rows per DPU); use a smaller --batch, fewer DPUs or more rows",
+        data.name, p.train_rows, p.total_dpus, s.rows_per_dpu_step));
   }
   p.rounds = p.algorithm->rounds_per_epoch(steps);
   s.rounds_per_epoch = p.rounds;
@@ -113,34 +122,46 @@ RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const Hardwar
 }
 
 footprint::WordSizes word_sizes(Numerics numerics) {
-  return numerics == Numerics::kFixed ? footprint::words_of<FixedQ31>() : footprint::words_of<Float32>();
+  return numerics == Numerics::kFixed ? footprint::words_of<FixedQ31>()
+                                      : footprint::words_of<Float32>();
 }
 
 MramNeeds mram_needs(const RunSetup& p, const TrainConfig& cfg, uint64_t max_nnz) {
   const footprint::WordSizes words = word_sizes(cfg.numerics);
-  return {p.sparse, p.layout.rows_per_dpu, max_nnz, p.layout.weights, words.weight, words.wide,
-          p.algorithm->dpu_models() == DpuModels::kPerDpuWithProx, p.kernel.model == ModelKind::kLr};
+  return {p.sparse,
+          p.layout.rows_per_dpu,
+          max_nnz,
+          p.layout.weights,
+          words.weight,
+          words.wide,
+          p.algorithm->dpu_models() == DpuModels::kPerDpuWithProx,
+          p.kernel.model == ModelKind::kLr};
 }
 
 std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cfg) {
   std::vector<std::string> out;
   if (cfg.numerics == Numerics::kFloat || p.sparse) return out;
-  const uint64_t rows = p.settings.rows_per_dpu_step * (p.kernel.class_weights ? kPositiveClassWeight : 1);
-  const uint64_t range = uint64_t{1} << p.kernel.lr_shift;  // terms of up to 2^-lr fill the accumulator's 1
+  const uint64_t rows =
+      p.settings.rows_per_dpu_step * (p.kernel.class_weights ? kPositiveClassWeight : 1);
+  const uint64_t range = uint64_t{1}
+                         << p.kernel.lr_shift;  // terms of up to 2^-lr fill the accumulator's 1
   if (rows > range) {
     out.push_back(fmt::format(
-        "the dense gradient of {} rows per DPU step{} at learning rate 2^-{} can reach {} times the int32 accumulator's "
-        "range and saturate there (PIM-Opt's wraps); keep rows per DPU step <= 2^lr (raise --lr-shift or lower --batch) "
+        "the dense gradient of {} rows per DPU step{} at learning rate 2^-{} can reach {} times "
+        "the int32 accumulator's "
+        "range and saturate there (PIM-Opt's wraps); keep rows per DPU step <= 2^lr (raise "
+        "--lr-shift or lower --batch) "
         "for fixed point to follow float",
-        p.settings.rows_per_dpu_step, p.kernel.class_weights ? fmt::format(" (x{} class weight)", kPositiveClassWeight) : "",
+        p.settings.rows_per_dpu_step,
+        p.kernel.class_weights ? fmt::format(" (x{} class weight)", kPositiveClassWeight) : "",
         p.kernel.lr_shift, static_cast<double>(rows) / static_cast<double>(range)));
   }
   return out;
 }
 
 std::string setup_context(const RunSetup& p) {
-  return fmt::format("{} servers x {} DPUs, {} rows per DPU, {} features", p.servers, p.dpus, p.layout.rows_per_dpu,
-                     p.layout.features);
+  return fmt::format("{} servers x {} DPUs, {} rows per DPU, {} features", p.servers, p.dpus,
+                     p.layout.rows_per_dpu, p.layout.features);
 }
 
 }  // namespace pimscale

@@ -1,6 +1,7 @@
-// What a run is, decided before any row is read (its RunSetup): the dataset's shape, each server's layout and
-// algorithm settings, and the network. Shared by `train` (one setup per rank) and `predict` (one per server,
-// in one process). Not responsible for reading rows or for timing anything.
+// What a run is, decided before any row is read (its RunSetup): the dataset's shape, each server's
+// layout and algorithm settings, and the network. Shared by `train` (one setup per rank) and
+// `predict` (one per server, in one process). Not responsible for reading rows or for timing
+// anything.
 #pragma once
 
 #include <cstdint>
@@ -10,20 +11,22 @@
 #include "comm/network_spec.h"
 #include "io/dataset.h"
 #include "node/pim_server.h"
-#include "pim_emul/mram_budget.h"
 #include "pim_emul/footprint.h"
+#include "pim_emul/mram_budget.h"
 #include "src/algorithms/algorithm.h"
 #include "src/config/train_config.h"
 
 namespace pimscale {
 
-// Everything decided before any row is read; identical on every rank apart from the layout and share.
+// Everything decided before any row is read; identical on every rank apart from the layout and
+// share.
 struct RunSetup {
   bool sparse = false;
   int64_t servers = 0, dpus = 0;
   std::vector<int64_t> shares;  // relative rows per server (all 1 by default)
   int64_t share_sum = 0;
-  uint64_t unit_rows_per_dpu = 0;  // rows per DPU of a share-1 server; this server's layout has share x that
+  uint64_t unit_rows_per_dpu =
+      0;  // rows per DPU of a share-1 server; this server's layout has share x that
 
   uint64_t rows_used() const { return unit_rows_per_dpu * static_cast<uint64_t>(dpus * share_sum); }
   // The first training row of server r: servers before it hold their shares' rows.
@@ -47,31 +50,34 @@ struct DataShape {
   uint64_t nnz_per_row = 0;  // synthetic sparse: every row's non-zeros
 };
 
-// The run's network: a preset with the command line's topology overrides and all-reduce algorithm, or
-// "measured" (no model: the real MPI all-reduce's wall time). `file` receives the preset's path.
+// The run's network: a preset with the command line's topology overrides and all-reduce algorithm,
+// or "measured" (no model: the real MPI all-reduce's wall time). `file` receives the preset's path.
 NetworkSpec network_of(const TrainConfig& cfg, std::string* file);
 
-// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else 0 (all).
+// The rows a run asks for: --rows R, or --rows-per-dpu R on every DPU (share-weighted), else 0
+// (all).
 uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum);
 // Limits d to the rows asked for (--rows / --rows-per-dpu); throws InputError when it has fewer.
 void limit_rows(DataShape& d, const TrainConfig& cfg, int64_t share_sum);
 // A file's shape, limited to the rows asked for (throws InputError when the file has fewer).
-DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg, int64_t share_sum);
-// The --synthetic workloads' shapes (yfcc: dense, 4,096 features; criteo: sparse, 10^6 features, 39 per row).
+DataShape shape_of(const Dataset& data, const std::string& path, const TrainConfig& cfg,
+                   int64_t share_sum);
+// The --synthetic workloads' shapes (yfcc: dense, 4,096 features; criteo: sparse, 10^6 features, 39
+// per row).
 DataShape synthetic_shape(const TrainConfig& cfg, int64_t share_sum);
 
-// The setup of server `rank` (only its layout and share differ between servers). Throws InputError for a
-// batch the DPUs cannot share or a dataset smaller than one mini-batch per DPU.
-RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw, std::vector<int64_t> shares,
-               int64_t rank);
+// The setup of server `rank` (only its layout and share differ between servers). Throws InputError
+// for a batch the DPUs cannot share or a dataset smaller than one mini-batch per DPU.
+RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const HardwareSpec& hw,
+                    std::vector<int64_t> shares, int64_t rank);
 
 // The sizes of a model entry and of a wide accumulator in the run's arithmetic.
 footprint::WordSizes word_sizes(Numerics numerics);
 MramNeeds mram_needs(const RunSetup& p, const TrainConfig& cfg, uint64_t max_nnz);
 std::string setup_context(const RunSetup& p);
-// Hyperparameters outside the fixed-point format's working range, one line each (none for float numerics):
-// a dense step's gradient (rows per DPU step x 2^-lr, x15 with Criteo class weights) can exceed the int32
-// accumulator's range of 1 and saturate.
+// Hyperparameters outside the fixed-point format's working range, one line each (none for float
+// numerics): a dense step's gradient (rows per DPU step x 2^-lr, x15 with Criteo class weights) can
+// exceed the int32 accumulator's range of 1 and saturate.
 std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cfg);
 
 }  // namespace pimscale

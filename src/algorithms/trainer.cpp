@@ -9,7 +9,8 @@ namespace pimscale {
 namespace {
 
 template <class Num>
-std::unique_ptr<HostState<Num>> make_state(AlgorithmKind kind, PimServer<Num>& server, const AlgorithmSettings& s) {
+std::unique_ptr<HostState<Num>> make_state(AlgorithmKind kind, PimServer<Num>& server,
+                                           const AlgorithmSettings& s) {
   switch (kind) {
     case AlgorithmKind::kGaSgd:
       return make_ga_sgd_state<Num>(server, s);
@@ -24,8 +25,8 @@ std::unique_ptr<HostState<Num>> make_state(AlgorithmKind kind, PimServer<Num>& s
 }  // namespace
 
 template <class Num>
-Trainer<Num>::Trainer(const Algorithm& algorithm, PimServer<Num>& server, Cluster& cluster, const NetworkSpec& net,
-                      const AlgorithmSettings& settings)
+Trainer<Num>::Trainer(const Algorithm& algorithm, PimServer<Num>& server, Cluster& cluster,
+                      const NetworkSpec& net, const AlgorithmSettings& settings)
     : server_(server),
       cluster_(cluster),
       net_(net),

@@ -1,8 +1,9 @@
-// An algorithm running on one emulated PIM server: its recipe executed operation by operation on the
-// PimServer (which charges each one's emulated cost) and the cluster, with the host's arithmetic between
-// them kept by the algorithm's HostState. Every step across servers exchanges sums (exact integers in fixed
-// point) and divides once by the total worker count, so S servers x D DPUs compute exactly what 1 server x
-// S*D DPUs computes. Not responsible for data loading, metrics or for what a round is (algorithm.h).
+// An algorithm running on one emulated PIM server: its recipe executed operation by operation on
+// the PimServer (which charges each one's emulated cost) and the cluster, with the host's
+// arithmetic between them kept by the algorithm's HostState. Every step across servers exchanges
+// sums (exact integers in fixed point) and divides once by the total worker count, so S servers x D
+// DPUs compute exactly what 1 server x S*D DPUs computes. Not responsible for data loading, metrics
+// or for what a round is (algorithm.h).
 #pragma once
 
 #include <memory>
@@ -21,8 +22,9 @@ class HostState {
   using Weight = typename Num::Weight;
   using Wide = typename Num::Wide;
   virtual ~HostState() = default;
-  // The model the algorithm reports (GA-SGD and MA-SGD: the global model kPushModel pushes; ADMM: w_avg).
-  // weights() has layout.weights entries; bias() is the dense bias (sparse: inside the weights).
+  // The model the algorithm reports (GA-SGD and MA-SGD: the global model kPushModel pushes; ADMM:
+  // w_avg). weights() has layout.weights entries; bias() is the dense bias (sparse: inside the
+  // weights).
   virtual std::span<const Weight> weights() const = 0;
   virtual Wide bias() const = 0;
   // kPushOwnModels: every DPU's u_i - z [dpus x weights].
@@ -39,8 +41,8 @@ class Trainer {
  public:
   using Weight = typename Num::Weight;
   using Wide = typename Num::Wide;
-  Trainer(const Algorithm& algorithm, PimServer<Num>& server, Cluster& cluster, const NetworkSpec& net,
-          const AlgorithmSettings& settings);
+  Trainer(const Algorithm& algorithm, PimServer<Num>& server, Cluster& cluster,
+          const NetworkSpec& net, const AlgorithmSettings& settings);
   // Collective: one communication round (an epoch has settings.rounds_per_epoch of them).
   void round(uint64_t r);
   const Recipe& recipe() const { return recipe_; }

@@ -1,6 +1,7 @@
-// pimscale's exceptions: one small hierarchy, so a caller can tell a user's mistake from a machine's limit,
-// a failed file operation or a failed MPI call. Every message is one line naming the input and the fix.
-// Not responsible for printing or for stopping MPI ranks: the commands decide that (src/commands).
+// pimscale's exceptions: one small hierarchy, so a caller can tell a user's mistake from a
+// machine's limit, a failed file operation or a failed MPI call. Every message is one line naming
+// the input and the fix. Not responsible for printing or for stopping MPI ranks: the commands
+// decide that (src/commands).
 #pragma once
 
 #include <stdexcept>
@@ -14,7 +15,8 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A problem with the user's input: a file's contents, a flag, a preset, a configuration that cannot work.
+// A problem with the user's input: a file's contents, a flag, a preset, a configuration that cannot
+// work.
 class InputError : public Error {
  public:
   using Error::Error;

@@ -1,5 +1,6 @@
-// A declaration of one preset parameter: its key, unit, meaning and allowed range, bound to a struct field.
-// Not responsible for reading files: src/ walks these tables to fill specs from TOML presets.
+// A declaration of one preset parameter: its key, unit, meaning and allowed range, bound to a
+// struct field. Not responsible for reading files: src/ walks these tables to fill specs from TOML
+// presets.
 #pragma once
 
 #include <cstdint>

@@ -12,9 +12,16 @@ namespace pimscale {
 struct Picoseconds {
   int64_t value = 0;
 
-  constexpr Picoseconds& operator+=(Picoseconds o) { value += o.value; return *this; }
-  friend constexpr Picoseconds operator+(Picoseconds a, Picoseconds b) { return {a.value + b.value}; }
-  friend constexpr Picoseconds operator-(Picoseconds a, Picoseconds b) { return {a.value - b.value}; }
+  constexpr Picoseconds& operator+=(Picoseconds o) {
+    value += o.value;
+    return *this;
+  }
+  friend constexpr Picoseconds operator+(Picoseconds a, Picoseconds b) {
+    return {a.value + b.value};
+  }
+  friend constexpr Picoseconds operator-(Picoseconds a, Picoseconds b) {
+    return {a.value - b.value};
+  }
   friend constexpr auto operator<=>(Picoseconds, Picoseconds) = default;
   constexpr double seconds() const { return static_cast<double>(value) * 1e-12; }
 };

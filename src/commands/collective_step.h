@@ -17,8 +17,8 @@ class CollectiveError : public Error {
 };
 
 // Collective. Runs `step` on this rank; if it throws an Error on any rank, every rank throws a
-// CollectiveError carrying the lowest failing rank's message. `step` must not itself enter a collective
-// after a point where it may throw on some ranks only.
+// CollectiveError carrying the lowest failing rank's message. `step` must not itself enter a
+// collective after a point where it may throw on some ranks only.
 template <class Step>
 void collective_step(const Cluster& cluster, Step&& step) {
   std::optional<std::string> error;
@@ -30,7 +30,8 @@ void collective_step(const Cluster& cluster, Step&& step) {
   if (auto message = cluster.agree_on_error(error)) throw CollectiveError(*message);
 }
 
-// Collective. Runs `work` on rank 0 only, the others waiting for its verdict (an error there stops all).
+// Collective. Runs `work` on rank 0 only, the others waiting for its verdict (an error there stops
+// all).
 template <class Work>
 void on_root(const Cluster& cluster, Work&& work) {
   collective_step(cluster, [&] {

@@ -1,5 +1,6 @@
-// The one shape of every pimscale command: flags bound to its configuration, then run -> exit status.
-// main.cpp holds the table of commands. Not responsible for printing errors or stopping ranks (main.cpp).
+// The one shape of every pimscale command: flags bound to its configuration, then run -> exit
+// status. main.cpp holds the table of commands. Not responsible for printing errors or stopping
+// ranks (main.cpp).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -14,9 +15,10 @@ class Command {
   virtual ~Command() = default;
   // Binds the command's flags to its configuration.
   virtual void add_flags(CLI::App& app) = 0;
-  // Runs the parsed configuration and returns the exit status. Collective over `cluster` (every rank calls
-  // it) for commands that run under MPI; null for those that only launch MPI jobs (sweep).
-  // Throws Error (src/base/error.h) for bad input; CollectiveError when every rank has the error.
+  // Runs the parsed configuration and returns the exit status. Collective over `cluster` (every
+  // rank calls it) for commands that run under MPI; null for those that only launch MPI jobs
+  // (sweep). Throws Error (src/base/error.h) for bad input; CollectiveError when every rank has the
+  // error.
   virtual int run(Cluster* cluster) = 0;
 };
 

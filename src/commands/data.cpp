@@ -1,5 +1,6 @@
-// `pimscale data ...`: synth (a synthetic dataset, written in parallel), convert (LIBSVM/svmlight, CSV or
-// IDX to a pimscale dataset), stats (a dataset's statistics for predict) and export (a split as LIBSVM).
+// `pimscale data ...`: synth (a synthetic dataset, written in parallel), convert (LIBSVM/svmlight,
+// CSV or IDX to a pimscale dataset), stats (a dataset's statistics for predict) and export (a split
+// as LIBSVM).
 #include <fmt/core.h>
 
 #include "io/convert.h"
@@ -17,16 +18,21 @@ class SynthCommand final : public Command {
  public:
   void add_flags(CLI::App& cmd) override {
     app_ = &cmd;
-    cmd.add_option("--kind", kind_, "dense (YFCC-like) or sparse (Criteo-like)")->check(CLI::IsMember({"dense", "sparse"}));
+    cmd.add_option("--kind", kind_, "dense (YFCC-like) or sparse (Criteo-like)")
+        ->check(CLI::IsMember({"dense", "sparse"}));
     cmd.add_option("--rows", spec_.rows, "training rows");
     cmd.add_option("--test-rows", spec_.test_rows, "test rows");
     cmd.add_option("--features", spec_.features, "features (sparse default 1000000)");
-    cmd.add_option("--seed", spec_.seed, "seed; the file depends only on it and the flags, not on the rank count");
-    cmd.add_option("--noise", spec_.noise, "dense: label noise (0.1 -> best linear accuracy 96.8%)");
+    cmd.add_option("--seed", spec_.seed,
+                   "seed; the file depends only on it and the flags, not on the rank count");
+    cmd.add_option("--noise", spec_.noise,
+                   "dense: label noise (0.1 -> best linear accuracy 96.8%)");
     cmd.add_option("--nnz-per-row", spec_.nnz_per_row, "sparse: non-zeros per row");
-    cmd.add_option("--nnz-spread", spec_.nnz_spread, "sparse: each row has nnz-per-row +- up to this many non-zeros (uniform)");
+    cmd.add_option("--nnz-spread", spec_.nnz_spread,
+                   "sparse: each row has nnz-per-row +- up to this many non-zeros (uniform)");
     cmd.add_option("--zipf-exponent", spec_.zipf_exponent, "sparse: skew of feature frequencies");
-    cmd.add_option("--positive-rate", spec_.positive_rate, "sparse: expected fraction of positive labels");
+    cmd.add_option("--positive-rate", spec_.positive_rate,
+                   "sparse: expected fraction of positive labels");
     cmd.add_option("--out", out_, "output HDF5 file")->required();
   }
   int run(Cluster* cluster) override {
@@ -35,8 +41,8 @@ class SynthCommand final : public Command {
     collective_step(*cluster, [&] { check_synth_spec(spec_); });
     write_synthetic(spec_, out_, cluster->mpi_comm());
     if (cluster->rank() == 0) {
-      fmt::print("wrote {} ({} dataset, {} train + {} test rows, {} features, seed {})\n", out_, kind_, spec_.rows,
-                 spec_.test_rows, spec_.features, spec_.seed);
+      fmt::print("wrote {} ({} dataset, {} train + {} test rows, {} features, seed {})\n", out_,
+                 kind_, spec_.rows, spec_.test_rows, spec_.features, spec_.seed);
     }
     return 0;
   }
@@ -50,15 +56,21 @@ class SynthCommand final : public Command {
 class ConvertCommand final : public Command {
  public:
   void add_flags(CLI::App& cmd) override {
-    cmd.add_option("--from", conv_.from, "input format")->required()->check(CLI::IsMember({"libsvm", "csv", "idx"}));
+    cmd.add_option("--from", conv_.from, "input format")
+        ->required()
+        ->check(CLI::IsMember({"libsvm", "csv", "idx"}));
     cmd.add_option("--in", conv_.in, "input file (IDX: the images)")->required();
     cmd.add_option("--in-labels", conv_.in_labels, "IDX: the labels file");
-    cmd.add_option("--test", conv_.test, "a separate test file (otherwise --test-fraction splits --in)");
+    cmd.add_option("--test", conv_.test,
+                   "a separate test file (otherwise --test-fraction splits --in)");
     cmd.add_option("--test-labels", conv_.test_labels, "IDX: the test labels file");
-    cmd.add_option("--test-fraction", conv_.test_fraction, "fraction of rows drawn into the test split (default 0.2)");
+    cmd.add_option("--test-fraction", conv_.test_fraction,
+                   "fraction of rows drawn into the test split (default 0.2)");
     cmd.add_option("--seed", conv_.seed, "seed of the split");
-    cmd.add_option("--label-column", conv_.label_column, "CSV: 0-based label column, negative from the end (default -1)");
-    cmd.add_option("--classes", classes_, "A,B: label A -> 0, B -> 1, other rows dropped (default: the two labels)");
+    cmd.add_option("--label-column", conv_.label_column,
+                   "CSV: 0-based label column, negative from the end (default -1)");
+    cmd.add_option("--classes", classes_,
+                   "A,B: label A -> 0, B -> 1, other rows dropped (default: the two labels)");
     cmd.add_flag("--dense", conv_.dense, "LIBSVM: write dense rows (CSV and IDX are always dense)");
     cmd.add_option("--out", conv_.out, "output HDF5 file")->required();
   }
@@ -70,7 +82,8 @@ class ConvertCommand final : public Command {
         const size_t comma = classes_.find(',');
         try {
           if (comma == std::string::npos) throw std::invalid_argument("no comma");
-          conv_.classes = std::make_pair(std::stod(classes_.substr(0, comma)), std::stod(classes_.substr(comma + 1)));
+          conv_.classes = std::make_pair(std::stod(classes_.substr(0, comma)),
+                                         std::stod(classes_.substr(comma + 1)));
         } catch (const std::exception&) {
           throw InputError("--classes '" + classes_ + "' must be two numbers A,B");
         }
@@ -92,16 +105,24 @@ class StatsCommand final : public Command {
     spec_.kind = DataKind::kSparse;
     spec_.features = 1000000;
     stats.add_option("file", file_, "pimscale dataset (HDF5)");
-    stats.add_option("--synthetic", synthetic_, "instead of a file: the generator's criteo (sparse) or yfcc (dense)")
+    stats
+        .add_option("--synthetic", synthetic_,
+                    "instead of a file: the generator's criteo (sparse) or yfcc (dense)")
         ->check(CLI::IsMember({"criteo", "yfcc"}));
     stats.add_option("--rows", rows_, "synthetic: training rows (e.g. 4.4e9)");
     stats.add_option("--features", spec_.features, "synthetic criteo: features (default 1000000)");
-    stats.add_option("--nnz-per-row", spec_.nnz_per_row, "synthetic criteo: non-zeros per row (default 39)");
-    stats.add_option("--nnz-spread", spec_.nnz_spread, "synthetic criteo: +- spread of the non-zeros per row");
-    stats.add_option("--zipf-exponent", spec_.zipf_exponent, "synthetic criteo: skew of feature frequencies");
-    stats.add_option("--sample-rows", sample_, "synthetic: rows generated to measure skew and reuse (default 65536)");
-    stats.add_option("--batches", batches_, "batch sizes of the reuse histograms, comma-separated (default 64,1024)");
-    stats.add_option("--shards", shards_, "shard counts (total DPUs) whose load imbalance to measure, comma-separated");
+    stats.add_option("--nnz-per-row", spec_.nnz_per_row,
+                     "synthetic criteo: non-zeros per row (default 39)");
+    stats.add_option("--nnz-spread", spec_.nnz_spread,
+                     "synthetic criteo: +- spread of the non-zeros per row");
+    stats.add_option("--zipf-exponent", spec_.zipf_exponent,
+                     "synthetic criteo: skew of feature frequencies");
+    stats.add_option("--sample-rows", sample_,
+                     "synthetic: rows generated to measure skew and reuse (default 65536)");
+    stats.add_option("--batches", batches_,
+                     "batch sizes of the reuse histograms, comma-separated (default 64,1024)");
+    stats.add_option("--shards", shards_,
+                     "shard counts (total DPUs) whose load imbalance to measure, comma-separated");
     stats.add_flag("--no-store", no_store_, "print only; do not write /stats into the file");
     stats.add_option("--out", out_, "also write the statistics as JSON to this file");
   }

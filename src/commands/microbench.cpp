@@ -17,7 +17,7 @@ namespace pimscale {
 namespace {
 
 constexpr uint64_t kElements = uint64_t{1} << 20;  // per arithmetic run, over all tasklets
-constexpr uint64_t kMramCalls = 1024;               // DMA calls per tasklet per MRAM run
+constexpr uint64_t kMramCalls = 1024;              // DMA calls per tasklet per MRAM run
 
 // Million operations per second of PrIM's arithmetic loop with `tasklets` tasklets.
 double arithmetic_mops(ArithType type, ArithOp op, int tasklets, const DpuSpec& dpu) {
@@ -57,8 +57,8 @@ void run_microbench(const MicrobenchConfig& config) {
   out["hardware"] = describe(preset.hardware, preset.host);
   out["hardware"]["file"] = preset.file;
 
-  fmt::print("pimscale microbench: PrIM microbenchmarks emulated on '{}' ({:.0f} MHz)\n\n", preset.hardware.name,
-             dpu.frequency_mhz);
+  fmt::print("pimscale microbench: PrIM microbenchmarks emulated on '{}' ({:.0f} MHz)\n\n",
+             preset.hardware.name, dpu.frequency_mhz);
   // 1. Arithmetic throughput, 1..max_tasklets.
   const int max_t = static_cast<int>(dpu.max_tasklets);
   const std::vector<int> shown = {1, 2, 4, 8, 11, 16, 24};
@@ -67,7 +67,8 @@ void run_microbench(const MicrobenchConfig& config) {
     if (t <= max_t) fmt::print("{:>9}", t);
   }
   fmt::print("\n");
-  for (ArithType type : {ArithType::kInt32, ArithType::kInt64, ArithType::kFloat, ArithType::kDouble}) {
+  for (ArithType type :
+       {ArithType::kInt32, ArithType::kInt64, ArithType::kFloat, ArithType::kDouble}) {
     for (ArithOp op : {ArithOp::kAdd, ArithOp::kSub, ArithOp::kMul, ArithOp::kDiv}) {
       const std::string name = arith_name(type, op);
       fmt::print("{:<14}", name);
@@ -81,8 +82,8 @@ void run_microbench(const MicrobenchConfig& config) {
   }
 
   // 2. MRAM<->WRAM DMA, one tasklet.
-  fmt::print("\nMRAM<->WRAM DMA (one tasklet)\n{:<10}{:>14}{:>12}{:>14}{:>12}\n", "size", "read cycles", "read GB/s",
-             "write cycles", "write GB/s");
+  fmt::print("\nMRAM<->WRAM DMA (one tasklet)\n{:<10}{:>14}{:>12}{:>14}{:>12}\n", "size",
+             "read cycles", "read GB/s", "write cycles", "write GB/s");
   for (uint64_t b = 8; b <= static_cast<uint64_t>(dpu.dma_max_bytes); b *= 2) {
     const auto [rg, rc] = mram(false, b, dpu);
     const auto [wg, wc] = mram(true, b, dpu);
@@ -93,11 +94,12 @@ void run_microbench(const MicrobenchConfig& config) {
   }
 
   // 3. Host<->DPU transfers, 1..64 DPUs (one rank), 8 B..32 MiB per DPU.
-  const std::vector<std::pair<const char*, Transfer>> kinds = {{"serial_to_dpu", Transfer::kSerialToDpu},
-                                                               {"serial_from_dpu", Transfer::kSerialFromDpu},
-                                                               {"parallel_to_dpu", Transfer::kParallelToDpu},
-                                                               {"parallel_from_dpu", Transfer::kParallelFromDpu},
-                                                               {"broadcast_to_dpu", Transfer::kBroadcastToDpu}};
+  const std::vector<std::pair<const char*, Transfer>> kinds = {
+      {"serial_to_dpu", Transfer::kSerialToDpu},
+      {"serial_from_dpu", Transfer::kSerialFromDpu},
+      {"parallel_to_dpu", Transfer::kParallelToDpu},
+      {"parallel_from_dpu", Transfer::kParallelFromDpu},
+      {"broadcast_to_dpu", Transfer::kBroadcastToDpu}};
   const std::vector<uint64_t> sizes_shown = {8, 512, 32768, 2u << 20, 32u << 20};
   for (const auto& [name, kind] : kinds) {
     fmt::print("\nHost<->DPU {} (GB/s, all DPUs together)\n{:<10}", name, "DPUs");
@@ -108,7 +110,8 @@ void run_microbench(const MicrobenchConfig& config) {
       for (uint64_t b = 8; b <= (32u << 20); b *= 2) {
         const double g = host_gbps(kind, b, d, xfer);
         out["host_gbps"][name][std::to_string(d)][std::to_string(b)] = g;
-        if (std::find(sizes_shown.begin(), sizes_shown.end(), b) != sizes_shown.end()) fmt::print("{:>11.3f}", g);
+        if (std::find(sizes_shown.begin(), sizes_shown.end(), b) != sizes_shown.end())
+          fmt::print("{:>11.3f}", g);
       }
       fmt::print("\n");
     }

@@ -1,5 +1,6 @@
-// `pimscale microbench`: the PrIM microbenchmarks emulated on the hardware preset, printed as tables and
-// written to a results folder (microbench.json). Not responsible for the cost model itself (pim_emul/).
+// `pimscale microbench`: the PrIM microbenchmarks emulated on the hardware preset, printed as
+// tables and written to a results folder (microbench.json). Not responsible for the cost model
+// itself (pim_emul/).
 #pragma once
 
 #include <string>

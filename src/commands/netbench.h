@@ -1,6 +1,7 @@
-// `pimscale netbench`: measures collectives over real MPI on the machines it runs on, fits the network
-// model's alpha, beta and gamma to them, writes a network preset and reports model-versus-measured error.
-// Not responsible for the cost formulas (comm/collective_cost.h) or the fitting (comm/calibration.h).
+// `pimscale netbench`: measures collectives over real MPI on the machines it runs on, fits the
+// network model's alpha, beta and gamma to them, writes a network preset and reports
+// model-versus-measured error. Not responsible for the cost formulas (comm/collective_cost.h) or
+// the fitting (comm/calibration.h).
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,8 @@ struct NetbenchConfig {
   std::string out = "runs/netbench";
 };
 
-// Collective over all ranks; rank 0 prints and writes <out>/{netbench.csv, netbench.json, <name>.toml}.
-// Throws InputError for fewer than 2 ranks, a bad size range or an unwritable folder.
+// Collective over all ranks; rank 0 prints and writes <out>/{netbench.csv, netbench.json,
+// <name>.toml}. Throws InputError for fewer than 2 ranks, a bad size range or an unwritable folder.
 void run_netbench(const NetbenchConfig& config, Cluster& cluster);
 
 }  // namespace pimscale

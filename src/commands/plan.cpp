@@ -1,5 +1,5 @@
-// `pimscale plan`: the workload's configuration (train's keys) and the candidates to rank (plan's own
-// flags), handed to the planner (src/predict/planner.h) on rank 0.
+// `pimscale plan`: the workload's configuration (train's keys) and the candidates to rank (plan's
+// own flags), handed to the planner (src/predict/planner.h) on rank 0.
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/config/config_cli.h"
@@ -11,15 +11,22 @@ namespace {
 
 // The plan's own flags (the workload's come from TrainConfigCli).
 void add_plan_flags(CLI::App& app, PlanLimits& l) {
-  app.add_option("--max-servers", l.max_servers, "servers to consider: 1, 2, 4, ... up to this (default 16)");
+  app.add_option("--max-servers", l.max_servers,
+                 "servers to consider: 1, 2, 4, ... up to this (default 16)");
   app.add_option("--servers", l.servers, "or exactly these server counts, comma-separated");
-  app.add_option("--dpus", l.dpus, "DPUs per server to consider, comma-separated (default: --dpus-per-server)");
-  app.add_option("--networks", l.networks, "network presets to consider, comma-separated (default: --network)");
-  app.add_option("--batches", l.batches, "batch sizes to consider, comma-separated (default: --batch)");
-  app.add_option("--algorithms", l.algorithms, "algorithms to consider (default ga-sgd,ma-sgd,admm)");
+  app.add_option("--dpus", l.dpus,
+                 "DPUs per server to consider, comma-separated (default: --dpus-per-server)");
+  app.add_option("--networks", l.networks,
+                 "network presets to consider, comma-separated (default: --network)");
+  app.add_option("--batches", l.batches,
+                 "batch sizes to consider, comma-separated (default: --batch)");
+  app.add_option("--algorithms", l.algorithms,
+                 "algorithms to consider (default ga-sgd,ma-sgd,admm)");
   app.add_option("--curve", l.curves,
-                 "a short emulated run's folder (run.json, epochs.csv) giving a convergence curve; repeatable");
-  app.add_option("--target-accuracy", l.target_accuracy, "rank by predicted time to this test accuracy (needs --curve)");
+                 "a short emulated run's folder (run.json, epochs.csv) giving a convergence curve; "
+                 "repeatable");
+  app.add_option("--target-accuracy", l.target_accuracy,
+                 "rank by predicted time to this test accuracy (needs --curve)");
   app.add_option("--top", l.top, "candidates to print (default 10)");
 }
 

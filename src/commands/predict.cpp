@@ -1,5 +1,6 @@
-// `pimscale predict`: predicts a train run's emulated time per phase and epoch, prints the breakdown and
-// writes the run folder (run.json with "predicted": true and train's keys, epochs.csv). One process.
+// `pimscale predict`: predicts a train run's emulated time per phase and epoch, prints the
+// breakdown and writes the run folder (run.json with "predicted": true and train's keys,
+// epochs.csv). One process.
 #include <fmt/core.h>
 
 #include <chrono>
@@ -22,11 +23,14 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
   const Prediction p = predict(cfg, servers, workload, presets);
   RunFolder folder(cfg.out);
 
-  fmt::print("pimscale predict: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} DPUs = {} DPUs, "
-             "batch {} ({} rows per DPU step), {} rounds/epoch; statistics: {}\n",
-             name_of(cfg.algorithm), name_of(cfg.model), name_of(cfg.numerics), workload.name, p.setup.rows_used(),
-             p.setup.sparse ? "sparse" : "dense", p.setup.layout.features, p.setup.servers, p.setup.dpus,
-             p.setup.total_dpus, cfg.batch, p.setup.settings.rows_per_dpu_step, p.setup.rounds, workload.stats_source);
+  fmt::print(
+      "pimscale predict: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} "
+      "DPUs = {} DPUs, "
+      "batch {} ({} rows per DPU step), {} rounds/epoch; statistics: {}\n",
+      name_of(cfg.algorithm), name_of(cfg.model), name_of(cfg.numerics), workload.name,
+      p.setup.rows_used(), p.setup.sparse ? "sparse" : "dense", p.setup.layout.features,
+      p.setup.servers, p.setup.dpus, p.setup.total_dpus, cfg.batch,
+      p.setup.settings.rows_per_dpu_step, p.setup.rounds, workload.stats_source);
   std::vector<std::vector<std::string>> csv;
   Picoseconds total;
   const EpochMetrics none{NAN, NAN, NAN, NAN};
@@ -50,7 +54,8 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
   report.final = none;
   report.predicted = true;
   report.prediction = p.detail;
-  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  report.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   report.train_wall_seconds = report.wall_seconds;
   const nlohmann::json run = run_manifest(report);
   folder.write_csv("epochs.csv", epochs_csv_header(), csv);
@@ -59,7 +64,6 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
   print_summary(run, report.total);
   return 0;
 }
-
 
 class PredictCommand final : public Command {
  public:

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "io/run_folder.h"
-#include "src/base/error.h"
 #include "pim_emul/fixed_point.h"
 #include "src/algorithms/algorithm.h"
+#include "src/base/error.h"
 #include "src/commands/sweep.h"
 #include "src/config/train_config.h"
 
@@ -51,7 +51,8 @@ std::string to_toml(const TrainConfig& c) {
   const nlohmann::json j = to_json(c);
   for (const auto& [key, value] : j.items()) {
     if (value.is_string()) {
-      t += key + " = " + nlohmann::json(value.get<std::string>()).dump() + "\n";  // JSON escapes are TOML's
+      t += key + " = " + nlohmann::json(value.get<std::string>()).dump() +
+           "\n";  // JSON escapes are TOML's
     } else {
       t += key + " = " + value.dump() + "\n";
     }
@@ -73,7 +74,8 @@ std::string failure_of(const std::string& path) {
 
 std::vector<Point> make_points(const TrainConfig& base, const SweepConfig& s) {
   std::vector<Point> points;
-  const std::vector<int64_t> dpus = s.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server} : s.dpus;
+  const std::vector<int64_t> dpus =
+      s.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server} : s.dpus;
   for (int64_t d : dpus) {
     for (int64_t n : s.servers) {
       if (n < 1 || d < 1) throw InputError("--servers and --dpus must be positive");
@@ -83,28 +85,35 @@ std::vector<Point> make_points(const TrainConfig& base, const SweepConfig& s) {
       points.push_back(p);
     }
   }
-  std::stable_sort(points.begin(), points.end(),
-                   [](const Point& a, const Point& b) { return a.servers * a.dpus < b.servers * b.dpus; });
+  std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
+    return a.servers * a.dpus < b.servers * b.dpus;
+  });
   const int64_t n0 = points.front().servers * points.front().dpus;
   if (s.mode == "weak") {
     if (base.rows_per_dpu <= 0) {
-      throw InputError("weak scaling keeps the rows per DPU fixed: give --rows-per-dpu R (the rows grow with the DPUs)");
+      throw InputError(
+          "weak scaling keeps the rows per DPU fixed: give --rows-per-dpu R (the rows grow with "
+          "the DPUs)");
     }
     for (Point& p : points) {
       // GA-SGD's batch is global: keep b / N, each DPU's share of a round, fixed.
       if (!Algorithm::of(p.train.algorithm).global_batch()) continue;
       const int64_t n = p.servers * p.dpus;
-      if ((base.batch * n) % n0 != 0 || !fixed::is_power_of_two(static_cast<uint64_t>(base.batch * n / n0))) {
-        throw InputError(fmt::format("weak scaling GA-SGD: --batch {} x {} DPUs / {} DPUs is not a power of two; use "
-                                     "power-of-two server and DPU counts",
-                                     base.batch, n, n0));
+      if ((base.batch * n) % n0 != 0 ||
+          !fixed::is_power_of_two(static_cast<uint64_t>(base.batch * n / n0))) {
+        throw InputError(fmt::format(
+            "weak scaling GA-SGD: --batch {} x {} DPUs / {} DPUs is not a power of two; use "
+            "power-of-two server and DPU counts",
+            base.batch, n, n0));
       }
       p.train.batch = base.batch * n / n0;
     }
   } else if (s.mode != "strong") {
     throw InputError("--mode '" + s.mode + "' is unknown; use weak or strong");
   } else if (base.rows_per_dpu > 0) {
-    throw InputError("strong scaling keeps the problem fixed: give --rows R (or the whole file), not --rows-per-dpu");
+    throw InputError(
+        "strong scaling keeps the problem fixed: give --rows R (or the whole file), not "
+        "--rows-per-dpu");
   }
   return points;
 }
@@ -116,43 +125,61 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
   RunFolder folder(base.out);
   fs::create_directories(fs::path(folder.staging()) / "points");
   const std::string self = self_path();
-  fmt::print("pimscale sweep: {} scaling, {} points, {} {} on {}\n", s.mode, points.size(), name_of(base.algorithm),
-             name_of(base.model), base.data.empty() ? "synthetic " + name_string(base.synthetic) : base.data);
+  fmt::print("pimscale sweep: {} scaling, {} points, {} {} on {}\n", s.mode, points.size(),
+             name_of(base.algorithm), name_of(base.model),
+             base.data.empty() ? "synthetic " + name_string(base.synthetic) : base.data);
   std::fflush(stdout);
 
   for (size_t i = 0; i < points.size(); ++i) {
     Point& p = points[i];
     const fs::path dir = fs::path(folder.staging()) / "points";
     p.train.out = (dir / p.name).string();
-    const std::string config = (dir / (p.name + ".toml")).string(), log = (dir / (p.name + ".log")).string();
+    const std::string config = (dir / (p.name + ".toml")).string(),
+                      log = (dir / (p.name + ".log")).string();
     std::ofstream(config) << to_toml(p.train);
     std::string launcher = s.launcher;
-    for (size_t at; (at = launcher.find("{servers}")) != std::string::npos;) launcher.replace(at, 9, std::to_string(p.servers));
-    const std::string cmd = launcher + " " + shell_quote(self) + " train --config " + shell_quote(config) + " > " +
-                            shell_quote(log) + " 2>&1";
+    for (size_t at; (at = launcher.find("{servers}")) != std::string::npos;)
+      launcher.replace(at, 9, std::to_string(p.servers));
+    const std::string cmd = launcher + " " + shell_quote(self) + " train --config " +
+                            shell_quote(config) + " > " + shell_quote(log) + " 2>&1";
     fmt::print("point {}/{}: {} servers x {} DPUs ...", i + 1, points.size(), p.servers, p.dpus);
     std::fflush(stdout);
     const int rc = std::system(cmd.c_str());
     if (rc != 0) {
       fmt::print("\n");
-      throw InputError(fmt::format("sweep point {} servers x {} DPUs failed (exit {}): {}", p.servers, p.dpus,
-                                   WIFEXITED(rc) ? WEXITSTATUS(rc) : rc, failure_of(log)));
+      throw InputError(fmt::format("sweep point {} servers x {} DPUs failed (exit {}): {}",
+                                   p.servers, p.dpus, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc,
+                                   failure_of(log)));
     }
     fmt::print(" done\n");
     std::fflush(stdout);
   }
 
   // One row per point; speedup and efficiency relative to the first (fewest DPUs).
-  const std::vector<std::string> header = {
-      "mode", "servers", "dpus_per_server", "total_dpus", "train_rows", "batch", "rounds_per_epoch",
-      "emulated_seconds_per_epoch", "dpu_seconds_per_epoch", "network_seconds_per_epoch", "wait_seconds_per_epoch",
-      "network_share", "speedup", "parallel_efficiency", "test_accuracy", "target_accuracy",
-      "time_to_target_seconds", "wall_seconds", "run"};
+  const std::vector<std::string> header = {"mode",
+                                           "servers",
+                                           "dpus_per_server",
+                                           "total_dpus",
+                                           "train_rows",
+                                           "batch",
+                                           "rounds_per_epoch",
+                                           "emulated_seconds_per_epoch",
+                                           "dpu_seconds_per_epoch",
+                                           "network_seconds_per_epoch",
+                                           "wait_seconds_per_epoch",
+                                           "network_share",
+                                           "speedup",
+                                           "parallel_efficiency",
+                                           "test_accuracy",
+                                           "target_accuracy",
+                                           "time_to_target_seconds",
+                                           "wall_seconds",
+                                           "run"};
   std::vector<std::vector<std::string>> rows;
   double t0 = 0;
   int64_t n0 = 0;
-  fmt::print("\n{:>8}{:>6}{:>8}{:>16}{:>10}{:>10}{:>8}{:>10}{:>14}\n", "servers", "DPUs", "N", "s/epoch", "network",
-             "speedup", "eff.", "test acc", "to target s");
+  fmt::print("\n{:>8}{:>6}{:>8}{:>16}{:>10}{:>10}{:>8}{:>10}{:>14}\n", "servers", "DPUs", "N",
+             "s/epoch", "network", "speedup", "eff.", "test acc", "to target s");
   for (const Point& p : points) {
     std::ifstream f(fs::path(p.train.out) / "run.json");
     const nlohmann::json run = nlohmann::json::parse(f);
@@ -160,7 +187,8 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
     const double per_epoch = run["final"]["emulated_seconds"].get<double>() / epochs;
     const auto& ph = run["phases"];
     const double dpu = (ph["dpu_compute"].get<double>() + ph["dpu_dma"].get<double>()) / epochs;
-    const double network = ph["network"].get<double>() / epochs, wait = ph["wait"].get<double>() / epochs;
+    const double network = ph["network"].get<double>() / epochs,
+                 wait = ph["wait"].get<double>() / epochs;
     const int64_t n = p.servers * p.dpus;
     if (rows.empty()) t0 = per_epoch, n0 = n;
     const double ratio = static_cast<double>(n) / static_cast<double>(n0);
@@ -178,22 +206,26 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
       }
     }
     const std::string rel = (fs::path("points") / p.name).string();
-    rows.push_back({s.mode, std::to_string(p.servers), std::to_string(p.dpus), std::to_string(n),
-                    std::to_string(run["dataset"]["train_rows_used"].get<uint64_t>()), std::to_string(p.train.batch),
-                    std::to_string(run["rounds_per_epoch"].get<uint64_t>()), fmt::format("{:.9g}", per_epoch),
-                    fmt::format("{:.9g}", dpu), fmt::format("{:.9g}", network), fmt::format("{:.9g}", wait),
-                    fmt::format("{:.6g}", network / per_epoch), fmt::format("{:.6g}", speedup),
-                    fmt::format("{:.6g}", efficiency), acc.is_null() ? "" : fmt::format("{:.6g}", acc.get<double>()),
-                    s.target_accuracy > 0 ? fmt::format("{:.6g}", s.target_accuracy) : "", to_target,
-                    fmt::format("{:.3f}", run["final"]["wall_seconds"].get<double>()), rel});
-    fmt::print("{:>8}{:>6}{:>8}{:>16.9f}{:>9.1f}%{:>10.3f}{:>8.3f}{:>10}{:>14}\n", p.servers, p.dpus, n, per_epoch,
-               100 * network / per_epoch, speedup, efficiency,
+    rows.push_back(
+        {s.mode, std::to_string(p.servers), std::to_string(p.dpus), std::to_string(n),
+         std::to_string(run["dataset"]["train_rows_used"].get<uint64_t>()),
+         std::to_string(p.train.batch), std::to_string(run["rounds_per_epoch"].get<uint64_t>()),
+         fmt::format("{:.9g}", per_epoch), fmt::format("{:.9g}", dpu),
+         fmt::format("{:.9g}", network), fmt::format("{:.9g}", wait),
+         fmt::format("{:.6g}", network / per_epoch), fmt::format("{:.6g}", speedup),
+         fmt::format("{:.6g}", efficiency),
+         acc.is_null() ? "" : fmt::format("{:.6g}", acc.get<double>()),
+         s.target_accuracy > 0 ? fmt::format("{:.6g}", s.target_accuracy) : "", to_target,
+         fmt::format("{:.3f}", run["final"]["wall_seconds"].get<double>()), rel});
+    fmt::print("{:>8}{:>6}{:>8}{:>16.9f}{:>9.1f}%{:>10.3f}{:>8.3f}{:>10}{:>14}\n", p.servers,
+               p.dpus, n, per_epoch, 100 * network / per_epoch, speedup, efficiency,
                acc.is_null() ? "-" : fmt::format("{:.2f}%", 100 * acc.get<double>()),
                to_target.empty() ? "-" : to_target);
   }
   folder.write_csv("sweep.csv", header, rows);
   folder.commit();
-  fmt::print("\nresults in {}/sweep.csv (each point's run folder under {}/points)\n", base.out, base.out);
+  fmt::print("\nresults in {}/sweep.csv (each point's run folder under {}/points)\n", base.out,
+             base.out);
   return 0;
 }
 

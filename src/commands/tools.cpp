@@ -1,5 +1,5 @@
-// The commands around training: sweep (launches train runs; no MPI of its own), microbench (the PrIM
-// microbenchmarks on a preset, rank 0) and netbench (measures MPI collectives, every rank).
+// The commands around training: sweep (launches train runs; no MPI of its own), microbench (the
+// PrIM microbenchmarks on a preset, rank 0) and netbench (measures MPI collectives, every rank).
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/commands/microbench.h"
@@ -15,15 +15,20 @@ class SweepCommand final : public Command {
  public:
   void add_flags(CLI::App& app) override {
     cli_.emplace(app);
-    app.add_option("--servers", s_.servers, "server counts (MPI ranks), e.g. 1,2,4,8")->delimiter(',');
-    app.add_option("--dpus", s_.dpus, "DPUs per server to sweep, e.g. 16,32 (default: --dpus-per-server)")
+    app.add_option("--servers", s_.servers, "server counts (MPI ranks), e.g. 1,2,4,8")
         ->delimiter(',');
-    app.add_option("--mode", s_.mode, "weak (--rows-per-dpu fixed; GA-SGD's batch grows with the DPUs) or strong")
+    app.add_option("--dpus", s_.dpus,
+                   "DPUs per server to sweep, e.g. 16,32 (default: --dpus-per-server)")
+        ->delimiter(',');
+    app.add_option("--mode", s_.mode,
+                   "weak (--rows-per-dpu fixed; GA-SGD's batch grows with the DPUs) or strong")
         ->check(CLI::IsMember({"weak", "strong"}));
-    app.add_option("--target-accuracy", s_.target_accuracy, "report the emulated time to reach this test accuracy");
-    app.add_option("--launcher", s_.launcher,
-                   "command that starts {servers} ranks, e.g. 'srun -N {servers} --ntasks-per-node=1' "
-                   "(default '${MPIEXEC:-mpirun} -n {servers}')");
+    app.add_option("--target-accuracy", s_.target_accuracy,
+                   "report the emulated time to reach this test accuracy");
+    app.add_option(
+        "--launcher", s_.launcher,
+        "command that starts {servers} ranks, e.g. 'srun -N {servers} --ntasks-per-node=1' "
+        "(default '${MPIEXEC:-mpirun} -n {servers}')");
   }
   int run(Cluster*) override {
     TrainConfig base = cli_->resolve();
@@ -55,10 +60,14 @@ class NetbenchCommand final : public Command {
  public:
   void add_flags(CLI::App& app) override {
     app.add_option("--min-bytes", config_.min_bytes, "smallest message (default 8)");
-    app.add_option("--max-bytes", config_.max_bytes, "largest message (default 64 MiB); sizes grow 8x from the smallest");
-    app.add_option("--reps", config_.reps, "repetitions per size (default: 50 small .. 5 large); the median is used");
-    app.add_option("--name", config_.name, "name of the written preset (default measured-<host>-p<ranks>)");
-    app.add_option("--out", config_.out, "results folder (netbench.csv, netbench.json, <name>.toml)");
+    app.add_option("--max-bytes", config_.max_bytes,
+                   "largest message (default 64 MiB); sizes grow 8x from the smallest");
+    app.add_option("--reps", config_.reps,
+                   "repetitions per size (default: 50 small .. 5 large); the median is used");
+    app.add_option("--name", config_.name,
+                   "name of the written preset (default measured-<host>-p<ranks>)");
+    app.add_option("--out", config_.out,
+                   "results folder (netbench.csv, netbench.json, <name>.toml)");
   }
   int run(Cluster* cluster) override {
     run_netbench(config_, *cluster);

@@ -1,5 +1,5 @@
-// `pimscale train`: loads presets and the rank's shard, trains, evaluates each epoch and writes the run folder.
-// Collective: every rank runs it.
+// `pimscale train`: loads presets and the rank's shard, trains, evaluates each epoch and writes the
+// run folder. Collective: every rank runs it.
 
 #include <fmt/core.h>
 #include <openssl/evp.h>
@@ -17,13 +17,13 @@
 #include "io/trace.h"
 #include "node/pim_server.h"
 #include "pim_emul/fixed_point.h"
+#include "src/algorithms/run_setup.h"
 #include "src/algorithms/trainer.h"
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/config/config_cli.h"
-#include "src/report/metrics.h"
 #include "src/config/presets.h"
-#include "src/algorithms/run_setup.h"
+#include "src/report/metrics.h"
 #include "src/report/run_report.h"
 #include "src/version.h"
 
@@ -32,7 +32,9 @@ namespace pimscale {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // The rows of one rank as read from the file: dense or sparse.
 struct Rows {
@@ -40,15 +42,16 @@ struct Rows {
   std::optional<SparseRows> sparse;
 };
 
-// What a server is loaded with: rows (a run), or only their shape (count-only: sparse row offsets from a
-// file, or one non-zero count for every row of a synthetic shape).
+// What a server is loaded with: rows (a run), or only their shape (count-only: sparse row offsets
+// from a file, or one non-zero count for every row of a synthetic shape).
 struct ServerInput {
   Rows train, test;
   std::vector<uint64_t> offsets;
   uint64_t nnz_per_row = 0;
 };
 
-Rows read_rows(const Dataset& data, bool sparse, const std::string& split, uint64_t first, uint64_t count) {
+Rows read_rows(const Dataset& data, bool sparse, const std::string& split, uint64_t first,
+               uint64_t count) {
   Rows r;
   if (sparse) {
     r.sparse = data.read_sparse(split, first, count);
@@ -58,7 +61,8 @@ Rows read_rows(const Dataset& data, bool sparse, const std::string& split, uint6
   return r;
 }
 
-std::optional<std::string> check_rows(const Rows& r, const std::string& path, const std::string& split) {
+std::optional<std::string> check_rows(const Rows& r, const std::string& path,
+                                      const std::string& split) {
   if (r.dense) return validate(*r.dense, path, split);
   if (auto e = validate(*r.sparse, path, split)) return e;
   for (float v : r.sparse->values) {
@@ -70,7 +74,8 @@ std::optional<std::string> check_rows(const Rows& r, const std::string& path, co
   return std::nullopt;
 }
 
-// Rows as the DPUs store them: dense features in the arithmetic's format, padded with zero features.
+// Rows as the DPUs store them: dense features in the arithmetic's format, padded with zero
+// features.
 template <class Num>
 ServerData<Num> to_server_data(Rows&& rows, uint64_t weights) {
   ServerData<Num> d;
@@ -78,7 +83,8 @@ ServerData<Num> to_server_data(Rows&& rows, uint64_t weights) {
     const DenseRows& r = *rows.dense;
     d.x.assign(r.rows * weights, typename Num::Feature{0});
     for (uint64_t i = 0; i < r.rows; ++i) {
-      for (uint64_t j = 0; j < r.features; ++j) d.x[i * weights + j] = Num::feature(r.x[i * r.features + j]);
+      for (uint64_t j = 0; j < r.features; ++j)
+        d.x[i * weights + j] = Num::feature(r.x[i * r.features + j]);
     }
     d.y = std::move(rows.dense->y);
   } else {
@@ -91,11 +97,13 @@ ServerData<Num> to_server_data(Rows&& rows, uint64_t weights) {
 
 // z of one row in real units (host-side, not timed).
 template <class Num>
-double score(const ServerData<Num>& d, uint64_t row, uint64_t weights, std::span<const typename Num::Weight> w,
-             typename Num::Wide bias, uint64_t bias_index) {
+double score(const ServerData<Num>& d, uint64_t row, uint64_t weights,
+             std::span<const typename Num::Weight> w, typename Num::Wide bias,
+             uint64_t bias_index) {
   double z = 0;
   if (!d.offsets.empty()) {
-    for (uint64_t k = d.offsets[row]; k < d.offsets[row + 1]; ++k) z += Num::to_real(w[d.indices[k]]);
+    for (uint64_t k = d.offsets[row]; k < d.offsets[row + 1]; ++k)
+      z += Num::to_real(w[d.indices[k]]);
     return z + Num::to_real(w[bias_index]);
   }
   const typename Num::Feature* x = d.x.data() + row * weights;
@@ -103,11 +111,13 @@ double score(const ServerData<Num>& d, uint64_t row, uint64_t weights, std::span
   return z + Num::to_real(bias);
 }
 
-// Collective. Loss over every server's training rows (exact integer sum of quantised losses), accuracy
-// and AUC over the test rows (scores gathered on rank 0 in row order). Identical for any rank split.
+// Collective. Loss over every server's training rows (exact integer sum of quantised losses),
+// accuracy and AUC over the test rows (scores gathered on rank 0 in row order). Identical for any
+// rank split.
 template <class Num>
 EpochMetrics evaluate(Cluster& cluster, const RunSetup& p, const ServerData<Num>& train,
-                      const ServerData<Num>& test, std::span<const typename Num::Weight> w, typename Num::Wide bias) {
+                      const ServerData<Num>& test, std::span<const typename Num::Weight> w,
+                      typename Num::Wide bias) {
   const bool lr = p.kernel.model == ModelKind::kLr;
   const uint64_t n = p.layout.weights, bias_index = p.layout.features;
   int64_t loss_q = 0;
@@ -124,15 +134,20 @@ EpochMetrics evaluate(Cluster& cluster, const RunSetup& p, const ServerData<Num>
   EpochMetrics m;
   const int64_t total_train = cluster.sum(static_cast<int64_t>(train.y.size()));
   const int64_t total_test = cluster.sum(static_cast<int64_t>(test.y.size()));
-  m.train_loss = static_cast<double>(cluster.sum(loss_q)) * kLossQuantum / static_cast<double>(total_train);
-  // Objective = loss + regulariser. GA/MA-SGD's decay w 2^-(lr+reg) is the gradient step of (2^-reg / 2)||w||^2.
-  // ADMM's z = S_tau(...) with tau = lambda / (rho N), rho = 2^-reg: lambda = 2^(alpha - 2 reg), on ||w||_1.
+  m.train_loss =
+      static_cast<double>(cluster.sum(loss_q)) * kLossQuantum / static_cast<double>(total_train);
+  // Objective = loss + regulariser. GA/MA-SGD's decay w 2^-(lr+reg) is the gradient step of (2^-reg
+  // / 2)||w||^2. ADMM's z = S_tau(...) with tau = lambda / (rho N), rho = 2^-reg: lambda = 2^(alpha
+  // - 2 reg), on ||w||_1.
   std::vector<double> real(p.layout.features);
   for (uint64_t j = 0; j < p.layout.features; ++j) real[j] = Num::to_real(w[j]);
   m.objective = m.train_loss + p.algorithm->regulariser(real, p.settings);
-  m.test_accuracy = total_test ? static_cast<double>(cluster.sum(correct)) / static_cast<double>(total_test) : NAN;
+  m.test_accuracy =
+      total_test ? static_cast<double>(cluster.sum(correct)) / static_cast<double>(total_test)
+                 : NAN;
   const std::vector<double> all_scores = cluster.gather_to_root(scores);
-  const std::vector<int64_t> all_labels = cluster.gather_to_root(std::vector<int64_t>(test.y.begin(), test.y.end()));
+  const std::vector<int64_t> all_labels =
+      cluster.gather_to_root(std::vector<int64_t>(test.y.begin(), test.y.end()));
   if (cluster.rank() == 0) {
     const std::vector<uint8_t> labels(all_labels.begin(), all_labels.end());
     m.test_auc = roc_auc(all_scores, labels);
@@ -140,11 +155,11 @@ EpochMetrics evaluate(Cluster& cluster, const RunSetup& p, const ServerData<Num>
   return m;
 }
 
-// SHA-256 of the final model's bytes: the dataset's feature weights (sparse: and the bias weight), then the
-// dense bias (fixed: int64), little endian.
+// SHA-256 of the final model's bytes: the dataset's feature weights (sparse: and the bias weight),
+// then the dense bias (fixed: int64), little endian.
 template <class Num>
-std::string model_sha256(std::span<const typename Num::Weight> w, uint64_t entries, typename Num::Wide bias,
-                         bool with_bias) {
+std::string model_sha256(std::span<const typename Num::Weight> w, uint64_t entries,
+                         typename Num::Wide bias, bool with_bias) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
   EVP_DigestUpdate(ctx, w.data(), entries * sizeof(typename Num::Weight));
@@ -158,12 +173,12 @@ std::string model_sha256(std::span<const typename Num::Weight> w, uint64_t entri
   return hex;
 }
 
-// The final model in real units: the feature weights, then the bias (sparse: the bias weight). Where it sits
-// against Q1.31's range tells a user whether fixed point clipped it (fixed: entries at the saturation bound; float:
-// entries that Q1.31 could not hold).
+// The final model in real units: the feature weights, then the bias (sparse: the bias weight).
+// Where it sits against Q1.31's range tells a user whether fixed point clipped it (fixed: entries
+// at the saturation bound; float: entries that Q1.31 could not hold).
 template <class Num>
-std::vector<double> final_model(std::span<const typename Num::Weight> w, uint64_t features, typename Num::Wide bias,
-                                bool sparse) {
+std::vector<double> final_model(std::span<const typename Num::Weight> w, uint64_t features,
+                                typename Num::Wide bias, bool sparse) {
   std::vector<double> model(features + 1);
   for (uint64_t j = 0; j < features; ++j) model[j] = Num::to_real(w[j]);
   model[features] = Num::to_real(sparse ? typename Num::Wide{w[features]} : bias);
@@ -185,20 +200,25 @@ nlohmann::json model_summary(const std::vector<double>& model) {
 }
 
 // Collective. Every server's timeline on rank 0, one track per server (empty unless `on`).
-std::vector<std::vector<TraceSlice>> gather_timelines(Cluster& cluster, const std::vector<TimelineSlice>& mine, bool on) {
+std::vector<std::vector<TraceSlice>> gather_timelines(Cluster& cluster,
+                                                      const std::vector<TimelineSlice>& mine,
+                                                      bool on) {
   std::vector<std::vector<TraceSlice>> tracks;
   if (!on) return tracks;
   constexpr size_t kFields = 5;
   std::vector<int64_t> flat;
   flat.reserve(mine.size() * kFields);
-  for (const TimelineSlice& t : mine) flat.insert(flat.end(), {t.kind, t.start, t.duration, t.bytes, t.flow});
-  const std::vector<int64_t> sizes = cluster.gather_to_root(std::vector<int64_t>{static_cast<int64_t>(mine.size())});
+  for (const TimelineSlice& t : mine)
+    flat.insert(flat.end(), {t.kind, t.start, t.duration, t.bytes, t.flow});
+  const std::vector<int64_t> sizes =
+      cluster.gather_to_root(std::vector<int64_t>{static_cast<int64_t>(mine.size())});
   const std::vector<int64_t> all = cluster.gather_to_root(flat);
   size_t at = 0;
   for (const int64_t n : sizes) {
     std::vector<TraceSlice>& track = tracks.emplace_back();
     for (int64_t i = 0; i < n; ++i, at += kFields) {
-      track.push_back({std::string(slice_name(all[at])), all[at + 1], all[at + 2], all[at + 3], all[at + 4]});
+      track.push_back(
+          {std::string(slice_name(all[at])), all[at + 1], all[at + 2], all[at + 3], all[at + 4]});
     }
   }
   return tracks;
@@ -223,8 +243,9 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   const bool root = cluster.rank() == 0;
 
   const int threads = cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
-  PimServer<Num> server(ctx.preset.hardware, ctx.preset.host, setup.layout, setup.algorithm->dpu_models(), setup.kernel,
-                        threads, cfg.count_only ? ServerMode::kCountOnly : ServerMode::kRun);
+  PimServer<Num> server(ctx.preset.hardware, ctx.preset.host, setup.layout,
+                        setup.algorithm->dpu_models(), setup.kernel, threads,
+                        cfg.count_only ? ServerMode::kCountOnly : ServerMode::kRun);
   if (!cfg.trace.empty()) server.record_timeline();
   ServerData<Num> test;
   if (cfg.count_only) {
@@ -233,7 +254,8 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     server.load(to_server_data<Num>(std::move(input.train), setup.layout.weights));
     test = to_server_data<Num>(std::move(input.test), setup.layout.weights);
   }
-  // Training starts on every server together, once the last has started up (uneven --shares load unevenly).
+  // Training starts on every server together, once the last has started up (uneven --shares load
+  // unevenly).
   const Picoseconds training_start{cluster.max(server.startup().value)};
   server.start_training_at(training_start);
   Trainer<Num> trainer(*setup.algorithm, server, cluster, ctx.net, setup.settings);
@@ -244,17 +266,19 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     if (root && !cfg.trace.empty()) check_writable(cfg.trace);
   });
   if (root) {
-    fmt::print("pimscale train{}: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} DPUs = {} DPUs, "
-               "batch {} ({} rows per DPU step), {} rounds/epoch, {} threads per rank\n",
-               cfg.count_only ? " --count-only" : "", name_of(cfg.algorithm), name_of(cfg.model), name_of(cfg.numerics),
-               ctx.data_name,
-               setup.rows_used(),
-               setup.sparse ? "sparse" : "dense", setup.layout.features, setup.servers, setup.dpus, setup.total_dpus,
-               cfg.batch, setup.settings.rows_per_dpu_step, setup.rounds, threads);
+    fmt::print(
+        "pimscale train{}: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} "
+        "DPUs = {} DPUs, "
+        "batch {} ({} rows per DPU step), {} rounds/epoch, {} threads per rank\n",
+        cfg.count_only ? " --count-only" : "", name_of(cfg.algorithm), name_of(cfg.model),
+        name_of(cfg.numerics), ctx.data_name, setup.rows_used(), setup.sparse ? "sparse" : "dense",
+        setup.layout.features, setup.servers, setup.dpus, setup.total_dpus, cfg.batch,
+        setup.settings.rows_per_dpu_step, setup.rounds, threads);
   }
 
   if (root) {
-    for (const std::string& w : range_warnings(setup, cfg)) fmt::print(stderr, "pimscale: warning: {}\n", w);
+    for (const std::string& w : range_warnings(setup, cfg))
+      fmt::print(stderr, "pimscale: warning: {}\n", w);
   }
   const std::vector<std::string> header = epochs_csv_header();
   std::vector<std::vector<std::string>> csv;
@@ -282,8 +306,11 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     }
     if (!root) continue;
     csv.push_back(epochs_csv_row(epoch, m, delta, wall, server.ledger().total()));
-    fmt::print("epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  wall {:.2f} s\n", epoch,
-               cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc, delta.total().seconds(), wall);
+    fmt::print(
+        "epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  wall "
+        "{:.2f} s\n",
+        epoch, cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc, delta.total().seconds(),
+        wall);
     std::fflush(stdout);
   }
 
@@ -293,11 +320,13 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   for (const auto& b : server.ledger().bytes) mine.push_back(static_cast<int64_t>(b));
   mine.push_back(server.startup().value);
   const std::vector<int64_t> all = cluster.gather_to_root(mine);
-  const std::vector<std::vector<TraceSlice>> tracks = gather_timelines(cluster, server.timeline(), !cfg.trace.empty());
+  const std::vector<std::vector<TraceSlice>> tracks =
+      gather_timelines(cluster, server.timeline(), !cfg.trace.empty());
   const double wall_total = cluster.max(since(ctx.wall_start));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  const int64_t peak_rss_kib = cluster.max(static_cast<int64_t>(usage.ru_maxrss));  // the largest rank
+  const int64_t peak_rss_kib =
+      cluster.max(static_cast<int64_t>(usage.ru_maxrss));  // the largest rank
   if (!root) return 0;
 
   RunReport report;
@@ -330,8 +359,10 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   const uint64_t hashed = setup.sparse ? setup.layout.features + 1 : setup.layout.features;
   std::vector<double> model;
   if (!cfg.count_only) {
-    report.model_sha256 = model_sha256<Num>(trainer.weights(), hashed, trainer.bias(), !setup.sparse);
-    model = final_model<Num>(trainer.weights(), setup.layout.features, trainer.bias(), setup.sparse);
+    report.model_sha256 =
+        model_sha256<Num>(trainer.weights(), hashed, trainer.bias(), !setup.sparse);
+    model =
+        final_model<Num>(trainer.weights(), setup.layout.features, trainer.bias(), setup.sparse);
     report.model = model_summary(model);
   }
   report.train_wall_seconds = train_wall;
@@ -344,12 +375,15 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   if (cfg.save_model && !model.empty()) {
     std::vector<std::vector<std::string>> rows;
     rows.reserve(model.size());
-    for (size_t j = 0; j + 1 < model.size(); ++j) rows.push_back({std::to_string(j), fmt::format("{}", model[j])});
+    for (size_t j = 0; j + 1 < model.size(); ++j)
+      rows.push_back({std::to_string(j), fmt::format("{}", model[j])});
     rows.push_back({"bias", fmt::format("{}", model.back())});
     folder->write_csv("model.csv", {"index", "weight"}, rows);
   }
   if (!cfg.trace.empty()) {
-    write_file_atomically(cfg.trace, chrome_trace(tracks, {{"config", run["config"]}, {"git_revision", kGitRevision}}).dump());
+    write_file_atomically(
+        cfg.trace,
+        chrome_trace(tracks, {{"config", run["config"]}, {"git_revision", kGitRevision}}).dump());
   }
   folder->commit();
   print_summary(run, report.total);
@@ -382,28 +416,36 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     }
     setup = make_setup(cfg, shape, preset.hardware, std::move(shares), cluster.rank());
     // Dense shards are checked before any row is read; sparse ones once their non-zeros are known.
-    if (!setup.sparse) check_server_layout(setup.layout, preset.hardware, mram_needs(setup, cfg, 0), setup_context(setup));
+    if (!setup.sparse)
+      check_server_layout(setup.layout, preset.hardware, mram_needs(setup, cfg, 0),
+                          setup_context(setup));
   });
-  // Servers with their own presets must still share one model layout (the tasklet count pads the features).
+  // Servers with their own presets must still share one model layout (the tasklet count pads the
+  // features).
   const int64_t weights = static_cast<int64_t>(setup.layout.weights);
   const bool one_layout = cluster.max(weights) == -cluster.max(-weights);
   collective_step(cluster, [&] {
     if (!one_layout) {
-      throw InputError("--server-hardware: the presets pad the model differently (their dpu.tasklets differ); keep "
-                       "dpu.tasklets equal so every server holds the same model layout");
+      throw InputError(
+          "--server-hardware: the presets pad the model differently (their dpu.tasklets differ); "
+          "keep "
+          "dpu.tasklets equal so every server holds the same model layout");
     }
   });
   const uint64_t rows_used = setup.rows_used();
   if (root && rows_used < setup.train_rows) {
-    fmt::print("note: {} of {} training rows fill whole mini-batches on {} DPUs; the last {} are not used\n", rows_used,
-               setup.train_rows, setup.total_dpus, setup.train_rows - rows_used);
+    fmt::print(
+        "note: {} of {} training rows fill whole mini-batches on {} DPUs; the last {} are not "
+        "used\n",
+        rows_used, setup.train_rows, setup.total_dpus, setup.train_rows - rows_used);
   }
 
-  // Global sharding: DPU g = rank * D + d holds training rows [g * rpd, (g + 1) * rpd), so S servers x D
-  // DPUs and 1 server x S*D DPUs run exactly the same kernels on exactly the same rows. Each rank reads
-  // only its contiguous row range (collective hyperslab reads). With --shares, server r's range is
-  // share_r units long and starts after the units of the servers before it.
-  const uint64_t rank = static_cast<uint64_t>(cluster.rank()), S = static_cast<uint64_t>(setup.servers);
+  // Global sharding: DPU g = rank * D + d holds training rows [g * rpd, (g + 1) * rpd), so S
+  // servers x D DPUs and 1 server x S*D DPUs run exactly the same kernels on exactly the same rows.
+  // Each rank reads only its contiguous row range (collective hyperslab reads). With --shares,
+  // server r's range is share_r units long and starts after the units of the servers before it.
+  const uint64_t rank = static_cast<uint64_t>(cluster.rank()),
+                 S = static_cast<uint64_t>(setup.servers);
   const uint64_t per_rank = static_cast<uint64_t>(setup.dpus) * setup.layout.rows_per_dpu;
   const uint64_t first_row = setup.first_row(cluster.rank());
   ServerInput input;
@@ -416,7 +458,8 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   } else {
     input.train = read_rows(*data, setup.sparse, "train", first_row, per_rank);
     const uint64_t test_first = setup.test_rows * rank / S;
-    input.test = read_rows(*data, setup.sparse, "test", test_first, setup.test_rows * (rank + 1) / S - test_first);
+    input.test = read_rows(*data, setup.sparse, "test", test_first,
+                           setup.test_rows * (rank + 1) / S - test_first);
     collective_step(cluster, [&] {
       if (auto e = check_rows(input.train, cfg.data, "train")) throw InputError(*e);
       if (auto e = check_rows(input.test, cfg.data, "test")) throw InputError(*e);
@@ -429,11 +472,13 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     uint64_t local_max = 0;
     for (int64_t d = 0; d < setup.dpus; ++d) {
       const uint64_t* off = offsets ? offsets->data() + static_cast<uint64_t>(d) * rpd : nullptr;
-      local_max = std::max(local_max, nonzeros({true, setup.layout.weights, off, shape.nnz_per_row}, rpd));
+      local_max =
+          std::max(local_max, nonzeros({true, setup.layout.weights, off, shape.nnz_per_row}, rpd));
     }
     const uint64_t max_nnz = static_cast<uint64_t>(cluster.max(static_cast<int64_t>(local_max)));
     collective_step(cluster, [&] {
-      check_server_layout(setup.layout, preset.hardware, mram_needs(setup, cfg, max_nnz), setup_context(setup));
+      check_server_layout(setup.layout, preset.hardware, mram_needs(setup, cfg, max_nnz),
+                          setup_context(setup));
     });
   }
 

@@ -26,7 +26,8 @@ const CLI::Validator kWholeNumber(
 }  // namespace
 
 TrainConfigCli::TrainConfigCli(CLI::App& app, bool predicting) : predicting_(predicting) {
-  app.add_option("--config", config_file_, "TOML file with any of the keys below (flags override it)");
+  app.add_option("--config", config_file_,
+                 "TOML file with any of the keys below (flags override it)");
   values_.resize(config_keys().size());
   for (size_t i = 0; i < config_keys().size(); ++i) {
     const ConfigKey& k = config_keys()[i];
@@ -66,7 +67,8 @@ TrainConfig TrainConfigCli::resolve() const {
             try {
               c.*f = std::stoll(v);
             } catch (const std::exception&) {
-              throw InputError(flag_of(k.key) + " '" + v + "' is not a whole number in int64's range");
+              throw InputError(flag_of(k.key) + " '" + v +
+                               "' is not a whole number in int64's range");
             }
           } else {
             set_enum(c, k, v);

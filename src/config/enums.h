@@ -1,6 +1,6 @@
-// The closed sets of the configuration as enums, with the one table of their names each: parsed once, at
-// the edge (flags, TOML, run.json), and compared as enums everywhere below.
-// Not responsible for what an algorithm or a model does (src/algorithms, pim_emul/kernels).
+// The closed sets of the configuration as enums, with the one table of their names each: parsed
+// once, at the edge (flags, TOML, run.json), and compared as enums everywhere below. Not
+// responsible for what an algorithm or a model does (src/algorithms, pim_emul/kernels).
 #pragma once
 
 #include <array>
@@ -13,13 +13,15 @@
 namespace pimscale {
 
 enum class AlgorithmKind { kGaSgd, kMaSgd, kAdmm };
-// fixed: the DPU's Q1.31 arithmetic; float: float32; float-saturating: float clipped where fixed saturates.
+// fixed: the DPU's Q1.31 arithmetic; float: float32; float-saturating: float clipped where fixed
+// saturates.
 enum class Numerics { kFixed, kFloat, kFloatSaturating };
 // The SVM's hinge margin: dpu (2^-15, PIM-Opt's DPU code) or half (0.5).
 enum class SvmMargin { kDpu, kHalf };
 // none, or criteo (positive-class terms x15, negative x0.5).
 enum class ClassWeights { kNone, kCriteo };
-// A dataset's shape without a file, for --count-only and predict: none, yfcc (dense) or criteo (sparse).
+// A dataset's shape without a file, for --count-only and predict: none, yfcc (dense) or criteo
+// (sparse).
 enum class SyntheticShape { kNone, kYfcc, kCriteo };
 
 // names[i] is the name of the enumerator with value i.

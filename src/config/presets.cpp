@@ -1,13 +1,13 @@
 #include "src/config/presets.h"
 
+#include <toml++/toml.h>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
-#include <toml++/toml.h>
 
-#include "src/base/error.h"
 #include "pim_emul/event_counts.h"
+#include "src/base/error.h"
 
 #ifndef PIMSCALE_PRESET_DIR
 #error "PIMSCALE_PRESET_DIR must be defined by the build"
@@ -24,7 +24,8 @@ std::string preset_dir() {
 
 std::string resolve_preset(const std::string& kind, const std::string& name_or_path) {
   if (name_or_path.ends_with(".toml") || name_or_path.find('/') != std::string::npos) {
-    if (!fs::exists(name_or_path)) throw InputError(kind + " preset file '" + name_or_path + "' does not exist");
+    if (!fs::exists(name_or_path))
+      throw InputError(kind + " preset file '" + name_or_path + "' does not exist");
     return name_or_path;
   }
   const fs::path p = fs::path(preset_dir()) / kind / (name_or_path + ".toml");
@@ -32,11 +33,13 @@ std::string resolve_preset(const std::string& kind, const std::string& name_or_p
     std::string names;
     if (fs::is_directory(p.parent_path())) {
       for (const auto& e : fs::directory_iterator(p.parent_path())) {
-        if (e.path().extension() == ".toml") names += (names.empty() ? "" : ", ") + e.path().stem().string();
+        if (e.path().extension() == ".toml")
+          names += (names.empty() ? "" : ", ") + e.path().stem().string();
       }
     }
-    throw InputError("unknown " + kind + " preset '" + name_or_path + "' (looked in " + p.parent_path().string() +
-                     "); available: " + (names.empty() ? "none" : names) + ", or give a .toml path");
+    throw InputError("unknown " + kind + " preset '" + name_or_path + "' (looked in " +
+                     p.parent_path().string() + "); available: " +
+                     (names.empty() ? "none" : names) + ", or give a .toml path");
   }
   return p.string();
 }
@@ -58,20 +61,21 @@ void add_keys(const std::vector<Param<Spec>>& params, std::set<std::string>& kno
 }
 
 // A { value = <number>, source = "..." } entry.
-std::pair<std::optional<double>, std::optional<std::string>> sourced_number(toml::node_view<const toml::node> node,
-                                                                          const std::string& where) {
+std::pair<std::optional<double>, std::optional<std::string>> sourced_number(
+    toml::node_view<const toml::node> node, const std::string& where) {
   const toml::table* t = node.as_table();
   const std::optional<double> value = t ? (*t)["value"].value<double>() : std::nullopt;
   const std::optional<std::string> source = t ? (*t)["source"].value<std::string>() : std::nullopt;
   if (!t || !value || !source || source->empty() || t->size() != 2) {
-    throw InputError(where + " must be { value = <number>, source = \"<where the number comes from>\" }");
+    throw InputError(where +
+                     " must be { value = <number>, source = \"<where the number comes from>\" }");
   }
   return {value, source};
 }
 
 template <class Spec>
-void fill(const std::string& path, const toml::table& root, const std::vector<Param<Spec>>& params, Spec& spec,
-          SourceMap& sources) {
+void fill(const std::string& path, const toml::table& root, const std::vector<Param<Spec>>& params,
+          Spec& spec, SourceMap& sources) {
   for (const Param<Spec>& p : params) {
     const std::string where = "preset '" + path + "' key " + p.key;
     const toml::node_view<const toml::node> node = root.at_path(p.key);
@@ -85,13 +89,14 @@ void fill(const std::string& path, const toml::table& root, const std::vector<Pa
     }
     const auto [value, source] = sourced_number(node, where);
     if (!(*value >= p.min && *value <= p.max)) {
-      throw InputError(where + " = " + std::to_string(*value) + " is outside [" + std::to_string(p.min) + ", " +
-                       std::to_string(p.max) + "] " + p.unit);
+      throw InputError(where + " = " + std::to_string(*value) + " is outside [" +
+                       std::to_string(p.min) + ", " + std::to_string(p.max) + "] " + p.unit);
     }
     if (auto* d = std::get_if<double& (*)(Spec&)>(&p.field)) {
       (*d)(spec) = *value;
     } else {
-      if (*value != std::floor(*value)) throw InputError(where + " must be a whole number of " + p.unit);
+      if (*value != std::floor(*value))
+        throw InputError(where + " must be a whole number of " + p.unit);
       (*std::get<int64_t& (*)(Spec&)>(p.field))(spec) = static_cast<int64_t>(*value);
     }
     sources[p.key] = *source;
@@ -99,7 +104,8 @@ void fill(const std::string& path, const toml::table& root, const std::vector<Pa
 }
 
 // Every key of the file must be declared: a misspelt key is an error, never silently ignored.
-void reject_unknown(const std::string& path, const toml::table& root, const std::set<std::string>& known) {
+void reject_unknown(const std::string& path, const toml::table& root,
+                    const std::set<std::string>& known) {
   for (auto&& [k, v] : root) {
     const std::string key(k.str());
     if (key == "name" || key == "description" || known.contains(key)) continue;
@@ -108,7 +114,8 @@ void reject_unknown(const std::string& path, const toml::table& root, const std:
     for (auto&& [k2, v2] : *t) {
       const std::string full = key + "." + std::string(k2.str());
       if (!known.contains(full)) {
-        throw InputError("preset '" + path + "': unknown key '" + full + "' (misspelt? see README, section Presets)");
+        throw InputError("preset '" + path + "': unknown key '" + full +
+                         "' (misspelt? see README, section Presets)");
       }
     }
   }
@@ -123,16 +130,19 @@ ServerPreset load_server_preset(const std::string& name_or_path) {
   std::set<std::string> known;
   add_keys(hardware_params(), known);
   add_keys(host_params(), known);
-  reject_unknown(p.file, root, known);  // first: a misspelt key is reported as such, not as a missing one
+  reject_unknown(p.file, root,
+                 known);  // first: a misspelt key is reported as such, not as a missing one
   fill(p.file, root, hardware_params(), p.hardware, p.hardware.sources);
   fill(p.file, root, host_params(), p.host, p.host.sources);
   p.hardware.name = root["name"].value_or(fs::path(p.file).stem().string());
   const DpuSpec& d = p.hardware.dpu;
   if (d.tasklets > d.max_tasklets || d.tasklets > kMaxTasklets) {
     throw InputError("preset '" + p.file + "': dpu.tasklets (" + std::to_string(d.tasklets) +
-                     ") exceeds dpu.max_tasklets or the emulator's limit of " + std::to_string(kMaxTasklets));
+                     ") exceeds dpu.max_tasklets or the emulator's limit of " +
+                     std::to_string(kMaxTasklets));
   }
-  if (d.dma_min_bytes > d.dma_max_bytes) throw InputError("preset '" + p.file + "': dma_min_bytes > dma_max_bytes");
+  if (d.dma_min_bytes > d.dma_max_bytes)
+    throw InputError("preset '" + p.file + "': dma_min_bytes > dma_max_bytes");
   return p;
 }
 
@@ -149,20 +159,26 @@ NetworkSpec load_network_preset(const std::string& name_or_path, std::string* fi
   const std::string kind = root.at_path("topology.kind").value_or(std::string());
   const std::optional<Topology> topology = parse_topology(kind);
   if (!topology) {
-    throw InputError("preset '" + path + "' key topology.kind = '" + kind + "' must be star, fat-tree or ring");
+    throw InputError("preset '" + path + "' key topology.kind = '" + kind +
+                     "' must be star, fat-tree or ring");
   }
   net.topology = *topology;
-  // fitted.<algorithm> = { latency_us, bandwidth_gbit_s, reduce_gbps }: per-algorithm costs from netbench.
+  // fitted.<algorithm> = { latency_us, bandwidth_gbit_s, reduce_gbps }: per-algorithm costs from
+  // netbench.
   if (const toml::table* fitted = root["fitted"].as_table()) {
     for (auto&& [name, entry] : *fitted) {
       const std::string where = "preset '" + path + "' table fitted." + std::string(name.str());
       const std::optional<CollectiveAlgorithm> a = parse_algorithm(name.str());
       const toml::table* t = entry.as_table();
-      if (!a || !t) throw InputError(where + ": not a collective algorithm's table (ring, recursive-doubling, ...)");
+      if (!a || !t)
+        throw InputError(where +
+                         ": not a collective algorithm's table (ring, recursive-doubling, ...)");
       LinkCosts& c = net.fitted[*a];
-      const std::pair<const char*, double*> keys[] = {
-          {"latency_us", &c.latency_us}, {"bandwidth_gbit_s", &c.bandwidth_gbit_s}, {"reduce_gbps", &c.reduce_gbps}};
-      if (t->size() != 3) throw InputError(where + " must hold exactly latency_us, bandwidth_gbit_s and reduce_gbps");
+      const std::pair<const char*, double*> keys[] = {{"latency_us", &c.latency_us},
+                                                      {"bandwidth_gbit_s", &c.bandwidth_gbit_s},
+                                                      {"reduce_gbps", &c.reduce_gbps}};
+      if (t->size() != 3)
+        throw InputError(where + " must hold exactly latency_us, bandwidth_gbit_s and reduce_gbps");
       for (auto [key, field] : keys) {
         const auto [value, source] = sourced_number((*t)[key], where + "." + key);
         if (!(*value > 0)) throw InputError(where + "." + key + " must be positive");
@@ -177,7 +193,8 @@ NetworkSpec load_network_preset(const std::string& name_or_path, std::string* fi
 
 namespace {
 template <class Spec>
-void describe_into(nlohmann::json& out, const std::vector<Param<Spec>>& params, Spec spec, const SourceMap& sources) {
+void describe_into(nlohmann::json& out, const std::vector<Param<Spec>>& params, Spec spec,
+                   const SourceMap& sources) {
   for (const Param<Spec>& p : params) {
     const double v = std::visit([&](auto f) { return static_cast<double>(f(spec)); }, p.field);
     out[p.key] = {{"value", v}, {"unit", p.unit}, {"source", sources.at(p.key)}};
@@ -200,8 +217,9 @@ nlohmann::json describe(const NetworkSpec& net) {
   describe_into(j["parameters"], network_params(), net, net.sources);
   for (const auto& [a, c] : net.fitted) {
     const std::string base = "fitted." + std::string(algorithm_name(a)) + ".";
-    for (auto [key, v] : {std::pair{"latency_us", c.latency_us}, std::pair{"bandwidth_gbit_s", c.bandwidth_gbit_s},
-                          std::pair{"reduce_gbps", c.reduce_gbps}}) {
+    for (auto [key, v] :
+         {std::pair{"latency_us", c.latency_us}, std::pair{"bandwidth_gbit_s", c.bandwidth_gbit_s},
+          std::pair{"reduce_gbps", c.reduce_gbps}}) {
       j["parameters"][base + key] = {{"value", v}, {"source", net.sources.at(base + key)}};
     }
   }
@@ -210,10 +228,13 @@ nlohmann::json describe(const NetworkSpec& net) {
 
 void check(const NetworkSpec& net, const std::string& where) {
   if (net.topology == Topology::kFatTree && net.servers_per_leaf < 1) {
-    throw InputError(where + ": a fat tree needs topology.servers_per_leaf (servers under one leaf switch) >= 1");
+    throw InputError(
+        where +
+        ": a fat tree needs topology.servers_per_leaf (servers under one leaf switch) >= 1");
   }
   if (net.allreduce_short_bytes > net.allreduce_long_bytes) {
-    throw InputError(where + ": collectives.allreduce_short_bytes exceeds collectives.allreduce_long_bytes");
+    throw InputError(
+        where + ": collectives.allreduce_short_bytes exceeds collectives.allreduce_long_bytes");
   }
 }
 

@@ -14,7 +14,8 @@ namespace pimscale {
 // The folder of shipped presets: $PIMSCALE_PRESETS if set, else the source tree's jobs/presets.
 std::string preset_dir();
 
-// A preset given by name (looked up in preset_dir()/<kind>/<name>.toml) or by a path to a .toml file.
+// A preset given by name (looked up in preset_dir()/<kind>/<name>.toml) or by a path to a .toml
+// file.
 std::string resolve_preset(const std::string& kind, const std::string& name_or_path);
 
 struct ServerPreset {
@@ -32,8 +33,8 @@ NetworkSpec load_network_preset(const std::string& name_or_path, std::string* fi
 nlohmann::json describe(const HardwareSpec& hw, const HostSpec& host);
 nlohmann::json describe(const NetworkSpec& net);
 
-// Throws InputError (prefixed by `where`) for a network whose parts do not fit together, e.g. a fat tree
-// without a leaf size; run after command-line overrides too.
+// Throws InputError (prefixed by `where`) for a network whose parts do not fit together, e.g. a fat
+// tree without a leaf size; run after command-line overrides too.
 void check(const NetworkSpec& net, const std::string& where);
 
 }  // namespace pimscale

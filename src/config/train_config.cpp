@@ -27,16 +27,20 @@ EnumField enum_field() {
 // --topology: "" (the preset's) or one of comm's topologies.
 EnumField topology_field() {
   return {{"", "star", "fat-tree", "ring"},
-          [](const TrainConfig& c) { return c.topology ? static_cast<size_t>(*c.topology) + 1 : size_t{0}; },
+          [](const TrainConfig& c) {
+            return c.topology ? static_cast<size_t>(*c.topology) + 1 : size_t{0};
+          },
           [](TrainConfig& c, size_t i) {
-            c.topology = i == 0 ? std::nullopt : std::optional<Topology>(static_cast<Topology>(i - 1));
+            c.topology =
+                i == 0 ? std::nullopt : std::optional<Topology>(static_cast<Topology>(i - 1));
           }};
 }
 
 // --collective: the all-reduce algorithms of comm (reduce-scatter's and broadcast's are not).
 constexpr CollectiveAlgorithm kAllreduceChoices[] = {
-    CollectiveAlgorithm::kAuto,         CollectiveAlgorithm::kBest, CollectiveAlgorithm::kRing,
-    CollectiveAlgorithm::kRecursiveDoubling, CollectiveAlgorithm::kRabenseifner, CollectiveAlgorithm::kHierarchical};
+    CollectiveAlgorithm::kAuto,         CollectiveAlgorithm::kBest,
+    CollectiveAlgorithm::kRing,         CollectiveAlgorithm::kRecursiveDoubling,
+    CollectiveAlgorithm::kRabenseifner, CollectiveAlgorithm::kHierarchical};
 EnumField collective_field() {
   std::vector<std::string> names;
   for (CollectiveAlgorithm a : kAllreduceChoices) names.emplace_back(algorithm_name(a));
@@ -46,7 +50,8 @@ EnumField collective_field() {
             while (kAllreduceChoices[i] != c.collective) ++i;
             return i;
           },
-          [](TrainConfig& c, size_t i) { c.collective = kAllreduceChoices[i]; }, "is not an all-reduce algorithm"};
+          [](TrainConfig& c, size_t i) { c.collective = kAllreduceChoices[i]; },
+          "is not an all-reduce algorithm"};
 }
 
 constexpr double kMax = 9.2e18;  // int64's range, for counts without a tighter bound
@@ -56,33 +61,46 @@ constexpr double kMax = 9.2e18;  // int64's range, for counts without a tighter 
 const std::vector<ConfigKey>& config_keys() {
   static const std::vector<ConfigKey> kKeys = {
       {"data", &TrainConfig::data, "", 0, 0, "HDF5 dataset to train on"},
-      {"model", enum_field<&TrainConfig::model>(), "", 0, 0, "model: lr (logistic regression) or svm (hinge loss)"},
-      {"algorithm", enum_field<&TrainConfig::algorithm>(), "", 0, 0, "algorithm: ga-sgd, ma-sgd or admm"},
+      {"model", enum_field<&TrainConfig::model>(), "", 0, 0,
+       "model: lr (logistic regression) or svm (hinge loss)"},
+      {"algorithm", enum_field<&TrainConfig::algorithm>(), "", 0, 0,
+       "algorithm: ga-sgd, ma-sgd or admm"},
       {"numerics", enum_field<&TrainConfig::numerics>(), "", 0, 0,
-       "numerics: fixed (the DPU's Q1.31 arithmetic), float (reference) or float-saturating (float clipped to "
+       "numerics: fixed (the DPU's Q1.31 arithmetic), float (reference) or float-saturating (float "
+       "clipped to "
        "Q1.31's range: fixed's range without its rounding)"},
       {"hardware", &TrainConfig::hardware, "", 0, 0, "hardware preset name or .toml file"},
       {"server_hardware", &TrainConfig::server_hardware, "", 0, 0,
-       "other presets for some servers, RANK=PRESET,... (e.g. 3=slow.toml: server 3 is a slower machine)"},
+       "other presets for some servers, RANK=PRESET,... (e.g. 3=slow.toml: server 3 is a slower "
+       "machine)"},
       {"network", &TrainConfig::network, "", 0, 0,
-       "network preset name or .toml file, or measured (time the real MPI all-reduce; non-deterministic)"},
-      {"topology", topology_field(), "", 0, 0, "override the preset's topology: star, fat-tree or ring"},
+       "network preset name or .toml file, or measured (time the real MPI all-reduce; "
+       "non-deterministic)"},
+      {"topology", topology_field(), "", 0, 0,
+       "override the preset's topology: star, fat-tree or ring"},
       {"servers_per_leaf", &TrainConfig::servers_per_leaf, "servers", 1, kMax,
-       "override the preset's servers per leaf switch (fat tree; hierarchical all-reduce group)", 0},
+       "override the preset's servers per leaf switch (fat tree; hierarchical all-reduce group)",
+       0},
       {"oversubscription", &TrainConfig::oversubscription, "ratio", 1, 1e6,
        "override the preset's fat-tree oversubscription (>= 1)", 0},
       {"collective", collective_field(), "", 0, 0,
-       "all-reduce algorithm: auto (by size and ranks, as MPI libraries), best (cheapest modelled), ring, "
+       "all-reduce algorithm: auto (by size and ranks, as MPI libraries), best (cheapest "
+       "modelled), ring, "
        "recursive-doubling, rabenseifner or hierarchical"},
       {"shares", &TrainConfig::shares, "", 0, 0,
-       "relative training rows per server, one integer per rank (e.g. 1,1,1,2: the last server holds twice "
+       "relative training rows per server, one integer per rank (e.g. 1,1,1,2: the last server "
+       "holds twice "
        "the rows); default equal"},
-      {"dpus_per_server", &TrainConfig::dpus_per_server, "DPUs", 1, kMax, "emulated DPUs per server (MPI rank)"},
+      {"dpus_per_server", &TrainConfig::dpus_per_server, "DPUs", 1, kMax,
+       "emulated DPUs per server (MPI rank)"},
       {"batch", &TrainConfig::batch, "rows", 1, kMax,
-       "mini-batch, a power of two: GA-SGD's global batch (a multiple of all DPUs); MA-SGD's and ADMM's per DPU"},
+       "mini-batch, a power of two: GA-SGD's global batch (a multiple of all DPUs); MA-SGD's and "
+       "ADMM's per DPU"},
       {"lr_shift", &TrainConfig::lr_shift, "log2", 0, 31, "learning rate 2^-lr_shift"},
-      {"reg_shift", &TrainConfig::reg_shift, "log2", 0, 62, "L2 coefficient 2^-reg_shift (ADMM: rho)"},
-      {"alpha", &TrainConfig::alpha, "log2", 0, 31, "ADMM: soft threshold tau = 2^(alpha - reg_shift) / N"},
+      {"reg_shift", &TrainConfig::reg_shift, "log2", 0, 62,
+       "L2 coefficient 2^-reg_shift (ADMM: rho)"},
+      {"alpha", &TrainConfig::alpha, "log2", 0, 31,
+       "ADMM: soft threshold tau = 2^(alpha - reg_shift) / N"},
       {"margin", enum_field<&TrainConfig::margin>(), "", 0, 0,
        "SVM hinge margin: dpu (2^-15, PIM-Opt's DPU code) or half (0.5)"},
       {"class_weights", enum_field<&TrainConfig::class_weights>(), "", 0, 0,
@@ -91,15 +109,19 @@ const std::vector<ConfigKey>& config_keys() {
       {"seed", &TrainConfig::seed, "", -kMax, kMax,
        "seed (recorded; GA-SGD itself draws nothing: no shuffling, zero init)"},
       {"out", &TrainConfig::out, "", 0, 0, "results folder"},
-      {"threads", &TrainConfig::threads, "threads", 0, 1e6, "threads running this rank's DPUs (0: all cores of the rank)"},
+      {"threads", &TrainConfig::threads, "threads", 0, 1e6,
+       "threads running this rank's DPUs (0: all cores of the rank)"},
       {"trace", &TrainConfig::trace, "", 0, 0,
        "write the emulated timeline to FILE (Chrome trace-event JSON; open in Perfetto)"},
       {"save_model", &TrainConfig::save_model, "", 0, 0,
-       "write the final model to model.csv in the results folder (index, weight in real units; last row the bias)"},
+       "write the final model to model.csv in the results folder (index, weight in real units; "
+       "last row the bias)"},
       {"count_only", &TrainConfig::count_only, "", 0, 0,
-       "dry accounting: count rounds, bytes and emulated time without running kernels or reading rows"},
+       "dry accounting: count rounds, bytes and emulated time without running kernels or reading "
+       "rows"},
       {"synthetic", enum_field<&TrainConfig::synthetic>(), "", 0, 0,
-       "count-only without --data: the shape of yfcc (dense, 4,096 features) or criteo (sparse, 10^6 features, "
+       "count-only without --data: the shape of yfcc (dense, 4,096 features) or criteo (sparse, "
+       "10^6 features, "
        "39 non-zeros per row)"},
       {"rows_per_dpu", &TrainConfig::rows_per_dpu, "rows", 0, kMax,
        "training rows per DPU (weak scaling): the first rows of --data, or the --synthetic size"},
@@ -178,11 +200,13 @@ void set_enum(TrainConfig& c, const ConfigKey& key, const std::string& value) {
 
 namespace {
 
-// A number outside its declared range: "--alpha 40: must be in [0, 31] log2 (ADMM: soft threshold ...)".
+// A number outside its declared range: "--alpha 40: must be in [0, 31] log2 (ADMM: soft threshold
+// ...)".
 void check_range(const ConfigKey& k, double v) {
   if ((v >= k.min && v <= k.max) || v == k.unset) return;
   const bool unbounded = k.max >= kMax;
-  std::string range = unbounded ? fmt::format("at least {}", k.min) : fmt::format("in [{}, {}]", k.min, k.max);
+  std::string range =
+      unbounded ? fmt::format("at least {}", k.min) : fmt::format("in [{}, {}]", k.min, k.max);
   if (k.unset != -1) range += fmt::format(" ({}: the default)", k.unset);
   throw InputError(fmt::format("{} {}: must be {}{} ({})", flag_of(k.key), v, range,
                                *k.unit ? fmt::format(" {}", k.unit) : "", k.help));
@@ -192,7 +216,8 @@ void check_range(const ConfigKey& k, double v) {
 
 void validate(const TrainConfig& c, bool predicting) {
   for (const ConfigKey& k : config_keys()) {
-    if (auto* i = std::get_if<int64_t TrainConfig::*>(&k.field)) check_range(k, static_cast<double>(c.**i));
+    if (auto* i = std::get_if<int64_t TrainConfig::*>(&k.field))
+      check_range(k, static_cast<double>(c.**i));
     if (auto* d = std::get_if<double TrainConfig::*>(&k.field)) check_range(k, c.**d);
   }
   auto need = [](bool ok, const std::string& msg) {
@@ -200,18 +225,26 @@ void validate(const TrainConfig& c, bool predicting) {
   };
   if (c.synthetic != SyntheticShape::kNone) {
     need(c.count_only || predicting,
-         "--synthetic describes a shape for --count-only or predict; to train, write a file with `pimscale data synth`");
+         "--synthetic describes a shape for --count-only or predict; to train, write a file with "
+         "`pimscale data synth`");
     need(c.data.empty(), "--synthetic and --data both give the dataset; pass one");
-    need((c.rows_per_dpu > 0) != (c.rows > 0), "--synthetic needs exactly one of --rows-per-dpu R or --rows R (R > 0)");
+    need((c.rows_per_dpu > 0) != (c.rows > 0),
+         "--synthetic needs exactly one of --rows-per-dpu R or --rows R (R > 0)");
   } else {
-    need(c.rows_per_dpu == 0 || c.rows == 0, "--rows-per-dpu and --rows both limit the training rows; pass one");
-    need(!c.data.empty(), std::string("no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)") +
-                              (c.count_only || predicting ? ", or --synthetic yfcc|criteo with --rows-per-dpu R or --rows R" : ""));
+    need(c.rows_per_dpu == 0 || c.rows == 0,
+         "--rows-per-dpu and --rows both limit the training rows; pass one");
+    need(!c.data.empty(),
+         std::string("no dataset: pass --data FILE.h5 (make one with `pimscale data synth`)") +
+             (c.count_only || predicting
+                  ? ", or --synthetic yfcc|criteo with --rows-per-dpu R or --rows R"
+                  : ""));
   }
-  need(fixed::is_power_of_two(static_cast<uint64_t>(c.batch)),
-       "--batch " + std::to_string(c.batch) + " must be a power of two (1/b is a shift on the DPU)");
+  need(
+      fixed::is_power_of_two(static_cast<uint64_t>(c.batch)),
+      "--batch " + std::to_string(c.batch) + " must be a power of two (1/b is a shift on the DPU)");
   need(!c.out.empty(), "--out must name a results folder");
-  need(c.network != "measured" || !c.topology, "--topology shapes a modelled network; drop it with --network measured");
+  need(c.network != "measured" || !c.topology,
+       "--topology shapes a modelled network; drop it with --network measured");
   if (!c.shares.empty()) parse_shares(c.shares, -1);
   hardware_of(c, -1, -1);  // the list's form
 }
@@ -221,9 +254,11 @@ std::string hardware_of(const TrainConfig& c, int64_t rank, int64_t servers) {
   if (c.server_hardware.empty()) return chosen;
   for (const std::string& item : split_list(c.server_hardware)) {
     const size_t eq = item.find('=');
-    const std::optional<int64_t> r = eq == std::string::npos ? std::nullopt : whole_integer(item.substr(0, eq));
+    const std::optional<int64_t> r =
+        eq == std::string::npos ? std::nullopt : whole_integer(item.substr(0, eq));
     if (!r || *r < 0 || eq + 1 >= item.size() || (servers >= 0 && *r >= servers)) {
-      throw InputError("--server-hardware '" + c.server_hardware + "': '" + item + "' must be RANK=PRESET with RANK in [0, " +
+      throw InputError("--server-hardware '" + c.server_hardware + "': '" + item +
+                       "' must be RANK=PRESET with RANK in [0, " +
                        (servers >= 0 ? std::to_string(servers) : std::string("servers")) + ")");
     }
     if (*r == rank) chosen = item.substr(eq + 1);
@@ -232,18 +267,21 @@ std::string hardware_of(const TrainConfig& c, int64_t rank, int64_t servers) {
 }
 
 std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers) {
-  if (shares.empty()) return std::vector<int64_t>(static_cast<size_t>(std::max<int64_t>(servers, 0)), 1);
+  if (shares.empty())
+    return std::vector<int64_t>(static_cast<size_t>(std::max<int64_t>(servers, 0)), 1);
   std::vector<int64_t> out;
   for (const std::string& item : split_list(shares)) {
     const std::optional<int64_t> v = whole_integer(item);
     if (!v || *v < 1) {
-      throw InputError("--shares '" + shares + "': '" + item + "' is not a positive integer; give one per server, e.g. 1,1,1,2");
+      throw InputError("--shares '" + shares + "': '" + item +
+                       "' is not a positive integer; give one per server, e.g. 1,1,1,2");
     }
     out.push_back(*v);
   }
   if (servers >= 0 && static_cast<int64_t>(out.size()) != servers) {
-    throw InputError("--shares '" + shares + "' has " + std::to_string(out.size()) + " entries for " +
-                     std::to_string(servers) + " servers; give one per server (MPI rank)");
+    throw InputError("--shares '" + shares + "' has " + std::to_string(out.size()) +
+                     " entries for " + std::to_string(servers) +
+                     " servers; give one per server (MPI rank)");
   }
   return out;
 }

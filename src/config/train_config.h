@@ -1,7 +1,7 @@
-// The configuration of a training run (train, predict, plan, sweep): typed fields, each key declared once
-// (config_keys(): name, unit, range, help), defaults, a TOML file, then command-line overrides, checked
-// against the declarations. Free of CLI11 (config_cli.h binds the flags) and of TOML outside its .cpp.
-// Not responsible for presets (presets.h) or for running anything.
+// The configuration of a training run (train, predict, plan, sweep): typed fields, each key
+// declared once (config_keys(): name, unit, range, help), defaults, a TOML file, then command-line
+// overrides, checked against the declarations. Free of CLI11 (config_cli.h binds the flags) and of
+// TOML outside its .cpp. Not responsible for presets (presets.h) or for running anything.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,7 @@
 namespace pimscale {
 
 struct TrainConfig {
-  std::string data;                  // HDF5 dataset (README, "Dataset format")
+  std::string data;  // HDF5 dataset (README, "Dataset format")
   ModelKind model = ModelKind::kLr;
   AlgorithmKind algorithm = AlgorithmKind::kGaSgd;
   Numerics numerics = Numerics::kFixed;
@@ -28,25 +28,26 @@ struct TrainConfig {
   std::optional<Topology> topology;  // none: the preset's
   int64_t servers_per_leaf = 0;      // fat tree leaf / hierarchical group (0 = the preset's)
   double oversubscription = 0;       // fat tree uplink oversubscription (0 = the preset's)
-  CollectiveAlgorithm collective = CollectiveAlgorithm::kAuto;  // an all-reduce algorithm, auto or best
-  std::string shares;                // per-server relative row shares, e.g. "1,1,1,2" ("" = equal)
+  CollectiveAlgorithm collective =
+      CollectiveAlgorithm::kAuto;  // an all-reduce algorithm, auto or best
+  std::string shares;              // per-server relative row shares, e.g. "1,1,1,2" ("" = equal)
   int64_t dpus_per_server = 16;
-  int64_t batch = 1024;              // a power of two: GA-SGD's global batch; MA-SGD/ADMM's per DPU
-  int64_t lr_shift = 4;              // learning rate 2^-lr_shift
-  int64_t reg_shift = 10;            // L2 coefficient 2^-reg_shift (ADMM: rho = 2^-reg_shift)
-  int64_t alpha = 4;                 // ADMM: soft threshold tau = 2^(alpha - reg) / N
+  int64_t batch = 1024;    // a power of two: GA-SGD's global batch; MA-SGD/ADMM's per DPU
+  int64_t lr_shift = 4;    // learning rate 2^-lr_shift
+  int64_t reg_shift = 10;  // L2 coefficient 2^-reg_shift (ADMM: rho = 2^-reg_shift)
+  int64_t alpha = 4;       // ADMM: soft threshold tau = 2^(alpha - reg) / N
   SvmMargin margin = SvmMargin::kDpu;
   ClassWeights class_weights = ClassWeights::kNone;
   int64_t epochs = 5;
   int64_t seed = 1;
   std::string out = "runs/latest";
-  int64_t threads = 0;               // 0: every core this rank may use
-  std::string trace;                 // Chrome trace-event JSON of the emulated timeline ("" = none)
-  bool save_model = false;           // write the final model to model.csv in the results folder
-  bool count_only = false;           // dry accounting: rounds' bookkeeping only, no kernels, no rows read
+  int64_t threads = 0;      // 0: every core this rank may use
+  std::string trace;        // Chrome trace-event JSON of the emulated timeline ("" = none)
+  bool save_model = false;  // write the final model to model.csv in the results folder
+  bool count_only = false;  // dry accounting: rounds' bookkeeping only, no kernels, no rows read
   SyntheticShape synthetic = SyntheticShape::kNone;
-  int64_t rows_per_dpu = 0;          // use this many training rows per DPU (weak scaling) ...
-  int64_t rows = 0;                  // ... or this many in all (strong scaling); 0 = the whole file
+  int64_t rows_per_dpu = 0;  // use this many training rows per DPU (weak scaling) ...
+  int64_t rows = 0;          // ... or this many in all (strong scaling); 0 = the whole file
 };
 
 // A closed set's key, seen through its names: get and set by the index into `names`.
@@ -56,18 +57,19 @@ struct EnumField {
   void (*set)(TrainConfig&, size_t);
   const char* rejection = "is unknown";  // what an unknown name is called in the error
 };
-using ConfigField = std::variant<std::string TrainConfig::*, int64_t TrainConfig::*, double TrainConfig::*,
-                                 bool TrainConfig::*, EnumField>;
+using ConfigField = std::variant<std::string TrainConfig::*, int64_t TrainConfig::*,
+                                 double TrainConfig::*, bool TrainConfig::*, EnumField>;
 
-// One key, declared once: the TOML key (the flag is --key with '_' -> '-'), its unit, the inclusive range
-// of a number (checked whenever a configuration is resolved), and its help.
+// One key, declared once: the TOML key (the flag is --key with '_' -> '-'), its unit, the inclusive
+// range of a number (checked whenever a configuration is resolved), and its help.
 struct ConfigKey {
   const char* key;
   ConfigField field;
   const char* unit;  // "" for names, words and counts
   double min, max;   // numbers only
   const char* help;
-  double unset = -1;  // a value outside the range that still means "not given" (e.g. 0 = the preset's), or -1
+  double unset =
+      -1;  // a value outside the range that still means "not given" (e.g. 0 = the preset's), or -1
 };
 const std::vector<ConfigKey>& config_keys();
 std::string flag_of(const char* key);
@@ -76,7 +78,8 @@ std::string flag_of(const char* key);
 TrainConfig load_train_config_file(const std::string& path, TrainConfig base);
 // Sets an EnumField key from its name. Throws InputError listing the names for an unknown one.
 void set_enum(TrainConfig& c, const ConfigKey& key, const std::string& value);
-// Every declared range, then the rules between keys. predicting: for `predict` and `plan`, which also take
+// Every declared range, then the rules between keys. predicting: for `predict` and `plan`, which
+// also take
 // --synthetic without --count-only. Throws InputError naming the flag and the fix.
 void validate(const TrainConfig& c, bool predicting = false);
 nlohmann::json to_json(const TrainConfig& c);
@@ -84,8 +87,8 @@ nlohmann::json to_json(const TrainConfig& c);
 // The parsed --shares for S servers: S positive integers (all 1 when none were given).
 // Throws InputError when the list is malformed or does not have one entry per server.
 std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers);
-// The hardware preset of server `rank`: its entry in --server-hardware "RANK=PRESET,...", else --hardware.
-// Throws InputError for a malformed list or a rank outside [0, servers).
+// The hardware preset of server `rank`: its entry in --server-hardware "RANK=PRESET,...", else
+// --hardware. Throws InputError for a malformed list or a rank outside [0, servers).
 std::string hardware_of(const TrainConfig& c, int64_t rank, int64_t servers);
 
 }  // namespace pimscale

@@ -12,11 +12,14 @@
 
 namespace pimscale {
 
-uint64_t NnzHistogram::total_rows() const { return std::accumulate(rows.begin(), rows.end(), uint64_t{0}); }
+uint64_t NnzHistogram::total_rows() const {
+  return std::accumulate(rows.begin(), rows.end(), uint64_t{0});
+}
 
 double NnzHistogram::mean() const {
   double s = 0;
-  for (size_t i = 0; i < values.size(); ++i) s += static_cast<double>(values[i]) * static_cast<double>(rows[i]);
+  for (size_t i = 0; i < values.size(); ++i)
+    s += static_cast<double>(values[i]) * static_cast<double>(rows[i]);
   return s / static_cast<double>(total_rows());
 }
 
@@ -51,8 +54,8 @@ double expected_max_normal(uint64_t n) {
   static std::map<uint64_t, double> cache;
   std::lock_guard<std::mutex> lock(mu);
   if (auto it = cache.find(n); it != cache.end()) return it->second;
-  // E[max] = int_0^inf (1 - Phi(x)^n) dx - int_-inf^0 Phi(x)^n dx (midpoint rule; the integrands vanish
-  // beyond |x| = 12 for any n below 2^53).
+  // E[max] = int_0^inf (1 - Phi(x)^n) dx - int_-inf^0 Phi(x)^n dx (midpoint rule; the integrands
+  // vanish beyond |x| = 12 for any n below 2^53).
   const double dn = static_cast<double>(n), h = 1e-3;
   double e = 0;
   for (double x = -12 + h / 2; x < 12; x += h) {
@@ -92,10 +95,12 @@ constexpr uint64_t kChunkRows = uint64_t{1} << 18;
 void skew_of(std::vector<uint64_t> counts, DataStats& s) {
   std::sort(counts.begin(), counts.end(), std::greater<>());
   const uint64_t total = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
-  s.distinct_features = static_cast<uint64_t>(std::count_if(counts.begin(), counts.end(), [](uint64_t c) { return c > 0; }));
+  s.distinct_features = static_cast<uint64_t>(
+      std::count_if(counts.begin(), counts.end(), [](uint64_t c) { return c > 0; }));
   if (total == 0) return;
   const size_t top = std::max<size_t>(1, (counts.size() + 99) / 100);
-  s.top1pct_share = static_cast<double>(std::accumulate(counts.begin(), counts.begin() + static_cast<long>(top), uint64_t{0})) /
+  s.top1pct_share = static_cast<double>(std::accumulate(
+                        counts.begin(), counts.begin() + static_cast<long>(top), uint64_t{0})) /
                     static_cast<double>(total);
   // Gini over all features: sum_i (2 i - n - 1) c_i / (n sum c), counts ascending.
   const double n = static_cast<double>(counts.size());
@@ -110,7 +115,8 @@ void skew_of(std::vector<uint64_t> counts, DataStats& s) {
   if (fit < 2) return;
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (size_t i = 0; i < fit; ++i) {
-    const double x = std::log(static_cast<double>(i + 1)), y = std::log(static_cast<double>(counts[i]));
+    const double x = std::log(static_cast<double>(i + 1)),
+                 y = std::log(static_cast<double>(counts[i]));
     sx += x, sy += y, sxx += x * x, sxy += x * y;
   }
   const double k = static_cast<double>(fit);
@@ -152,8 +158,10 @@ class ReuseCounter {
   uint64_t rows_ = 0;
 };
 
-// Consecutive shards' non-zeros: the fullest / the mean, for rows split as the emulator splits them.
-ShardBalance balance_of(const std::vector<uint64_t>& row_nnz, const NnzHistogram& h, uint64_t shards) {
+// Consecutive shards' non-zeros: the fullest / the mean, for rows split as the emulator splits
+// them.
+ShardBalance balance_of(const std::vector<uint64_t>& row_nnz, const NnzHistogram& h,
+                        uint64_t shards) {
   ShardBalance b;
   b.shards = shards;
   b.rows_per_shard = row_nnz.size() / shards;
@@ -168,7 +176,8 @@ ShardBalance balance_of(const std::vector<uint64_t>& row_nnz, const NnzHistogram
   const double mean = static_cast<double>(sum) / static_cast<double>(shards);
   b.max_over_mean = mean > 0 ? static_cast<double>(most) / mean : 1;
   const double iid_mean = static_cast<double>(b.rows_per_shard) * h.mean();
-  b.iid_max_over_mean = iid_mean > 0 ? expected_max_shard(h, b.rows_per_shard, shards) / iid_mean : 1;
+  b.iid_max_over_mean =
+      iid_mean > 0 ? expected_max_shard(h, b.rows_per_shard, shards) / iid_mean : 1;
   return b;
 }
 
@@ -206,7 +215,8 @@ DataStats compute_stats(const std::string& path, const std::vector<uint64_t>& ba
       const DenseRows r = data.read_dense("train", first, count);
       for (uint64_t i = 0; i < count; ++i) {
         const float* x = r.x.data() + i * r.features;
-        const uint64_t n = static_cast<uint64_t>(std::count_if(x, x + r.features, [](float v) { return v != 0; }));
+        const uint64_t n =
+            static_cast<uint64_t>(std::count_if(x, x + r.features, [](float v) { return v != 0; }));
         row_nnz[first + i] = n;
         ++nnz_counts[n];
       }
@@ -229,8 +239,10 @@ DataStats synthetic_shape_stats(const SynthSpec& spec, uint64_t rows) {
   check_synth_spec(spec);
   DataStats s;
   s.source = "synthetic " + std::string(spec.kind == DataKind::kDense ? "dense" : "sparse") +
-             " features=" + std::to_string(spec.features) + " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
-             " nnz_spread=" + std::to_string(spec.nnz_spread) + " zipf_exponent=" + std::to_string(spec.zipf_exponent);
+             " features=" + std::to_string(spec.features) +
+             " nnz_per_row=" + std::to_string(spec.nnz_per_row) +
+             " nnz_spread=" + std::to_string(spec.nnz_spread) +
+             " zipf_exponent=" + std::to_string(spec.zipf_exponent);
   s.sparse = spec.kind == DataKind::kSparse;
   s.rows = rows;
   s.features = spec.features;
@@ -249,8 +261,8 @@ DataStats synthetic_shape_stats(const SynthSpec& spec, uint64_t rows) {
   return s;
 }
 
-DataStats synthetic_stats(const SynthSpec& spec, uint64_t rows, const std::vector<uint64_t>& batches,
-                          uint64_t sample_rows) {
+DataStats synthetic_stats(const SynthSpec& spec, uint64_t rows,
+                          const std::vector<uint64_t>& batches, uint64_t sample_rows) {
   DataStats s = synthetic_shape_stats(spec, rows);
   if (!s.sparse) return s;
   const SyntheticGenerator gen(spec);
@@ -288,8 +300,12 @@ nlohmann::json to_json(const DataStats& s) {
           {"kind", s.sparse ? "sparse" : "dense"},
           {"rows", s.rows},
           {"features", s.features},
-          {"nnz", {{"values", s.nnz.values}, {"rows", s.nnz.rows}, {"mean", s.nnz.mean()},
-                   {"std", std::sqrt(s.nnz.variance())}, {"max", s.nnz.max()}}},
+          {"nnz",
+           {{"values", s.nnz.values},
+            {"rows", s.nnz.rows},
+            {"mean", s.nnz.mean()},
+            {"std", std::sqrt(s.nnz.variance())},
+            {"max", s.nnz.max()}}},
           {"distinct_features", s.distinct_features},
           {"top1pct_share", s.top1pct_share},
           {"gini", s.gini},
@@ -322,7 +338,8 @@ DataStats stats_from_json(const nlohmann::json& j) {
   }
   for (const auto& r : j.at("shards")) {
     s.shards.push_back({r.at("shards").get<uint64_t>(), r.at("rows_per_shard").get<uint64_t>(),
-                        r.at("max_over_mean").get<double>(), r.at("iid_max_over_mean").get<double>()});
+                        r.at("max_over_mean").get<double>(),
+                        r.at("iid_max_over_mean").get<double>()});
   }
   return s;
 }
@@ -331,8 +348,8 @@ namespace {
 constexpr const char* kStatsGroup = "/stats";
 constexpr const char* kPartialGroup = "/stats.partial";
 
-void write_vector(h5::File& f, const std::string& name, hid_t file_type, hid_t mem_type, const void* data,
-                  std::vector<uint64_t> shape) {
+void write_vector(h5::File& f, const std::string& name, hid_t file_type, hid_t mem_type,
+                  const void* data, std::vector<uint64_t> shape) {
   f.create_dataset(name, file_type, shape);
   f.write_rows(name, mem_type, 0, shape[0], data);
 }
@@ -353,7 +370,8 @@ void store_stats(const std::string& path, const DataStats& s) {
       batch.push_back(r.batch);
       fraction.insert(fraction.end(), r.fraction.begin(), r.fraction.end());
     }
-    write_vector(f, g + "/reuse_batch", H5T_STD_U64LE, H5T_NATIVE_UINT64, batch.data(), {batch.size()});
+    write_vector(f, g + "/reuse_batch", H5T_STD_U64LE, H5T_NATIVE_UINT64, batch.data(),
+                 {batch.size()});
     write_vector(f, g + "/reuse_fraction", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, fraction.data(),
                  {batch.size(), static_cast<uint64_t>(kReuseBins)});
   }
@@ -378,8 +396,10 @@ std::optional<DataStats> load_stats(const std::string& path) {
   f.read_rows("/stats/nnz_values", H5T_NATIVE_UINT64, 0, k, h.values.data());
   f.read_rows("/stats/nnz_rows", H5T_NATIVE_UINT64, 0, k, h.rows.data());
   if (h.values != s.nnz.values || h.rows != s.nnz.rows || h.total_rows() != s.rows || k == 0) {
-    throw InputError("dataset '" + path + "': /stats/nnz_values and nnz_rows disagree with the summary or the rows; "
-                     "recompute them with `pimscale data stats " + path + "`");
+    throw InputError("dataset '" + path +
+                     "': /stats/nnz_values and nnz_rows disagree with the summary or the rows; "
+                     "recompute them with `pimscale data stats " +
+                     path + "`");
   }
   s.nnz = std::move(h);
   return s;

@@ -17,20 +17,21 @@ namespace pimscale {
 
 namespace fs = std::filesystem;
 
-
 namespace {
 
 std::vector<int64_t> int_list(const std::string& list, const std::string& flag) {
   std::vector<int64_t> v;
   for (const std::string& item : split_list(list)) {
     const std::optional<int64_t> n = whole_integer(item);
-    if (!n || *n <= 0) throw InputError(flag + " '" + list + "' must be positive integers separated by commas");
+    if (!n || *n <= 0)
+      throw InputError(flag + " '" + list + "' must be positive integers separated by commas");
     v.push_back(*n);
   }
   return v;
 }
 
-// A convergence curve: the epoch at which a short run first reached the target, and whose run it was.
+// A convergence curve: the epoch at which a short run first reached the target, and whose run it
+// was.
 struct Curve {
   std::string folder;
   AlgorithmKind algorithm = AlgorithmKind::kGaSgd;
@@ -46,29 +47,35 @@ Curve read_curve(const std::string& folder, double target) {
   nlohmann::json run;
   try {
     run = nlohmann::json::parse(f);
-    const std::optional<AlgorithmKind> a = enum_named<AlgorithmKind>(run.at("config").at("algorithm").get<std::string>());
+    const std::optional<AlgorithmKind> a =
+        enum_named<AlgorithmKind>(run.at("config").at("algorithm").get<std::string>());
     if (!a) throw InputError("unknown algorithm");
     c.algorithm = *a;
     c.batch = run.at("config").at("batch").get<int64_t>();
     c.total_dpus = run.at("total_dpus").get<int64_t>();
-    if (run.value("predicted", false) || run.at("count_only").get<bool>()) throw InputError("no accuracy");
+    if (run.value("predicted", false) || run.at("count_only").get<bool>())
+      throw InputError("no accuracy");
   } catch (const std::exception&) {
-    throw InputError("--curve '" + folder + "' is not the folder of a `pimscale train` run with metrics (its run.json "
-                     "is missing, unreadable, predicted or count-only); pass a short train run's --out folder");
+    throw InputError(
+        "--curve '" + folder +
+        "' is not the folder of a `pimscale train` run with metrics (its run.json "
+        "is missing, unreadable, predicted or count-only); pass a short train run's --out folder");
   }
   for (const auto& e : read_csv((fs::path(folder) / "epochs.csv").string())) {
     ++c.epochs_run;
     const auto a = e.find("test_accuracy");
-    if (!c.epochs_to_target && a != e.end() && a->second != "nan" && std::stod(a->second) >= target) {
+    if (!c.epochs_to_target && a != e.end() && a->second != "nan" &&
+        std::stod(a->second) >= target) {
       c.epochs_to_target = std::stoll(e.at("epoch"));
     }
   }
   return c;
 }
 
-// The curve that best stands for a candidate: the same algorithm and batch, preferring the same total DPUs
-// (model averaging converges differently over more workers).
-const Curve* curve_for(const std::vector<Curve>& curves, AlgorithmKind algorithm, int64_t batch, int64_t total_dpus) {
+// The curve that best stands for a candidate: the same algorithm and batch, preferring the same
+// total DPUs (model averaging converges differently over more workers).
+const Curve* curve_for(const std::vector<Curve>& curves, AlgorithmKind algorithm, int64_t batch,
+                       int64_t total_dpus) {
   const Curve* best = nullptr;
   for (const Curve& c : curves) {
     if (c.algorithm != algorithm || c.batch != batch) continue;
@@ -100,13 +107,18 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
     for (int64_t s = 1; s <= l.max_servers; s *= 2) servers.push_back(s);
     if (servers.back() != l.max_servers) servers.push_back(l.max_servers);
   }
-  const std::vector<int64_t> dpus = l.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server} : int_list(l.dpus, "--dpus");
-  const std::vector<int64_t> batches = l.batches.empty() ? std::vector<int64_t>{base.batch} : int_list(l.batches, "--batches");
-  const std::vector<std::string> networks = l.networks.empty() ? std::vector<std::string>{base.network} : split_list(l.networks);
+  const std::vector<int64_t> dpus =
+      l.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server} : int_list(l.dpus, "--dpus");
+  const std::vector<int64_t> batches =
+      l.batches.empty() ? std::vector<int64_t>{base.batch} : int_list(l.batches, "--batches");
+  const std::vector<std::string> networks =
+      l.networks.empty() ? std::vector<std::string>{base.network} : split_list(l.networks);
   std::vector<AlgorithmKind> algorithms;
   for (const std::string& a : split_list(l.algorithms)) {
     const std::optional<AlgorithmKind> kind = enum_named<AlgorithmKind>(a);
-    if (!kind) throw InputError("--algorithms '" + l.algorithms + "': '" + a + "' is unknown; use ga-sgd, ma-sgd or admm");
+    if (!kind)
+      throw InputError("--algorithms '" + l.algorithms + "': '" + a +
+                       "' is unknown; use ga-sgd, ma-sgd or admm");
     algorithms.push_back(*kind);
   }
   if (l.target_accuracy > 0 && l.curves.empty()) {
@@ -159,24 +171,43 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
     return a.epoch() < b.epoch();
   });
 
-  std::vector<std::string> header = {"rank", "algorithm", "servers", "dpus_per_server", "total_dpus", "network",
-                                     "batch", "feasible", "rounds_per_epoch", "epoch_seconds", "first_epoch_seconds",
+  std::vector<std::string> header = {"rank",
+                                     "algorithm",
+                                     "servers",
+                                     "dpus_per_server",
+                                     "total_dpus",
+                                     "network",
+                                     "batch",
+                                     "feasible",
+                                     "rounds_per_epoch",
+                                     "epoch_seconds",
+                                     "first_epoch_seconds",
                                      "startup_seconds"};
   for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
-  for (const char* h : {"curve", "epochs_to_target", "time_to_target_seconds", "reason"}) header.emplace_back(h);
+  for (const char* h : {"curve", "epochs_to_target", "time_to_target_seconds", "reason"})
+    header.emplace_back(h);
   std::vector<std::vector<std::string>> rows;
   int64_t feasible = 0;
   for (size_t i = 0; i < all.size(); ++i) {
     const Candidate& c = all[i];
     feasible += c.p ? 1 : 0;
-    std::vector<std::string> r = {std::to_string(i + 1), name_string(c.cfg.algorithm), std::to_string(c.servers),
-                                  std::to_string(c.cfg.dpus_per_server), std::to_string(c.servers * c.cfg.dpus_per_server),
-                                  c.cfg.network, std::to_string(c.cfg.batch), c.p ? "1" : "0",
-                                  c.p ? std::to_string(c.p->setup.rounds) : "", g9(c.epoch()),
-                                  c.p ? g9(c.p->epoch_seconds(1)) : "", c.p ? g9(c.p->startup.total().seconds()) : ""};
-    for (int p = 0; p < kPhaseCount; ++p) r.push_back(c.p ? g9(c.p->steady_epoch.time[p].seconds()) : "");
+    std::vector<std::string> r = {std::to_string(i + 1),
+                                  name_string(c.cfg.algorithm),
+                                  std::to_string(c.servers),
+                                  std::to_string(c.cfg.dpus_per_server),
+                                  std::to_string(c.servers * c.cfg.dpus_per_server),
+                                  c.cfg.network,
+                                  std::to_string(c.cfg.batch),
+                                  c.p ? "1" : "0",
+                                  c.p ? std::to_string(c.p->setup.rounds) : "",
+                                  g9(c.epoch()),
+                                  c.p ? g9(c.p->epoch_seconds(1)) : "",
+                                  c.p ? g9(c.p->startup.total().seconds()) : ""};
+    for (int p = 0; p < kPhaseCount; ++p)
+      r.push_back(c.p ? g9(c.p->steady_epoch.time[p].seconds()) : "");
     r.push_back(c.curve ? c.curve->folder : "");
-    r.push_back(c.curve && c.curve->epochs_to_target ? std::to_string(*c.curve->epochs_to_target) : "");
+    r.push_back(c.curve && c.curve->epochs_to_target ? std::to_string(*c.curve->epochs_to_target)
+                                                     : "");
     r.push_back(g9(c.to_target));
     std::string reason = c.reason;
     std::replace(reason.begin(), reason.end(), ',', ';');  // one CSV cell
@@ -186,13 +217,15 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
   folder.write_csv("plan.csv", header, rows);
   folder.commit();
 
-  fmt::print("pimscale plan: {} {} on {} ({} rows); {} candidates, {} feasible; ranked by {}\n", name_of(base.model),
-             name_of(base.numerics), workload.name, workload.stats.rows, all.size(), feasible,
-             by_target ? fmt::format("predicted time to {:.2f}% test accuracy", 100 * l.target_accuracy)
-                       : std::string("predicted time per epoch"));
-  fmt::print("\n{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>14}\n", "rank", "algo", "servers",
-             "DPUs", "network", "batch", "s/epoch", "dpu%", "xfer%", "host%", "net%", "wait%",
-             by_target ? "to target s" : "");
+  fmt::print("pimscale plan: {} {} on {} ({} rows); {} candidates, {} feasible; ranked by {}\n",
+             name_of(base.model), name_of(base.numerics), workload.name, workload.stats.rows,
+             all.size(), feasible,
+             by_target
+                 ? fmt::format("predicted time to {:.2f}% test accuracy", 100 * l.target_accuracy)
+                 : std::string("predicted time per epoch"));
+  fmt::print("\n{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>14}\n", "rank",
+             "algo", "servers", "DPUs", "network", "batch", "s/epoch", "dpu%", "xfer%", "host%",
+             "net%", "wait%", by_target ? "to target s" : "");
   for (size_t i = 0; i < all.size() && static_cast<int64_t>(i) < l.top; ++i) {
     const Candidate& c = all[i];
     if (!c.p) break;
@@ -203,13 +236,16 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
       for (Phase p : ps) s += e.time[static_cast<int>(p)].seconds();
       return t > 0 ? 100 * s / t : 0.0;
     };
-    fmt::print("{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14.6g}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>14}\n", i + 1,
-               name_of(c.cfg.algorithm), c.servers, c.cfg.dpus_per_server, c.cfg.network, c.cfg.batch, t,
-               pct({Phase::kDpuCompute, Phase::kDpuDma}), pct({Phase::kHostToDpu, Phase::kDpuToHost}),
-               pct({Phase::kHostReduce}), pct({Phase::kNetwork}), pct({Phase::kWait}),
-               by_target ? (std::isfinite(c.to_target) ? fmt::format("{:.6g}", c.to_target)
-                                         : c.curve ? "not reached" : "no curve")
-                         : "");
+    fmt::print(
+        "{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14.6g}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>14}\n",
+        i + 1, name_of(c.cfg.algorithm), c.servers, c.cfg.dpus_per_server, c.cfg.network,
+        c.cfg.batch, t, pct({Phase::kDpuCompute, Phase::kDpuDma}),
+        pct({Phase::kHostToDpu, Phase::kDpuToHost}), pct({Phase::kHostReduce}),
+        pct({Phase::kNetwork}), pct({Phase::kWait}),
+        by_target ? (std::isfinite(c.to_target) ? fmt::format("{:.6g}", c.to_target)
+                     : c.curve                  ? "not reached"
+                                                : "no curve")
+                  : "");
   }
   fmt::print("\nall {} candidates in {}/plan.csv\n", all.size(), base.out);
   return 0;

@@ -1,7 +1,8 @@
-// The planner behind `pimscale plan`: ranks candidate configurations of one workload (servers, DPUs per server, network,
-// batch, algorithm) by predicted time per epoch, or by predicted time to a target accuracy when short
-// emulated runs supply convergence curves. Prints the top candidates with their breakdowns and writes every
-// candidate (infeasible ones with the reason) to plan.csv. Not responsible for predicting (predict.h).
+// The planner behind `pimscale plan`: ranks candidate configurations of one workload (servers, DPUs
+// per server, network, batch, algorithm) by predicted time per epoch, or by predicted time to a
+// target accuracy when short emulated runs supply convergence curves. Prints the top candidates
+// with their breakdowns and writes every candidate (infeasible ones with the reason) to plan.csv.
+// Not responsible for predicting (predict.h).
 #pragma once
 
 #include <cstdint>
@@ -13,19 +14,19 @@
 namespace pimscale {
 
 struct PlanLimits {
-  int64_t max_servers = 16;       // servers 1, 2, 4, ... up to this (and it)
-  std::string servers;            // or an explicit list
-  std::string dpus;               // DPUs per server ("" = the configuration's)
-  std::string networks;           // network presets ("" = the configuration's)
-  std::string batches;            // batch sizes ("" = the configuration's)
+  int64_t max_servers = 16;  // servers 1, 2, 4, ... up to this (and it)
+  std::string servers;       // or an explicit list
+  std::string dpus;          // DPUs per server ("" = the configuration's)
+  std::string networks;      // network presets ("" = the configuration's)
+  std::string batches;       // batch sizes ("" = the configuration's)
   std::string algorithms = "ga-sgd,ma-sgd,admm";
   std::vector<std::string> curves;  // run folders of short emulated runs (run.json + epochs.csv)
   double target_accuracy = 0;
   int64_t top = 10;
 };
 
-// Predicts every candidate, prints the top ones and writes <cfg.out>/plan.csv. Throws InputError for
-// malformed lists or unreadable curves.
+// Predicts every candidate, prints the top ones and writes <cfg.out>/plan.csv. Throws InputError
+// for malformed lists or unreadable curves.
 int plan_configurations(const TrainConfig& cfg, const PlanLimits& limits);
 
 }  // namespace pimscale

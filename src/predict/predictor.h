@@ -1,10 +1,11 @@
-// The predictor: a run's emulated time without running it. The setup (layouts, rounds, settings) is the
-// one `train` makes, and each round is the algorithm's own recipe, priced operation by operation; each DPU
-// launch's event counts come from the count-only kernel accounting applied to a
-// representative shard built from the dataset's statistics (non-zeros per row), sized at the expected
-// fullest DPU; transfers, host, network and DPU time use the emulator's own cost models; rounds and servers
-// are composed along the critical path (every collective waits for the slowest server). One process, any
-// server count. Not responsible for the dataset statistics themselves (io/data_stats.h).
+// The predictor: a run's emulated time without running it. The setup (layouts, rounds, settings) is
+// the one `train` makes, and each round is the algorithm's own recipe, priced operation by
+// operation; each DPU launch's event counts come from the count-only kernel accounting applied to a
+// representative shard built from the dataset's statistics (non-zeros per row), sized at the
+// expected fullest DPU; transfers, host, network and DPU time use the emulator's own cost models;
+// rounds and servers are composed along the critical path (every collective waits for the slowest
+// server). One process, any server count. Not responsible for the dataset statistics themselves
+// (io/data_stats.h).
 #pragma once
 
 #include <map>
@@ -13,11 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "src/predict/data_stats.h"
-#include "src/config/presets.h"
 #include "src/algorithms/run_setup.h"
-#include "src/report/run_report.h"
+#include "src/config/presets.h"
 #include "src/config/train_config.h"
+#include "src/predict/data_stats.h"
+#include "src/report/run_report.h"
 
 namespace pimscale {
 
@@ -25,7 +26,8 @@ namespace pimscale {
 class PresetCache {
  public:
   const ServerPreset& server(const std::string& name);
-  // The network of a configuration (preset, overrides, all-reduce algorithm); `file` as network_of's.
+  // The network of a configuration (preset, overrides, all-reduce algorithm); `file` as
+  // network_of's.
   const NetworkSpec& network(const TrainConfig& cfg, std::string* file);
 
  private:
@@ -35,14 +37,16 @@ class PresetCache {
 
 // What a prediction starts from: the dataset's statistics and shape.
 struct Workload {
-  std::string name;     // the file, or "synthetic criteo|yfcc"
-  DataStats stats;      // train split (rows, features, non-zeros per row)
+  std::string name;  // the file, or "synthetic criteo|yfcc"
+  DataStats stats;   // train split (rows, features, non-zeros per row)
   uint64_t test_rows = 0;
-  bool synthetic = false;    // any row count (the histogram is a distribution)
-  std::string stats_source;  // "stored /stats", "computed from the row offsets", "generator parameters"
+  bool synthetic = false;  // any row count (the histogram is a distribution)
+  std::string
+      stats_source;  // "stored /stats", "computed from the row offsets", "generator parameters"
 };
 
-// The workload of a configuration: --data (stored /stats, else the histogram read from the row offsets) or
+// The workload of a configuration: --data (stored /stats, else the histogram read from the row
+// offsets) or
 // --synthetic (the generator's parameters). Throws InputError for a missing or malformed file.
 Workload load_workload(const TrainConfig& cfg);
 
@@ -58,11 +62,14 @@ struct Prediction {
   nlohmann::json detail;                  // run.json "prediction"
 
   PhaseLedger total(int64_t epochs) const;  // server 0's over `epochs`
-  double epoch_seconds(int64_t epoch) const { return (epoch == 1 ? first_epoch : steady_epoch).total().seconds(); }
+  double epoch_seconds(int64_t epoch) const {
+    return (epoch == 1 ? first_epoch : steady_epoch).total().seconds();
+  }
 };
 
-// Predicts `cfg` on `servers` servers. Throws InputError for what train would refuse (a batch the DPUs
-// cannot share, a shard over MRAM, the measured network, ...).
-Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& workload, PresetCache& presets);
+// Predicts `cfg` on `servers` servers. Throws InputError for what train would refuse (a batch the
+// DPUs cannot share, a shard over MRAM, the measured network, ...).
+Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& workload,
+                   PresetCache& presets);
 
 }  // namespace pimscale

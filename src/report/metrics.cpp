@@ -20,7 +20,9 @@ double logistic_loss(double z, uint8_t y) {
   return m > 0 ? m + std::log1p(std::exp(-m)) : std::log1p(std::exp(m));
 }
 
-double hinge_loss(double z, uint8_t y, double margin) { return std::max(0.0, margin - (y == 1 ? z : -z)); }
+double hinge_loss(double z, uint8_t y, double margin) {
+  return std::max(0.0, margin - (y == 1 ? z : -z));
+}
 
 int64_t quantised_loss(double loss) { return std::llround(loss / kLossQuantum); }
 

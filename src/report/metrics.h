@@ -1,6 +1,6 @@
-// Host-side model quality (not timed, not part of the emulated arithmetic): loss, accuracy, ROC-AUC,
-// computed in floating point on w / 2^31 as PIM-Opt's host code does.
-// Not responsible for gathering values across ranks (train.cpp does, deterministically).
+// Host-side model quality (not timed, not part of the emulated arithmetic): loss, accuracy,
+// ROC-AUC, computed in floating point on w / 2^31 as PIM-Opt's host code does. Not responsible for
+// gathering values across ranks (train.cpp does, deterministically).
 #pragma once
 
 #include <cstdint>
@@ -18,8 +18,8 @@ double logistic_loss(double z, uint8_t y);
 // Hinge loss of one row, max(0, margin - y' z) with y' = +-1 (the host-side loss uses margin 0.5).
 double hinge_loss(double z, uint8_t y, double margin = 0.5);
 
-// The loss quantised to 2^-32 so that sums over rows are exact integers, identical for every split of
-// the rows over ranks.
+// The loss quantised to 2^-32 so that sums over rows are exact integers, identical for every split
+// of the rows over ranks.
 int64_t quantised_loss(double loss);
 inline constexpr double kLossQuantum = 0x1.0p-32;
 

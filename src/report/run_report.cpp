@@ -11,8 +11,8 @@ namespace pimscale {
 
 namespace {
 
-// The run's all-reduce: the algorithm asked for, the one it resolves to for this message and server count,
-// and one all-reduce's modelled time.
+// The run's all-reduce: the algorithm asked for, the one it resolves to for this message and server
+// count, and one all-reduce's modelled time.
 nlohmann::json allreduce_json(const NetworkSpec& net, uint64_t bytes, int64_t servers) {
   nlohmann::json j = {{"requested", algorithm_name(net.allreduce)}, {"message_bytes", bytes}};
   if (net.measured || servers <= 1) {
@@ -25,17 +25,26 @@ nlohmann::json allreduce_json(const NetworkSpec& net, uint64_t bytes, int64_t se
 }
 
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.9g}", v) : "nan"; }
-nlohmann::json json_num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json json_num(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 
 template <class F>
 nlohmann::json per_phase(F&& value) {
   nlohmann::json j;
-  for (int p = 0; p < kPhaseCount; ++p) j[std::string(phase_name(static_cast<Phase>(p)))] = value(p);
+  for (int p = 0; p < kPhaseCount; ++p)
+    j[std::string(phase_name(static_cast<Phase>(p)))] = value(p);
   return j;
 }
-nlohmann::json phases_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.time[p].seconds(); }); }
-nlohmann::json picoseconds_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.time[p].value; }); }
-nlohmann::json bytes_json(const PhaseLedger& l) { return per_phase([&](int p) { return l.bytes[p]; }); }
+nlohmann::json phases_json(const PhaseLedger& l) {
+  return per_phase([&](int p) { return l.time[p].seconds(); });
+}
+nlohmann::json picoseconds_json(const PhaseLedger& l) {
+  return per_phase([&](int p) { return l.time[p].value; });
+}
+nlohmann::json bytes_json(const PhaseLedger& l) {
+  return per_phase([&](int p) { return l.bytes[p]; });
+}
 
 }  // namespace
 
@@ -54,13 +63,15 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["hardware"] = describe(r.preset->hardware, r.preset->host);
   run["hardware"]["file"] = r.preset->file;
   if (r.net->measured) {
-    run["network"] = {{"name", "measured"},
-                      {"note", "inter-server time is the slowest rank's wall time of the real MPI all-reduce"}};
+    run["network"] = {
+        {"name", "measured"},
+        {"note", "inter-server time is the slowest rank's wall time of the real MPI all-reduce"}};
   } else {
     run["network"] = describe(*r.net);
     run["network"]["file"] = r.network_file;
   }
-  // Every round's one all-reduce: the sums of (weights + 1) wide entries; ADMM's of w and u together.
+  // Every round's one all-reduce: the sums of (weights + 1) wide entries; ADMM's of w and u
+  // together.
   run["network"]["allreduce"] = allreduce_json(*r.net, r.allreduce_bytes, setup.servers);
   run["dataset"] = {{"path", r.data_name},
                     {"kind", setup.sparse ? "sparse" : "dense"},
@@ -76,10 +87,12 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["rounds_per_epoch"] = setup.rounds;
   run["rows_per_dpu_step"] = setup.settings.rows_per_dpu_step;
   run["deterministic"] = !r.net->measured;
-  run["emulated_time_model"] = "v2: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
-                               "barriers, shared DMA engine hidden behind compute by dma_overlap), PrIM-style "
-                               "transfer model, host streaming model, all-reduce by the network preset's algorithm and topology "
-                               "(or measured); see README, Emulated time and Networks";
+  run["emulated_time_model"] =
+      "v2: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
+      "barriers, shared DMA engine hidden behind compute by dma_overlap), PrIM-style "
+      "transfer model, host streaming model, all-reduce by the network preset's algorithm and "
+      "topology "
+      "(or measured); see README, Emulated time and Networks";
   run["warnings"] = range_warnings(setup, cfg);
   run["count_only"] = cfg.count_only;
   run["predicted"] = r.predicted;
@@ -94,20 +107,22 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["startup"] = startup;  // rank 0's; servers[] has each server's total
   run["startup_bytes"] = startup_bytes;
   run["phases"] = phases_json(r.total);
-  run["phases_picoseconds"] = picoseconds_json(r.total);  // exact: they sum to final.emulated_picoseconds
+  run["phases_picoseconds"] =
+      picoseconds_json(r.total);  // exact: they sum to final.emulated_picoseconds
   run["bytes"] = bytes_json(r.total);
   const EpochMetrics& m = r.final;
-  run["final"] = {{"train_loss", json_num(m.train_loss)},
-                  {"objective", json_num(m.objective)},
-                  {"test_accuracy", json_num(m.test_accuracy)},
-                  {"test_auc", json_num(m.test_auc)},
-                  {"model_sha256", r.model_sha256 ? nlohmann::json(*r.model_sha256) : nlohmann::json(nullptr)},
-                  {"model", r.model},
-                  {"emulated_seconds", r.total.total().seconds()},
-                  {"emulated_picoseconds", r.total.total().value},
-                  {"train_wall_seconds", r.train_wall_seconds},
-                  {"wall_seconds", r.wall_seconds},
-                  {"peak_rss_mib", r.peak_rss_mib}};
+  run["final"] = {
+      {"train_loss", json_num(m.train_loss)},
+      {"objective", json_num(m.objective)},
+      {"test_accuracy", json_num(m.test_accuracy)},
+      {"test_auc", json_num(m.test_auc)},
+      {"model_sha256", r.model_sha256 ? nlohmann::json(*r.model_sha256) : nlohmann::json(nullptr)},
+      {"model", r.model},
+      {"emulated_seconds", r.total.total().seconds()},
+      {"emulated_picoseconds", r.total.total().value},
+      {"train_wall_seconds", r.train_wall_seconds},
+      {"wall_seconds", r.wall_seconds},
+      {"peak_rss_mib", r.peak_rss_mib}};
   nlohmann::json per_server = nlohmann::json::array();
   for (size_t s = 0; s < r.servers.size(); ++s) {
     const ServerReport& v = r.servers[s];
@@ -126,17 +141,25 @@ nlohmann::json run_manifest(const RunReport& r) {
 }
 
 std::vector<std::string> epochs_csv_header() {
-  std::vector<std::string> header = {"epoch", "train_loss", "objective", "test_accuracy", "test_auc",
-                                     "emulated_seconds", "wall_seconds", "emulated_seconds_total"};
+  std::vector<std::string> header = {
+      "epoch",    "train_loss",       "objective",    "test_accuracy",
+      "test_auc", "emulated_seconds", "wall_seconds", "emulated_seconds_total"};
   for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
-  for (int p = 0; p < kPhaseCount; ++p) header.push_back("bytes_" + std::string(phase_name(static_cast<Phase>(p))));
+  for (int p = 0; p < kPhaseCount; ++p)
+    header.push_back("bytes_" + std::string(phase_name(static_cast<Phase>(p))));
   return header;
 }
 
-std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m, const PhaseLedger& delta, double wall,
+std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m,
+                                        const PhaseLedger& delta, double wall,
                                         Picoseconds emulated_total) {
-  std::vector<std::string> row = {std::to_string(epoch), num(m.train_loss), num(m.objective), num(m.test_accuracy),
-                                  num(m.test_auc), num(delta.total().seconds()), num(wall),
+  std::vector<std::string> row = {std::to_string(epoch),
+                                  num(m.train_loss),
+                                  num(m.objective),
+                                  num(m.test_accuracy),
+                                  num(m.test_auc),
+                                  num(delta.total().seconds()),
+                                  num(wall),
                                   num(emulated_total.seconds())};
   for (int p = 0; p < kPhaseCount; ++p) row.push_back(num(delta.time[p].seconds()));
   for (int p = 0; p < kPhaseCount; ++p) row.push_back(std::to_string(delta.bytes[p]));
@@ -148,8 +171,8 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   fmt::print("\n{:<14}{:>16}{:>9}{:>18}\n", "phase", "emulated s", "share", "bytes");
   for (int p = 0; p < kPhaseCount; ++p) {
     const double s = total.time[p].seconds();
-    fmt::print("{:<14}{:>16.9f}{:>8.1f}%{:>18}\n", phase_name(static_cast<Phase>(p)), s, t > 0 ? 100 * s / t : 0.0,
-               total.bytes[p]);
+    fmt::print("{:<14}{:>16.9f}{:>8.1f}%{:>18}\n", phase_name(static_cast<Phase>(p)), s,
+               t > 0 ? 100 * s / t : 0.0, total.bytes[p]);
   }
   fmt::print("{:<14}{:>16.9f}{:>8.1f}%\n", "total", t, 100.0);
   fmt::print("{:<14}{:>16.9f}   (not in total:", "startup", run["startup_seconds"].get<double>());
@@ -164,9 +187,11 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   if (run["predicted"].get<bool>()) {
     fmt::print("\npredicted: {} rounds per epoch; nothing run (no model, no metrics)\n",
                run["rounds_per_epoch"].get<uint64_t>());
-    fmt::print("predicted {:.6f} s for {} epochs ({:.6f} s per epoch after the first); wall {:.3f} s; results in {}\n",
-               emulated, epochs, run["prediction"]["steady_epoch_seconds"].get<double>(), f["wall_seconds"].get<double>(),
-               run["out"].get<std::string>());
+    fmt::print(
+        "predicted {:.6f} s for {} epochs ({:.6f} s per epoch after the first); wall {:.3f} s; "
+        "results in {}\n",
+        emulated, epochs, run["prediction"]["steady_epoch_seconds"].get<double>(),
+        f["wall_seconds"].get<double>(), run["out"].get<std::string>());
     return;
   }
   if (run["count_only"].get<bool>()) {
@@ -177,8 +202,9 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
     return;
   }
   auto get = [](const nlohmann::json& v) { return v.is_null() ? NAN : v.get<double>(); };
-  fmt::print("\nfinal: train loss {:.6f}, objective {:.6f}, test accuracy {:.2f}%, test AUC {:.4f}\n",
-             get(f["train_loss"]), get(f["objective"]), 100 * get(f["test_accuracy"]), get(f["test_auc"]));
+  fmt::print(
+      "\nfinal: train loss {:.6f}, objective {:.6f}, test accuracy {:.2f}%, test AUC {:.4f}\n",
+      get(f["train_loss"]), get(f["objective"]), 100 * get(f["test_accuracy"]), get(f["test_auc"]));
   const auto& model = f["model"];
   const uint64_t clipped = model["weights_at_q31_limit"].get<uint64_t>();
   const bool bias_clipped = model["bias_at_q31_limit"].get<bool>();
@@ -186,13 +212,14 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   if (clipped > 0) at_limit = fmt::format("{} weight{}", clipped, clipped == 1 ? "" : "s");
   if (bias_clipped) at_limit += at_limit.empty() ? "the bias" : " and the bias";
   if (!at_limit.empty()) {
-    at_limit = fmt::format(" ({} at Q1.31's limit of 1: {})", at_limit,
-                           enum_named<Numerics>(run["config"]["numerics"].get<std::string>()) == Numerics::kFloat
-                               ? "outside what fixed point can hold"
-                                                                : "clipped; compare --numerics float");
+    at_limit = fmt::format(
+        " ({} at Q1.31's limit of 1: {})", at_limit,
+        enum_named<Numerics>(run["config"]["numerics"].get<std::string>()) == Numerics::kFloat
+            ? "outside what fixed point can hold"
+            : "clipped; compare --numerics float");
   }
-  fmt::print("model: max |w| {:.6f}, bias {:.6f}{}\n", model["max_abs_weight"].get<double>(), model["bias"].get<double>(),
-             at_limit);
+  fmt::print("model: max |w| {:.6f}, bias {:.6f}{}\n", model["max_abs_weight"].get<double>(),
+             model["bias"].get<double>(), at_limit);
   fmt::print("model sha256 {}\n", f["model_sha256"].get<std::string>());
   fmt::print("emulated {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", emulated, epochs,
              f["wall_seconds"].get<double>(), run["out"].get<std::string>());

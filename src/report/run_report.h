@@ -1,6 +1,6 @@
-// A run's results as users read them: run.json (the manifest), the epochs.csv columns and the printed
-// summary. One writer for `train` and `predict`, so a prediction has exactly the keys of a run.
-// Not responsible for computing any of the numbers.
+// A run's results as users read them: run.json (the manifest), the epochs.csv columns and the
+// printed summary. One writer for `train` and `predict`, so a prediction has exactly the keys of a
+// run. Not responsible for computing any of the numbers.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +12,8 @@
 
 #include "comm/network_spec.h"
 #include "node/phases.h"
-#include "src/config/presets.h"
 #include "src/algorithms/run_setup.h"
+#include "src/config/presets.h"
 #include "src/config/train_config.h"
 
 namespace pimscale {
@@ -35,13 +35,13 @@ struct RunReport {
   std::string data_name;
   const TrainConfig* cfg = nullptr;
   int64_t threads = 0;
-  const RunSetup* setup = nullptr;  // rank 0's
+  const RunSetup* setup = nullptr;       // rank 0's
   const ServerPreset* preset = nullptr;  // rank 0's
   const NetworkSpec* net = nullptr;
   std::string network_file;
   uint64_t allreduce_bytes = 0;  // one round's all-reduce message, from the algorithm's recipe
-  PhaseLedger total;        // rank 0's training phases
-  StartupLedger startup;    // rank 0's start-up
+  PhaseLedger total;             // rank 0's training phases
+  StartupLedger startup;         // rank 0's start-up
   std::vector<ServerReport> servers;
   EpochMetrics final;
   std::optional<std::string> model_sha256;  // none when nothing was trained
@@ -56,7 +56,8 @@ nlohmann::json run_manifest(const RunReport& r);
 
 // epochs.csv: the header, and one epoch's row.
 std::vector<std::string> epochs_csv_header();
-std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m, const PhaseLedger& delta, double wall,
+std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m,
+                                        const PhaseLedger& delta, double wall,
                                         Picoseconds emulated_total);
 
 // The per-phase table and the final lines, from run.json and rank 0's ledger.

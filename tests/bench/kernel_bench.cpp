@@ -26,20 +26,23 @@ void BM_DenseLrGradient(benchmark::State& state) {
   k.exp = &exp;
   DpuCounts counts;
   for (auto _ : state) {
-    dense_gradient<FixedQ31>({x.data(), y.data(), rows, n}, w.data(), 0, 0, rows, k, test::dpu16(), g.data(), &gb, counts);
+    dense_gradient<FixedQ31>({x.data(), y.data(), rows, n}, w.data(), 0, 0, rows, k, test::dpu16(),
+                             g.data(), &gb, counts);
     benchmark::DoNotOptimize(g.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows * n));  // feature-rows
 }
 BENCHMARK(BM_DenseLrGradient)->Arg(256)->Arg(4096);
 
-// One MA-SGD step on Criteo-like rows: b = 2,048 rows of 39 features, then the dense update of 1,001,472 weights.
+// One MA-SGD step on Criteo-like rows: b = 2,048 rows of 39 features, then the dense update of
+// 1,001,472 weights.
 void BM_SparseLrLocalStep(benchmark::State& state) {
   const uint64_t rows = 2048, weights = 1001472;
   std::vector<uint64_t> off(rows + 1);
   std::vector<uint32_t> idx;
   for (uint64_t r = 0; r < rows; ++r) {
-    for (uint32_t k = 0; k < 39; ++k) idx.push_back(static_cast<uint32_t>((r * 7919 + k * 104729) % 1000000));
+    for (uint32_t k = 0; k < 39; ++k)
+      idx.push_back(static_cast<uint32_t>((r * 7919 + k * 104729) % 1000000));
     off[r + 1] = idx.size();
   }
   std::vector<uint8_t> y(rows, 0);
@@ -52,8 +55,8 @@ void BM_SparseLrLocalStep(benchmark::State& state) {
   k.exp = &exp;
   DpuCounts counts;
   for (auto _ : state) {
-    sparse_local_steps<FixedQ31>({off.data(), idx.data(), y.data(), rows, 1000000}, w.data(), weights, nullptr, 0, 1,
-                                 k, test::dpu16(), g.data(), counts);
+    sparse_local_steps<FixedQ31>({off.data(), idx.data(), y.data(), rows, 1000000}, w.data(),
+                                 weights, nullptr, 0, 1, k, test::dpu16(), g.data(), counts);
     benchmark::DoNotOptimize(w.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));  // rows

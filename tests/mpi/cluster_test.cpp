@@ -1,4 +1,5 @@
-// comm/ over real MPI at whatever rank count mpiexec gives: exact sums, meeting clocks, agreed errors.
+// comm/ over real MPI at whatever rank count mpiexec gives: exact sums, meeting clocks, agreed
+// errors.
 #include <gtest/gtest.h>
 
 #include <boost/mpi/communicator.hpp>
@@ -44,7 +45,8 @@ TEST(Cluster, ClocksMeetAtTheSlowestServer) {
 TEST(Cluster, AgreedErrorIsTheLowestFailingRanks) {
   Cluster c = world();
   const std::optional<std::string> mine =
-      c.rank() >= 1 ? std::optional<std::string>("failed on rank " + std::to_string(c.rank())) : std::nullopt;
+      c.rank() >= 1 ? std::optional<std::string>("failed on rank " + std::to_string(c.rank()))
+                    : std::nullopt;
   const auto agreed = c.agree_on_error(mine);
   if (c.size() == 1) {
     EXPECT_FALSE(agreed.has_value());

@@ -1,5 +1,6 @@
-// GoogleTest main for MPI tests: every rank runs every test; the verdict is the worst over ranks, so a
-// failure on rank 3 fails the run. Only rank 0 prints the progress; other ranks print failures only.
+// GoogleTest main for MPI tests: every rank runs every test; the verdict is the worst over ranks,
+// so a failure on rank 3 fails the run. Only rank 0 prints the progress; other ranks print failures
+// only.
 #include <gtest/gtest.h>
 
 #include <boost/mpi/collectives.hpp>
@@ -14,7 +15,9 @@ class FailuresOnly : public testing::EmptyTestEventListener {
  public:
   explicit FailuresOnly(int rank) : rank_(rank) {}
   void OnTestPartResult(const testing::TestPartResult& r) override {
-    if (r.failed()) std::fprintf(stderr, "[rank %d] %s:%d: %s\n", rank_, r.file_name(), r.line_number(), r.summary());
+    if (r.failed())
+      std::fprintf(stderr, "[rank %d] %s:%d: %s\n", rank_, r.file_name(), r.line_number(),
+                   r.summary());
   }
 
  private:
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
   }
   const int local = RUN_ALL_TESTS();
   const int worst = boost::mpi::all_reduce(world, local, boost::mpi::maximum<int>());
-  if (world.rank() == 0 && worst != local) std::fprintf(stderr, "some test failed on another rank\n");
+  if (world.rank() == 0 && worst != local)
+    std::fprintf(stderr, "some test failed on another rank\n");
   return worst;
 }

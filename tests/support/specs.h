@@ -1,6 +1,7 @@
-// The hand-built DPU, transfer, hardware, host and network specs the tests share (one place, so a field
-// added to a spec is set once). The numbers are the reference preset's where they matter; instruction costs
-// are 1 where timing is not under test. Not a preset: tests that check presets load jobs/presets.
+// The hand-built DPU, transfer, hardware, host and network specs the tests share (one place, so a
+// field added to a spec is set once). The numbers are the reference preset's where they matter;
+// instruction costs are 1 where timing is not under test. Not a preset: tests that check presets
+// load jobs/presets.
 #pragma once
 
 #include "comm/network_spec.h"
@@ -45,7 +46,8 @@ inline DpuSpec cost_dpu() {
   return d;
 }
 
-// Host<->DPU transfers of the reference server (PrIM's figures), with the given scaling over UPMEM ranks.
+// Host<->DPU transfers of the reference server (PrIM's figures), with the given scaling over UPMEM
+// ranks.
 inline TransferSpec transfer_spec(double rank_scaling_exponent) {
   TransferSpec s;
   s.dpus_per_rank = 64;
@@ -80,7 +82,8 @@ inline NetworkSpec small_network() {
   return net;
 }
 
-// small_network on a star with a 1 us hop and MPI-like all-reduce size thresholds (the cost models' tests).
+// small_network on a star with a 1 us hop and MPI-like all-reduce size thresholds (the cost models'
+// tests).
 inline NetworkSpec star_network() {
   NetworkSpec net = small_network();
   net.hop_latency_us = 1;

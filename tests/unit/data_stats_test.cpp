@@ -1,5 +1,5 @@
-// Exact checks of the statistics the predictor uses: histogram moments, reuse bins, and the expected
-// fullest of n rows or shards.
+// Exact checks of the statistics the predictor uses: histogram moments, reuse bins, and the
+// expected fullest of n rows or shards.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -40,7 +40,8 @@ TEST(DataStats, ExpectedMaxOfRowsIsExact) {
 
 TEST(DataStats, ExpectedMaxOfNormals) {
   EXPECT_EQ(expected_max_normal(1), 0.0);
-  // E[max of 2] = 1 / sqrt(pi); of 3 = 3 / (2 sqrt(pi)). Tolerance: the midpoint rule's step of 1e-3.
+  // E[max of 2] = 1 / sqrt(pi); of 3 = 3 / (2 sqrt(pi)). Tolerance: the midpoint rule's step of
+  // 1e-3.
   EXPECT_NEAR(expected_max_normal(2), 1 / std::sqrt(std::numbers::pi), 1e-6);
   EXPECT_NEAR(expected_max_normal(3), 1.5 / std::sqrt(std::numbers::pi), 1e-6);
   // Tabulated: E[max of 100] = 2.50759, of 1000 = 3.24144 (Harter 1961).

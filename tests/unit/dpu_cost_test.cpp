@@ -37,8 +37,8 @@ TEST(DpuCost, RoutinesCostTheirInstructionCount) {
 TEST(DpuCost, DmaIsAlphaPlusBetaBytesPerCallAndSerialises) {
   const DpuSpec d = test::cost_dpu();
   DpuCounts c;
-  count_mram_read(c.tasklet[0], 8, d);     // 77 + 4
-  count_mram_write(c.tasklet[1], 3000, d); // 2 calls (2048 + 952), 3000 bytes: 2 * 61 + 1500
+  count_mram_read(c.tasklet[0], 8, d);      // 77 + 4
+  count_mram_write(c.tasklet[1], 3000, d);  // 2 calls (2048 + 952), 3000 bytes: 2 * 61 + 1500
   const DpuTime t = dpu_time(c, 16, d);
   EXPECT_DOUBLE_EQ(t.dma_cycles, 81 + 122 + 1500);
   // 1703 cycles at 350 MHz = 4865.714... ns, rounded to the picosecond.
@@ -74,7 +74,7 @@ TEST(DpuCost, DmaHidesBehindComputeOnlyWithTwoOrMoreTasklets) {
   d.dma_overlap = 1.0;
   DpuCounts c;
   for (int t = 0; t < 16; ++t) {
-    c.tasklet[t].add(Op::kAlu, 100);     // 1600 cycles in all
+    c.tasklet[t].add(Op::kAlu, 100);      // 1600 cycles in all
     count_mram_read(c.tasklet[t], 8, d);  // 81 cycles each, 1296 in all
   }
   DpuTime t = dpu_time(c, 16, d);

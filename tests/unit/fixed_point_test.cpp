@@ -6,18 +6,18 @@ namespace pimscale::fixed {
 namespace {
 
 TEST(FixedPoint, GuardDropsOnlyAMinusOneResult) {
-  EXPECT_EQ(shift_right_guarded(-1, 4), 0);     // -1 >> 4 = -1 (floor): dropped
-  EXPECT_EQ(shift_right_guarded(-15, 4), 0);    // floor(-15/16) = -1: dropped
-  EXPECT_EQ(shift_right_guarded(-16, 4), 0);    // exactly -1: the guard sees only the result
+  EXPECT_EQ(shift_right_guarded(-1, 4), 0);   // -1 >> 4 = -1 (floor): dropped
+  EXPECT_EQ(shift_right_guarded(-15, 4), 0);  // floor(-15/16) = -1: dropped
+  EXPECT_EQ(shift_right_guarded(-16, 4), 0);  // exactly -1: the guard sees only the result
   EXPECT_EQ(shift_right_guarded(-32, 4), -2);
-  EXPECT_EQ(shift_right_guarded(-17, 4), -2);   // floor(-17/16) = -2: kept
+  EXPECT_EQ(shift_right_guarded(-17, 4), -2);  // floor(-17/16) = -2: kept
   EXPECT_EQ(shift_right_guarded(15, 4), 0);
   EXPECT_EQ(shift_right_guarded(16, 4), 1);
   EXPECT_EQ(shift_right_guarded(-(int64_t{1} << 40), 31), -512);  // -2^40 / 2^31
 }
 
 TEST(FixedPoint, SaturatesSymmetricallyToQ31) {
-  EXPECT_EQ(saturate_q31(int64_t{1} << 31), 2147483647);   // 1.0 is not a weight
+  EXPECT_EQ(saturate_q31(int64_t{1} << 31), 2147483647);  // 1.0 is not a weight
   EXPECT_EQ(saturate_q31(-(int64_t{1} << 31)), -2147483647);
   EXPECT_EQ(saturate_q31(int64_t{1} << 40), 2147483647);
   EXPECT_EQ(saturate_q31(-123), -123);

@@ -18,13 +18,13 @@ TEST(GaSgdUpdate, ShiftsByBatchAddsGuardedDecayAndSaturates) {
   int64_t bias = 1000;
   const std::vector<int64_t> sums = {800, 800, -7, -16, -(int64_t{1} << 24), 0, 80};
   ga_sgd_update<FixedQ31>(w, bias, sums, s);
-  EXPECT_EQ(w[0], (1 << 20) - 100 - 64);     // 800 >> 3 = 100; 2^20 >> 14 = 64
-  EXPECT_EQ(w[1], -(1 << 20) - 100 + 64);    // -2^20 >> 14 = -64
-  EXPECT_EQ(w[2], 100 - 0 - 0);              // -7 >> 3 = -1: dropped; 100 >> 14 = 0
-  EXPECT_EQ(w[3], 2);                        // -16 >> 3 = -2: kept
-  EXPECT_EQ(w[4], 2147483647);               // 2147483000 + 2^21 - (2147483000 >> 14) saturates
-  EXPECT_EQ(w[5], -5);                       // -5 >> 14 = -1: the decay is dropped
-  EXPECT_EQ(bias, 1000 - 10);                // 80 >> 3; no L2 on the bias
+  EXPECT_EQ(w[0], (1 << 20) - 100 - 64);   // 800 >> 3 = 100; 2^20 >> 14 = 64
+  EXPECT_EQ(w[1], -(1 << 20) - 100 + 64);  // -2^20 >> 14 = -64
+  EXPECT_EQ(w[2], 100 - 0 - 0);            // -7 >> 3 = -1: dropped; 100 >> 14 = 0
+  EXPECT_EQ(w[3], 2);                      // -16 >> 3 = -2: kept
+  EXPECT_EQ(w[4], 2147483647);             // 2147483000 + 2^21 - (2147483000 >> 14) saturates
+  EXPECT_EQ(w[5], -5);                     // -5 >> 14 = -1: the decay is dropped
+  EXPECT_EQ(bias, 1000 - 10);              // 80 >> 3; no L2 on the bias
 }
 
 TEST(MaSgdAverage, DividesTowardZeroAndSaturates) {
@@ -39,8 +39,9 @@ TEST(MaSgdAverage, DividesTowardZeroAndSaturates) {
 }
 
 TEST(FloatSaturating, ClipsWhereFixedSaturatesAndOnlyThere) {
-  // The GA-SGD host step of the first test in real units, b = 8, decay 2^-14: float-saturating clips a weight and the
-  // bias pushed past 1 to 1 (as fixed saturates to 2^31 - 1); float keeps them; inside the range both agree exactly.
+  // The GA-SGD host step of the first test in real units, b = 8, decay 2^-14: float-saturating
+  // clips a weight and the bias pushed past 1 to 1 (as fixed saturates to 2^31 - 1); float keeps
+  // them; inside the range both agree exactly.
   AlgorithmSettings s;
   s.batch_log2 = 3;
   s.lr_shift = 4;
@@ -50,7 +51,8 @@ TEST(FloatSaturating, ClipsWhereFixedSaturatesAndOnlyThere) {
   const std::vector<float> sums = {-4.0f, 1.0f, -8.0f};  // steps -0.5 and 0.125; the bias's -1
   ga_sgd_update<Float32>(w_float, bias_float, sums, s);
   ga_sgd_update<Float32Saturating>(w_sat, bias_sat, sums, s);
-  EXPECT_EQ(w_float[0], 1.25f - 0.75f * 0x1p-14f);  // every term a power of two apart: exact in float
+  EXPECT_EQ(w_float[0],
+            1.25f - 0.75f * 0x1p-14f);  // every term a power of two apart: exact in float
   EXPECT_EQ(w_sat[0], 1.0f);
   EXPECT_EQ(w_float[1], 0.125f - 0.25f * 0x1p-14f);
   EXPECT_EQ(w_sat[1], w_float[1]);
@@ -70,7 +72,8 @@ TEST(FloatSaturating, ClipsWhereFixedSaturatesAndOnlyThere) {
 }
 
 TEST(Admm, TauMatchesPimOptsShift) {
-  // PIM-Opt: 2^31 >> (log2 N + reg - alpha). YFCC LR: alpha 4, reg 12, N = 256: 2^31 >> 16 = 32,768.
+  // PIM-Opt: 2^31 >> (log2 N + reg - alpha). YFCC LR: alpha 4, reg 12, N = 256: 2^31 >> 16 =
+  // 32,768.
   EXPECT_EQ(admm_tau<FixedQ31>(4, 12, 256), 32768);
   EXPECT_EQ(admm_tau<FixedQ31>(6, 12, 2048), (int64_t{1} << 31) >> 17);  // Criteo LR
   EXPECT_FLOAT_EQ(admm_tau<Float32>(4, 12, 256), 32768.0f / 2147483648.0f);

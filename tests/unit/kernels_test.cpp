@@ -46,7 +46,8 @@ struct DenseCase {
   explicit DenseCase(uint64_t rows) : x(rows * kN, 0), y(rows, 1) {}
   DenseShard<FixedQ31> shard() const { return {x.data(), y.data(), y.size(), kN}; }
   void gradient(const KernelConfig& c, uint64_t first, uint64_t rows) {
-    dense_gradient<FixedQ31>(shard(), w.data(), bias, first, rows, c, test::dpu16(), g.data(), &g_bias, counts);
+    dense_gradient<FixedQ31>(shard(), w.data(), bias, first, rows, c, test::dpu16(), g.data(),
+                             &g_bias, counts);
   }
 };
 
@@ -55,7 +56,8 @@ TEST(ExpTable, ExactAtTableEntriesAndRangeReduced) {
   EXPECT_EQ(table().exp(0.69314718f), 2.0f);  // t = 1.0000000 after rounding: k = 1, f = 0
   EXPECT_EQ(table().exp(-150.5f), 0.0f);
   EXPECT_TRUE(std::isinf(table().exp(200.0f)));
-  // Relative error of a 2^20-entry table: at most half a step, 2^-21 * ln 2 ~ 3.3e-7, plus float rounding.
+  // Relative error of a 2^20-entry table: at most half a step, 2^-21 * ln 2 ~ 3.3e-7, plus float
+  // rounding.
   for (float x : {-20.0f, -3.3f, -0.5f, 0.1f, 1.7f, 10.0f}) {
     EXPECT_NEAR(table().exp(x) / std::exp(static_cast<double>(x)), 1.0, 2e-6) << x;
   }
@@ -64,7 +66,8 @@ TEST(ExpTable, ExactAtTableEntriesAndRangeReduced) {
 TEST(LrKernel, DotShiftsEachTermWithoutGuard) {
   const uint32_t x[3] = {kOne, kHalf, 1};
   const int32_t w[3] = {1 << 30, -(1 << 30), -1};
-  // (2^31 * 2^30) >> 31 = 2^30; (2^30 * -2^30) >> 31 = -2^29; (1 * -1) >> 31 = -1 (kept: no guard here).
+  // (2^31 * 2^30) >> 31 = 2^30; (2^30 * -2^30) >> 31 = -2^29; (1 * -1) >> 31 = -1 (kept: no guard
+  // here).
   EXPECT_EQ(lr_dense_dot(x, w, 3, 7), 7 + (1 << 30) - (1 << 29) - 1);
 }
 
@@ -120,8 +123,8 @@ TEST(LrKernel, BatchReadsOnlyItsRows) {
 TEST(SvmKernel, InsideTheMarginAddsMinusYXShifted) {
   // Zero model: z = 0 < 2^-15 for either label, so both rows are inside the margin. lr = 2.
   DenseCase c(2);
-  c.x[0] = kHalf;        // row 0, label 1: g_0 -= 2^30 >> 2
-  c.x[kN + 1] = kOne;    // row 1, label 0: g_1 += 2^31 >> 2
+  c.x[0] = kHalf;      // row 0, label 1: g_0 -= 2^30 >> 2
+  c.x[kN + 1] = kOne;  // row 1, label 0: g_1 += 2^31 >> 2
   c.y[1] = 0;
   c.gradient(svm(2), 0, 2);
   EXPECT_EQ(c.g[0], -(1 << 28));
@@ -179,9 +182,9 @@ TEST(LocalSteps, OneMaSgdStepUpdatesTheDpusModel) {
   c.x[0] = kHalf;
   KernelConfig k = lr(4);
   k.decay_shift = 14;
-  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, nullptr, 0, 1, k, test::dpu16(), c.g.data(),
-                              c.g_bias, c.counts);
-  EXPECT_EQ(c.w[0], 1 << 25);   // 0 - (-2^25 >> 0) - guard(0 >> 14)
+  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, nullptr, 0, 1, k, test::dpu16(),
+                              c.g.data(), c.g_bias, c.counts);
+  EXPECT_EQ(c.w[0], 1 << 25);  // 0 - (-2^25 >> 0) - guard(0 >> 14)
   EXPECT_EQ(c.bias, int64_t{1} << 26);
   EXPECT_EQ(c.w[1], 0);
 }
@@ -192,10 +195,10 @@ TEST(LocalSteps, AdmmProximalTermJoinsTheDecay) {
   KernelConfig k = lr(4);
   k.decay_shift = 14;
   std::vector<int32_t> prox(kN, 0);
-  prox[0] = 1 << 20;   // decay (0 + 2^20) >> 14 = 64
+  prox[0] = 1 << 20;     // decay (0 + 2^20) >> 14 = 64
   prox[1] = -(1 << 10);  // (0 - 2^10) >> 14 = -1: dropped
-  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, prox.data(), 0, 1, k, test::dpu16(), c.g.data(),
-                              c.g_bias, c.counts);
+  dense_local_steps<FixedQ31>(c.shard(), c.w.data(), c.bias, prox.data(), 0, 1, k, test::dpu16(),
+                              c.g.data(), c.g_bias, c.counts);
   EXPECT_EQ(c.w[0], (1 << 25) - 64);
   EXPECT_EQ(c.w[1], 0);
   EXPECT_EQ(c.bias, int64_t{1} << 26);  // no proximal term on the dense bias (PIM-Opt)
@@ -211,12 +214,14 @@ TEST(Counts, DenseDmaPerTaskletExactly) {
   EXPECT_EQ(c.counts.tasklet[5].dma_read_bytes, 48u);
   EXPECT_EQ(c.counts.tasklet[5].dma_write_calls, 3u);
   EXPECT_EQ(c.counts.tasklet[5].dma_write_bytes, 24u);
-  // Tasklet 0 also reads the labels (8 bytes per 2 rows); alone between barriers (serial part) it reads an
-  // exp-table entry per row.
+  // Tasklet 0 also reads the labels (8 bytes per 2 rows); alone between barriers (serial part) it
+  // reads an exp-table entry per row.
   EXPECT_EQ(c.counts.tasklet[0].dma_read_calls, 6u + 1u);
   EXPECT_EQ(c.counts.serial.dma_read_calls, 2u);
-  EXPECT_EQ(c.counts.serial.ops[static_cast<int>(Op::kDoubleDiv)], 2u);  // the sigmoid's divide, once per row
-  EXPECT_EQ(c.counts.tasklet[5].ops[static_cast<int>(Op::kInt64Mul)], 8u);  // (dot + x * d) x 2 features x 2 rows
+  EXPECT_EQ(c.counts.serial.ops[static_cast<int>(Op::kDoubleDiv)],
+            2u);  // the sigmoid's divide, once per row
+  EXPECT_EQ(c.counts.tasklet[5].ops[static_cast<int>(Op::kInt64Mul)],
+            8u);                                       // (dot + x * d) x 2 features x 2 rows
   EXPECT_EQ(c.counts.tasklet[16].dma_read_calls, 0u);  // tasklets beyond the 16 used stay idle
 }
 
@@ -231,8 +236,8 @@ TEST(Counts, SparseNonZerosAreDealtToTasklets) {
   DpuCounts c;
   sparse_gradient<FixedQ31>({off.data(), idx.data(), y.data(), 1, 400}, w.data(), 2048, 0, 1, lr(0),
                             test::dpu16(), g.data(), c);
-  // Tasklet 1: zeroing (128 entries x 8 B = 1 KiB, 1 call), its 3 indices (12 B -> 16 B), 3 weight reads and
-  // 3 gradient reads of 8 B; writes: zeroing + 3 gradient entries.
+  // Tasklet 1: zeroing (128 entries x 8 B = 1 KiB, 1 call), its 3 indices (12 B -> 16 B), 3 weight
+  // reads and 3 gradient reads of 8 B; writes: zeroing + 3 gradient entries.
   EXPECT_EQ(c.tasklet[1].dma_read_calls, 1u + 6u);
   EXPECT_EQ(c.tasklet[1].dma_read_bytes, 16u + 48u);
   EXPECT_EQ(c.tasklet[1].dma_write_calls, 1u + 3u);

@@ -33,7 +33,7 @@ TEST(Metrics, LogisticLossIsStableAndSymmetric) {
 }
 
 TEST(Metrics, LinearScoreReadsQ31) {
-  const uint32_t x[2] = {1u << 31, 1u << 30};           // 1.0, 0.5
+  const uint32_t x[2] = {1u << 31, 1u << 30};            // 1.0, 0.5
   const std::vector<int32_t> w = {1 << 30, -(1 << 29)};  // 0.5, -0.25
   EXPECT_DOUBLE_EQ(linear_score(x, w, int64_t{1} << 29), 0.5 - 0.125 + 0.25);
 }

@@ -1,5 +1,5 @@
-// Collective cost models against hand-computed alpha-beta-gamma values (performance-modeling.md's table),
-// the topologies' path latency and link sharing, and the automatic choice's switch points.
+// Collective cost models against hand-computed alpha-beta-gamma values (performance-modeling.md's
+// table), the topologies' path latency and link sharing, and the automatic choice's switch points.
 #include <gtest/gtest.h>
 
 #include "comm/collective_cost.h"
@@ -11,10 +11,13 @@ namespace {
 using A = CollectiveAlgorithm;
 using C = Collective;
 
-// alpha = 15 us, beta = 8 / 25e9 s/B = 0.32 ns/B, gamma = 1 / 10e9 s/B = 0.1 ns/B, 1 us per extra hop.
+// alpha = 15 us, beta = 8 / 25e9 s/B = 0.32 ns/B, gamma = 1 / 10e9 s/B = 0.1 ns/B, 1 us per extra
+// hop.
 constexpr int64_t kUs = 1000000;  // picoseconds
 
-int64_t t(C c, A a, uint64_t n, int64_t p, const NetworkSpec& net) { return collective_time(c, a, n, p, net).value; }
+int64_t t(C c, A a, uint64_t n, int64_t p, const NetworkSpec& net) {
+  return collective_time(c, a, n, p, net).value;
+}
 
 TEST(CollectiveCost, StarMatchesTheTextbookFormulas) {
   const NetworkSpec net = test::star_network();
@@ -53,15 +56,17 @@ TEST(CollectiveCost, FatTreeChargesSpineHopsAndOversubscribedUplinks) {
   net.topology = Topology::kFatTree;
   net.servers_per_leaf = 4;
   net.oversubscription = 2;
-  // Recursive doubling over 8 servers on two leaves: distances 1 and 2 stay in a leaf (435 us each);
-  // distance 4 crosses: alpha + 2 hops = 17 us, every server of a leaf sends up, and 4 flows share
-  // uplinks of 4/2 links: n beta x 2 = 640 us, plus n gamma = 100 us -> 757 us.
+  // Recursive doubling over 8 servers on two leaves: distances 1 and 2 stay in a leaf (435 us
+  // each); distance 4 crosses: alpha + 2 hops = 17 us, every server of a leaf sends up, and 4 flows
+  // share uplinks of 4/2 links: n beta x 2 = 640 us, plus n gamma = 100 us -> 757 us.
   EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 8, net), (2 * 435 + 757) * kUs);
-  // Ring: every one of the 14 steps has one flow per leaf crossing (3 -> 4, 7 -> 0): 2 extra hops each,
-  // no sharing: 14 x 17 us + 14 x (n/8) beta (40 us) + 7 x (n/8) gamma (12.5 us) = 238 + 560 + 87.5 us.
+  // Ring: every one of the 14 steps has one flow per leaf crossing (3 -> 4, 7 -> 0): 2 extra hops
+  // each, no sharing: 14 x 17 us + 14 x (n/8) beta (40 us) + 7 x (n/8) gamma (12.5 us) = 238 + 560
+  // + 87.5 us.
   EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 8, net), 885500000);
-  // Hierarchical: binomial reduce in each leaf (2 x 435 us), Rabenseifner across the 2 leaders (ranks 0
-  // and 4: halving n/2 = 17 + 160 + 50 us, gather n/2 = 17 + 160 us), binomial broadcast (2 x 335 us).
+  // Hierarchical: binomial reduce in each leaf (2 x 435 us), Rabenseifner across the 2 leaders
+  // (ranks 0 and 4: halving n/2 = 17 + 160 + 50 us, gather n/2 = 17 + 160 us), binomial broadcast
+  // (2 x 335 us).
   EXPECT_EQ(t(C::kAllreduce, A::kHierarchical, 1000000, 8, net), (870 + 227 + 177 + 670) * kUs);
   // Inside one leaf a fat tree is a star.
   EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 4, net), 870 * kUs);
@@ -70,12 +75,14 @@ TEST(CollectiveCost, FatTreeChargesSpineHopsAndOversubscribedUplinks) {
 TEST(CollectiveCost, RingTopologyForwardsAndSharesLinks) {
   NetworkSpec net = test::star_network();
   net.topology = Topology::kRing;
-  // Recursive doubling over a physical ring of 8: distance 1 is one hop (435 us); distance 2 is 2 hops
-  // (+1 us) with 2 flows on each link (640 us); distance 4 is 4 hops (+3 us) with every flow the same way
-  // round, 4 on each link (1280 us): 435 + 756 + 1398 us.
+  // Recursive doubling over a physical ring of 8: distance 1 is one hop (435 us); distance 2 is 2
+  // hops
+  // (+1 us) with 2 flows on each link (640 us); distance 4 is 4 hops (+3 us) with every flow the
+  // same way round, 4 on each link (1280 us): 435 + 756 + 1398 us.
   EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 8, net), 2589 * kUs);
   // The ring algorithm only talks to neighbours: the same as on a star.
-  EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 8, net), t(C::kAllreduce, A::kRing, 1000000, 8, test::star_network()));
+  EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 8, net),
+            t(C::kAllreduce, A::kRing, 1000000, 8, test::star_network()));
 }
 
 TEST(CollectiveCost, AutoSwitchesAtTheDocumentedSizes) {
@@ -84,13 +91,17 @@ TEST(CollectiveCost, AutoSwitchesAtTheDocumentedSizes) {
   EXPECT_EQ(resolve_allreduce(A::kAuto, 2049, 4, net), A::kRabenseifner);
   EXPECT_EQ(resolve_allreduce(A::kAuto, 524288, 4, net), A::kRabenseifner);
   EXPECT_EQ(resolve_allreduce(A::kAuto, 524289, 4, net), A::kRing);
-  EXPECT_EQ(resolve_allreduce(A::kAuto, 4096, 6, net), A::kRing);  // Rabenseifner needs a power of two
+  EXPECT_EQ(resolve_allreduce(A::kAuto, 4096, 6, net),
+            A::kRing);  // Rabenseifner needs a power of two
   EXPECT_EQ(resolve_allreduce(A::kAuto, 1024, 6, net), A::kRecursiveDoubling);
   EXPECT_EQ(resolve_allreduce(A::kRing, 8, 4, net), A::kRing);  // forced by configuration
   // The run's all-reduce follows the choice.
-  EXPECT_EQ(allreduce_time(2048, 4, net), collective_time(C::kAllreduce, A::kRecursiveDoubling, 2048, 4, net));
-  EXPECT_EQ(allreduce_time(2049, 4, net), collective_time(C::kAllreduce, A::kRabenseifner, 2049, 4, net));
-  EXPECT_EQ(allreduce_time(1 << 20, 4, net), collective_time(C::kAllreduce, A::kRing, 1 << 20, 4, net));
+  EXPECT_EQ(allreduce_time(2048, 4, net),
+            collective_time(C::kAllreduce, A::kRecursiveDoubling, 2048, 4, net));
+  EXPECT_EQ(allreduce_time(2049, 4, net),
+            collective_time(C::kAllreduce, A::kRabenseifner, 2049, 4, net));
+  EXPECT_EQ(allreduce_time(1 << 20, 4, net),
+            collective_time(C::kAllreduce, A::kRing, 1 << 20, 4, net));
 }
 
 TEST(CollectiveCost, BestIsTheCheapestModelled) {
@@ -111,12 +122,15 @@ TEST(CollectiveCost, FittedCostsReplaceTheLinksForTheirAlgorithm) {
   net.fitted[A::kRing] = {50, 3, 10};  // alpha 3 us, beta 0.16 ns/B, gamma 0.1 ns/B
   // Ring, p = 4, n = 1e6: 6 x 3 us + 1.5 x 160 us + 0.75 x 100 us = 18 + 240 + 75 us.
   EXPECT_EQ(t(C::kAllreduce, A::kRing, 1000000, 4, net), 333 * kUs);
-  EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 4, net), 870 * kUs);  // the links' costs
+  EXPECT_EQ(t(C::kAllreduce, A::kRecursiveDoubling, 1000000, 4, net),
+            870 * kUs);  // the links' costs
 }
 
 TEST(CollectiveCost, UnsupportedPairIsRejected) {
-  EXPECT_THROW(schedule(C::kBroadcast, A::kRing, 8, 4, test::star_network()), std::invalid_argument);
-  EXPECT_THROW(schedule(C::kAllreduce, A::kBinomial, 8, 4, test::star_network()), std::invalid_argument);
+  EXPECT_THROW(schedule(C::kBroadcast, A::kRing, 8, 4, test::star_network()),
+               std::invalid_argument);
+  EXPECT_THROW(schedule(C::kAllreduce, A::kBinomial, 8, 4, test::star_network()),
+               std::invalid_argument);
 }
 
 }  // namespace

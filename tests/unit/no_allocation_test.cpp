@@ -1,5 +1,5 @@
-// "No allocation per round": after a first warm-up round, GA-SGD rounds (kernels on the thread pool,
-// pull, host reduction, MPI all-reduce, update) allocate nothing on the heap.
+// "No allocation per round": after a first warm-up round, GA-SGD rounds (kernels on the thread
+// pool, pull, host reduction, MPI all-reduce, update) allocate nothing on the heap.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,8 +10,9 @@
 #include "src/algorithms/trainer.h"
 #include "tests/support/specs.h"
 
-// This file replaces the global operator new and delete with malloc and free, a matched pair. GCC 12 inlines
-// the replacements and then reports free() on memory from new (-Wmismatched-new-delete), a false positive here.
+// This file replaces the global operator new and delete with malloc and free, a matched pair. GCC
+// 12 inlines the replacements and then reports free() on memory from new (-Wmismatched-new-delete),
+// a false positive here.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 namespace {
@@ -40,7 +41,8 @@ TEST_P(NoAllocation, RoundsAfterTheFirstDoNotAllocate) {
   const NetworkSpec net = test::small_network();
 
   const uint64_t dpus = 4, rows = 8, features = 64;
-  const ServerLayout layout{sparse, static_cast<int64_t>(dpus), rows, features, model_weights(sparse, features, hw.dpu)};
+  const ServerLayout layout{sparse, static_cast<int64_t>(dpus), rows, features,
+                            model_weights(sparse, features, hw.dpu)};
   KernelConfig kernel;
   kernel.lr_shift = 4;
   kernel.decay_shift = 14;
@@ -52,12 +54,14 @@ TEST_P(NoAllocation, RoundsAfterTheFirstDoNotAllocate) {
   if (sparse) {
     data.offsets.push_back(0);
     for (uint64_t r = 0; r < dpus * rows; ++r) {
-      for (uint32_t k = 0; k < 5; ++k) data.indices.push_back(static_cast<uint32_t>((r * 7 + k * 13) % features));
+      for (uint32_t k = 0; k < 5; ++k)
+        data.indices.push_back(static_cast<uint32_t>((r * 7 + k * 13) % features));
       data.offsets.push_back(data.indices.size());
     }
   } else {
     data.x.resize(dpus * rows * layout.weights);
-    for (size_t i = 0; i < data.x.size(); ++i) data.x[i] = static_cast<uint32_t>(i * 2654435761u) >> 1;
+    for (size_t i = 0; i < data.x.size(); ++i)
+      data.x[i] = static_cast<uint32_t>(i * 2654435761u) >> 1;
   }
   server.load(std::move(data));
   Cluster cluster{boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_attach)};
@@ -67,11 +71,13 @@ TEST_P(NoAllocation, RoundsAfterTheFirstDoNotAllocate) {
   trainer.round(0);  // warm-up: first-use buffers
   const uint64_t before = g_allocations.load();
   for (uint64_t r = 1; r < 3; ++r) trainer.round(kind == AlgorithmKind::kAdmm ? 0 : r);
-  EXPECT_EQ(g_allocations.load() - before, 0u) << algorithm.name() << (sparse ? " sparse" : " dense");
+  EXPECT_EQ(g_allocations.load() - before, 0u)
+      << algorithm.name() << (sparse ? " sparse" : " dense");
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryAlgorithm, NoAllocation,
-                         testing::Combine(testing::Values(AlgorithmKind::kGaSgd, AlgorithmKind::kMaSgd,
+                         testing::Combine(testing::Values(AlgorithmKind::kGaSgd,
+                                                          AlgorithmKind::kMaSgd,
                                                           AlgorithmKind::kAdmm),
                                           testing::Bool()));
 

@@ -67,16 +67,18 @@ TEST(Presets, EveryShippedNetworkLoads) {
 
 TEST(Presets, NetworkTopologyAndFittedCostsLoad) {
   const std::string text = slurp(resolve_preset("network", "25gbe"));
-  const std::string fat = std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"fat-tree\"") +
-                          "\n[fitted.ring]\nlatency_us = { value = 3, source = \"netbench\" }\n"
-                          "bandwidth_gbit_s = { value = 50, source = \"netbench\" }\n"
-                          "reduce_gbps = { value = 5, source = \"netbench\" }\n";
+  const std::string fat =
+      std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"fat-tree\"") +
+      "\n[fitted.ring]\nlatency_us = { value = 3, source = \"netbench\" }\n"
+      "bandwidth_gbit_s = { value = 50, source = \"netbench\" }\n"
+      "reduce_gbps = { value = 5, source = \"netbench\" }\n";
   const NetworkSpec n = load_network_preset(temp_preset("fat", fat));
   EXPECT_EQ(n.topology, Topology::kFatTree);
   EXPECT_EQ(n.servers_per_leaf, 32);
   EXPECT_EQ(n.oversubscription, 2);
   EXPECT_EQ(n.costs_for(CollectiveAlgorithm::kRing).latency_us, 3);
-  EXPECT_EQ(n.costs_for(CollectiveAlgorithm::kRabenseifner).latency_us, 15);  // not fitted: the links'
+  EXPECT_EQ(n.costs_for(CollectiveAlgorithm::kRabenseifner).latency_us,
+            15);  // not fitted: the links'
   auto error = [](const std::string& path) {
     try {
       load_network_preset(path);
@@ -85,31 +87,43 @@ TEST(Presets, NetworkTopologyAndFittedCostsLoad) {
     }
     return std::string();
   };
-  const std::string bad_kind = std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"torus\"");
-  EXPECT_NE(error(temp_preset("torus", bad_kind)).find("topology.kind = 'torus' must be star, fat-tree or ring"),
+  const std::string bad_kind =
+      std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"torus\"");
+  EXPECT_NE(error(temp_preset("torus", bad_kind))
+                .find("topology.kind = 'torus' must be star, fat-tree or ring"),
             std::string::npos);
   const std::string no_leaf = std::regex_replace(
       std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"fat-tree\""),
       std::regex("servers_per_leaf = \\{[^}]*\\}\n"), "");
-  EXPECT_NE(error(temp_preset("noleaf", no_leaf)).find("a fat tree needs topology.servers_per_leaf"), std::string::npos);
-  const std::string bad_fit = text + "\n[fitted.ring]\nlatency_us = { value = 3, source = \"x\" }\n";
-  EXPECT_NE(error(temp_preset("badfit", bad_fit)).find("fitted.ring must hold exactly"), std::string::npos);
+  EXPECT_NE(
+      error(temp_preset("noleaf", no_leaf)).find("a fat tree needs topology.servers_per_leaf"),
+      std::string::npos);
+  const std::string bad_fit =
+      text + "\n[fitted.ring]\nlatency_us = { value = 3, source = \"x\" }\n";
+  EXPECT_NE(error(temp_preset("badfit", bad_fit)).find("fitted.ring must hold exactly"),
+            std::string::npos);
 }
 
 TEST(Presets, UnknownKeyIsAnError) {
-  const std::string text = std::regex_replace(reference_text(), std::regex("frequency_mhz ="), "frequency_mz =");
-  EXPECT_NE(error_of(temp_preset("unknown", text)).find("unknown key 'dpu.frequency_mz'"), std::string::npos);
+  const std::string text =
+      std::regex_replace(reference_text(), std::regex("frequency_mhz ="), "frequency_mz =");
+  EXPECT_NE(error_of(temp_preset("unknown", text)).find("unknown key 'dpu.frequency_mz'"),
+            std::string::npos);
 }
 
 TEST(Presets, NumberWithoutSourceIsAnError) {
-  const std::string text = std::regex_replace(reference_text(), std::regex("wram_bytes = \\{[^}]*\\}"), "wram_bytes = 65536");
-  EXPECT_NE(error_of(temp_preset("nosource", text)).find("dpu.wram_bytes must be { value"), std::string::npos);
+  const std::string text = std::regex_replace(
+      reference_text(), std::regex("wram_bytes = \\{[^}]*\\}"), "wram_bytes = 65536");
+  EXPECT_NE(error_of(temp_preset("nosource", text)).find("dpu.wram_bytes must be { value"),
+            std::string::npos);
 }
 
 TEST(Presets, OutOfRangeValueNamesTheRange) {
   const std::string text =
-      std::regex_replace(reference_text(), std::regex("rank_scaling_exponent = \\{ value = 0.8"), "rank_scaling_exponent = { value = 1.5");
-  EXPECT_NE(error_of(temp_preset("range", text)).find("transfer.rank_scaling_exponent = 1.5"), std::string::npos);
+      std::regex_replace(reference_text(), std::regex("rank_scaling_exponent = \\{ value = 0.8"),
+                         "rank_scaling_exponent = { value = 1.5");
+  EXPECT_NE(error_of(temp_preset("range", text)).find("transfer.rank_scaling_exponent = 1.5"),
+            std::string::npos);
 }
 
 TEST(Presets, UnknownPresetNameListsTheAvailableOnes) {
@@ -117,7 +131,8 @@ TEST(Presets, UnknownPresetNameListsTheAvailableOnes) {
     load_server_preset("upmem-9999");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("available: upmem-2560-v1a"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("available: upmem-2560-v1a"), std::string::npos)
+        << e.what();
   }
 }
 

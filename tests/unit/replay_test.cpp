@@ -1,6 +1,7 @@
-// Exactness: a few rounds of GA-SGD, MA-SGD and ADMM on 2 DPUs x 2 rows x 8 features, replayed here with
-// plain integer arithmetic written independently of the kernels, compared weight by weight. SVM needs no
-// sigmoid, so its replay is fully independent; LR's replay shares only FixedQ31::sigmoid (tested apart).
+// Exactness: a few rounds of GA-SGD, MA-SGD and ADMM on 2 DPUs x 2 rows x 8 features, replayed here
+// with plain integer arithmetic written independently of the kernels, compared weight by weight.
+// SVM needs no sigmoid, so its replay is fully independent; LR's replay shares only
+// FixedQ31::sigmoid (tested apart).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -51,7 +52,8 @@ void add_row(const Model& m, int row, bool svm, int lr, Grad& g) {
   if (svm) {
     const I64 yz = kY[row] == 1 ? z : -z;
     if (yz >= (I64{1} << 16)) return;  // margin 2^-15
-    for (int j = 0; j < kF; ++j) g.g[j] += kY[row] == 1 ? -(static_cast<I64>(kX[row][j]) >> lr) : (kX[row][j] >> lr);
+    for (int j = 0; j < kF; ++j)
+      g.g[j] += kY[row] == 1 ? -(static_cast<I64>(kX[row][j]) >> lr) : (kX[row][j] >> lr);
     g.bias += kY[row] == 1 ? -(kOne >> lr) : (kOne >> lr);
     return;
   }
@@ -70,8 +72,10 @@ void step(Model& m, const Grad& g, int b_log2, int decay, const std::array<I64, 
 
 I64 avg(I64 sum) { return sat(sum / kDpus); }
 
-// Runs `rounds` rounds of the real algorithm on one server of 2 DPUs and returns its reported model.
-std::pair<std::vector<int32_t>, I64> run_real(AlgorithmKind kind, bool svm, const AlgorithmSettings& s, int rounds) {
+// Runs `rounds` rounds of the real algorithm on one server of 2 DPUs and returns its reported
+// model.
+std::pair<std::vector<int32_t>, I64> run_real(AlgorithmKind kind, bool svm,
+                                              const AlgorithmSettings& s, int rounds) {
   const Algorithm& algorithm = Algorithm::of(kind);
   const HardwareSpec hw = test::small_hardware();
   const HostSpec host = test::small_host();
@@ -85,7 +89,8 @@ std::pair<std::vector<int32_t>, I64> run_real(AlgorithmKind kind, bool svm, cons
   PimServer<FixedQ31> server(hw, host, layout, algorithm.dpu_models(), k, 1);
   ServerData<FixedQ31> data;
   data.x.assign(4 * layout.weights, 0);
-  for (int r = 0; r < 4; ++r) std::copy(kX[r].begin(), kX[r].end(), data.x.begin() + r * static_cast<int>(layout.weights));
+  for (int r = 0; r < 4; ++r)
+    std::copy(kX[r].begin(), kX[r].end(), data.x.begin() + r * static_cast<int>(layout.weights));
   data.y.assign(kY.begin(), kY.end());
   server.load(std::move(data));
   Cluster cluster{boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_attach)};
@@ -174,7 +179,9 @@ TEST_P(Replay, AdmmMatchesHandArithmetic) {
 }
 
 INSTANTIATE_TEST_SUITE_P(LrAndSvm, Replay, testing::Bool(),
-                         [](const testing::TestParamInfo<bool>& i) { return i.param ? "Svm" : "Lr"; });
+                         [](const testing::TestParamInfo<bool>& i) {
+                           return i.param ? "Svm" : "Lr";
+                         });
 
 }  // namespace
 }  // namespace pimscale

@@ -1,4 +1,5 @@
-// Synthetic generators: the statistics the issue promises, and independence from how rows are split.
+// Synthetic generators: the statistics the issue promises, and independence from how rows are
+// split.
 #include <gtest/gtest.h>
 
 #include <algorithm>

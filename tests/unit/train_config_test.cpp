@@ -48,14 +48,16 @@ TEST(TrainConfig, ImpossibleValuesAreErrors) {
   EXPECT_THROW(parse({"--data", "a.h5", "--epochs", "0"}), InputError);
   EXPECT_THROW(parse({"--data", "a.h5", "--model", "tree"}), InputError);
   EXPECT_THROW(parse({"--data", "a.h5", "--margin", "0.7"}), InputError);
-  EXPECT_NO_THROW(parse({"--data", "a.h5", "--model", "svm", "--algorithm", "admm", "--numerics", "float"}));
-  EXPECT_THROW(parse({}), InputError);                                    // no dataset
+  EXPECT_NO_THROW(
+      parse({"--data", "a.h5", "--model", "svm", "--algorithm", "admm", "--numerics", "float"}));
+  EXPECT_THROW(parse({}), InputError);  // no dataset
 }
 
 TEST(TrainConfig, JsonHasEveryKey) {
   const nlohmann::json j = to_json(TrainConfig{});
-  for (const char* k : {"data", "model", "algorithm", "dpus_per_server", "batch", "lr_shift", "reg_shift", "epochs",
-                        "seed", "out", "threads", "hardware", "network", "numerics", "alpha", "margin", "class_weights"}) {
+  for (const char* k : {"data", "model", "algorithm", "dpus_per_server", "batch", "lr_shift",
+                        "reg_shift", "epochs", "seed", "out", "threads", "hardware", "network",
+                        "numerics", "alpha", "margin", "class_weights"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
 }
