@@ -19,6 +19,19 @@
 namespace pimscale {
 
 namespace {
+constexpr std::string_view kFormatNames[] = {"libsvm", "csv", "idx"};
+}  // namespace
+
+std::string_view format_name(InputFormat f) { return kFormatNames[static_cast<size_t>(f)]; }
+
+std::optional<InputFormat> format_named(std::string_view name) {
+  for (size_t i = 0; i < std::size(kFormatNames); ++i) {
+    if (kFormatNames[i] == name) return static_cast<InputFormat>(i);
+  }
+  return std::nullopt;
+}
+
+namespace {
 
 std::string fmt_label(double l) {
   std::ostringstream s;
@@ -224,10 +237,15 @@ struct Split {
 };
 
 RawRows read_any(const ConvertOptions& o, const std::string& file, const std::string& labels) {
-  if (o.from == "libsvm") return read_libsvm(file);
-  if (o.from == "csv") return read_csv(file, o.label_column);
-  if (o.from == "idx") return read_idx(file, labels);
-  throw InputError("--from '" + o.from + "' is unknown; use libsvm, csv or idx");
+  switch (o.from) {
+    case InputFormat::kLibsvm:
+      return read_libsvm(file);
+    case InputFormat::kCsv:
+      return read_csv(file, o.label_column);
+    case InputFormat::kIdx:
+      break;
+  }
+  return read_idx(file, labels);
 }
 
 // Appends row i of src (label and non-zeros) to dst.
@@ -319,11 +337,12 @@ std::string convert_dataset(const ConvertOptions& o) {
   if (train.y.empty())
     throw InputError("no training rows have the labels of --classes; check the class values");
   const uint64_t features = std::max(train.rows.features, test.rows.features);
-  const bool dense = o.dense || o.from != "libsvm";
+  const bool dense = o.dense || o.from != InputFormat::kLibsvm;
 
   // Written by this rank alone (MPI_COMM_SELF).
   DatasetWriter writer(o.out, MPI_COMM_SELF, dense ? DataKind::kDense : DataKind::kSparse, features,
-                       "pimscale data convert --from " + o.from + " --in " + o.in +
+                       "pimscale data convert --from " + std::string(format_name(o.from)) +
+                           " --in " + o.in +
                            (o.test.empty() ? " --test-fraction " + std::to_string(o.test_fraction) +
                                                  " --seed " + std::to_string(o.seed)
                                            : " --test " + o.test) +

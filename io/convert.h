@@ -11,8 +11,13 @@
 
 namespace pimscale {
 
+// The text and binary formats `data convert` reads.
+enum class InputFormat { kLibsvm, kCsv, kIdx };
+std::string_view format_name(InputFormat f);  // libsvm, csv or idx
+std::optional<InputFormat> format_named(std::string_view name);
+
 struct ConvertOptions {
-  std::string from;         // libsvm, csv or idx
+  InputFormat from = InputFormat::kLibsvm;
   std::string in;           // libsvm/csv file, or IDX images
   std::string in_labels;    // IDX labels
   std::string test;         // optional separate test file (IDX: images)

@@ -19,6 +19,9 @@ float ExpTable::exp(float x) const {
   const float t = x * 1.44269504f;  // log2(e) in float
   const float k = std::floor(t);
   const float f = t - k;  // [0, 1)
+  // Round half up in float, as TransPimLib addresses its table (lround would round in another
+  // precision).
+  // NOLINTNEXTLINE(bugprone-incorrect-roundings)
   uint32_t i = static_cast<uint32_t>(f * static_cast<float>(kEntries) + 0.5f);
   int exponent = static_cast<int>(k);
   if (i >= kEntries) {

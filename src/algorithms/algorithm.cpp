@@ -26,10 +26,10 @@ std::string_view op_name(OpKind kind) {
   return kNames[static_cast<size_t>(kind)];
 }
 
-double l2_regulariser(std::span<const double> w, int reg_shift) {
+double L2Algorithm::regulariser(std::span<const double> w, const AlgorithmSettings& s) const {
   double norm = 0;
   for (const double v : w) norm += v * v;
-  return std::ldexp(norm, -reg_shift - 1);
+  return std::ldexp(norm, -s.reg_shift - 1);
 }
 
 template <class Num>

@@ -11,7 +11,7 @@ namespace pimscale {
 
 namespace {
 
-class GaSgd final : public Algorithm {
+class GaSgd final : public L2Algorithm {
  public:
   AlgorithmKind kind() const override { return AlgorithmKind::kGaSgd; }
   DpuModels dpu_models() const override { return DpuModels::kShared; }
@@ -60,10 +60,6 @@ class GaSgd final : public Algorithm {
         // The update: read the sums and w, write w.
         {.kind = OpKind::kHostUpdate, .bytes = sums_bytes(n, words) + 2 * n * words.weight},
     };
-  }
-
-  double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override {
-    return l2_regulariser(w, s.reg_shift);
   }
 };
 

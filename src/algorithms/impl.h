@@ -36,8 +36,11 @@ class GlobalModelState : public HostState<Num> {
   std::vector<Wide> sums_;  // [weights + 1], the bias last
 };
 
-// The L2 regulariser (2^-reg / 2) ||w||^2 whose gradient step is GA-SGD's and MA-SGD's decay w
-// 2^-(lr + reg).
-double l2_regulariser(std::span<const double> w, int reg_shift);
+// GA-SGD and MA-SGD: the L2 regulariser (2^-reg / 2) ||w||^2, whose gradient step is their decay
+// w 2^-(lr + reg).
+class L2Algorithm : public Algorithm {
+ public:
+  double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override;
+};
 
 }  // namespace pimscale

@@ -10,7 +10,7 @@ namespace pimscale {
 
 namespace {
 
-class MaSgd final : public Algorithm {
+class MaSgd final : public L2Algorithm {
  public:
   AlgorithmKind kind() const override { return AlgorithmKind::kMaSgd; }
   DpuModels dpu_models() const override { return DpuModels::kPerDpu; }
@@ -41,10 +41,6 @@ class MaSgd final : public Algorithm {
         // The average: read the sums, write w.
         {.kind = OpKind::kHostUpdate, .bytes = sums_bytes(n, words) + n * words.weight},
     };
-  }
-
-  double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override {
-    return l2_regulariser(w, s.reg_shift);
   }
 };
 

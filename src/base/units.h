@@ -22,7 +22,9 @@ struct Picoseconds {
   friend constexpr Picoseconds operator-(Picoseconds a, Picoseconds b) {
     return {a.value - b.value};
   }
-  friend constexpr auto operator<=>(Picoseconds, Picoseconds) = default;
+  // clang-tidy 14 reads the defaulted <=> as a literal 0 pointer.
+  friend constexpr auto operator<=>(Picoseconds,
+                                    Picoseconds) = default;  // NOLINT(modernize-use-nullptr)
   constexpr double seconds() const { return static_cast<double>(value) * 1e-12; }
 };
 

@@ -56,7 +56,7 @@ class SynthCommand final : public Command {
 class ConvertCommand final : public Command {
  public:
   void add_flags(CLI::App& cmd) override {
-    cmd.add_option("--from", conv_.from, "input format")
+    cmd.add_option("--from", from_, "input format: libsvm, csv or idx")
         ->required()
         ->check(CLI::IsMember({"libsvm", "csv", "idx"}));
     cmd.add_option("--in", conv_.in, "input file (IDX: the images)")->required();
@@ -76,6 +76,7 @@ class ConvertCommand final : public Command {
   }
   // One rank reads and writes; the others wait for its verdict.
   int run(Cluster* cluster) override {
+    conv_.from = *format_named(from_);  // CLI11 checked the name
     std::string summary;
     on_root(*cluster, [&] {
       if (!classes_.empty()) {
@@ -96,7 +97,7 @@ class ConvertCommand final : public Command {
 
  private:
   ConvertOptions conv_;
-  std::string classes_;
+  std::string from_, classes_;
 };
 
 class StatsCommand final : public Command {
@@ -128,7 +129,8 @@ class StatsCommand final : public Command {
   }
   int run(Cluster* cluster) override {
     on_root(*cluster, [&] {
-      run_data_stats(file_, synthetic_, spec_, rows_, sample_, batches_, shards_, !no_store_, out_);
+      run_data_stats(file_, *enum_named<SyntheticShape>(synthetic_), spec_, rows_, sample_,
+                     batches_, shards_, !no_store_, out_);
     });
     return 0;
   }

@@ -80,10 +80,10 @@ void print_stats(const DataStats& s) {
 
 }  // namespace
 
-void run_data_stats(const std::string& file, const std::string& synthetic, SynthSpec spec,
-                    double rows, uint64_t sample_rows, const std::string& batches,
-                    const std::string& shards, bool store, const std::string& json_out) {
-  if (file.empty() == synthetic.empty()) {
+void run_data_stats(const std::string& file, SyntheticShape synthetic, SynthSpec spec, double rows,
+                    uint64_t sample_rows, const std::string& batches, const std::string& shards,
+                    bool store, const std::string& json_out) {
+  if (file.empty() == (synthetic == SyntheticShape::kNone)) {
     throw InputError(
         "data stats: give a dataset FILE or --synthetic criteo|yfcc with --rows R (one of them)");
   }
@@ -91,14 +91,14 @@ void run_data_stats(const std::string& file, const std::string& synthetic, Synth
   const std::vector<uint64_t> shard_counts = positive_list(shards, "--shards");
   if (!json_out.empty()) check_writable(json_out);
   DataStats s;
-  if (!synthetic.empty()) {
+  if (synthetic != SyntheticShape::kNone) {
     if (!(rows >= 1 && rows < 1.8e19 && rows == std::floor(rows))) {
       throw InputError(
           "data stats --synthetic: --rows must be a whole number of rows (e.g. 4.4e9)");
     }
     if (!shard_counts.empty())
       throw InputError("data stats: --shards needs a FILE (synthetic rows are independent)");
-    if (synthetic == "yfcc") {
+    if (synthetic == SyntheticShape::kYfcc) {
       spec.kind = DataKind::kDense;
       spec.features = 4096;
     }

@@ -172,6 +172,7 @@ void run_netbench(const NetbenchConfig& cfg, Cluster& cluster) {
   // 2. Fit: one alpha, beta, gamma over everything, then each algorithm's own alpha and per-byte
   // scale.
   std::vector<FitPoint> all;
+  all.reserve(points.size());
   for (const Point& pt : points) all.push_back({pt.terms, pt.measured});
   NetworkSpec net;
   net.name = name;

@@ -1,3 +1,4 @@
+// `pimscale sweep` (sweep.h): one train run per point through a launcher, then sweep.csv.
 #include "src/commands/sweep.h"
 
 #include <fmt/core.h>
@@ -18,7 +19,6 @@
 #include "pim_emul/fixed_point.h"
 #include "src/algorithms/algorithm.h"
 #include "src/base/error.h"
-#include "src/commands/sweep.h"
 #include "src/config/train_config.h"
 
 namespace pimscale {
@@ -89,7 +89,7 @@ std::vector<Point> make_points(const TrainConfig& base, const SweepConfig& s) {
     return a.servers * a.dpus < b.servers * b.dpus;
   });
   const int64_t n0 = points.front().servers * points.front().dpus;
-  if (s.mode == "weak") {
+  if (s.mode == SweepMode::kWeak) {
     if (base.rows_per_dpu <= 0) {
       throw InputError(
           "weak scaling keeps the rows per DPU fixed: give --rows-per-dpu R (the rows grow with "
@@ -108,8 +108,6 @@ std::vector<Point> make_points(const TrainConfig& base, const SweepConfig& s) {
       }
       p.train.batch = base.batch * n / n0;
     }
-  } else if (s.mode != "strong") {
-    throw InputError("--mode '" + s.mode + "' is unknown; use weak or strong");
   } else if (base.rows_per_dpu > 0) {
     throw InputError(
         "strong scaling keeps the problem fixed: give --rows R (or the whole file), not "
@@ -125,7 +123,7 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
   RunFolder folder(base.out);
   fs::create_directories(fs::path(folder.staging()) / "points");
   const std::string self = self_path();
-  fmt::print("pimscale sweep: {} scaling, {} points, {} {} on {}\n", s.mode, points.size(),
+  fmt::print("pimscale sweep: {} scaling, {} points, {} {} on {}\n", name_of(s.mode), points.size(),
              name_of(base.algorithm), name_of(base.model),
              base.data.empty() ? "synthetic " + name_string(base.synthetic) : base.data);
   std::fflush(stdout);
@@ -192,7 +190,7 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
     const int64_t n = p.servers * p.dpus;
     if (rows.empty()) t0 = per_epoch, n0 = n;
     const double ratio = static_cast<double>(n) / static_cast<double>(n0);
-    const double speedup = s.mode == "strong" ? t0 / per_epoch : ratio * t0 / per_epoch;
+    const double speedup = s.mode == SweepMode::kStrong ? t0 / per_epoch : ratio * t0 / per_epoch;
     const double efficiency = speedup / ratio;
     const nlohmann::json& acc = run["final"]["test_accuracy"];
     std::string to_target;
@@ -207,7 +205,7 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
     }
     const std::string rel = (fs::path("points") / p.name).string();
     rows.push_back(
-        {s.mode, std::to_string(p.servers), std::to_string(p.dpus), std::to_string(n),
+        {name_string(s.mode), std::to_string(p.servers), std::to_string(p.dpus), std::to_string(n),
          std::to_string(run["dataset"]["train_rows_used"].get<uint64_t>()),
          std::to_string(p.train.batch), std::to_string(run["rounds_per_epoch"].get<uint64_t>()),
          fmt::format("{:.9g}", per_epoch), fmt::format("{:.9g}", dpu),

@@ -8,14 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "src/config/enums.h"
 #include "src/config/train_config.h"
 
 namespace pimscale {
 
+enum class SweepMode { kWeak, kStrong };
+template <>
+struct EnumNames<SweepMode> {
+  static constexpr std::array<std::string_view, 2> names = {"weak", "strong"};
+};
+
 struct SweepConfig {
   std::vector<int64_t> servers = {1, 2, 4};
-  std::vector<int64_t> dpus;   // empty: the train configuration's dpus_per_server
-  std::string mode = "weak";   // weak: rows (and a global batch) grow with the DPUs; strong: fixed
+  std::vector<int64_t> dpus;  // empty: the train configuration's dpus_per_server
+  SweepMode mode =
+      SweepMode::kWeak;        // weak: rows (and a global batch) grow with the DPUs; strong: fixed
   double target_accuracy = 0;  // 0: no time-to-target column values
   std::string launcher = "${MPIEXEC:-mpirun} -n {servers}";
 };

@@ -20,7 +20,7 @@ class SweepCommand final : public Command {
     app.add_option("--dpus", s_.dpus,
                    "DPUs per server to sweep, e.g. 16,32 (default: --dpus-per-server)")
         ->delimiter(',');
-    app.add_option("--mode", s_.mode,
+    app.add_option("--mode", mode_,
                    "weak (--rows-per-dpu fixed; GA-SGD's batch grows with the DPUs) or strong")
         ->check(CLI::IsMember({"weak", "strong"}));
     app.add_option("--target-accuracy", s_.target_accuracy,
@@ -31,6 +31,7 @@ class SweepCommand final : public Command {
         "(default '${MPIEXEC:-mpirun} -n {servers}')");
   }
   int run(Cluster*) override {
+    s_.mode = *enum_named<SweepMode>(mode_);  // CLI11 checked the name
     TrainConfig base = cli_->resolve();
     if (base.out == TrainConfig{}.out) base.out = "runs/sweep";
     return run_sweep(base, s_);
@@ -39,6 +40,7 @@ class SweepCommand final : public Command {
  private:
   std::optional<TrainConfigCli> cli_;
   SweepConfig s_;
+  std::string mode_ = "weak";
 };
 
 class MicrobenchCommand final : public Command {

@@ -1,5 +1,7 @@
 #include "src/config/config_cli.h"
 
+#include <fmt/core.h>
+
 #include <cmath>
 #include <cstdlib>
 
@@ -23,6 +25,29 @@ const CLI::Validator kWholeNumber(
     },
     "", "");
 
+// The key's help with its unit and declared range, e.g. "learning rate 2^-lr_shift [log2, 0..31]".
+std::string help_of(const ConfigKey& k) {
+  const bool number = std::holds_alternative<int64_t TrainConfig::*>(k.field) ||
+                      std::holds_alternative<double TrainConfig::*>(k.field);
+  if (!number || k.min < -9e18) return k.help;
+  std::string range =
+      k.max >= 9e18 ? fmt::format(">= {}", k.min) : fmt::format("{}..{}", k.min, k.max);
+  if (k.unset != -1) range += fmt::format(", {} = default", k.unset);
+  return fmt::format("{} [{}{}]", k.help, *k.unit ? fmt::format("{}, ", k.unit) : "", range);
+}
+
+// `text` read whole by `parse` (std::stod, std::stoll); InputError(`error`) for anything else.
+template <class T, class Parse>
+T whole_text(const std::string& text, Parse parse, const std::string& error) {
+  try {
+    size_t used = 0;
+    const T v = parse(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw InputError(error);
+}
+
 }  // namespace
 
 TrainConfigCli::TrainConfigCli(CLI::App& app, bool predicting) : predicting_(predicting) {
@@ -36,11 +61,11 @@ TrainConfigCli::TrainConfigCli(CLI::App& app, bool predicting) : predicting_(pre
     if (std::holds_alternative<bool TrainConfig::*>(k.field)) {
       o = app.add_flag(flag, k.help);
     } else {
-      o = app.add_option(flag, values_[i], k.help);
+      o = app.add_option(flag, values_[i], help_of(k));
       if (std::holds_alternative<int64_t TrainConfig::*>(k.field)) {
-        o->transform(kWholeNumber)->check(CLI::Number);
+        o->transform(kWholeNumber)->type_name("INT");
       } else if (std::holds_alternative<double TrainConfig::*>(k.field)) {
-        o->check(CLI::Number);
+        o->type_name("FLOAT");
       }
     }
     options_.push_back(o);
@@ -62,14 +87,13 @@ TrainConfig TrainConfigCli::resolve() const {
           } else if constexpr (std::is_same_v<F, bool TrainConfig::*>) {
             c.*f = true;
           } else if constexpr (std::is_same_v<F, double TrainConfig::*>) {
-            c.*f = std::stod(v);
+            c.*f = whole_text<double>(
+                v, [](const std::string& t, size_t* n) { return std::stod(t, n); },
+                flag_of(k.key) + " '" + v + "' is not a number");
           } else if constexpr (std::is_same_v<F, int64_t TrainConfig::*>) {
-            try {
-              c.*f = std::stoll(v);
-            } catch (const std::exception&) {
-              throw InputError(flag_of(k.key) + " '" + v +
-                               "' is not a whole number in int64's range");
-            }
+            c.*f = whole_text<int64_t>(
+                v, [](const std::string& t, size_t* n) { return std::stoll(t, n); },
+                flag_of(k.key) + " '" + v + "' is not a whole number in int64's range");
           } else {
             set_enum(c, k, v);
           }

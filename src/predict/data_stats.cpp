@@ -270,6 +270,7 @@ DataStats synthetic_stats(const SynthSpec& spec, uint64_t rows,
   s.sampled = sample < rows;
   std::vector<uint64_t> feature_counts(spec.features, 0);
   std::vector<ReuseCounter> reuse;
+  reuse.reserve(batches.size());
   for (const uint64_t b : batches) reuse.emplace_back(b, spec.features);
   std::vector<uint32_t> idx;
   for (uint64_t row = 0; row < sample; ++row) {

@@ -120,6 +120,7 @@ nlohmann::json run_manifest(const RunReport& r) {
       {"model", r.model},
       {"emulated_seconds", r.total.total().seconds()},
       {"emulated_picoseconds", r.total.total().value},
+      {"load_wall_seconds", r.load_wall_seconds},
       {"train_wall_seconds", r.train_wall_seconds},
       {"wall_seconds", r.wall_seconds},
       {"peak_rss_mib", r.peak_rss_mib}};

@@ -46,7 +46,9 @@ struct RunReport {
   EpochMetrics final;
   std::optional<std::string> model_sha256;  // none when nothing was trained
   nlohmann::json model;                     // final_model's summary (null when nothing was trained)
-  double train_wall_seconds = 0, wall_seconds = 0, peak_rss_mib = 0;
+  // Wall time (never emulated): loading (start to the first round, slowest rank), the rounds of
+  // every epoch (metrics excluded), and the whole run.
+  double load_wall_seconds = 0, train_wall_seconds = 0, wall_seconds = 0, peak_rss_mib = 0;
   bool predicted = false;
   nlohmann::json prediction;  // predict: how the estimate was made (statistics, assumptions)
 };

@@ -64,3 +64,58 @@ TEST(TrainConfig, JsonHasEveryKey) {
 
 }  // namespace
 }  // namespace pimscale
+
+namespace pimscale {
+namespace {
+
+// Every numeric key's range is its declaration's: one past either end is refused, naming the flag.
+TEST(ConfigKeys, RangesComeFromTheDeclarations) {
+  for (const ConfigKey& k : config_keys()) {
+    auto* i = std::get_if<int64_t TrainConfig::*>(&k.field);
+    if (!i || k.max > 1e18) continue;
+    TrainConfig c;
+    c.data = "a.h5";
+    c.*(*i) = static_cast<int64_t>(k.max) + 1;
+    try {
+      validate(c);
+      ADD_FAILURE() << k.key << " accepted " << k.max + 1;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(flag_of(k.key)), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(validate([] {
+    TrainConfig c;
+    c.data = "a.h5";
+    c.alpha = 31;
+    return c;
+  }()));
+}
+
+TEST(ConfigKeys, EveryKeyHasHelpAndEnumsRoundTripThroughTheirNames) {
+  for (const ConfigKey& k : config_keys()) EXPECT_GT(std::string(k.help).size(), 5u) << k.key;
+  for (AlgorithmKind a : {AlgorithmKind::kGaSgd, AlgorithmKind::kMaSgd, AlgorithmKind::kAdmm}) {
+    EXPECT_EQ(enum_named<AlgorithmKind>(name_of(a)), a);
+  }
+  EXPECT_FALSE(enum_named<Numerics>("double").has_value());
+  TrainConfig c;
+  c.topology = Topology::kFatTree;
+  c.collective = CollectiveAlgorithm::kRabenseifner;
+  const nlohmann::json j = to_json(c);
+  EXPECT_EQ(j["topology"], "fat-tree");
+  EXPECT_EQ(j["collective"], "rabenseifner");
+  EXPECT_EQ(to_json(TrainConfig{})["topology"], "");  // the preset's
+}
+
+TEST(ConfigKeys, UnknownNamesListTheChoices) {
+  try {
+    parse({"--data", "a.h5", "--collective", "binomial"});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--collective 'binomial' is not an all-reduce algorithm; use auto, best, ring, "
+                 "recursive-doubling, rabenseifner or hierarchical");
+  }
+}
+
+}  // namespace
+}  // namespace pimscale
