@@ -67,9 +67,12 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
     dpu_bias_.assign(d, Wide{0});
   }
   if (models == DpuModels::kPerDpuWithProx) dpu_prox_.assign(d * n, Weight{0});
-  if (layout.sparse) {
-    grad_wide_.resize(d * n);
-  } else {
+  // GA-SGD's gradients leave the DPUs: dense ones in full, sparse ones as the entries their rows
+  // touched. Local steps' gradients never do: their scratch is per thread.
+  if (models == DpuModels::kShared && layout.sparse) {
+    touched_.resize(d);
+    if constexpr (Num::kFloat) last_dpu_.assign(n, -1);
+  } else if (models == DpuModels::kShared) {
     grad_w_.resize(d * n);
   }
   grad_bias_.assign(d, Wide{0});
@@ -82,6 +85,7 @@ void PimServer<Num>::load(ServerData<Num> data) {
 }
 
 template <class Num>
+// NOLINTNEXTLINE(performance-unnecessary-value-param): clang-tidy 14 misses the move into data_.
 void PimServer<Num>::load_shape(std::vector<uint64_t> offsets, uint64_t nnz_per_row) {
   data_.offsets = std::move(offsets);
   nnz_per_row_ = nnz_per_row;
@@ -200,6 +204,19 @@ void PimServer<Num>::launch(Fn&& one_dpu) {
   add(Phase::kDpuDma, times_[slowest].dma, dma_bytes);  // bytes: every DPU's MRAM<->WRAM traffic
 }
 
+namespace {
+// This thread's buffer of at least n entries, reused across launches (and servers) so rounds after
+// the first allocate nothing. kKeptZero buffers are zero between uses (their users restore that);
+// kAny ones hold whatever the last user left.
+enum Scratch { kKeptZero, kAny };
+template <class T, Scratch kKind>
+T* thread_scratch(size_t n) {
+  thread_local std::vector<T> scratch;
+  if (scratch.size() < n) scratch.resize(n, T{0});
+  return scratch.data();
+}
+}  // namespace
+
 template <class Num>
 void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
   const uint64_t n = layout_.weights;
@@ -208,8 +225,9 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
     if (count_only()) {
       count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
-      sparse_gradient<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
-                           grad_wide_.data() + i * n, counts_[i]);
+      sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
+                                   thread_scratch<Wide, kKeptZero>(n),
+                                   thread_scratch<uint8_t, kKeptZero>(n), touched_[i], counts_[i]);
     } else {
       dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
                           grad_w_.data() + i * n, &grad_bias_[i], counts_[i]);
@@ -228,11 +246,11 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
                              kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
       sparse_local_steps<Num>(sparse_shard(d), dpu_w_.data() + i * n, n, prox, first, steps,
-                              kernel_, hw_.dpu, grad_wide_.data() + i * n, counts_[i]);
+                              kernel_, hw_.dpu, thread_scratch<Wide, kAny>(n), counts_[i]);
     } else {
       dense_local_steps<Num>(dense_shard(d), dpu_w_.data() + i * n, dpu_bias_[i], prox, first,
-                             steps, kernel_, hw_.dpu, grad_w_.data() + i * n, grad_bias_[i],
-                             counts_[i]);
+                             steps, kernel_, hw_.dpu, thread_scratch<Weight, kAny>(n),
+                             grad_bias_[i], counts_[i]);
     }
   });
 }
@@ -255,6 +273,36 @@ void sum_over_dpus(ThreadPool& pool, const T* v, int64_t dpus, uint64_t n, Wide*
 }
 }  // namespace
 
+// sums[j] = sum over DPUs of each DPU's gradient entry j, in DPU order, from the touched entries
+// alone. Integers: the untouched zeros change nothing. Float: x + 0.0f is x except that -0.0f
+// becomes +0.0f, so where DPUs that did not touch j lie between two that did (or after the last),
+// +0.0f is added once, exactly as the sum over every DPU's full gradient would.
+template <class Num>
+void PimServer<Num>::sum_touched(Wide* sums) {
+  const uint64_t n = layout_.weights;
+  std::fill(sums, sums + n, Wide{0});
+  const int64_t dpus = layout_.dpus;
+  for (int64_t d = 0; d < dpus; ++d) {
+    const TouchedGradient<Num>& t = touched_[static_cast<size_t>(d)];
+    for (size_t k = 0; k < t.index.size(); ++k) {
+      const uint32_t j = t.index[k];
+      if constexpr (Num::kFloat) {
+        if (last_dpu_[j] != d - 1) sums[j] += Wide{0};
+        last_dpu_[j] = d;
+      }
+      sums[j] += t.value[k];
+    }
+  }
+  if constexpr (Num::kFloat) {
+    for (const TouchedGradient<Num>& t : touched_) {
+      for (const uint32_t j : t.index) {
+        if (last_dpu_[j] != -1 && last_dpu_[j] != dpus - 1) sums[j] += Wide{0};
+        last_dpu_[j] = -1;
+      }
+    }
+  }
+}
+
 template <class Num>
 void PimServer<Num>::pull_gradient_sums(Wide* sums, uint64_t bytes) {
   const uint64_t n = layout_.weights;
@@ -264,7 +312,7 @@ void PimServer<Num>::pull_gradient_sums(Wide* sums, uint64_t bytes) {
   if (count_only()) {
     std::fill(sums, sums + n + 1, Wide{0});
   } else if (layout_.sparse) {
-    sum_over_dpus(pool_, grad_wide_.data(), layout_.dpus, n, sums);
+    sum_touched(sums);
   } else {
     sum_over_dpus(pool_, grad_w_.data(), layout_.dpus, n, sums);
   }

@@ -137,6 +137,7 @@ class PimServer {
   void add_startup(StartupStep step, Picoseconds t, uint64_t bytes = 0);
   void slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes, int64_t flow);
   RowShape row_shape(int64_t d) const;
+  void sum_touched(Wide* sums);
   DenseShard<Num> dense_shard(int64_t d) const;
   SparseShard sparse_shard(int64_t d) const;
 
@@ -152,12 +153,13 @@ class PimServer {
   ServerData<Num> data_;
   const Weight* shared_w_ = nullptr;  // the broadcast model (kShared)
   Wide shared_bias_ = 0;
-  std::vector<Weight> dpu_w_;     // [dpus x weights] (kPerDpu*)
-  std::vector<Wide> dpu_bias_;    // [dpus]
-  std::vector<Weight> dpu_prox_;  // [dpus x weights] (kPerDpuWithProx)
-  std::vector<Weight> grad_w_;    // dense gradients [dpus x weights]
-  std::vector<Wide> grad_wide_;   // sparse gradients [dpus x weights]
-  std::vector<Wide> grad_bias_;   // [dpus]
+  std::vector<Weight> dpu_w_;                  // [dpus x weights] (kPerDpu*)
+  std::vector<Wide> dpu_bias_;                 // [dpus]
+  std::vector<Weight> dpu_prox_;               // [dpus x weights] (kPerDpuWithProx)
+  std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights]
+  std::vector<TouchedGradient<Num>> touched_;  // GA-SGD sparse gradients [dpus]: touched entries
+  std::vector<int64_t> last_dpu_;              // float sum_touched: the last DPU added to j, or -1
+  std::vector<Wide> grad_bias_;                // [dpus]
   std::vector<DpuCounts> counts_;
   std::vector<DpuTime> times_;
   PhaseLedger ledger_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "pim_emul/event_counts.h"
 #include "pim_emul/exp_table.h"
@@ -60,6 +61,26 @@ template <class Num>
 void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, uint64_t weights,
                      uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
                      typename Num::Wide* g, DpuCounts& counts);
+
+// The nonzero-pattern of one DPU's sparse gradient: the weights its rows touched (the bias last
+// among them), in first-touch order, and their sums. Bit for bit sparse_gradient's g at those
+// indices; every other entry of that g is 0.
+template <class Num>
+struct TouchedGradient {
+  std::vector<uint32_t> index;
+  std::vector<typename Num::Wide> value;
+};
+
+// sparse_gradient holding only what the rows touch: the emulator's memory and time grow with the
+// batch's non-zeros, not with the features (the DPU's own zeroing of its full buffer is still
+// counted). `scratch` [weights] must be all zero on entry and is all zero again on return; `seen`
+// [weights] likewise (0).
+template <class Num>
+void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weight* w,
+                             uint64_t weights, uint64_t first, uint64_t rows,
+                             const KernelConfig& cfg, const DpuSpec& dpu,
+                             typename Num::Wide* scratch, uint8_t* seen, TouchedGradient<Num>& out,
+                             DpuCounts& counts);
 
 // MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2
 // rows from `first`, each a gradient sum followed by apply_update on the DPU's own model. `prox`

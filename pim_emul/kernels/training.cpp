@@ -174,6 +174,31 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
 }
 
 template <class Num>
+void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weight* w,
+                             uint64_t weights, uint64_t first, uint64_t rows,
+                             const KernelConfig& cfg, const DpuSpec& dpu,
+                             typename Num::Wide* scratch, uint8_t* seen, TouchedGradient<Num>& out,
+                             DpuCounts& counts) {
+  sparse_rows<Num>(shard, w, first, rows, cfg, scratch);
+  out.index.clear();
+  out.value.clear();
+  auto touch = [&](uint32_t j) {
+    if (seen[j]) return;
+    seen[j] = 1;
+    out.index.push_back(j);
+  };
+  for (uint64_t k = shard.offsets[first]; k < shard.offsets[first + rows]; ++k)
+    touch(shard.indices[k]);
+  touch(static_cast<uint32_t>(shard.bias_index));
+  for (const uint32_t j : out.index) {
+    out.value.push_back(scratch[j]);
+    scratch[j] = typename Num::Wide{0};
+    seen[j] = 0;
+  }
+  count_gradient<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts);
+}
+
+template <class Num>
 void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
@@ -252,6 +277,9 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
   template void dense_local_steps<Num>(                                                          \
       const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*, uint64_t, uint64_t,  \
       const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&);                \
+  template void sparse_gradient_touched<Num>(                                                    \
+      const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&, \
+      const DpuSpec&, Num::Wide*, uint8_t*, TouchedGradient<Num>&, DpuCounts&);                  \
   template void sparse_local_steps<Num>(                                                         \
       const SparseShard&, Num::Weight*, uint64_t, const Num::Weight*, uint64_t, uint64_t,        \
       const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);                              \

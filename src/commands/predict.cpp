@@ -33,7 +33,7 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
       p.setup.settings.rows_per_dpu_step, p.setup.rounds, workload.stats_source);
   std::vector<std::vector<std::string>> csv;
   Picoseconds total;
-  const EpochMetrics none{NAN, NAN, NAN, NAN};
+  const EpochMetrics none;  // nothing run: no metrics
   for (int64_t e = 1; e <= cfg.epochs; ++e) {
     const PhaseLedger& delta = e == 1 ? p.first_epoch : p.steady_epoch;
     total += delta.total();

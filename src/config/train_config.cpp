@@ -106,6 +106,10 @@ const std::vector<ConfigKey>& config_keys() {
       {"class_weights", enum_field<&TrainConfig::class_weights>(), "", 0, 0,
        "none, or criteo (positive terms x15, negative x0.5)"},
       {"epochs", &TrainConfig::epochs, "epochs", 1, kMax, "passes over the training set"},
+      {"eval_every", &TrainConfig::eval_every, "epochs", 1, kMax,
+       "compute loss, accuracy and AUC every N epochs and after the last (a full pass over the "
+       "rows "
+       "each time; epochs.csv's metric_*_rows say which epochs have them)"},
       {"seed", &TrainConfig::seed, "", -kMax, kMax,
        "seed (recorded; GA-SGD itself draws nothing: no shuffling, zero init)"},
       {"out", &TrainConfig::out, "", 0, 0, "results folder"},

@@ -39,6 +39,7 @@ struct TrainConfig {
   SvmMargin margin = SvmMargin::kDpu;
   ClassWeights class_weights = ClassWeights::kNone;
   int64_t epochs = 5;
+  int64_t eval_every = 1;  // metrics every N epochs and after the last
   int64_t seed = 1;
   std::string out = "runs/latest";
   int64_t threads = 0;      // 0: every core this rank may use

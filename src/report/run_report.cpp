@@ -148,6 +148,8 @@ std::vector<std::string> epochs_csv_header() {
   for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
   for (int p = 0; p < kPhaseCount; ++p)
     header.push_back("bytes_" + std::string(phase_name(static_cast<Phase>(p))));
+  header.emplace_back("metric_train_rows");
+  header.emplace_back("metric_test_rows");
   return header;
 }
 
@@ -164,6 +166,8 @@ std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m,
                                   num(emulated_total.seconds())};
   for (int p = 0; p < kPhaseCount; ++p) row.push_back(num(delta.time[p].seconds()));
   for (int p = 0; p < kPhaseCount; ++p) row.push_back(std::to_string(delta.bytes[p]));
+  row.push_back(std::to_string(m.train_rows));
+  row.push_back(std::to_string(m.test_rows));
   return row;
 }
 

@@ -3,6 +3,7 @@
 // run. Not responsible for computing any of the numbers.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,7 +20,9 @@
 namespace pimscale {
 
 struct EpochMetrics {
-  double train_loss = 0, objective = 0, test_accuracy = 0, test_auc = 0;
+  double train_loss = NAN, objective = NAN, test_accuracy = NAN, test_auc = NAN;
+  // The rows the metrics were computed on, over every server (0: not computed this epoch).
+  uint64_t train_rows = 0, test_rows = 0;
 };
 
 // One server's share of the run (run.json servers[]).

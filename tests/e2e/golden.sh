@@ -65,7 +65,8 @@ python3 - "$WORK" "$golden" "${runs[@]}" <<'PY'
 import json, os, sys
 work, golden, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 record = os.environ.get("PIMSCALE_GOLDEN_RECORD") == "1"
-DROP = {("git_revision",), ("final", "wall_seconds"), ("final", "train_wall_seconds"), ("final", "peak_rss_mib")}
+DROP = {("git_revision",), ("final", "wall_seconds"), ("final", "load_wall_seconds"), ("final", "train_wall_seconds"),
+        ("final", "peak_rss_mib")}
 
 def clean(v, path=()):
     if isinstance(v, dict):
@@ -80,25 +81,50 @@ def result(name):
     run = json.load(open(os.path.join(work, name, "run.json")))
     lines = open(os.path.join(work, name, "epochs.csv")).read().splitlines()
     header = lines[0].split(",")
-    wall = header.index("wall_seconds")
-    epochs = [",".join(c for i, c in enumerate(l.split(",")) if i != wall) for l in lines]
+    rows = [dict(zip(header, l.split(","))) for l in lines[1:]]
+    epochs = [",".join(c for c in header if c not in WALL_COLUMNS)]
+    epochs += [",".join(r[c] for c in header if c not in WALL_COLUMNS) for r in rows]
     return {"run": clean(run), "epochs": epochs}
 
-def diff(a, b, path=""):
+
+WALL_COLUMNS = {"wall_seconds"}
+
+
+def epochs_diff(want, got, added):
+    """Every recorded column, in every recorded row, unchanged; new columns are only listed."""
+    wh, gh = want[0].split(","), got[0].split(",")
+    missing = [c for c in wh if c not in gh]
+    if missing:
+        return [f"/epochs: columns {missing} removed"]
+    added.update(f"/epochs/{c}" for c in gh if c not in wh)
+    if len(want) != len(got):
+        return [f"/epochs: {len(want) - 1} rows -> {len(got) - 1}"]
+    out = []
+    for i, (w, g) in enumerate(zip(want[1:], got[1:])):
+        wr, gr = dict(zip(wh, w.split(","))), dict(zip(gh, g.split(",")))
+        out += [f"/epochs[{i}]/{c}: {wr[c]} -> {gr[c]}" for c in wh if wr[c] != gr[c]]
+    return out
+
+# Keys may be added (run.json is a contract users extend, never break): a key in the recording must be
+# there with its value; a new key is listed, not failed. epochs.csv columns likewise.
+def diff(a, b, path="", added=None):
     if type(a) != type(b):
         return [f"{path}: {a!r} -> {b!r}"]
     if isinstance(a, dict):
         out = []
         for k in sorted(set(a) | set(b)):
-            if k not in a or k not in b:
-                out.append(f"{path}/{k}: {'added' if k in b else 'removed'}")
+            if k not in b:
+                out.append(f"{path}/{k}: removed")
+            elif k not in a:
+                if added is not None:
+                    added.add(f"{path}/{k}")
             else:
-                out += diff(a[k], b[k], f"{path}/{k}")
+                out += diff(a[k], b[k], f"{path}/{k}", added)
         return out
     if isinstance(a, list):
         if len(a) != len(b):
             return [f"{path}: {len(a)} entries -> {len(b)}"]
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in diff(x, y, f"{path}[{i}]")]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in diff(x, y, f"{path}[{i}]", added)]
     return [] if a == b else [f"{path}: {a!r} -> {b!r}"]
 
 failed = 0
@@ -117,7 +143,8 @@ for name in names:
         failed += 1
         continue
     want = json.load(open(path))
-    d = diff(want, got)
+    added = set()
+    d = diff(want["run"], got["run"], "/run", added) + epochs_diff(want["epochs"], got["epochs"], added)
     if d:
         failed += 1
         print(f"FAIL: {name}: {len(d)} differences from the recorded result (recorded -> now):")
@@ -125,7 +152,8 @@ for name in names:
             print("   ", line)
     else:
         sha = got["run"]["final"]["model_sha256"]
-        print(f"ok: {name}: emulated {got['run']['final']['emulated_picoseconds']} ps, sha256 {str(sha)[:12]}")
+        print(f"ok: {name}: emulated {got['run']['final']['emulated_picoseconds']} ps, sha256 {str(sha)[:12]}"
+              + (f" (new keys: {', '.join(sorted(added))})" if added else ""))
 if not record:
     print(f"golden: {len(names) - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -42,4 +42,17 @@ for phase in host_to_dpu dpu_compute dpu_dma dpu_to_host host_reduce network wai
 done
 same "$sum" "$(json "$WORK/s4/run.json" emulated_picoseconds)" "sum of phases vs total"
 same "$(json "$WORK/s4/run.json" rounds_per_epoch)" "64" "rounds per epoch (4096 rows / batch 64)"
+# Metrics every 2 epochs (and after the last): epoch 1 has none and says so (0 rows); training, the model
+# and emulated time are those of the run that evaluates every epoch; the evaluated epochs' metrics equal it.
+three=(train --data "$WORK/d.h5" --batch 64 --epochs 3 --lr-shift 4 --reg-shift 10 --dpus-per-server 8)
+run 2 "${three[@]}" --out "$WORK/every1" >/dev/null
+run 2 "${three[@]}" --eval-every 2 --out "$WORK/every2" >/dev/null
+same "$(json "$WORK/every2/run.json" model_sha256)" "$(json "$WORK/every1/run.json" model_sha256)" "model, --eval-every 2"
+same "$(json "$WORK/every2/run.json" emulated_picoseconds)" "$(json "$WORK/every1/run.json" emulated_picoseconds)" \
+  "emulated time, --eval-every 2"
+col() { python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(' '.join(x[sys.argv[2]] for x in r))" "$@"; }
+same "$(col "$WORK/every2/epochs.csv" metric_train_rows)" "0 4096 4096" "rows the metrics were computed on"
+same "$(col "$WORK/every2/epochs.csv" test_accuracy | cut -d' ' -f1)" "nan" "no metrics in epoch 1"
+same "$(col "$WORK/every2/epochs.csv" test_auc | cut -d' ' -f2-)" "$(col "$WORK/every1/epochs.csv" test_auc | cut -d' ' -f2-)" \
+  "metrics of the evaluated epochs"
 echo "invariance: sha $sha, accuracy $acc, emulated ${t1} ps at 1 x 16"

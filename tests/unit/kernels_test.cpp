@@ -1,7 +1,9 @@
 // The training kernels against hand-computed Q1.31 values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "pim_emul/fixed_point.h"
@@ -168,6 +170,68 @@ TEST(SparseKernel, BinaryRowsTouchTheirWeightsAndTheBias) {
   EXPECT_EQ(g[3], -15 * (int64_t{1} << 30));
   EXPECT_EQ(g[7], -15 * (int64_t{1} << 30) + (int64_t{1} << 29));
   EXPECT_EQ(g[10], g[7]);
+}
+
+// The touched-entries gradient (what the emulator keeps) equals the full one (the DPU's buffer) bit
+// for bit, on random rows with repeated features, in both arithmetics, with class weights;
+// untouched entries of the full one are zero, and the scratch is left zero.
+template <class Num>
+void expect_touched_equals_full(const KernelConfig& cfg) {
+  constexpr uint64_t kWeights = 4096, kRows = 64;
+  std::vector<uint64_t> off = {0};
+  std::vector<uint32_t> idx;
+  std::vector<uint8_t> y;
+  uint64_t state = 12345;
+  auto next = [&] { return state = state * 6364136223846793005ull + 1442695040888963407ull; };
+  for (uint64_t r = 0; r < kRows; ++r) {
+    const uint64_t nnz = 1 + next() % 12;
+    for (uint64_t k = 0; k < nnz; ++k) idx.push_back(static_cast<uint32_t>((next() >> 33) % 300));
+    off.push_back(idx.size());
+    y.push_back(static_cast<uint8_t>(next() >> 63));
+  }
+  const SparseShard shard{off.data(), idx.data(), y.data(), kRows, kWeights - 1};
+  std::vector<typename Num::Weight> w(kWeights);
+  // Weights of both signs on the features the rows use (fixed: small Q1.31 values; float:
+  // fractions).
+  for (size_t j = 0; j < 300; ++j) {
+    const auto v = static_cast<typename Num::Wide>(static_cast<int64_t>(j * 7919 % 2000) - 1000);
+    w[j] = Num::to_weight(Num::average(v * (Num::kFloat ? 1 : (int64_t{1} << 20)), 4000));
+  }
+  std::vector<typename Num::Wide> full(kWeights), scratch(kWeights, typename Num::Wide{0});
+  std::vector<uint8_t> seen(kWeights, 0);
+  TouchedGradient<Num> touched;
+  DpuCounts a, b;
+  sparse_gradient<Num>(shard, w.data(), kWeights, 8, 40, cfg, test::dpu16(), full.data(), a);
+  sparse_gradient_touched<Num>(shard, w.data(), kWeights, 8, 40, cfg, test::dpu16(), scratch.data(),
+                               seen.data(), touched, b);
+  std::vector<typename Num::Wide> rebuilt(kWeights, typename Num::Wide{0});
+  for (size_t k = 0; k < touched.index.size(); ++k) rebuilt[touched.index[k]] = touched.value[k];
+  for (uint64_t j = 0; j < kWeights; ++j) {
+    EXPECT_EQ(std::memcmp(&rebuilt[j], &full[j], sizeof full[j]), 0) << "weight " << j;
+    EXPECT_EQ(scratch[j], typename Num::Wide{0});
+    EXPECT_EQ(seen[j], 0);
+  }
+  // Each touched weight once; the bias (the last weight) among them.
+  EXPECT_EQ(std::count(touched.index.begin(), touched.index.end(), kWeights - 1), 1);
+  std::vector<uint32_t> sorted = touched.index;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
+  // The DPU still zeroes and fills its full buffer: the same events.
+  for (int t = 0; t < 16; ++t) {
+    EXPECT_EQ(a.tasklet[t].ops, b.tasklet[t].ops);
+    EXPECT_EQ(a.tasklet[t].dma_read_bytes, b.tasklet[t].dma_read_bytes);
+    EXPECT_EQ(a.tasklet[t].dma_write_bytes, b.tasklet[t].dma_write_bytes);
+  }
+}
+
+TEST(SparseKernel, TouchedEntriesEqualTheFullGradientBitForBit) {
+  KernelConfig weighted = lr(2);
+  weighted.class_weights = true;
+  expect_touched_equals_full<FixedQ31>(lr(2));
+  expect_touched_equals_full<FixedQ31>(weighted);
+  expect_touched_equals_full<FixedQ31>(svm(1));
+  expect_touched_equals_full<Float32>(lr(2));
+  expect_touched_equals_full<Float32>(svm(1));
 }
 
 TEST(ClassWeights, KeepTheTermWhenTheWeightedOneIsMinusOne) {
