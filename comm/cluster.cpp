@@ -56,6 +56,25 @@ int64_t Cluster::sum(int64_t v) const { return mpi::all_reduce(comm_, v, std::pl
 int64_t Cluster::max(int64_t v) const { return mpi::all_reduce(comm_, v, mpi::maximum<int64_t>()); }
 double Cluster::max(double v) const { return mpi::all_reduce(comm_, v, mpi::maximum<double>()); }
 
+const mpi::communicator& Cluster::machine() const {
+  if (!machine_) {
+    MPI_Comm shared = MPI_COMM_NULL;
+    if (MPI_Comm_split_type(mpi_comm(), MPI_COMM_TYPE_SHARED, rank(), MPI_INFO_NULL, &shared) !=
+        MPI_SUCCESS) {
+      throw MpiError(
+          "MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) failed: cannot tell which ranks share a "
+          "machine");
+    }
+    machine_.emplace(shared, mpi::comm_take_ownership);
+  }
+  return *machine_;
+}
+
+int64_t Cluster::machine_sum(int64_t v) const {
+  return mpi::all_reduce(machine(), v, std::plus<int64_t>());
+}
+int Cluster::ranks_on_machine() const { return machine().size(); }
+
 std::optional<std::string> Cluster::agree_on_error(const std::optional<std::string>& local) const {
   const int first = mpi::all_reduce(comm_, local ? rank() : size(), mpi::minimum<int>());
   if (first == size()) return std::nullopt;

@@ -41,6 +41,10 @@ class Cluster {
 
   // Collective. Plain sums and maxima (no emulated time).
   int64_t sum(int64_t v) const;
+  // Collective. The sum of v over the ranks on this machine (those sharing its memory), and their
+  // count.
+  int64_t machine_sum(int64_t v) const;
+  int ranks_on_machine() const;
   int64_t max(int64_t v) const;
   double max(double v) const;
 
@@ -53,7 +57,10 @@ class Cluster {
   std::vector<int64_t> gather_to_root(const std::vector<int64_t>& local) const;
 
  private:
+  const boost::mpi::communicator& machine() const;
   boost::mpi::communicator comm_;
+  mutable std::optional<boost::mpi::communicator>
+      machine_;  // ranks sharing memory, made on first use
   std::vector<int64_t> scratch_;
   std::vector<float> scratch_float_;
 };

@@ -63,11 +63,20 @@ void Dataset::check_layout(const std::string& split, uint64_t& rows) {
 }
 
 DenseRows Dataset::read_dense(const std::string& split, uint64_t first, uint64_t count) const {
-  DenseRows r{first, count, features_, std::vector<float>(count * features_),
-              std::vector<uint8_t>(count)};
+  DenseRows r;
+  read_dense_into(split, first, count, r);
+  return r;
+}
+
+void Dataset::read_dense_into(const std::string& split, uint64_t first, uint64_t count,
+                              DenseRows& r) const {
+  r.first = first;
+  r.rows = count;
+  r.features = features_;
+  r.x.resize(count * features_);
+  r.y.resize(count);
   file_.read_rows("/" + split + "/X", H5T_NATIVE_FLOAT, first, count, r.x.data());
   file_.read_rows("/" + split + "/y", H5T_NATIVE_UINT8, first, count, r.y.data());
-  return r;
 }
 
 std::vector<uint64_t> Dataset::read_row_offsets(const std::string& split, uint64_t first,

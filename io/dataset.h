@@ -5,6 +5,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,6 +39,14 @@ struct SparseRows {
   std::vector<uint8_t> y;
 };
 
+// Checks values a rank read (features in [0, 1], labels in {0, 1}, indices in range). Returns the
+// first problem as a one-line message naming the file, split and row, or nothing. Local to the
+// rank.
+std::optional<std::string> validate(const DenseRows& rows, const std::string& path,
+                                    const std::string& split);
+std::optional<std::string> validate(const SparseRows& rows, const std::string& path,
+                                    const std::string& split);
+
 // An open dataset file. Opening is collective over `comm` and checks the layout; every rank sees
 // the same file, so layout errors are thrown on every rank alike.
 class Dataset {
@@ -54,6 +63,26 @@ class Dataset {
   // Collective. Rows [first, first + count) of split "train" or "test".
   DenseRows read_dense(const std::string& split, uint64_t first, uint64_t count) const;
   SparseRows read_sparse(const std::string& split, uint64_t first, uint64_t count) const;
+  // Collective. The same rows of a dense split, `chunk_rows` at a time, each chunk validated and
+  // then handed to `consume` (whose rows start at chunk.first), so no full-size float copy is ever
+  // held. Every rank makes `chunks` reads (pass ceil(largest count over ranks / chunk_rows)); after
+  // the first invalid chunk the reads go on unconsumed so no rank waits, and its message is
+  // returned.
+  template <class Consume>
+  std::optional<std::string> read_dense_chunks(const std::string& split, uint64_t first,
+                                               uint64_t count, uint64_t chunk_rows, uint64_t chunks,
+                                               Consume&& consume) const {
+    std::optional<std::string> error;
+    DenseRows chunk;
+    for (uint64_t c = 0, at = 0; c < chunks; ++c) {
+      const uint64_t n = std::min(chunk_rows, count - at);
+      read_dense_into(split, first + at, n, chunk);
+      if (!error) error = validate(chunk, path(), split);
+      if (!error && n > 0) consume(static_cast<const DenseRows&>(chunk));
+      at += n;
+    }
+    return error;
+  }
   // Sparse: only the CSR offsets of rows [first, first + count), rebased to 0 ([count + 1]
   // entries): the rows' non-zero counts, without their indices (dry accounting).
   std::vector<uint64_t> read_row_offsets(const std::string& split, uint64_t first,
@@ -61,6 +90,9 @@ class Dataset {
 
  private:
   explicit Dataset(h5::File file) : file_(std::move(file)) {}
+  // Collective. read_dense into `r`, reusing its buffers.
+  void read_dense_into(const std::string& split, uint64_t first, uint64_t count,
+                       DenseRows& r) const;
   void check_layout(const std::string& split, uint64_t& rows);
   std::vector<uint64_t> read_indptr(const std::string& split, uint64_t first,
                                     uint64_t count) const;  // absolute
@@ -69,13 +101,5 @@ class Dataset {
   uint64_t features_ = 0, train_rows_ = 0, test_rows_ = 0;
   bool binary_ = false;
 };
-
-// Checks values a rank read (features in [0, 1], labels in {0, 1}, indices in range). Returns the
-// first problem as a one-line message naming the file, split and row, or nothing. Local to the
-// rank.
-std::optional<std::string> validate(const DenseRows& rows, const std::string& path,
-                                    const std::string& split);
-std::optional<std::string> validate(const SparseRows& rows, const std::string& path,
-                                    const std::string& split);
 
 }  // namespace pimscale

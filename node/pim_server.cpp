@@ -69,11 +69,20 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
   if (models == DpuModels::kPerDpuWithProx) dpu_prox_.assign(d * n, Weight{0});
   // GA-SGD's gradients leave the DPUs: dense ones in full, sparse ones as the entries their rows
   // touched. Local steps' gradients never do: their scratch is per thread.
+  // Each thread's gradient buffer (node/host_memory.cpp counts them): GA-SGD's sparse gradient,
+  // kept zero between launches, with its touched marks; local steps' scratch.
+  const size_t pool_threads = static_cast<size_t>(pool_.threads());
   if (models == DpuModels::kShared && layout.sparse) {
     touched_.resize(d);
     if constexpr (Num::kFloat) last_dpu_.assign(n, -1);
+    scratch_.kept_zero.assign(pool_threads, std::vector<Wide>(n, Wide{0}));
+    scratch_.marks.assign(pool_threads, std::vector<uint8_t>(n, 0));
   } else if (models == DpuModels::kShared) {
     grad_w_.resize(d * n);
+  } else if (layout.sparse) {
+    scratch_.wide.assign(pool_threads, std::vector<Wide>(n));
+  } else {
+    scratch_.weight.assign(pool_threads, std::vector<Weight>(n));
   }
   grad_bias_.assign(d, Wide{0});
 }
@@ -204,30 +213,18 @@ void PimServer<Num>::launch(Fn&& one_dpu) {
   add(Phase::kDpuDma, times_[slowest].dma, dma_bytes);  // bytes: every DPU's MRAM<->WRAM traffic
 }
 
-namespace {
-// This thread's buffer of at least n entries, reused across launches (and servers) so rounds after
-// the first allocate nothing. kKeptZero buffers are zero between uses (their users restore that);
-// kAny ones hold whatever the last user left.
-enum Scratch { kKeptZero, kAny };
-template <class T, Scratch kKind>
-T* thread_scratch(size_t n) {
-  thread_local std::vector<T> scratch;
-  if (scratch.size() < n) scratch.resize(n, T{0});
-  return scratch.data();
-}
-}  // namespace
-
 template <class Num>
 void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
   const uint64_t n = layout_.weights;
   launch([&](int64_t d) {
     const size_t i = static_cast<size_t>(d);
+    const size_t t = static_cast<size_t>(ThreadPool::thread_index());
     if (count_only()) {
       count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
       sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
-                                   thread_scratch<Wide, kKeptZero>(n),
-                                   thread_scratch<uint8_t, kKeptZero>(n), touched_[i], counts_[i]);
+                                   scratch_.kept_zero[t].data(), scratch_.marks[t].data(),
+                                   touched_[i], counts_[i]);
     } else {
       dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
                           grad_w_.data() + i * n, &grad_bias_[i], counts_[i]);
@@ -240,17 +237,18 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   const uint64_t n = layout_.weights;
   launch([&](int64_t d) {
     const size_t i = static_cast<size_t>(d);
+    const size_t t = static_cast<size_t>(ThreadPool::thread_index());
     const Weight* prox = dpu_prox_.empty() ? nullptr : dpu_prox_.data() + i * n;
     if (count_only()) {
       count_local_steps<Num>(row_shape(d), first, steps, models_ == DpuModels::kPerDpuWithProx,
                              kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
       sparse_local_steps<Num>(sparse_shard(d), dpu_w_.data() + i * n, n, prox, first, steps,
-                              kernel_, hw_.dpu, thread_scratch<Wide, kAny>(n), counts_[i]);
+                              kernel_, hw_.dpu, scratch_.wide[t].data(), counts_[i]);
     } else {
       dense_local_steps<Num>(dense_shard(d), dpu_w_.data() + i * n, dpu_bias_[i], prox, first,
-                             steps, kernel_, hw_.dpu, thread_scratch<Weight, kAny>(n),
-                             grad_bias_[i], counts_[i]);
+                             steps, kernel_, hw_.dpu, scratch_.weight[t].data(), grad_bias_[i],
+                             counts_[i]);
     }
   });
 }

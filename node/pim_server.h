@@ -159,7 +159,13 @@ class PimServer {
   std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights]
   std::vector<TouchedGradient<Num>> touched_;  // GA-SGD sparse gradients [dpus]: touched entries
   std::vector<int64_t> last_dpu_;              // float sum_touched: the last DPU added to j, or -1
-  std::vector<Wide> grad_bias_;                // [dpus]
+  struct {
+    std::vector<std::vector<Wide>> kept_zero;  // [threads][weights], zero between launches
+    std::vector<std::vector<uint8_t>> marks;   // [threads][weights], zero between launches
+    std::vector<std::vector<Wide>> wide;       // [threads][weights], sparse local steps
+    std::vector<std::vector<Weight>> weight;   // [threads][weights], dense local steps
+  } scratch_;
+  std::vector<Wide> grad_bias_;  // [dpus]
   std::vector<DpuCounts> counts_;
   std::vector<DpuTime> times_;
   PhaseLedger ledger_;

@@ -6,8 +6,17 @@
 
 namespace pimscale {
 
+namespace {
+thread_local int t_thread_index = 0;  // workers set theirs; every other thread is 0
+}  // namespace
+
 ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < std::max(1, threads); ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (int i = 1; i < std::max(1, threads); ++i) {
+    workers_.emplace_back([this, i] {
+      t_thread_index = i;
+      worker_loop();
+    });
+  }
 }
 
 ThreadPool::~ThreadPool() {
@@ -47,6 +56,8 @@ void ThreadPool::parallel_for(size_t n, IndexFn fn) {
   fn_ = nullptr;
   if (error_) std::rethrow_exception(error_);
 }
+
+int ThreadPool::thread_index() { return t_thread_index; }
 
 void ThreadPool::worker_loop() {
   uint64_t seen = 0;

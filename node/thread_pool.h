@@ -33,6 +33,9 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int threads() const { return static_cast<int>(workers_.size()) + 1; }
+  // Inside a parallel_for call: which of the pool's threads runs it, in [0, threads()) (0: the
+  // calling thread). Per-thread buffers indexed by it need no locking.
+  static int thread_index();
 
   // Runs fn(i) for i in [0, n) on all threads and returns when every call has finished.
   // The first exception thrown by any call is rethrown here.

@@ -33,8 +33,11 @@ constexpr int32_t saturating_add_q31(int32_t a, int64_t b) {
 }
 
 // A feature in [0, 1] as the DPU stores it: round(x * 2^31), so 1.0 is exactly 2^31.
+// x in [0, 1] (datasets are validated first). x * 2^31 is exact in double and has at most 24
+// significant bits, so d + 0.5 is exact wherever it matters and truncating it rounds half away from
+// zero: llround's result, without a library call per element (the start-up converts every feature).
 inline uint32_t feature_to_q31(float x) {
-  return static_cast<uint32_t>(std::llround(static_cast<double>(x) * static_cast<double>(kQ31One)));
+  return static_cast<uint32_t>(static_cast<double>(x) * static_cast<double>(kQ31One) + 0.5);
 }
 
 // Host-side view of a Q1.31 value (metrics only; never part of the emulated arithmetic).

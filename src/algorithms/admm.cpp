@@ -46,6 +46,15 @@ class Admm final : public Algorithm {
     };
   }
 
+  // AdmmState: u_i and u_i - z per DPU, their biases, w_avg, z and the sums of w_i and u_i.
+  std::vector<HostMemoryItem> host_memory(const ServerLayout& l,
+                                          footprint::WordSizes words) const override {
+    const uint64_t d = static_cast<uint64_t>(l.dpus), n = l.weights;
+    return {{"ADMM u_i and u_i - z per DPU", 2 * d * n * words.weight + d * words.wide},
+            {"ADMM w_avg, z and sums",
+             2 * n * words.weight + footprint::allreduce_bytes(n, words, allreduce_vectors())}};
+  }
+
   // z = S_tau(...) with tau = lambda / (rho N), rho = 2^-reg: lambda = 2^(alpha - 2 reg), on
   // ||w||_1.
   double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override {

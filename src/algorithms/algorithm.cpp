@@ -26,6 +26,12 @@ std::string_view op_name(OpKind kind) {
   return kNames[static_cast<size_t>(kind)];
 }
 
+std::vector<HostMemoryItem> L2Algorithm::host_memory(const ServerLayout& layout,
+                                                     footprint::WordSizes words) const {
+  return {{"global model and sums",
+           layout.weights * words.weight + footprint::sums_bytes(layout.weights, words)}};
+}
+
 double L2Algorithm::regulariser(std::span<const double> w, const AlgorithmSettings& s) const {
   double norm = 0;
   for (const double v : w) norm += v * v;

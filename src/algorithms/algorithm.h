@@ -11,7 +11,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "node/host_memory.h"
 #include "node/pim_server.h"
 #include "pim_emul/footprint.h"
 #include "src/algorithms/recipe.h"
@@ -69,6 +71,10 @@ class Algorithm {
   // One round on a server laid out as `layout` in an arithmetic of `words` sizes.
   virtual Recipe recipe(const ServerLayout& layout, const AlgorithmSettings& s,
                         footprint::WordSizes words) const = 0;
+  // What the host keeps for the algorithm on one server (the HostState): models, sums, per-DPU
+  // state.
+  virtual std::vector<HostMemoryItem> host_memory(const ServerLayout& layout,
+                                                  footprint::WordSizes words) const = 0;
   // The regulariser of the objective at the model `w` (real units, one entry per feature).
   virtual double regulariser(std::span<const double> w, const AlgorithmSettings& s) const = 0;
 };

@@ -38,9 +38,12 @@ class GlobalModelState : public HostState<Num> {
 
 // GA-SGD and MA-SGD: the L2 regulariser (2^-reg / 2) ||w||^2, whose gradient step is their decay
 // w 2^-(lr + reg).
+// They also keep the same host state: one global model and the sums over DPUs (GlobalModelState).
 class L2Algorithm : public Algorithm {
  public:
   double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override;
+  std::vector<HostMemoryItem> host_memory(const ServerLayout& layout,
+                                          footprint::WordSizes words) const override;
 };
 
 }  // namespace pimscale

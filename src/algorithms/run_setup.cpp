@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <numeric>
 
 #include "pim_emul/fixed_point.h"
@@ -157,6 +158,44 @@ std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cf
         p.kernel.lr_shift, static_cast<double>(rows) / static_cast<double>(range)));
   }
   return out;
+}
+
+std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConfig& cfg,
+                                              int threads) {
+  const footprint::WordSizes words = word_sizes(cfg.numerics);
+  std::vector<HostMemoryItem> items;
+  if (!p.sparse) {
+    const uint64_t rows = static_cast<uint64_t>(p.dpus) * p.layout.rows_per_dpu;
+    items.push_back({"training rows as read (float)", rows * p.layout.features * 4});
+    items.push_back({"training rows as the DPUs store them",
+                     footprint::feature_bytes(false, rows, 0, p.layout.weights)});
+  }
+  for (HostMemoryItem& i : server_memory(p.layout, p.algorithm->dpu_models(), words, threads)) {
+    items.push_back(std::move(i));
+  }
+  for (HostMemoryItem& i : p.algorithm->host_memory(p.layout, words)) items.push_back(std::move(i));
+  return items;
+}
+
+void require_fits_host(const std::vector<HostMemoryItem>& mine, uint64_t machine_need,
+                       int ranks_here, uint64_t available) {
+  if (machine_need <= available) return;
+  std::vector<HostMemoryItem> largest = mine;
+  std::sort(largest.begin(), largest.end(),
+            [](const HostMemoryItem& a, const HostMemoryItem& b) { return a.bytes > b.bytes; });
+  std::string parts;
+  for (size_t i = 0; i < std::min<size_t>(3, largest.size()); ++i) {
+    parts += fmt::format("{}{} {}", i ? ", " : "", largest[i].what, gib(largest[i].bytes));
+  }
+  uint64_t total = 0;
+  for (const HostMemoryItem& i : mine) total += i.bytes;
+  throw ResourceError(
+      fmt::format("host memory: a rank needs {} ({}), the {} rank{} on this machine {}, but it has "
+                  "{} available; "
+                  "use fewer DPUs per server (--dpus-per-server), more machines, or --count-only "
+                  "for time alone",
+                  gib(total), parts, ranks_here, ranks_here == 1 ? "" : "s", gib(machine_need),
+                  gib(available)));
 }
 
 std::string setup_context(const RunSetup& p) {

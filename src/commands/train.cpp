@@ -45,7 +45,11 @@ struct Rows {
 // What a server is loaded with: rows (a run), or only their shape (count-only: sparse row offsets
 // from a file, or one non-zero count for every row of a synthetic shape).
 struct ServerInput {
-  Rows train, test;
+  Rows train, test;  // sparse rows, read and checked
+  // Dense rows are read straight into the DPUs' format once the arithmetic is known
+  // (read_dense_shard): the file and each split's row range.
+  const Dataset* dense = nullptr;
+  uint64_t train_first = 0, train_count = 0, test_first = 0, test_count = 0;
   std::vector<uint64_t> offsets;
   uint64_t nnz_per_row = 0;
 };
@@ -74,24 +78,43 @@ std::optional<std::string> check_rows(const Rows& r, const std::string& path,
   return std::nullopt;
 }
 
-// Rows as the DPUs store them: dense features in the arithmetic's format, padded with zero
-// features.
+// Sparse rows as the DPUs store them (the CSR arrays, moved).
 template <class Num>
-ServerData<Num> to_server_data(Rows&& rows, uint64_t weights) {
+ServerData<Num> to_server_data(Rows&& rows) {
   ServerData<Num> d;
-  if (rows.dense) {
-    const DenseRows& r = *rows.dense;
-    d.x.assign(r.rows * weights, typename Num::Feature{0});
-    for (uint64_t i = 0; i < r.rows; ++i) {
-      for (uint64_t j = 0; j < r.features; ++j)
-        d.x[i * weights + j] = Num::feature(r.x[i * r.features + j]);
-    }
-    d.y = std::move(rows.dense->y);
-  } else {
-    d.offsets = std::move(rows.sparse->indptr);
-    d.indices = std::move(rows.sparse->indices);
-    d.y = std::move(rows.sparse->y);
-  }
+  d.offsets = std::move(rows.sparse->indptr);
+  d.indices = std::move(rows.sparse->indices);
+  d.y = std::move(rows.sparse->y);
+  return d;
+}
+
+// Collective. Dense rows [first, first + count) of `split` as the DPUs store them: features in the
+// arithmetic's format, padded to `weights` with zeros. Read 16 MiB at a time, each chunk validated
+// and converted as it arrives, so the rows are never held twice; every rank makes as many reads as
+// the rank with the most rows. An invalid value on any rank stops every rank with its message.
+template <class Num>
+ServerData<Num> read_dense_shard(Cluster& cluster, const Dataset& data, const std::string& split,
+                                 uint64_t first, uint64_t count, uint64_t weights) {
+  ServerData<Num> d;
+  d.x.resize(count * weights);
+  d.y.resize(count);
+  const uint64_t features = data.features();
+  const uint64_t chunk_rows = std::max<uint64_t>(1, (uint64_t{16} << 20) / (features * 4));
+  const uint64_t most = static_cast<uint64_t>(cluster.max(static_cast<int64_t>(count)));
+  const std::optional<std::string> error = data.read_dense_chunks(
+      split, first, count, chunk_rows, (most + chunk_rows - 1) / chunk_rows,
+      [&](const DenseRows& c) {
+        const uint64_t r0 = c.first - first;
+        for (uint64_t i = 0; i < c.rows; ++i) {
+          const float* src = c.x.data() + i * features;
+          typename Num::Feature* dst = d.x.data() + (r0 + i) * weights;
+          for (uint64_t j = 0; j < features; ++j) dst[j] = Num::feature(src[j]);
+        }
+        std::copy(c.y.begin(), c.y.end(), d.y.begin() + static_cast<std::ptrdiff_t>(r0));
+      });
+  collective_step(cluster, [&] {
+    if (error) throw InputError(*error);
+  });
   return d;
 }
 
@@ -237,6 +260,11 @@ struct RunContext {
   Clock::time_point wall_start;
 };
 
+// The threads running this rank's DPUs: --threads, else every core the rank may use.
+int threads_of(const TrainConfig& cfg) {
+  return cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
+}
+
 template <class Num>
 int train_with(const RunContext& ctx, ServerInput&& input) {
   const TrainConfig& cfg = ctx.cfg;
@@ -244,7 +272,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   const RunSetup& setup = ctx.setup;
   const bool root = cluster.rank() == 0;
 
-  const int threads = cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
+  const int threads = threads_of(cfg);
   PimServer<Num> server(ctx.preset.hardware, ctx.preset.host, setup.layout,
                         setup.algorithm->dpu_models(), setup.kernel, threads,
                         cfg.count_only ? ServerMode::kCountOnly : ServerMode::kRun);
@@ -252,9 +280,14 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   ServerData<Num> test;
   if (cfg.count_only) {
     server.load_shape(std::move(input.offsets), input.nnz_per_row);
+  } else if (input.dense) {
+    server.load(read_dense_shard<Num>(cluster, *input.dense, "train", input.train_first,
+                                      input.train_count, setup.layout.weights));
+    test = read_dense_shard<Num>(cluster, *input.dense, "test", input.test_first, input.test_count,
+                                 setup.layout.weights);
   } else {
-    server.load(to_server_data<Num>(std::move(input.train), setup.layout.weights));
-    test = to_server_data<Num>(std::move(input.test), setup.layout.weights);
+    server.load(to_server_data<Num>(std::move(input.train)));
+    test = to_server_data<Num>(std::move(input.test));
   }
   // Training starts on every server together, once the last has started up (uneven --shares load
   // unevenly).
@@ -431,6 +464,18 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
       check_server_layout(setup.layout, preset.hardware, mram_needs(setup, cfg, 0),
                           setup_context(setup));
   });
+  // Host memory, before any row or model is allocated: every rank on this machine together.
+  if (!cfg.count_only) {
+    const std::vector<HostMemoryItem> mine = host_memory_needs(setup, cfg, threads_of(cfg));
+    uint64_t need = 0;
+    for (const HostMemoryItem& i : mine) need += i.bytes;
+    const uint64_t machine_need =
+        static_cast<uint64_t>(cluster.machine_sum(static_cast<int64_t>(need)));
+    const int ranks_here = cluster.ranks_on_machine();
+    collective_step(cluster, [&] {
+      require_fits_host(mine, machine_need, ranks_here, host_memory_available());
+    });
+  }
   // Servers with their own presets must still share one model layout (the tasklet count pads the
   // features).
   const int64_t weights = static_cast<int64_t>(setup.layout.weights);
@@ -467,17 +512,25 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     if (setup.sparse && data) input.offsets = data->read_row_offsets("train", first_row, per_rank);
     if (!input.offsets.empty()) offsets = &input.offsets;
   } else {
-    input.train = read_rows(*data, setup.sparse, "train", first_row, per_rank);
     const uint64_t test_first = setup.test_rows * rank / S;
-    input.test = read_rows(*data, setup.sparse, "test", test_first,
-                           setup.test_rows * (rank + 1) / S - test_first);
-    collective_step(cluster, [&] {
-      if (auto e = check_rows(input.train, cfg.data, "train")) throw InputError(*e);
-      if (auto e = check_rows(input.test, cfg.data, "test")) throw InputError(*e);
-    });
-    if (setup.sparse) offsets = &input.train.sparse->indptr;
+    const uint64_t test_count = setup.test_rows * (rank + 1) / S - test_first;
+    if (setup.sparse) {
+      input.train = read_rows(*data, true, "train", first_row, per_rank);
+      input.test = read_rows(*data, true, "test", test_first, test_count);
+      collective_step(cluster, [&] {
+        if (auto e = check_rows(input.train, cfg.data, "train")) throw InputError(*e);
+        if (auto e = check_rows(input.test, cfg.data, "test")) throw InputError(*e);
+      });
+      offsets = &input.train.sparse->indptr;
+    } else {
+      input.dense = &*data;
+      input.train_first = first_row;
+      input.train_count = per_rank;
+      input.test_first = test_first;
+      input.test_count = test_count;
+    }
   }
-  data.reset();
+  if (!input.dense) data.reset();
   if (setup.sparse) {
     const uint64_t rpd = setup.layout.rows_per_dpu;
     uint64_t local_max = 0;

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "io/dataset.h"
+#include "io/dataset_writer.h"
 #include "io/synth.h"
 #include "src/base/error.h"
 
@@ -48,6 +49,62 @@ TEST(DatasetIo, DenseRowRangesReadBackWhatTheGeneratorMade) {
     for (int j = 0; j < 5; ++j) EXPECT_EQ(rows.x[i * 5 + j], x[j]);
   }
   EXPECT_FALSE(validate(rows, path, "train").has_value());
+  w.barrier();
+  if (w.rank() == 0) std::filesystem::remove(path);
+}
+
+// Chunked dense reads: every rank makes the same number of collective reads whatever its row count
+// (one rank reads none); chunks arrive in order with their global first row; a bad value in one
+// rank's rows is that rank's message, naming the row, while every rank still finishes its reads (no
+// hang).
+TEST(DatasetIo, DenseChunksArriveInOrderAndABadValueIsNamedWithoutAHang) {
+  boost::mpi::communicator w;
+  const std::string path = shared_temp("chunks");
+  const uint64_t features = 3, rows = 20;
+  {
+    DatasetWriter out(path, MPI_COMM_WORLD, DataKind::kDense, features, "test");
+    // Rank 0 writes every row: row i holds (i/100, i/100, i/100); row 13 holds 1.5 in feature 2.
+    std::vector<float> x;
+    std::vector<uint8_t> y;
+    if (w.rank() == 0) {
+      for (uint64_t i = 0; i < rows; ++i) {
+        for (uint64_t j = 0; j < features; ++j) x.push_back(static_cast<float>(i) / 100.0f);
+        y.push_back(static_cast<uint8_t>(i % 2));
+      }
+      x[13 * features + 2] = 1.5f;
+    }
+    out.write_dense("train", rows, 0, x, y);
+    const bool root = w.rank() == 0;
+    out.write_dense("test", 1, 0, root ? std::vector<float>(features, 0.5f) : std::vector<float>(),
+                    root ? std::vector<uint8_t>{1} : std::vector<uint8_t>());
+    out.commit();
+  }
+  const Dataset d = Dataset::open(path, MPI_COMM_WORLD);
+  // Rank r reads 6 rows from 6 r (the last rank fewer, a fourth rank none), 4 rows a chunk.
+  const uint64_t first = std::min<uint64_t>(rows, 6 * static_cast<uint64_t>(w.rank()));
+  const uint64_t count = std::min<uint64_t>(6, rows - first);
+  const uint64_t most = boost::mpi::all_reduce(w, count, boost::mpi::maximum<uint64_t>());
+  std::vector<uint64_t> firsts;
+  std::vector<float> seen;
+  const std::optional<std::string> error =
+      d.read_dense_chunks("train", first, count, 4, (most + 3) / 4, [&](const DenseRows& c) {
+        firsts.push_back(c.first);
+        seen.insert(seen.end(), c.x.begin(), c.x.end());
+      });
+  const bool has_bad_row = first <= 13 && 13 < first + count;
+  EXPECT_EQ(error.has_value(), has_bad_row);
+  if (has_bad_row) {
+    EXPECT_NE(error->find("/train/X row 13 feature 2 is 1.5"), std::string::npos) << *error;
+    // Chunks before the bad one were consumed, none after.
+    for (uint64_t f : firsts) EXPECT_LT(f, 13u);
+  } else {
+    std::vector<uint64_t> want;
+    for (uint64_t f = first; f < first + count; f += 4) want.push_back(f);
+    EXPECT_EQ(firsts, want);
+    ASSERT_EQ(seen.size(), count * features);
+    for (uint64_t i = 0; i < count; ++i)
+      EXPECT_EQ(seen[i * features], static_cast<float>(first + i) / 100.0f);
+  }
   w.barrier();
   if (w.rank() == 0) std::filesystem::remove(path);
 }

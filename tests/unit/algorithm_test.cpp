@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "src/algorithms/algorithm.h"
+#include "src/algorithms/run_setup.h"
 #include "src/base/error.h"
 
 namespace pimscale {
@@ -104,6 +105,42 @@ TEST(StepRule, GaSgdSplitsTheGlobalBatchAndRefusesWhatTheDpusCannotShare) {
   EXPECT_EQ(m.batch_log2, 6);
   EXPECT_EQ(Algorithm::of(AlgorithmKind::kAdmm).rounds_per_epoch(37), 1u);
   EXPECT_EQ(Algorithm::of(AlgorithmKind::kMaSgd).rounds_per_epoch(37), 37u);
+}
+
+TEST(HostMemory, AdmmHoldsModelsProxAndHostStatePerDpu) {
+  // Sparse, 4 DPUs x 2,048 weights, fixed point, 2 threads.
+  const ServerLayout layout{true, 4, 16, 2047, 2048};
+  const std::vector<HostMemoryItem> server =
+      server_memory(layout, DpuModels::kPerDpuWithProx, kFixed, 2);
+  ASSERT_EQ(server.size(), 3u);
+  EXPECT_EQ(server[0].bytes, 4u * (2048 * 4 + 8));  // per-DPU models and biases
+  EXPECT_EQ(server[1].bytes, 4u * 2048 * 4);        // u_i - z
+  EXPECT_EQ(server[2].bytes, 2u * 2048 * 8);        // per thread: the int64 gradient scratch
+  const std::vector<HostMemoryItem> admm =
+      Algorithm::of(AlgorithmKind::kAdmm).host_memory(layout, kFixed);
+  ASSERT_EQ(admm.size(), 2u);
+  EXPECT_EQ(admm[0].bytes, 2u * 4 * 2048 * 4 + 4 * 8);     // u_i and u_i - z, u_i's biases
+  EXPECT_EQ(admm[1].bytes, 2u * 2048 * 4 + 2 * 2049 * 8);  // w_avg, z; sums of w and u
+  // GA-SGD keeps one model and no per-DPU state (sparse gradients are the batch's touched entries):
+  // per thread, the int64 gradient and a 1-byte mark per weight.
+  const std::vector<HostMemoryItem> ga = server_memory(layout, DpuModels::kShared, kFixed, 1);
+  ASSERT_EQ(ga.size(), 1u);
+  EXPECT_EQ(ga[0].bytes, 2048u * 9);
+}
+
+TEST(HostMemory, TooLittleNamesTheLargestItemsAndTheMachine) {
+  const std::vector<HostMemoryItem> mine = {{"a", 3u << 30}, {"b", 1u << 30}};
+  EXPECT_NO_THROW(require_fits_host(mine, 8ull << 30, 2, 8ull << 30));
+  try {
+    require_fits_host(mine, 8ull << 30, 2, 6ull << 30);
+    FAIL();
+  } catch (const ResourceError& e) {
+    EXPECT_STREQ(
+        e.what(),
+        "host memory: a rank needs 4.00 GiB (a 3.00 GiB, b 1.00 GiB), the 2 ranks on this machine "
+        "8.00 GiB, but it has 6.00 GiB available; use fewer DPUs per server (--dpus-per-server), "
+        "more machines, or --count-only for time alone");
+  }
 }
 
 TEST(Regulariser, L2ForGradientMethodsL1ForAdmm) {

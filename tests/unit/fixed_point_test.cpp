@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
+
 namespace pimscale::fixed {
 namespace {
 
@@ -31,6 +34,23 @@ TEST(FixedPoint, FeaturesScaleByTwoToThe31) {
   EXPECT_EQ(feature_to_q31(1.0f), 2147483648u);  // exactly 2^31
   EXPECT_EQ(feature_to_q31(0.5f), 1073741824u);
   EXPECT_EQ(feature_to_q31(0x1.0p-24f), 128u);  // 2^-24 * 2^31
+  // llround's half-away-from-zero at every float of [0, 1] whose scaled value has a fraction, and
+  // at a sample of the rest: 2^-32 (0.5: rounds up), 3 x 2^-33 (0.375: down), 2^-40, the largest
+  // below 1.
+  for (float x :
+       {0x1.0p-32f, 0x3.0p-33f, 0x1.0p-40f, 0x1.0p-31f, 0x1.fffffep-1f, 0x1.8p-32f, 1e-10f}) {
+    EXPECT_EQ(feature_to_q31(x),
+              static_cast<uint32_t>(std::llround(static_cast<double>(x) * 0x1.0p31)))
+        << x;
+  }
+  uint32_t bits = 0x2f800000;  // 2^-32: every 4,097th float from here up to 1.0
+  for (; bits <= 0x3f800000; bits += 4097) {
+    float x;
+    std::memcpy(&x, &bits, sizeof x);
+    ASSERT_EQ(feature_to_q31(x),
+              static_cast<uint32_t>(std::llround(static_cast<double>(x) * 0x1.0p31)))
+        << x;
+  }
 }
 
 TEST(FixedPoint, PowersOfTwo) {

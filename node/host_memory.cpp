@@ -1,0 +1,65 @@
+#include "node/host_memory.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+
+#include "node/pim_server.h"
+
+namespace pimscale {
+
+std::vector<HostMemoryItem> server_memory(const ServerLayout& layout, DpuModels models,
+                                          footprint::WordSizes words, int threads) {
+  const uint64_t d = static_cast<uint64_t>(layout.dpus), n = layout.weights;
+  std::vector<HostMemoryItem> items;
+  if (models != DpuModels::kShared) {
+    items.push_back({"per-DPU models", d * (n * words.weight + words.wide)});
+  }
+  if (models == DpuModels::kPerDpuWithProx)
+    items.push_back({"per-DPU u_i - z", d * n * words.weight});
+  if (models == DpuModels::kShared && !layout.sparse) {
+    items.push_back({"per-DPU dense gradients", d * n * words.weight});
+  }
+  // Each thread's gradient buffer: GA-SGD's sparse one with its 1-byte marks; local steps' scratch.
+  const uint64_t t = static_cast<uint64_t>(threads);
+  if (models == DpuModels::kShared && layout.sparse) {
+    items.push_back({"per-thread gradient and marks", t * n * (words.wide + 1)});
+  } else if (models != DpuModels::kShared) {
+    items.push_back(
+        {"per-thread gradient scratch", t * n * (layout.sparse ? words.wide : words.weight)});
+  }
+  return items;
+}
+
+uint64_t host_memory_available() {
+  if (const char* forced = std::getenv("PIMSCALE_HOST_MEMORY")) {
+    return std::strtoull(forced, nullptr, 10);
+  }
+  uint64_t available = std::numeric_limits<uint64_t>::max();
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit) {
+    if (key == "MemAvailable:") available = kib * 1024;
+  }
+  std::ifstream cgroup("/sys/fs/cgroup/memory.max");  // cgroup v2; "max" when unlimited
+  uint64_t limit = 0;
+  if (cgroup >> limit && limit > 0) {
+    uint64_t used = 0;
+    std::ifstream current("/sys/fs/cgroup/memory.current");
+    current >> used;
+    available = std::min(available, limit > used ? limit - used : 0);
+  }
+  return available;
+}
+
+std::string gib(uint64_t bytes) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+  return s;
+}
+
+}  // namespace pimscale
