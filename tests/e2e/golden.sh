@@ -1,7 +1,7 @@
 # Results unchanged: a fixed set of runs (the quick start; the 12 workload presets in fixed and float, two
 # in float-saturating; count-only and predict runs) must give run.json and epochs.csv identical to the
 # recorded ones in tests/golden/, byte for byte after dropping what cannot repeat (wall time, peak memory,
-# the git revision, paths under the test's temporary folder). model_sha256, every metric and every emulated
+# the git revision, paths under the test's temporary folder and the checkout). model_sha256, every metric and every emulated
 # picosecond are compared exactly. Refactors and speed-ups must leave these untouched; a deliberate change
 # of results re-records them in a commit of its own:
 #   PIMSCALE_GOLDEN_RECORD=1 ctest --test-dir build -R e2e_golden
@@ -61,9 +61,9 @@ predict predict-file-ma-sgd --data "$WORK/criteo.h5" --algorithm ma-sgd --model 
   --servers 2 --shares 1,3 --epochs 2 --numerics float
 predict predict-file-dense-ga-sgd --data "$WORK/yfcc.h5" --dpus-per-server 16 --batch 256 --servers 4 --epochs 2
 
-python3 - "$WORK" "$golden" "${runs[@]}" <<'PY'
+python3 - "$WORK" "$here" "$golden" "${runs[@]}" <<'PY'
 import json, os, sys
-work, golden, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+work, repo, golden, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 record = os.environ.get("PIMSCALE_GOLDEN_RECORD") == "1"
 DROP = {("git_revision",), ("final", "wall_seconds"), ("final", "load_wall_seconds"), ("final", "train_wall_seconds"),
         ("final", "peak_rss_mib")}
@@ -73,8 +73,8 @@ def clean(v, path=()):
         return {k: clean(x, path + (k,)) for k, x in v.items() if path + (k,) not in DROP}
     if isinstance(v, list):
         return [clean(x, path) for x in v]
-    if isinstance(v, str):
-        return v.replace(work, "$WORK")
+    if isinstance(v, str):  # paths: the test's temporary folder and this checkout
+        return v.replace(work, "$WORK").replace(repo, "$REPO")
     return v
 
 def result(name):
