@@ -146,16 +146,6 @@ const Algorithm& admm_algorithm() {
   return kAdmm;
 }
 
-template <class Num>
-std::unique_ptr<HostState<Num>> make_admm_state(PimServer<Num>& server,
-                                                const AlgorithmSettings& s) {
-  return std::make_unique<AdmmState<Num>>(server, s);
-}
-template std::unique_ptr<HostState<FixedQ31>> make_admm_state(PimServer<FixedQ31>&,
-                                                              const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32>> make_admm_state(PimServer<Float32>&,
-                                                             const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32Saturating>> make_admm_state(
-    PimServer<Float32Saturating>&, const AlgorithmSettings&);
+PIMSCALE_HOST_STATE_BUILDER(make_admm_state, AdmmState)
 
 }  // namespace pimscale

@@ -79,16 +79,6 @@ const Algorithm& ga_sgd_algorithm() {
   return kGaSgd;
 }
 
-template <class Num>
-std::unique_ptr<HostState<Num>> make_ga_sgd_state(PimServer<Num>& server,
-                                                  const AlgorithmSettings& s) {
-  return std::make_unique<GaSgdState<Num>>(server, s);
-}
-template std::unique_ptr<HostState<FixedQ31>> make_ga_sgd_state(PimServer<FixedQ31>&,
-                                                                const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32>> make_ga_sgd_state(PimServer<Float32>&,
-                                                               const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32Saturating>> make_ga_sgd_state(
-    PimServer<Float32Saturating>&, const AlgorithmSettings&);
+PIMSCALE_HOST_STATE_BUILDER(make_ga_sgd_state, GaSgdState)
 
 }  // namespace pimscale

@@ -13,6 +13,20 @@ const Algorithm& ga_sgd_algorithm();
 const Algorithm& ma_sgd_algorithm();
 const Algorithm& admm_algorithm();
 
+// Defines `builder` (trainer.h's make_*_state) for the three arithmetics: a State<Num> on the
+// server.
+#define PIMSCALE_HOST_STATE_BUILDER(builder, State)                                             \
+  template <class Num>                                                                          \
+  std::unique_ptr<HostState<Num>> builder(PimServer<Num>& server, const AlgorithmSettings& s) { \
+    return std::make_unique<State<Num>>(server, s);                                             \
+  }                                                                                             \
+  template std::unique_ptr<HostState<FixedQ31>> builder(PimServer<FixedQ31>&,                   \
+                                                        const AlgorithmSettings&);              \
+  template std::unique_ptr<HostState<Float32>> builder(PimServer<Float32>&,                     \
+                                                       const AlgorithmSettings&);               \
+  template std::unique_ptr<HostState<Float32Saturating>> builder(PimServer<Float32Saturating>&, \
+                                                                 const AlgorithmSettings&);
+
 // The state GA-SGD and MA-SGD share: one global model every server holds, and the sums over DPUs.
 template <class Num>
 class GlobalModelState : public HostState<Num> {

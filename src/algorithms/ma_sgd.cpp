@@ -60,16 +60,6 @@ const Algorithm& ma_sgd_algorithm() {
   return kMaSgd;
 }
 
-template <class Num>
-std::unique_ptr<HostState<Num>> make_ma_sgd_state(PimServer<Num>& server,
-                                                  const AlgorithmSettings& s) {
-  return std::make_unique<MaSgdState<Num>>(server, s);
-}
-template std::unique_ptr<HostState<FixedQ31>> make_ma_sgd_state(PimServer<FixedQ31>&,
-                                                                const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32>> make_ma_sgd_state(PimServer<Float32>&,
-                                                               const AlgorithmSettings&);
-template std::unique_ptr<HostState<Float32Saturating>> make_ma_sgd_state(
-    PimServer<Float32Saturating>&, const AlgorithmSettings&);
+PIMSCALE_HOST_STATE_BUILDER(make_ma_sgd_state, MaSgdState)
 
 }  // namespace pimscale

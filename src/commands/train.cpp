@@ -36,16 +36,10 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// The rows of one rank as read from the file: dense or sparse.
-struct Rows {
-  std::optional<DenseRows> dense;
-  std::optional<SparseRows> sparse;
-};
-
 // What a server is loaded with: rows (a run), or only their shape (count-only: sparse row offsets
 // from a file, or one non-zero count for every row of a synthetic shape).
 struct ServerInput {
-  Rows train, test;  // sparse rows, read and checked
+  SparseRows train, test;  // sparse rows, read and checked
   // Dense rows are read straight into the DPUs' format once the arithmetic is known
   // (read_dense_shard): the file and each split's row range.
   const Dataset* dense = nullptr;
@@ -54,22 +48,11 @@ struct ServerInput {
   uint64_t nnz_per_row = 0;
 };
 
-Rows read_rows(const Dataset& data, bool sparse, const std::string& split, uint64_t first,
-               uint64_t count) {
-  Rows r;
-  if (sparse) {
-    r.sparse = data.read_sparse(split, first, count);
-  } else {
-    r.dense = data.read_dense(split, first, count);
-  }
-  return r;
-}
-
-std::optional<std::string> check_rows(const Rows& r, const std::string& path,
+// validate(), and the sparse kernels' own rule: binary features only.
+std::optional<std::string> check_rows(const SparseRows& r, const std::string& path,
                                       const std::string& split) {
-  if (r.dense) return validate(*r.dense, path, split);
-  if (auto e = validate(*r.sparse, path, split)) return e;
-  for (float v : r.sparse->values) {
+  if (auto e = validate(r, path, split)) return e;
+  for (float v : r.values) {
     if (v != 1.0f) {
       return "dataset '" + path + "': /" + split + "/values holds " + std::to_string(v) +
              "; the sparse kernels take binary features (drop /values, or convert with --dense)";
@@ -80,11 +63,11 @@ std::optional<std::string> check_rows(const Rows& r, const std::string& path,
 
 // Sparse rows as the DPUs store them (the CSR arrays, moved).
 template <class Num>
-ServerData<Num> to_server_data(Rows&& rows) {
+ServerData<Num> to_server_data(SparseRows&& rows) {
   ServerData<Num> d;
-  d.offsets = std::move(rows.sparse->indptr);
-  d.indices = std::move(rows.sparse->indices);
-  d.y = std::move(rows.sparse->y);
+  d.offsets = std::move(rows.indptr);
+  d.indices = std::move(rows.indices);
+  d.y = std::move(rows.y);
   return d;
 }
 
@@ -515,13 +498,13 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     const uint64_t test_first = setup.test_rows * rank / S;
     const uint64_t test_count = setup.test_rows * (rank + 1) / S - test_first;
     if (setup.sparse) {
-      input.train = read_rows(*data, true, "train", first_row, per_rank);
-      input.test = read_rows(*data, true, "test", test_first, test_count);
+      input.train = data->read_sparse("train", first_row, per_rank);
+      input.test = data->read_sparse("test", test_first, test_count);
       collective_step(cluster, [&] {
         if (auto e = check_rows(input.train, cfg.data, "train")) throw InputError(*e);
         if (auto e = check_rows(input.test, cfg.data, "test")) throw InputError(*e);
       });
-      offsets = &input.train.sparse->indptr;
+      offsets = &input.train.indptr;
     } else {
       input.dense = &*data;
       input.train_first = first_row;

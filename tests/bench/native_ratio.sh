@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Benchmark (run by hand, not by CTest): the emulator's wall time per epoch against a native float32
+# mini-batch SGD trainer (build/tests/native_sgd: Eigen for dense rows, a CSR loop for sparse) on the same
+# file and batch, one rank, one thread. Issue 14's targets: dense <= 1.5x, sparse <= 3x native.
+# Shapes (smaller than the issue's so it runs in minutes; pass ROWS to scale): dense ROWS_DENSE x 4,096
+# (default 16,384), 256 DPUs, b = 1,024; sparse 262,144 x 10^6 features, GA-SGD 8 DPUs b = 2,048 and
+# MA-SGD/ADMM 256 DPUs b = 8.
+# One epoch each; about 6 minutes here, most of it sparse MA-SGD and ADMM (see README).
+# Usage: bash tests/bench/native_ratio.sh [build dir (default build)] [ROWS_DENSE]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source jobs/env.sh
+B=${1:-build}
+ROWS=${2:-16384}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+mpirun -np 2 "$B/src/pimscale" data synth --kind dense --rows "$ROWS" --test-rows 1024 --features 4096 --seed 1 \
+  --out "$OUT/dense.h5" >/dev/null
+mpirun -np 2 "$B/src/pimscale" data synth --kind sparse --rows 262144 --test-rows 1024 --seed 1 \
+  --out "$OUT/sparse.h5" >/dev/null
+per_epoch() { python3 -c "import json,sys; f=json.load(open(sys.argv[1]))['final']; print(f['train_wall_seconds'])" "$1"; }
+printf '%-7s %-7s %5s %6s %12s %12s %7s\n' data algo DPUs batch "pimscale s" "native s" ratio
+for case in "dense ga-sgd 256 1024 1024" "dense ma-sgd 256 4 1024" "dense admm 256 4 1024" \
+            "sparse ga-sgd 8 2048 2048" "sparse ma-sgd 256 8 2048" "sparse admm 256 8 2048"; do
+  read -r kind alg dpus batch native_batch <<<"$case"
+  "$B/src/pimscale" train --data "$OUT/$kind.h5" --algorithm "$alg" --dpus-per-server "$dpus" --batch "$batch" \
+    --epochs 1 --threads 1 --numerics fixed --out "$OUT/$kind-$alg" >/dev/null
+  p=$(per_epoch "$OUT/$kind-$alg/run.json")
+  n=$("$B/tests/native_sgd" "$OUT/$kind.h5" "$native_batch" 3)
+  printf '%-7s %-7s %5s %6s %12.3f %12.3f %7.1f\n' "$kind" "$alg" "$dpus" "$batch" "$p" "$n" \
+    "$(python3 -c "print($p / $n)")"
+done
