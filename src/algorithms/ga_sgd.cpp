@@ -38,9 +38,6 @@ class GaSgd final : public L2Algorithm {
     return {c.batch / c.total_dpus, fixed::log2_exact(round_batch)};
   }
 
-  uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
-  uint64_t allreduce_vectors() const override { return 1; }
-
   Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s,
                 footprint::WordSizes words) const override {
     using namespace footprint;

@@ -52,9 +52,12 @@ class GlobalModelState : public HostState<Num> {
 
 // GA-SGD and MA-SGD: the L2 regulariser (2^-reg / 2) ||w||^2, whose gradient step is their decay
 // w 2^-(lr + reg).
-// They also keep the same host state: one global model and the sums over DPUs (GlobalModelState).
+// They also keep the same host state (one global model and the sums over DPUs: GlobalModelState),
+// run one round per step of every DPU, and all-reduce one vector of sums.
 class L2Algorithm : public Algorithm {
  public:
+  uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
+  uint64_t allreduce_vectors() const override { return 1; }
   double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override;
   std::vector<HostMemoryItem> host_memory(const ServerLayout& layout,
                                           footprint::WordSizes words) const override;

@@ -18,8 +18,6 @@ class MaSgd final : public L2Algorithm {
   StepRule step_rule(const BatchContext& c) const override {
     return {c.batch, fixed::log2_exact(c.batch)};
   }
-  uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
-  uint64_t allreduce_vectors() const override { return 1; }
 
   Recipe recipe(const ServerLayout& l, const AlgorithmSettings& s,
                 footprint::WordSizes words) const override {
