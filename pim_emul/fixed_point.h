@@ -37,6 +37,8 @@ constexpr int32_t saturating_add_q31(int32_t a, int64_t b) {
 // significant bits, so d + 0.5 is exact wherever it matters and truncating it rounds half away from
 // zero: llround's result, without a library call per element (the start-up converts every feature).
 inline uint32_t feature_to_q31(float x) {
+  // Exact here, as the comment above shows (and a test).
+  // NOLINTNEXTLINE(bugprone-incorrect-roundings)
   return static_cast<uint32_t>(static_cast<double>(x) * static_cast<double>(kQ31One) + 0.5);
 }
 

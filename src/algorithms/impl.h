@@ -14,7 +14,8 @@ const Algorithm& ma_sgd_algorithm();
 const Algorithm& admm_algorithm();
 
 // Defines `builder` (trainer.h's make_*_state) for the three arithmetics: a State<Num> on the
-// server.
+// server. (A template name and a function name cannot be parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define PIMSCALE_HOST_STATE_BUILDER(builder, State)                                             \
   template <class Num>                                                                          \
   std::unique_ptr<HostState<Num>> builder(PimServer<Num>& server, const AlgorithmSettings& s) { \
@@ -26,6 +27,7 @@ const Algorithm& admm_algorithm();
                                                        const AlgorithmSettings&);               \
   template std::unique_ptr<HostState<Float32Saturating>> builder(PimServer<Float32Saturating>&, \
                                                                  const AlgorithmSettings&);
+// NOLINTEND(bugprone-macro-parentheses)
 
 // The state GA-SGD and MA-SGD share: one global model every server holds, and the sums over DPUs.
 template <class Num>
