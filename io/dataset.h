@@ -19,6 +19,13 @@ inline constexpr const char* kDatasetFormat = "pimscale-dataset";
 inline constexpr uint64_t kDatasetFormatVersion = 1;
 
 enum class DataKind { kDense, kSparse };
+
+// Dense rows are read this many bytes of floats at a time (Dataset::read_dense_chunks): the only
+// float copy of the rows a run holds. At least one row.
+inline constexpr uint64_t kDenseChunkBytes = uint64_t{16} << 20;
+inline uint64_t dense_chunk_rows(uint64_t features) {
+  return std::max<uint64_t>(1, kDenseChunkBytes / (features * sizeof(float)));
+}
 const char* data_kind_name(DataKind k);
 
 struct DenseRows {

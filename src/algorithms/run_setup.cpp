@@ -166,7 +166,8 @@ std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConf
   std::vector<HostMemoryItem> items;
   if (!p.sparse) {
     const uint64_t rows = static_cast<uint64_t>(p.dpus) * p.layout.rows_per_dpu;
-    items.push_back({"training rows as read (float)", rows * p.layout.features * 4});
+    items.push_back({"dense rows read per chunk (float)",
+                     std::min(rows, dense_chunk_rows(p.layout.features)) * p.layout.features * 4});
     items.push_back({"training rows as the DPUs store them",
                      footprint::feature_bytes(false, rows, 0, p.layout.weights)});
   }

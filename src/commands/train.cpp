@@ -82,7 +82,7 @@ ServerData<Num> read_dense_shard(Cluster& cluster, const Dataset& data, const st
   d.x.resize(count * weights);
   d.y.resize(count);
   const uint64_t features = data.features();
-  const uint64_t chunk_rows = std::max<uint64_t>(1, (uint64_t{16} << 20) / (features * 4));
+  const uint64_t chunk_rows = dense_chunk_rows(features);
   const uint64_t most = static_cast<uint64_t>(cluster.max(static_cast<int64_t>(count)));
   const std::optional<std::string> error = data.read_dense_chunks(
       split, first, count, chunk_rows, (most + chunk_rows - 1) / chunk_rows,
