@@ -47,6 +47,18 @@ train yfcc-svm-ma-sgd-float-saturating 2 --config "$here/jobs/workloads/yfcc-svm
   --dpus-per-server 2 --epochs 2 --numerics float-saturating
 train criteo-lr-admm-float-saturating 2 --config "$here/jobs/workloads/criteo-lr-admm.toml" --data "$WORK/criteo.h5" \
   --dpus-per-server 2 --epochs 2 --numerics float-saturating
+# Sparse MA-SGD and ADMM on many DPUs per server with small batches: most DPUs leave most weights untouched
+# (the runs that keep the shared-base-plus-own-entries model representation exact), uneven shares included.
+for numerics in fixed float float-saturating; do
+  train "criteo-lr-admm-64dpus-$numerics" 2 --config "$here/jobs/workloads/criteo-lr-admm.toml" --data "$WORK/criteo.h5" \
+    --dpus-per-server 64 --batch 16 --epochs 3 --numerics "$numerics"
+  train "criteo-svm-ma-sgd-64dpus-$numerics" 2 --config "$here/jobs/workloads/criteo-svm-ma-sgd.toml" \
+    --data "$WORK/criteo.h5" --dpus-per-server 64 --batch 16 --epochs 1 --numerics "$numerics"
+done
+train criteo-svm-admm-shares-float 2 --config "$here/jobs/workloads/criteo-svm-admm.toml" --data "$WORK/criteo.h5" \
+  --dpus-per-server 32 --batch 32 --shares 2,1 --epochs 2 --numerics float
+train criteo-lr-ma-sgd-shares-fixed 2 --config "$here/jobs/workloads/criteo-lr-ma-sgd.toml" --data "$WORK/criteo.h5" \
+  --dpus-per-server 32 --batch 16 --shares 1,2 --epochs 1
 train count-only-criteo-ga-sgd 1 --count-only --synthetic criteo --rows-per-dpu 65536 --dpus-per-server 2048 --batch 8192 \
   --epochs 1
 train count-only-file-admm 3 --count-only --data "$WORK/criteo.h5" --algorithm admm --model svm --dpus-per-server 4 \
