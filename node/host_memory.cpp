@@ -11,26 +11,55 @@
 namespace pimscale {
 
 std::vector<HostMemoryItem> server_memory(const ServerLayout& layout, DpuModels models,
-                                          footprint::WordSizes words, int threads) {
+                                          footprint::WordSizes words, int threads,
+                                          uint64_t held_entries) {
   const uint64_t d = static_cast<uint64_t>(layout.dpus), n = layout.weights;
+  const bool prox = models == DpuModels::kPerDpuWithProx;
   std::vector<HostMemoryItem> items;
-  if (models != DpuModels::kShared) {
+  if (models != DpuModels::kShared && !layout.sparse) {
     items.push_back({"per-DPU models", d * (n * words.weight + words.wide)});
+    if (prox) items.push_back({"per-DPU u_i - z", d * n * words.weight});
   }
-  if (models == DpuModels::kPerDpuWithProx)
-    items.push_back({"per-DPU u_i - z", d * n * words.weight});
+  if (models != DpuModels::kShared && layout.sparse) {
+    const uint64_t vectors = prox ? 2 : 1;  // w (and u_i - z)
+    items.push_back({"shared base model", vectors * n * words.weight});
+    items.push_back({"per-DPU entries read by its rows",
+                     held_entries * (sizeof(uint32_t) + vectors * words.weight) + d * words.wide});
+    // node/dpu_sums.h: DPUs per entry; float: the entries grouped by weight.
+    items.push_back({"sums over DPUs", (n + 1) * sizeof(uint32_t) +
+                                           (words.wide == sizeof(float)
+                                                ? (2 * n + 1) * sizeof(uint64_t) + held_entries * 8
+                                                : 0)});
+  }
   if (models == DpuModels::kShared && !layout.sparse) {
     items.push_back({"per-DPU dense gradients", d * n * words.weight});
   }
-  // Each thread's gradient buffer: GA-SGD's sparse one with its 1-byte marks; local steps' scratch.
+  // Each thread's gradient buffer: GA-SGD's sparse one with its 1-byte marks; local steps'
+  // scratch (sparse: with a 4-byte slot per weight).
   const uint64_t t = static_cast<uint64_t>(threads);
   if (models == DpuModels::kShared && layout.sparse) {
     items.push_back({"per-thread gradient and marks", t * n * (words.wide + 1)});
   } else if (models != DpuModels::kShared) {
-    items.push_back(
-        {"per-thread gradient scratch", t * n * (layout.sparse ? words.wide : words.weight)});
+    items.push_back({"per-thread gradient scratch",
+                     t * n * (layout.sparse ? words.wide + sizeof(uint32_t) : words.weight)});
   }
   return items;
+}
+
+uint64_t held_entries_bound(const ServerLayout& layout, const std::vector<uint64_t>& offsets,
+                            uint64_t rows_per_launch) {
+  if (offsets.empty() || rows_per_launch == 0) return 0;
+  uint64_t total = 0;
+  for (uint64_t d = 0; d < static_cast<uint64_t>(layout.dpus); ++d) {
+    uint64_t most = 0;
+    const uint64_t r0 = d * layout.rows_per_dpu;
+    for (uint64_t r = 0; r < layout.rows_per_dpu; r += rows_per_launch) {
+      const uint64_t end = std::min(layout.rows_per_dpu, r + rows_per_launch);
+      most = std::max(most, offsets[r0 + end] - offsets[r0 + r]);
+    }
+    total += std::min(layout.weights, most + 1);
+  }
+  return total;
 }
 
 uint64_t host_memory_available() {

@@ -19,10 +19,19 @@ struct HostMemoryItem {
   uint64_t bytes = 0;
 };
 
-// What a PimServer of `layout` allocates in kRun mode: per-DPU models (and ADMM's u_i - z),
-// GA-SGD's dense gradients, and each thread's gradient scratch.
+// What a PimServer of `layout` allocates in kRun mode: per-DPU models (and ADMM's u_i - z; sparse:
+// the shared base and `held_entries` entries the DPUs hold apart from it, with the host sums'
+// scratch), GA-SGD's dense gradients, and each thread's gradient scratch.
 std::vector<HostMemoryItem> server_memory(const ServerLayout& layout, DpuModels models,
-                                          footprint::WordSizes words, int threads);
+                                          footprint::WordSizes words, int threads,
+                                          uint64_t held_entries);
+
+// At most how many entries a server's sparse DPUs hold apart from the shared base (MA-SGD and
+// ADMM): per DPU, the most non-zeros the rows of one launch read (launches of `rows_per_launch`
+// rows from the shard's start) plus the bias, and never more than the model. `offsets`: the
+// server's rows' CSR offsets ([dpus * rows_per_dpu + 1], any base).
+uint64_t held_entries_bound(const ServerLayout& layout, const std::vector<uint64_t>& offsets,
+                            uint64_t rows_per_launch);
 
 // Bytes this process may still use: $PIMSCALE_HOST_MEMORY if set (a what-if, or a test), else the
 // smaller of the machine's available memory (/proc/meminfo MemAvailable) and its cgroup's limit.

@@ -62,11 +62,19 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
   if (mode == ServerMode::kCountOnly) return;  // no rows, no models: nothing is computed
   if (kernel.model == ModelKind::kLr) kernel_.exp = &exp_.emplace();
   const size_t d = static_cast<size_t>(layout.dpus), n = layout.weights;
+  const bool prox = models == DpuModels::kPerDpuWithProx;
   if (models != DpuModels::kShared) {
-    dpu_w_.assign(d * n, Weight{0});
-    dpu_bias_.assign(d, Wide{0});
+    dpu_models_.resize(d);
+    if (layout.sparse) {  // a shared base; each DPU's entries join as its rows read them
+      base_w_.assign(n, Weight{0});
+      if (prox) base_prox_.assign(n, Weight{0});
+    } else {
+      for (DpuModel<Num>& m : dpu_models_) {
+        m.w.assign(n, Weight{0});
+        if (prox) m.prox.assign(n, Weight{0});
+      }
+    }
   }
-  if (models == DpuModels::kPerDpuWithProx) dpu_prox_.assign(d * n, Weight{0});
   // GA-SGD's gradients leave the DPUs: dense ones in full, sparse ones as the entries their rows
   // touched. Local steps' gradients never do: their scratch is per thread.
   // Each thread's gradient buffer (node/host_memory.cpp counts them): GA-SGD's sparse gradient,
@@ -80,7 +88,8 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
   } else if (models == DpuModels::kShared) {
     grad_w_.resize(d * n);
   } else if (layout.sparse) {
-    scratch_.wide.assign(pool_threads, std::vector<Wide>(n));
+    scratch_.wide.assign(pool_threads, std::vector<Wide>(n, Wide{0}));
+    scratch_.slot.assign(pool_threads, std::vector<uint32_t>(n, kNoSlot));
   } else {
     scratch_.weight.assign(pool_threads, std::vector<Weight>(n));
   }
@@ -172,9 +181,15 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
   shared_w_ = w;
   shared_bias_ = bias;
   if (models_ != DpuModels::kShared && !count_only()) {
-    for (int64_t d = 0; d < layout_.dpus; ++d) {
-      std::copy(w, w + layout_.weights, dpu_w_.begin() + d * static_cast<int64_t>(layout_.weights));
-      dpu_bias_[static_cast<size_t>(d)] = bias;
+    if (layout_.sparse) std::copy(w, w + layout_.weights, base_w_.begin());
+    for (DpuModel<Num>& m : dpu_models_) {
+      if (layout_.sparse) {
+        m.index.clear();
+        m.w.clear();
+      } else {
+        std::copy(w, w + layout_.weights, m.w.begin());
+      }
+      m.bias = bias;
     }
   }
   add(Phase::kHostToDpu,
@@ -183,8 +198,7 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
 }
 
 template <class Num>
-void PimServer<Num>::push_own_models_and_prox(const Weight* prox, uint64_t bytes, uint64_t copies) {
-  if (!count_only()) std::copy(prox, prox + dpu_prox_.size(), dpu_prox_.begin());
+void PimServer<Num>::push_own_models_and_prox(uint64_t bytes, uint64_t copies) {
   Picoseconds t;
   for (uint64_t c = 0; c < copies; ++c)
     t += transfer_time(Transfer::kParallelToDpu, bytes, layout_.dpus, hw_.transfer);
@@ -235,41 +249,33 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
 template <class Num>
 void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   const uint64_t n = layout_.weights;
+  const bool prox = models_ == DpuModels::kPerDpuWithProx;
   launch([&](int64_t d) {
     const size_t i = static_cast<size_t>(d);
     const size_t t = static_cast<size_t>(ThreadPool::thread_index());
-    const Weight* prox = dpu_prox_.empty() ? nullptr : dpu_prox_.data() + i * n;
     if (count_only()) {
-      count_local_steps<Num>(row_shape(d), first, steps, models_ == DpuModels::kPerDpuWithProx,
-                             kernel_, hw_.dpu, counts_[i]);
+      count_local_steps<Num>(row_shape(d), first, steps, prox, kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
-      sparse_local_steps<Num>(sparse_shard(d), dpu_w_.data() + i * n, n, prox, first, steps,
-                              kernel_, hw_.dpu, scratch_.wide[t].data(), counts_[i]);
+      sparse_local_steps<Num>(sparse_shard(d), base_w_.data(), prox ? base_prox_.data() : nullptr,
+                              n, dpu_models_[i], first, steps, kernel_, hw_.dpu,
+                              scratch_.wide[t].data(), scratch_.slot[t].data(), counts_[i]);
     } else {
-      dense_local_steps<Num>(dense_shard(d), dpu_w_.data() + i * n, dpu_bias_[i], prox, first,
-                             steps, kernel_, hw_.dpu, scratch_.weight[t].data(), grad_bias_[i],
-                             counts_[i]);
+      DpuModel<Num>& m = dpu_models_[i];
+      dense_local_steps<Num>(dense_shard(d), m.w.data(), m.bias, prox ? m.prox.data() : nullptr,
+                             first, steps, kernel_, hw_.dpu, scratch_.weight[t].data(),
+                             grad_bias_[i], counts_[i]);
     }
   });
-}
-
-namespace {
-// sums[j] = sum over DPUs of v[d * n + j], in DPU order, in blocks of features over the pool's
-// threads.
-template <class Wide, class T>
-void sum_over_dpus(ThreadPool& pool, const T* v, int64_t dpus, uint64_t n, Wide* sums) {
-  constexpr size_t kBlock = 1024;
+  if (count_only() || !layout_.sparse) return;
+  // The entries no DPU holds take the same steps with a zero gradient, once for all DPUs.
+  constexpr uint64_t kBlock = 16384;
   auto block = [&](size_t b) {
-    const size_t lo = b * kBlock, hi = std::min<size_t>(n, lo + kBlock);
-    std::fill(sums + lo, sums + hi, Wide{0});
-    for (int64_t d = 0; d < dpus; ++d) {
-      const T* g = v + static_cast<size_t>(d) * n;
-      for (size_t j = lo; j < hi; ++j) sums[j] += static_cast<Wide>(g[j]);
-    }
+    const uint64_t lo = b * kBlock;
+    untouched_steps<Num>(base_w_.data(), prox ? base_prox_.data() : nullptr, lo,
+                         std::min(n, lo + kBlock), steps, kernel_);
   };
-  pool.parallel_for((n + kBlock - 1) / kBlock, block);
+  pool_.parallel_for((n + kBlock - 1) / kBlock, block);
 }
-}  // namespace
 
 // sums[j] = sum over DPUs of each DPU's gradient entry j, in DPU order, from the touched entries
 // alone. Integers: the untouched zeros change nothing. Float: x + 0.0f is x except that -0.0f
@@ -312,7 +318,11 @@ void PimServer<Num>::pull_gradient_sums(Wide* sums, uint64_t bytes) {
   } else if (layout_.sparse) {
     sum_touched(sums);
   } else {
-    sum_over_dpus(pool_, grad_w_.data(), layout_.dpus, n, sums);
+    sum_over_dpus<Num>(
+        pool_, n, static_cast<size_t>(layout_.dpus), {},
+        [](size_t) { return std::span<const uint32_t>{}; },
+        [&](size_t d) { return std::span<const Weight>(grad_w_.data() + d * n, n); }, sums,
+        sum_scratch_);
   }
   Wide bias{0};
   if (!layout_.sparse) {
@@ -335,10 +345,11 @@ void PimServer<Num>::pull_model_sums(Wide* sums, uint64_t bytes) {
   if (count_only()) {
     std::fill(sums, sums + n + 1, Wide{0});
   } else {
-    sum_over_dpus(pool_, dpu_w_.data(), layout_.dpus, n, sums);
+    sum_dpu_vectors(
+        base_w_, [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; }, sums);
   }
   Wide bias{0};
-  for (const Wide b : dpu_bias_) bias += b;
+  for (const DpuModel<Num>& m : dpu_models_) bias += m.bias;
   sums[n] = bias;
 }
 

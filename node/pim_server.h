@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "node/dpu_sums.h"
 #include "node/host_spec.h"
 #include "node/phases.h"
 #include "node/thread_pool.h"
@@ -87,9 +88,9 @@ class PimServer {
   // round's recipe (src/algorithms), computed by pim_emul/footprint.h. --- Broadcast of one model
   // of `bytes` to every DPU (GA-SGD reads it; MA-SGD's DPUs start their step from it).
   void push_model(const Weight* w, Wide bias, uint64_t bytes);
-  // ADMM: every DPU's own model w_i (already in dpu_weights()) and u_i - z [dpus x weights]:
-  // `copies` parallel transfers of `bytes` to each DPU.
-  void push_own_models_and_prox(const Weight* prox, uint64_t bytes, uint64_t copies);
+  // ADMM: every DPU's own model w_i and u_i - z (both already in dpu_models(), where the host
+  // wrote u_i - z): `copies` parallel transfers of `bytes` to each DPU.
+  void push_own_models_and_prox(uint64_t bytes, uint64_t copies);
   // GA-SGD: every DPU sums the gradient of its rows [first, first + rows).
   void launch_gradient(uint64_t first, uint64_t rows);
   // MA-SGD / ADMM: every DPU runs `steps` local mini-batch steps from row `first`.
@@ -100,7 +101,7 @@ class PimServer {
   void pull_gradient_sums(Wide* sums, uint64_t bytes);
   // MA-SGD: pull every DPU's model (`bytes` each) and sum: sums [weights + 1], bias last (dense).
   void pull_model_sums(Wide* sums, uint64_t bytes);
-  // ADMM: pull every DPU's model (`bytes` each); dpu_weights()/dpu_biases() then hold them.
+  // ADMM: pull every DPU's model (`bytes` each); dpu_models() then holds them.
   void pull_models(uint64_t bytes);
 
   // Host-side work or inter-server time computed elsewhere, charged to this server's clock.
@@ -124,10 +125,23 @@ class PimServer {
   const PhaseLedger& ledger() const { return ledger_; }
   const ServerLayout& layout() const { return layout_; }
   const ServerData<Num>& data() const { return data_; }
-  std::span<Weight> dpu_weights() { return dpu_w_; }
-  std::span<Wide> dpu_biases() { return dpu_bias_; }
-  std::span<const Weight> dpu_weights() const { return dpu_w_; }
-  std::span<const Wide> dpu_biases() const { return dpu_bias_; }
+  // kPerDpu*: each DPU's model (dense: whole; sparse: the entries its rows have read) and, sparse,
+  // the base the others share (pim_emul/kernels.h DpuModel); base_prox() is ADMM's u_i - z there.
+  std::span<DpuModel<Num>> dpu_models() { return dpu_models_; }
+  std::span<const DpuModel<Num>> dpu_models() const { return dpu_models_; }
+  std::span<Weight> base_weights() { return base_w_; }
+  std::span<const Weight> base_weights() const { return base_w_; }
+  std::span<Weight> base_prox() { return base_prox_; }
+  std::span<const Weight> base_prox() const { return base_prox_; }
+  // The host's sums over this server's DPUs of a per-DPU vector held on dpu_models()'s entries
+  // (values_of(d)), with `base` where a sparse DPU holds none: node/dpu_sums.h.
+  template <class ValuesOf>
+  void sum_dpu_vectors(std::span<const Weight> base, ValuesOf&& values_of, Wide* sums) {
+    sum_over_dpus<Num>(
+        pool_, layout_.weights, dpu_models_.size(), base,
+        [this](size_t d) -> const std::vector<uint32_t>& { return dpu_models_[d].index; },
+        values_of, sums, sum_scratch_);
+  }
 
  private:
   template <class Fn>
@@ -153,18 +167,19 @@ class PimServer {
   ServerData<Num> data_;
   const Weight* shared_w_ = nullptr;  // the broadcast model (kShared)
   Wide shared_bias_ = 0;
-  std::vector<Weight> dpu_w_;                  // [dpus x weights] (kPerDpu*)
-  std::vector<Wide> dpu_bias_;                 // [dpus]
-  std::vector<Weight> dpu_prox_;               // [dpus x weights] (kPerDpuWithProx)
+  std::vector<DpuModel<Num>> dpu_models_;      // [dpus] (kPerDpu*)
+  std::vector<Weight> base_w_, base_prox_;     // [weights] (kPerDpu*, sparse)
   std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights]
   std::vector<TouchedGradient<Num>> touched_;  // GA-SGD sparse gradients [dpus]: touched entries
   std::vector<int64_t> last_dpu_;              // float sum_touched: the last DPU added to j, or -1
   struct {
     std::vector<std::vector<Wide>> kept_zero;  // [threads][weights], zero between launches
     std::vector<std::vector<uint8_t>> marks;   // [threads][weights], zero between launches
-    std::vector<std::vector<Wide>> wide;       // [threads][weights], sparse local steps
+    std::vector<std::vector<Wide>> wide;       // [threads][weights], sparse local steps, zero
+    std::vector<std::vector<uint32_t>> slot;   // [threads][weights], sparse local steps, kNoSlot
     std::vector<std::vector<Weight>> weight;   // [threads][weights], dense local steps
   } scratch_;
+  DpuSumScratch sum_scratch_;
   std::vector<Wide> grad_bias_;  // [dpus]
   std::vector<DpuCounts> counts_;
   std::vector<DpuTime> times_;

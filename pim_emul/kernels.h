@@ -90,11 +90,39 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
                        typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts);
+
+// One DPU's model for MA-SGD's and ADMM's local steps, as the emulator holds it. Dense rows touch
+// every weight: `w` (and `prox`) hold them all and `index` is empty. Sparse rows touch few: the
+// server's DPUs share a base (the model at the launch's start and, for ADMM, u_i - z there) and a
+// DPU holds only the entries its rows have read, at `index`, in first-read order; every other
+// entry of its model is what the base's entry becomes after the same steps with a zero gradient.
+// Memory grows with the features a DPU's rows touch, not with the model; the DPU itself (and every
+// emulated transfer) still holds the whole model.
 template <class Num>
-void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint64_t weights,
-                        const typename Num::Weight* prox, uint64_t first, uint64_t steps,
+struct DpuModel {
+  std::vector<uint32_t> index;
+  std::vector<typename Num::Weight> w;
+  std::vector<typename Num::Weight> prox;  // ADMM: u_i - z at the same entries; else empty
+  typename Num::Wide bias{0};              // dense rows (sparse: inside w)
+};
+
+// `model` takes `steps` sparse local steps over the shared base (`base_prox` null for MA-SGD): an
+// entry first read at step k joins it with the base's value after k zero-gradient updates. Bit for
+// bit the full-model computation. `g` [weights] must be zero and is zero again on return; `slot`
+// [weights] must be kNoSlot and is again.
+inline constexpr uint32_t kNoSlot = ~uint32_t{0};
+template <class Num>
+void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* base_w,
+                        const typename Num::Weight* base_prox, uint64_t weights,
+                        DpuModel<Num>& model, uint64_t first, uint64_t steps,
                         const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
-                        DpuCounts& counts);
+                        uint32_t* slot, DpuCounts& counts);
+
+// What `steps` local steps do to the entries no row reads (the update with a zero gradient), for
+// entries [lo, hi) of a sparse base.
+template <class Num>
+void untouched_steps(typename Num::Weight* w, const typename Num::Weight* prox, uint64_t lo,
+                     uint64_t hi, uint64_t steps, const KernelConfig& cfg);
 
 // ---- Event counts alone (the kernels above count through these; dry accounting calls them
 // directly). ----

@@ -4,6 +4,8 @@
 // algorithm.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -12,6 +14,48 @@
 #include "pim_emul/fixed_point.h"
 
 namespace pimscale {
+
+// s + v + v + ... (r additions of v), each addition rounded to float (to nearest, ties to even) as
+// a loop of r additions would round it, bit for bit. A sum over DPUs of a value most of them share
+// is this; the loop would cost r steps per entry. Within one binade of s every addition adds the
+// same multiple of the binade's unit u (once s / u is even when v / u is a half-integer), so such a
+// run is taken at once; the loop goes one addition at a time only at binade edges, at zero and at
+// subnormals, infinities and NaN.
+inline float float_add_repeated(float s, float v, uint64_t r) {
+  constexpr double kUnits = 0x1.0p23;  // a binade [2^e, 2^(e+1)) holds 2^23 units of 2^(e-23)
+  while (r > 0) {
+    const float next = s + v;
+    if (std::bit_cast<uint32_t>(next) == std::bit_cast<uint32_t>(s)) return s;  // a fixed point
+    s = next;
+    if (--r == 0 || !std::isnormal(s) || !std::isfinite(v)) continue;
+    // In units of this binade, magnitudes: s is a (integer, in [2^23, 2^24)), v moves it by q.
+    int e = 0;  // |s| in [2^(e-1), 2^e)
+    std::frexp(static_cast<double>(s), &e);
+    const double unit = std::ldexp(1.0, e - 24);
+    const double a = std::fabs(static_cast<double>(s)) / unit;
+    const double q = (s < 0 ? -static_cast<double>(v) : static_cast<double>(v)) / unit;
+    const double fl = std::floor(q);
+    double step = 0;  // the whole units each addition adds while a and a + q stay in the binade
+    if (q - fl != 0.5) {
+      step = q - fl < 0.5 ? fl : fl + 1;
+    } else if (std::fmod(a, 2.0) == 0) {  // a tie: to the even neighbour; a stays even
+      step = std::fmod(fl, 2.0) == 0 ? fl : fl + 1;
+    } else {
+      continue;
+    }
+    // The additions i = 0..k-1 from a need a + i step and a + i step + q in [2^23, 2^24).
+    const double lo = std::min(0.0, q), hi = std::max(0.0, q);
+    if (a + lo < kUnits || a + hi >= 2 * kUnits || step == 0) continue;
+    const double room = step > 0 ? std::ceil((2 * kUnits - a - hi) / step) - 1
+                                 : std::floor((a + lo - kUnits) / -step);
+    const double k = std::min(static_cast<double>(r), room + 1);
+    if (k < 2) continue;
+    const double moved = (a + k * step) * unit;
+    s = static_cast<float>(s < 0 ? -moved : moved);
+    r -= static_cast<uint64_t>(k);
+  }
+  return s;
+}
 
 // Criteo's class weights (PIM-Opt's kernels): a positive-class gradient term counts 15 times.
 inline constexpr int kPositiveClassWeight = 15;
@@ -62,6 +106,10 @@ struct FixedQ31 {
     return static_cast<Wide>(static_cast<double>(fixed::kQ31One) / (1.0 + static_cast<double>(e)));
   }
   static constexpr double to_real(Wide v) { return fixed::q31_to_double(v); }
+  // s + v added r times (exact integers).
+  static constexpr Wide add_repeated(Wide s, Wide v, uint64_t r) {
+    return s + v * static_cast<Wide>(r);
+  }
   static constexpr Wide from_real_margin(double m) {
     return static_cast<Wide>(std::llround(m * fixed::kQ31One));
   }
@@ -101,6 +149,8 @@ struct FloatArithmetic {
   static constexpr bool is_dropped(Wide) { return false; }
   static Wide sigmoid(Wide z, const ExpTable& exp) { return 1.0f / (1.0f + exp.exp(-z)); }
   static constexpr double to_real(Wide v) { return v; }
+  // s + v added r times, rounded as r float additions would be.
+  static Wide add_repeated(Wide s, Wide v, uint64_t r) { return float_add_repeated(s, v, r); }
   static Wide from_real_margin(double m) { return static_cast<float>(m); }
 };
 using Float32 = FloatArithmetic<false>;

@@ -1,6 +1,7 @@
 // The training kernels of pim_emul/kernels.h: PIM-Opt's DPU code (GA-SGD, MA-SGD and ADMM x LR and
 // SVM x YFCC100M-HNfc6 dense and Criteo sparse), restated once over the arithmetic policy Num.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "pim_emul/kernels.h"
@@ -84,16 +85,17 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
   }
 }
 
-template <class Num>
-void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t first, uint64_t rows,
-                 const KernelConfig& cfg, typename Num::Wide* g) {
+// `weight(j)` reads entry j of the model the rows see.
+template <class Num, class WeightOf>
+void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uint64_t rows,
+                    const KernelConfig& cfg, typename Num::Wide* g) {
   using Wide = typename Num::Wide;
   for (uint64_t r = first; r < first + rows; ++r) {
     const uint32_t* idx = s.indices + s.offsets[r];
     const uint64_t nnz = s.offsets[r + 1] - s.offsets[r];
-    Wide z = static_cast<Wide>(w[s.bias_index]);
+    Wide z = static_cast<Wide>(weight(s.bias_index));
     for (uint64_t k = 0; k < nnz; ++k)
-      z += static_cast<Wide>(w[idx[k]]);  // binary features: x w = w
+      z += static_cast<Wide>(weight(idx[k]));  // binary features: x w = w
     const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
     if (e.active) {
       const Wide t = unit_term<Num>(e, s.y[r], cfg);
@@ -101,6 +103,41 @@ void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t f
       g[s.bias_index] += t;
     }
   }
+}
+
+template <class Num>
+void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t first, uint64_t rows,
+                 const KernelConfig& cfg, typename Num::Wide* g) {
+  sparse_rows_of<Num>(
+      s, [w](uint64_t j) { return w[j]; }, first, rows, cfg, g);
+}
+
+// The SGD step of one weight (apply_update's, per entry).
+template <class Num, class G>
+typename Num::Weight updated_weight(typename Num::Weight w, G g, int batch_log2, int decay_shift,
+                                    const typename Num::Weight* prox) {
+  using Wide = typename Num::Wide;
+  const Wide step = Num::shift(static_cast<Wide>(g), batch_log2);
+  const Wide decayed =
+      prox ? static_cast<Wide>(w) + static_cast<Wide>(*prox) : static_cast<Wide>(w);
+  const Wide decay = Num::shift(decayed, decay_shift);
+  return Num::to_weight(static_cast<Wide>(w) - step - decay);
+}
+
+// w after `steps` updates with a zero gradient; stops early at a fixed point (the update is a
+// function of w alone, so once it returns w it always will).
+template <class Num>
+typename Num::Weight untouched_weight(typename Num::Weight w, const typename Num::Weight* prox,
+                                      uint64_t steps, const KernelConfig& cfg) {
+  using Weight = typename Num::Weight;
+  for (uint64_t i = 0; i < steps; ++i) {
+    const Weight next =
+        updated_weight<Num>(w, typename Num::Wide{0}, cfg.batch_log2, cfg.decay_shift, prox);
+    static_assert(sizeof(Weight) == sizeof(uint32_t));
+    if (std::bit_cast<uint32_t>(next) == std::bit_cast<uint32_t>(w)) break;
+    w = next;
+  }
+  return w;
 }
 
 // Sparse rows' events depend only on each row's non-zero count: runs of equal counts are counted at
@@ -137,13 +174,8 @@ RowShape sparse_shape(const SparseShard& s, uint64_t weights) {
 template <class Num, class G>
 void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log2, int decay_shift,
                   const typename Num::Weight* prox) {
-  using Wide = typename Num::Wide;
   for (uint64_t j = 0; j < n; ++j) {
-    const Wide step = Num::shift(static_cast<Wide>(g[j]), batch_log2);
-    const Wide decayed =
-        prox ? static_cast<Wide>(w[j]) + static_cast<Wide>(prox[j]) : static_cast<Wide>(w[j]);
-    const Wide decay = Num::shift(decayed, decay_shift);
-    w[j] = Num::to_weight(static_cast<Wide>(w[j]) - step - decay);
+    w[j] = updated_weight<Num>(w[j], g[j], batch_log2, decay_shift, prox ? prox + j : nullptr);
   }
 }
 
@@ -216,20 +248,50 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
 }
 
 template <class Num>
-void sparse_local_steps(const SparseShard& shard, typename Num::Weight* w, uint64_t weights,
-                        const typename Num::Weight* prox, uint64_t first, uint64_t steps,
+void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* base_w,
+                        const typename Num::Weight* base_prox, uint64_t weights,
+                        DpuModel<Num>& model, uint64_t first, uint64_t steps,
                         const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
-                        DpuCounts& counts) {
+                        uint32_t* slot, DpuCounts& counts) {
+  using Wide = typename Num::Wide;
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  for (size_t k = 0; k < model.index.size(); ++k) slot[model.index[k]] = static_cast<uint32_t>(k);
   for (uint64_t step = 0; step < steps; ++step) {
-    std::fill(g, g + weights, typename Num::Wide{0});
-    sparse_rows<Num>(shard, w, first + step * b, b, cfg, g);
-    // The dense update of every weight after each step dominates a Criteo step (pim-training.md
-    // section 4).
-    apply_update<Num>(w, weights, g, cfg.batch_log2, cfg.decay_shift, prox);
+    const uint64_t r0 = first + step * b;
+    // Entries read for the first time join the model as the base's entry after `step` updates.
+    auto join = [&](uint32_t j) {
+      if (slot[j] != kNoSlot) return;
+      const typename Num::Weight* p = base_prox ? base_prox + j : nullptr;
+      slot[j] = static_cast<uint32_t>(model.index.size());
+      model.index.push_back(j);
+      model.w.push_back(untouched_weight<Num>(base_w[j], p, step, cfg));
+      if (p) model.prox.push_back(*p);
+    };
+    join(static_cast<uint32_t>(shard.bias_index));
+    for (uint64_t k = shard.offsets[r0]; k < shard.offsets[r0 + b]; ++k) join(shard.indices[k]);
+    const auto* w = model.w.data();
+    sparse_rows_of<Num>(
+        shard, [w, slot](uint64_t j) { return w[slot[j]]; }, r0, b, cfg, g);
+    // The update of every weight after each step (pim-training.md section 4 notes that it
+    // dominates a Criteo step on the DPU); here only the held entries, the base's after the launch.
+    const bool prox = base_prox != nullptr;
+    for (size_t k = 0; k < model.index.size(); ++k) {
+      const uint32_t j = model.index[k];
+      model.w[k] = updated_weight<Num>(model.w[k], g[j], cfg.batch_log2, cfg.decay_shift,
+                                       prox ? &model.prox[k] : nullptr);
+      g[j] = Wide{0};
+    }
   }
-  count_local_steps<Num>(sparse_shape(shard, weights), first, steps, prox != nullptr, cfg, dpu,
+  for (const uint32_t j : model.index) slot[j] = kNoSlot;
+  count_local_steps<Num>(sparse_shape(shard, weights), first, steps, base_prox != nullptr, cfg, dpu,
                          counts);
+}
+
+template <class Num>
+void untouched_steps(typename Num::Weight* w, const typename Num::Weight* prox, uint64_t lo,
+                     uint64_t hi, uint64_t steps, const KernelConfig& cfg) {
+  for (uint64_t j = lo; j < hi; ++j)
+    w[j] = untouched_weight<Num>(w[j], prox ? prox + j : nullptr, steps, cfg);
 }
 
 template <class Num>
@@ -267,28 +329,30 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
 }
 
 // Both arithmetics, every kernel.
-#define PIMSCALE_KERNELS(Num)                                                                    \
-  template void dense_gradient<Num>(const DenseShard<Num>&, const Num::Weight*, Num::Wide,       \
-                                    uint64_t, uint64_t, const KernelConfig&, const DpuSpec&,     \
-                                    Num::Weight*, Num::Wide*, DpuCounts&);                       \
-  template void sparse_gradient<Num>(const SparseShard&, const Num::Weight*, uint64_t, uint64_t, \
-                                     uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*,  \
-                                     DpuCounts&);                                                \
-  template void dense_local_steps<Num>(                                                          \
-      const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*, uint64_t, uint64_t,  \
-      const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&);                \
-  template void sparse_gradient_touched<Num>(                                                    \
-      const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&, \
-      const DpuSpec&, Num::Wide*, uint8_t*, TouchedGradient<Num>&, DpuCounts&);                  \
-  template void sparse_local_steps<Num>(                                                         \
-      const SparseShard&, Num::Weight*, uint64_t, const Num::Weight*, uint64_t, uint64_t,        \
-      const KernelConfig&, const DpuSpec&, Num::Wide*, DpuCounts&);                              \
-  template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int,  \
-                                               int, const Num::Weight*);                         \
-  template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);                               \
-  template void count_gradient<Num>(const RowShape&, uint64_t, uint64_t, const KernelConfig&,    \
-                                    const DpuSpec&, DpuCounts&);                                 \
-  template void count_local_steps<Num>(const RowShape&, uint64_t, uint64_t, bool,                \
+#define PIMSCALE_KERNELS(Num)                                                                      \
+  template void dense_gradient<Num>(const DenseShard<Num>&, const Num::Weight*, Num::Wide,         \
+                                    uint64_t, uint64_t, const KernelConfig&, const DpuSpec&,       \
+                                    Num::Weight*, Num::Wide*, DpuCounts&);                         \
+  template void sparse_gradient<Num>(const SparseShard&, const Num::Weight*, uint64_t, uint64_t,   \
+                                     uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*,    \
+                                     DpuCounts&);                                                  \
+  template void dense_local_steps<Num>(                                                            \
+      const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*, uint64_t, uint64_t,    \
+      const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&);                  \
+  template void sparse_gradient_touched<Num>(                                                      \
+      const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&,   \
+      const DpuSpec&, Num::Wide*, uint8_t*, TouchedGradient<Num>&, DpuCounts&);                    \
+  template void sparse_local_steps<Num>(                                                           \
+      const SparseShard&, const Num::Weight*, const Num::Weight*, uint64_t, DpuModel<Num>&,        \
+      uint64_t, uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*, uint32_t*, DpuCounts&); \
+  template void untouched_steps<Num>(Num::Weight*, const Num::Weight*, uint64_t, uint64_t,         \
+                                     uint64_t, const KernelConfig&);                               \
+  template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int,    \
+                                               int, const Num::Weight*);                           \
+  template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);                                 \
+  template void count_gradient<Num>(const RowShape&, uint64_t, uint64_t, const KernelConfig&,      \
+                                    const DpuSpec&, DpuCounts&);                                   \
+  template void count_local_steps<Num>(const RowShape&, uint64_t, uint64_t, bool,                  \
                                        const KernelConfig&, const DpuSpec&, DpuCounts&);
 PIMSCALE_KERNELS(FixedQ31)
 PIMSCALE_KERNELS(Float32)

@@ -46,11 +46,13 @@ class Admm final : public Algorithm {
     };
   }
 
-  // AdmmState: u_i and u_i - z per DPU, their biases, w_avg, z and the sums of w_i and u_i.
-  std::vector<HostMemoryItem> host_memory(const ServerLayout& l,
-                                          footprint::WordSizes words) const override {
+  // AdmmState: u_i per DPU (dense: whole; sparse: a base and the DPUs' held entries) with their
+  // biases, w_avg, z and the sums of w_i and u_i. (u_i - z is the server's, node/host_memory.h.)
+  std::vector<HostMemoryItem> host_memory(const ServerLayout& l, footprint::WordSizes words,
+                                          uint64_t held_entries) const override {
     const uint64_t d = static_cast<uint64_t>(l.dpus), n = l.weights;
-    return {{"ADMM u_i and u_i - z per DPU", 2 * d * n * words.weight + d * words.wide},
+    const uint64_t u = l.sparse ? (n + held_entries) * words.weight : d * n * words.weight;
+    return {{"ADMM u_i per DPU", u + d * words.wide},
             {"ADMM w_avg, z and sums",
              2 * n * words.weight + footprint::allreduce_bytes(n, words, allreduce_vectors())}};
   }
@@ -64,6 +66,9 @@ class Admm final : public Algorithm {
   }
 };
 
+// u_i is held as the server holds w_i (PimServer::dpu_models): on each DPU's entries, plus a
+// base for sparse DPUs where they hold none. u_i - z goes straight into the server's DPU models
+// (and base), which kPushOwnModels then charges as a transfer.
 template <class Num>
 class AdmmState final : public HostState<Num> {
  public:
@@ -73,41 +78,42 @@ class AdmmState final : public HostState<Num> {
   AdmmState(const PimServer<Num>& server, const AlgorithmSettings& s)
       : s_(s),
         n_(server.layout().weights),
-        dpus_(server.count_only()
-                  ? 0
-                  : static_cast<size_t>(server.layout().dpus)),  // dry accounting: no state
         tau_(admm_tau<Num>(s.alpha, s.reg_shift, s.total_dpus)),
         // Dry accounting keeps no per-DPU state (2,048 DPUs x 10^6 weights would not fit).
-        u_(dpus_ * n_, Weight{0}),
-        uz_(dpus_ * n_, Weight{0}),
-        u_bias_(dpus_, Wide{0}),
+        u_(server.dpu_models().size()),
+        u_bias_(server.dpu_models().size(), Wide{0}),
         w_avg_(n_, Weight{0}),
         sums_(2 * (n_ + 1), Wide{0}),
-        z_(n_) {}
+        z_(n_) {
+    if (!server.base_weights().empty()) u_base_.assign(n_, Weight{0});
+    for (size_t d = 0; d < u_.size(); ++d) u_[d].assign(server.dpu_models()[d].w.size(), Weight{0});
+  }
 
   std::span<const Weight> weights() const override { return w_avg_; }
   Wide bias() const override { return w_avg_bias_; }
-  const Weight* prox() const override { return uz_.data(); }
   std::span<Wide> sums() override { return sums_; }
 
   // The sums of this server's w_i and u_i (dry accounting: they stay zero).
   void before_allreduce(PimServer<Num>& server) override {
-    const std::span<const Weight> w = server.dpu_weights();
-    const std::span<const Wide> w_bias = server.dpu_biases();
-    std::fill(sums_.begin(), sums_.end(), Wide{0});
-    for (size_t i = 0; i < dpus_; ++i) {
-      for (size_t j = 0; j < n_; ++j) {
-        sums_[j] += static_cast<Wide>(w[i * n_ + j]);
-        sums_[n_ + 1 + j] += static_cast<Wide>(u_[i * n_ + j]);
-      }
-      sums_[n_] += w_bias[i];
-      sums_[2 * n_ + 1] += u_bias_[i];
+    const std::span<const DpuModel<Num>> models = server.dpu_models();
+    for (size_t d = 0; d < models.size(); ++d) {  // entries a sparse DPU's rows read this epoch
+      for (size_t k = u_[d].size(); k < models[d].index.size(); ++k)
+        u_[d].push_back(u_base_[models[d].index[k]]);
+    }
+    server.sum_dpu_vectors(
+        server.base_weights(), [&](size_t d) -> const std::vector<Weight>& { return models[d].w; },
+        sums_.data());
+    server.sum_dpu_vectors(
+        u_base_, [&](size_t d) -> const std::vector<Weight>& { return u_[d]; },
+        sums_.data() + n_ + 1);
+    sums_[n_] = sums_[2 * n_ + 1] = Wide{0};
+    for (size_t d = 0; d < models.size(); ++d) {
+      sums_[n_] += models[d].bias;
+      sums_[2 * n_ + 1] += u_bias_[d];
     }
   }
 
   void after_allreduce(PimServer<Num>& server) override {
-    const std::span<const Weight> w = server.dpu_weights();
-    const std::span<const Wide> w_bias = server.dpu_biases();
     const int64_t N = s_.total_dpus;
     for (size_t j = 0; j < n_; ++j) {
       w_avg_[j] = Num::to_weight(Num::average(sums_[j], N));
@@ -117,21 +123,29 @@ class AdmmState final : public HostState<Num> {
     w_avg_bias_ = Num::average(sums_[n_], N);
     const Wide z_bias =
         soft_threshold<Num>(Num::saturate(w_avg_bias_ + Num::average(sums_[2 * n_ + 1], N)), tau_);
-    for (size_t i = 0; i < dpus_; ++i) {
-      for (size_t j = 0; j < n_; ++j) {
-        const size_t k = i * n_ + j;
-        u_[k] = Num::to_weight(Wide{u_[k]} + (Wide{w[k]} - Wide{z_[j]}));
-        uz_[k] = Num::to_weight(Wide{u_[k]} - Wide{z_[j]});
-      }
-      u_bias_[i] = Num::saturate(u_bias_[i] + (w_bias[i] - z_bias));
+    // u_i += w_i - z; the DPUs then get u_i - z.
+    auto update = [&](Weight& u, Weight w, Weight& prox, size_t j) {
+      u = Num::to_weight(Wide{u} + (Wide{w} - Wide{z_[j]}));
+      prox = Num::to_weight(Wide{u} - Wide{z_[j]});
+    };
+    const std::span<DpuModel<Num>> models = server.dpu_models();
+    for (size_t d = 0; d < models.size(); ++d) {
+      DpuModel<Num>& m = models[d];
+      const bool dense = m.index.empty() && u_base_.empty();
+      for (size_t k = 0; k < m.w.size(); ++k)
+        update(u_[d][k], m.w[k], m.prox[k], dense ? k : m.index[k]);
+      u_bias_[d] = Num::saturate(u_bias_[d] + (m.bias - z_bias));
     }
+    const std::span<Weight> base_w = server.base_weights(), base_prox = server.base_prox();
+    for (size_t j = 0; j < u_base_.size(); ++j) update(u_base_[j], base_w[j], base_prox[j], j);
   }
 
  private:
   AlgorithmSettings s_;
-  size_t n_, dpus_;
+  size_t n_;
   Wide tau_;
-  std::vector<Weight> u_, uz_;  // [dpus x weights] of this server's DPUs
+  std::vector<std::vector<Weight>> u_;  // [dpus][the DPU's entries]
+  std::vector<Weight> u_base_;          // [weights], sparse
   std::vector<Wide> u_bias_;
   std::vector<Weight> w_avg_;
   Wide w_avg_bias_{0};

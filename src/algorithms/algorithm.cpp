@@ -27,7 +27,8 @@ std::string_view op_name(OpKind kind) {
 }
 
 std::vector<HostMemoryItem> L2Algorithm::host_memory(const ServerLayout& layout,
-                                                     footprint::WordSizes words) const {
+                                                     footprint::WordSizes words,
+                                                     uint64_t /*held_entries*/) const {
   return {{"global model and sums",
            layout.weights * words.weight + footprint::sums_bytes(layout.weights, words)}};
 }

@@ -72,9 +72,10 @@ class Algorithm {
   virtual Recipe recipe(const ServerLayout& layout, const AlgorithmSettings& s,
                         footprint::WordSizes words) const = 0;
   // What the host keeps for the algorithm on one server (the HostState): models, sums, per-DPU
-  // state.
+  // state (sparse: on the `held_entries` entries the DPUs hold, node/host_memory.h).
   virtual std::vector<HostMemoryItem> host_memory(const ServerLayout& layout,
-                                                  footprint::WordSizes words) const = 0;
+                                                  footprint::WordSizes words,
+                                                  uint64_t held_entries) const = 0;
   // The regulariser of the objective at the model `w` (real units, one entry per feature).
   virtual double regulariser(std::span<const double> w, const AlgorithmSettings& s) const = 0;
 };

@@ -61,8 +61,8 @@ class L2Algorithm : public Algorithm {
   uint64_t rounds_per_epoch(uint64_t steps) const override { return steps; }
   uint64_t allreduce_vectors() const override { return 1; }
   double regulariser(std::span<const double> w, const AlgorithmSettings& s) const override;
-  std::vector<HostMemoryItem> host_memory(const ServerLayout& layout,
-                                          footprint::WordSizes words) const override;
+  std::vector<HostMemoryItem> host_memory(const ServerLayout& layout, footprint::WordSizes words,
+                                          uint64_t held_entries) const override;
 };
 
 }  // namespace pimscale

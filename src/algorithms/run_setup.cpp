@@ -161,20 +161,33 @@ std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cf
 }
 
 std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConfig& cfg,
-                                              int threads) {
+                                              int threads, const std::vector<uint64_t>& offsets) {
   const footprint::WordSizes words = word_sizes(cfg.numerics);
   std::vector<HostMemoryItem> items;
+  const uint64_t rows = static_cast<uint64_t>(p.dpus) * p.layout.rows_per_dpu;
   if (!p.sparse) {
-    const uint64_t rows = static_cast<uint64_t>(p.dpus) * p.layout.rows_per_dpu;
     items.push_back({"dense rows read per chunk (float)",
                      std::min(rows, dense_chunk_rows(p.layout.features)) * p.layout.features * 4});
     items.push_back({"training rows as the DPUs store them",
                      footprint::feature_bytes(false, rows, 0, p.layout.weights)});
+  } else if (!offsets.empty()) {
+    items.push_back(
+        {"training rows (CSR)",
+         footprint::feature_bytes(true, rows, offsets.back() - offsets.front(), p.layout.weights) +
+             (rows + 1) * sizeof(uint64_t) + rows});
   }
-  for (HostMemoryItem& i : server_memory(p.layout, p.algorithm->dpu_models(), words, threads)) {
+  // The rows one launch of local steps reads: what a sparse DPU's held entries come from.
+  uint64_t held = 0;
+  for (const RoundOp& op : p.algorithm->recipe(p.layout, p.settings, words)) {
+    if (op.kind == OpKind::kLaunchLocalSteps && p.sparse)
+      held = held_entries_bound(p.layout, offsets, op.rows_read);
+  }
+  for (HostMemoryItem& i :
+       server_memory(p.layout, p.algorithm->dpu_models(), words, threads, held)) {
     items.push_back(std::move(i));
   }
-  for (HostMemoryItem& i : p.algorithm->host_memory(p.layout, words)) items.push_back(std::move(i));
+  for (HostMemoryItem& i : p.algorithm->host_memory(p.layout, words, held))
+    items.push_back(std::move(i));
   return items;
 }
 

@@ -80,11 +80,12 @@ std::string setup_context(const RunSetup& p);
 // exceed the int32 accumulator's range of 1 and saturate.
 std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cfg);
 
-// What one rank holds in host memory for a run (not --count-only): its dense rows (one read chunk,
-// and the rows as the DPUs store them; sparse rows are not known before they are read and are not
-// counted), the server (node/host_memory.h) and the algorithm's host state.
+// What one rank holds in host memory for a run (not --count-only): its training rows (dense: one
+// read chunk, and the rows as the DPUs store them; sparse: from `offsets`, the rows' CSR offsets,
+// read before the rows), the server (node/host_memory.h, with the sparse DPUs' held entries bounded
+// from `offsets`) and the algorithm's host state.
 std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConfig& cfg,
-                                              int threads);
+                                              int threads, const std::vector<uint64_t>& offsets);
 // Throws ResourceError, naming the largest items, when `machine_need` (every rank on this machine)
 // exceeds `available`.
 void require_fits_host(const std::vector<HostMemoryItem>& mine, uint64_t machine_need,

@@ -47,7 +47,7 @@ void Trainer<Num>::round(uint64_t r) {
         server_.push_model(state_->weights().data(), state_->bias(), op.bytes);
         break;
       case OpKind::kPushOwnModels:
-        server_.push_own_models_and_prox(state_->prox(), op.bytes, op.copies);
+        server_.push_own_models_and_prox(op.bytes, op.copies);
         break;
       case OpKind::kLaunchGradient:
         server_.launch_gradient(op.first_row_of(r), op.count);

@@ -27,8 +27,6 @@ class HostState {
   // weights).
   virtual std::span<const Weight> weights() const = 0;
   virtual Wide bias() const = 0;
-  // kPushOwnModels: every DPU's u_i - z [dpus x weights].
-  virtual const Weight* prox() const { return nullptr; }
   // The sums the pulls fill and the all-reduce adds up over servers.
   virtual std::span<Wide> sums() = 0;
   // Host arithmetic right before the all-reduce (ADMM: the sums of w_i and u_i) and right after it.

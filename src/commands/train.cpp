@@ -447,9 +447,15 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
       check_server_layout(setup.layout, preset.hardware, mram_needs(setup, cfg, 0),
                           setup_context(setup));
   });
-  // Host memory, before any row or model is allocated: every rank on this machine together.
+  const uint64_t per_rank = static_cast<uint64_t>(setup.dpus) * setup.layout.rows_per_dpu;
+  const uint64_t first_row = setup.first_row(cluster.rank());
+  // Host memory, before any row or model is allocated: every rank on this machine together. Sparse
+  // rows' offsets (8 bytes a row) tell how much the rows and the DPUs' held model entries need.
   if (!cfg.count_only) {
-    const std::vector<HostMemoryItem> mine = host_memory_needs(setup, cfg, threads_of(cfg));
+    std::vector<uint64_t> row_offsets;
+    if (setup.sparse) row_offsets = data->read_row_offsets("train", first_row, per_rank);
+    const std::vector<HostMemoryItem> mine =
+        host_memory_needs(setup, cfg, threads_of(cfg), row_offsets);
     uint64_t need = 0;
     for (const HostMemoryItem& i : mine) need += i.bytes;
     const uint64_t machine_need =
@@ -485,8 +491,6 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   // server r's range is share_r units long and starts after the units of the servers before it.
   const uint64_t rank = static_cast<uint64_t>(cluster.rank()),
                  S = static_cast<uint64_t>(setup.servers);
-  const uint64_t per_rank = static_cast<uint64_t>(setup.dpus) * setup.layout.rows_per_dpu;
-  const uint64_t first_row = setup.first_row(cluster.rank());
   ServerInput input;
   const std::vector<uint64_t>* offsets = nullptr;  // sparse rows' offsets, when known
   if (cfg.count_only) {

@@ -34,8 +34,9 @@ void BM_DenseLrGradient(benchmark::State& state) {
 }
 BENCHMARK(BM_DenseLrGradient)->Arg(256)->Arg(4096);
 
-// One MA-SGD step on Criteo-like rows: b = 2,048 rows of 39 features, then the dense update of
-// 1,001,472 weights.
+// One DPU's MA-SGD step on Criteo-like rows: b = 2,048 rows of 39 features over a model of
+// 1,001,472 weights, of which the DPU holds the entries its rows read (the update of the others is
+// the server's, once for all its DPUs: PimServer::launch_local_steps).
 void BM_SparseLrLocalStep(benchmark::State& state) {
   const uint64_t rows = 2048, weights = 1001472;
   std::vector<uint64_t> off(rows + 1);
@@ -47,7 +48,9 @@ void BM_SparseLrLocalStep(benchmark::State& state) {
   }
   std::vector<uint8_t> y(rows, 0);
   std::vector<int32_t> w(weights, 0);
-  std::vector<int64_t> g(weights);
+  std::vector<int64_t> g(weights, 0);
+  std::vector<uint32_t> slot(weights, kNoSlot);
+  DpuModel<FixedQ31> m;
   const ExpTable exp;
   KernelConfig k;
   k.batch_log2 = 11;
@@ -55,9 +58,12 @@ void BM_SparseLrLocalStep(benchmark::State& state) {
   k.exp = &exp;
   DpuCounts counts;
   for (auto _ : state) {
+    m.index.clear();
+    m.w.clear();
     sparse_local_steps<FixedQ31>({off.data(), idx.data(), y.data(), rows, 1000000}, w.data(),
-                                 weights, nullptr, 0, 1, k, test::dpu16(), g.data(), counts);
-    benchmark::DoNotOptimize(w.data());
+                                 nullptr, weights, m, 0, 1, k, test::dpu16(), g.data(), slot.data(),
+                                 counts);
+    benchmark::DoNotOptimize(m.w.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));  // rows
 }

@@ -15,8 +15,8 @@ for np in 1 2; do
   expect_error $np "fewer than one mini-batch" train --data "$WORK/dense.h5" --batch 2048 --dpus-per-server 1
 done
 expect_error 2 "not a multiple of the 6 DPUs" train --data "$WORK/dense.h5" --dpus-per-server 3 --batch 64
-# Host memory is checked before anything is allocated (PIMSCALE_HOST_MEMORY stands for a 1 MB machine).
-PIMSCALE_HOST_MEMORY=1000000 expect_error 2 "host memory: a rank needs .* the 2 ranks on this machine .* but it has 0.00 GiB available" \
+# Host memory is checked before anything is allocated (PIMSCALE_HOST_MEMORY stands for a 10 kB machine).
+PIMSCALE_HOST_MEMORY=10000 expect_error 2 "host memory: a rank needs .* the 2 ranks on this machine .* but it has 0.00 GiB available" \
   train --data "$WORK/sparse.h5" --algorithm admm --dpus-per-server 64 --batch 1
 expect_error 1 "must be a power of two" train --data "$WORK/dense.h5" --batch 96
 # Dry accounting and the trace.

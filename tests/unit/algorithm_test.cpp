@@ -108,24 +108,46 @@ TEST(StepRule, GaSgdSplitsTheGlobalBatchAndRefusesWhatTheDpusCannotShare) {
 }
 
 TEST(HostMemory, AdmmHoldsModelsProxAndHostStatePerDpu) {
-  // Sparse, 4 DPUs x 2,048 weights, fixed point, 2 threads.
-  const ServerLayout layout{true, 4, 16, 2047, 2048};
+  // Dense, 4 DPUs x 2,048 weights, fixed point, 2 threads: every DPU holds its whole model.
+  const ServerLayout dense{false, 4, 16, 2048, 2048};
   const std::vector<HostMemoryItem> server =
-      server_memory(layout, DpuModels::kPerDpuWithProx, kFixed, 2);
+      server_memory(dense, DpuModels::kPerDpuWithProx, kFixed, 2, 0);
   ASSERT_EQ(server.size(), 3u);
   EXPECT_EQ(server[0].bytes, 4u * (2048 * 4 + 8));  // per-DPU models and biases
   EXPECT_EQ(server[1].bytes, 4u * 2048 * 4);        // u_i - z
-  EXPECT_EQ(server[2].bytes, 2u * 2048 * 8);        // per thread: the int64 gradient scratch
+  EXPECT_EQ(server[2].bytes, 2u * 2048 * 4);        // per thread: the int32 gradient scratch
   const std::vector<HostMemoryItem> admm =
-      Algorithm::of(AlgorithmKind::kAdmm).host_memory(layout, kFixed);
+      Algorithm::of(AlgorithmKind::kAdmm).host_memory(dense, kFixed, 0);
   ASSERT_EQ(admm.size(), 2u);
-  EXPECT_EQ(admm[0].bytes, 2u * 4 * 2048 * 4 + 4 * 8);     // u_i and u_i - z, u_i's biases
+  EXPECT_EQ(admm[0].bytes, 4u * 2048 * 4 + 4 * 8);         // u_i and its biases
   EXPECT_EQ(admm[1].bytes, 2u * 2048 * 4 + 2 * 2049 * 8);  // w_avg, z; sums of w and u
+  // Sparse: a shared base and the 100 entries the DPUs hold apart from it.
+  const ServerLayout sparse{true, 4, 16, 2047, 2048};
+  const std::vector<HostMemoryItem> held =
+      server_memory(sparse, DpuModels::kPerDpuWithProx, kFixed, 2, 100);
+  ASSERT_EQ(held.size(), 4u);
+  EXPECT_EQ(held[0].bytes, 2u * 2048 * 4);           // base w and u_i - z
+  EXPECT_EQ(held[1].bytes, 100u * (4 + 8) + 4 * 8);  // index, w, u_i - z; biases
+  EXPECT_EQ(held[2].bytes, 2049u * 4);               // DPUs per entry (fixed: no grouping)
+  EXPECT_EQ(held[3].bytes, 2u * 2048 * (8 + 4));     // per thread: int64 gradient and slot
+  EXPECT_EQ(Algorithm::of(AlgorithmKind::kAdmm).host_memory(sparse, kFixed, 100)[0].bytes,
+            (2048u + 100) * 4 + 4 * 8);
   // GA-SGD keeps one model and no per-DPU state (sparse gradients are the batch's touched entries):
   // per thread, the int64 gradient and a 1-byte mark per weight.
-  const std::vector<HostMemoryItem> ga = server_memory(layout, DpuModels::kShared, kFixed, 1);
+  const std::vector<HostMemoryItem> ga = server_memory(sparse, DpuModels::kShared, kFixed, 1, 0);
   ASSERT_EQ(ga.size(), 1u);
   EXPECT_EQ(ga[0].bytes, 2048u * 9);
+}
+
+TEST(HostMemory, HeldEntriesAreBoundedByEachLaunchsNonZeros) {
+  // 2 DPUs x 4 rows; launches of 2 rows. DPU 0's rows have 3, 1, 5, 5 non-zeros (launches 4 and
+  // 10), DPU 1's 0, 0, 1, 0 (0 and 1): at most 10 + 1 and 1 + 1 entries with the bias.
+  const ServerLayout layout{true, 2, 4, 100, 128};
+  const std::vector<uint64_t> offsets = {7, 10, 11, 16, 21, 21, 21, 22, 22};
+  EXPECT_EQ(held_entries_bound(layout, offsets, 2), 11u + 2);
+  EXPECT_EQ(held_entries_bound(layout, offsets, 4), 15u + 2);  // ADMM: the whole shard
+  const ServerLayout small{true, 2, 4, 100, 8};                // never more than the model
+  EXPECT_EQ(held_entries_bound(small, offsets, 4), 8u + 2);
 }
 
 TEST(HostMemory, TooLittleNamesTheLargestItemsAndTheMachine) {

@@ -234,6 +234,83 @@ TEST(SparseKernel, TouchedEntriesEqualTheFullGradientBitForBit) {
   expect_touched_equals_full<Float32>(svm(1));
 }
 
+// MA-SGD's and ADMM's sparse local steps on a base plus the entries a DPU's rows read equal the
+// full model's steps (the DPU's own computation: the gradient of each step's rows, then the update
+// of every weight) bit for bit: two launches on different rows, so entries join at later steps and
+// on an advanced base, with and without ADMM's u_i - z, in both arithmetics.
+template <class Num>
+void expect_held_entries_equal_full_model(KernelConfig cfg, bool with_prox) {
+  using Weight = typename Num::Weight;
+  using Wide = typename Num::Wide;
+  constexpr uint64_t kWeights = 4096, kRows = 64, kSteps = 8;
+  cfg.batch_log2 = 2;   // b = 4 rows per step
+  cfg.decay_shift = 3;  // a strong decay, so zero-gradient updates change most entries
+  std::vector<uint64_t> off = {0};
+  std::vector<uint32_t> idx;
+  std::vector<uint8_t> y;
+  uint64_t state = 777;
+  auto next = [&] { return state = state * 6364136223846793005ull + 1442695040888963407ull; };
+  for (uint64_t r = 0; r < kRows; ++r) {
+    const uint64_t nnz = 1 + next() % 12;
+    for (uint64_t k = 0; k < nnz; ++k) idx.push_back(static_cast<uint32_t>((next() >> 33) % 600));
+    off.push_back(idx.size());
+    y.push_back(static_cast<uint8_t>(next() >> 63));
+  }
+  const SparseShard shard{off.data(), idx.data(), y.data(), kRows, kWeights - 1};
+  auto random_weight = [&] {
+    const auto v = static_cast<Wide>(static_cast<int64_t>((next() >> 40) % 2001) - 1000);
+    return Num::to_weight(Num::average(v * (Num::kFloat ? 1 : (int64_t{1} << 21)), 1000));
+  };
+  std::vector<Weight> full(kWeights), base(kWeights), prox;
+  for (uint64_t j = 0; j < kWeights; ++j) full[j] = base[j] = random_weight();
+  if (with_prox) {
+    for (uint64_t j = 0; j < kWeights; ++j) prox.push_back(random_weight());
+  }
+  const Weight* p = with_prox ? prox.data() : nullptr;
+  DpuModel<Num> model;
+  std::vector<Wide> g(kWeights, Wide{0}), full_g(kWeights);
+  std::vector<uint32_t> slot(kWeights, kNoSlot);
+  for (const uint64_t first : {uint64_t{0}, uint64_t{32}}) {
+    DpuCounts held_counts, full_counts;
+    sparse_local_steps<Num>(shard, base.data(), p, kWeights, model, first, kSteps, cfg,
+                            test::dpu16(), g.data(), slot.data(), held_counts);
+    untouched_steps<Num>(base.data(), p, 0, kWeights, kSteps, cfg);
+    for (uint64_t step = 0; step < kSteps; ++step) {
+      DpuCounts ignored;
+      sparse_gradient<Num>(shard, full.data(), kWeights, first + step * 4, 4, cfg, test::dpu16(),
+                           full_g.data(), ignored);
+      apply_update<Num>(full.data(), kWeights, full_g.data(), cfg.batch_log2, cfg.decay_shift, p);
+    }
+    count_local_steps<Num>({true, kWeights, off.data(), 0}, first, kSteps, with_prox, cfg,
+                           test::dpu16(), full_counts);
+    std::vector<Weight> rebuilt = base;
+    for (size_t k = 0; k < model.index.size(); ++k) rebuilt[model.index[k]] = model.w[k];
+    for (uint64_t j = 0; j < kWeights; ++j) {
+      ASSERT_EQ(std::memcmp(&rebuilt[j], &full[j], sizeof(Weight)), 0)
+          << "weight " << j << " after rows from " << first;
+      ASSERT_EQ(g[j], Wide{0});
+      ASSERT_EQ(slot[j], kNoSlot);
+    }
+    for (int t = 0; t < 16; ++t) EXPECT_EQ(held_counts.tasklet[t].ops, full_counts.tasklet[t].ops);
+  }
+  EXPECT_LT(model.index.size(), 600u);  // only the features the rows read (and the bias)
+  if (with_prox) {
+    EXPECT_EQ(model.prox.size(), model.index.size());
+  }
+}
+
+TEST(SparseLocalSteps, HeldEntriesOverTheBaseEqualTheFullModelBitForBit) {
+  KernelConfig weighted = lr(2);
+  weighted.class_weights = true;
+  for (const bool with_prox : {false, true}) {
+    expect_held_entries_equal_full_model<FixedQ31>(lr(2), with_prox);
+    expect_held_entries_equal_full_model<FixedQ31>(weighted, with_prox);
+    expect_held_entries_equal_full_model<FixedQ31>(svm(1), with_prox);
+    expect_held_entries_equal_full_model<Float32>(lr(2), with_prox);
+    expect_held_entries_equal_full_model<Float32Saturating>(svm(1), with_prox);
+  }
+}
+
 TEST(ClassWeights, KeepTheTermWhenTheWeightedOneIsMinusOne) {
   EXPECT_EQ(FixedQ31::weight_negative(-2), -2);  // -2 >> 1 = -1 would be dropped: keep -2
   EXPECT_EQ(FixedQ31::weight_negative(-4), -2);

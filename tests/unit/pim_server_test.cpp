@@ -58,11 +58,10 @@ TEST(PimServer, CountOnlyChargesWhatTheKernelsCharge) {
                           ServerMode::kCountOnly);
   run.load(data);
   dry.load_shape(data.offsets, 0);
-  const std::vector<int32_t> prox(2 * layout.weights, 0);
   const uint64_t model =
       footprint::model_bytes(true, layout.weights, footprint::words_of<FixedQ31>());
   for (PimServer<FixedQ31>* s : {&run, &dry}) {
-    s->push_own_models_and_prox(prox.data(), model, 2);
+    s->push_own_models_and_prox(model, 2);
     s->launch_local_steps(0, 1);
     s->pull_models(model);
   }
