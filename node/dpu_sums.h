@@ -39,7 +39,7 @@ void sum_over_dpus(ThreadPool& pool, uint64_t n, size_t dpus,
       std::fill(sums + lo, sums + hi, Wide{0});
       for (size_t d = 0; d < dpus; ++d) {
         const auto& v = values_of(d);
-        for (size_t j = lo; j < hi; ++j) sums[j] += static_cast<Wide>(v[j]);
+        for (size_t j = lo; j < hi; ++j) sums[j] += static_cast<Wide>(v[j]);  // vectorised
       }
     };
     pool.parallel_for(blocks, block);

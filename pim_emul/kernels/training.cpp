@@ -55,7 +55,7 @@ template <class Num>
 typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num::Weight* w,
                              uint64_t n, typename Num::Wide bias) {
   typename Num::Wide z = bias;
-  for (uint64_t j = 0; j < n; ++j) z += Num::product(x[j], w[j]);
+  for (uint64_t j = 0; j < n; ++j) z += Num::product(x[j], w[j]);  // vectorised
   return z;
 }
 
@@ -70,12 +70,12 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
     const RowError<Num> e = row_error<Num>(dense_dot<Num>(x, w, n, bias), s.y[r], cfg);
     if (!e.active) continue;
     if (cfg.model == ModelKind::kLr) {
-      for (uint64_t j = 0; j < n; ++j) {
+      for (uint64_t j = 0; j < n; ++j) {  // vectorised
         Num::accumulate(
             g[j], class_weighted<Num>(Num::scaled_product(x[j], e.d, cfg.lr_shift), s.y[r], cfg));
       }
     } else {
-      for (uint64_t j = 0; j < n; ++j) {
+      for (uint64_t j = 0; j < n; ++j) {  // vectorised
         const Wide t =
             class_weighted<Num>(Num::shift(static_cast<Wide>(x[j]), cfg.lr_shift), s.y[r], cfg);
         Num::accumulate(g[j], e.d < 0 ? -t : t);
@@ -174,7 +174,7 @@ RowShape sparse_shape(const SparseShard& s, uint64_t weights) {
 template <class Num, class G>
 void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log2, int decay_shift,
                   const typename Num::Weight* prox) {
-  for (uint64_t j = 0; j < n; ++j) {
+  for (uint64_t j = 0; j < n; ++j) {  // vectorised
     w[j] = updated_weight<Num>(w[j], g[j], batch_log2, decay_shift, prox ? prox + j : nullptr);
   }
 }
