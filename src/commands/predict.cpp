@@ -37,7 +37,7 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
   for (int64_t e = 1; e <= cfg.epochs; ++e) {
     const PhaseLedger& delta = e == 1 ? p.first_epoch : p.steady_epoch;
     total += delta.total();
-    csv.push_back(epochs_csv_row(e, none, delta, 0, total));
+    csv.push_back(epochs_csv_row(e, none, delta, 0, total, 0));
   }
   RunReport report;
   report.data_name = workload.name;

@@ -122,6 +122,7 @@ nlohmann::json run_manifest(const RunReport& r) {
       {"emulated_picoseconds", r.total.total().value},
       {"load_wall_seconds", r.load_wall_seconds},
       {"train_wall_seconds", r.train_wall_seconds},
+      {"metrics_wall_seconds", r.metrics_wall_seconds},
       {"wall_seconds", r.wall_seconds},
       {"peak_rss_mib", r.peak_rss_mib}};
   nlohmann::json per_server = nlohmann::json::array();
@@ -150,12 +151,13 @@ std::vector<std::string> epochs_csv_header() {
     header.push_back("bytes_" + std::string(phase_name(static_cast<Phase>(p))));
   header.emplace_back("metric_train_rows");
   header.emplace_back("metric_test_rows");
+  header.emplace_back("metrics_wall_seconds");
   return header;
 }
 
 std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m,
                                         const PhaseLedger& delta, double wall,
-                                        Picoseconds emulated_total) {
+                                        Picoseconds emulated_total, double metrics_wall) {
   std::vector<std::string> row = {std::to_string(epoch),
                                   num(m.train_loss),
                                   num(m.objective),
@@ -168,6 +170,7 @@ std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m,
   for (int p = 0; p < kPhaseCount; ++p) row.push_back(std::to_string(delta.bytes[p]));
   row.push_back(std::to_string(m.train_rows));
   row.push_back(std::to_string(m.test_rows));
+  row.push_back(num(metrics_wall));
   return row;
 }
 

@@ -51,7 +51,10 @@ struct RunReport {
   nlohmann::json model;                     // final_model's summary (null when nothing was trained)
   // Wall time (never emulated): loading (start to the first round, slowest rank), the rounds of
   // every epoch (metrics excluded), and the whole run.
-  double load_wall_seconds = 0, train_wall_seconds = 0, wall_seconds = 0, peak_rss_mib = 0;
+  // Wall seconds: reading and sharding the data; the training rounds; the metrics (apart from
+  // training); the whole run.
+  double load_wall_seconds = 0, train_wall_seconds = 0, metrics_wall_seconds = 0,
+         wall_seconds = 0, peak_rss_mib = 0;
   bool predicted = false;
   nlohmann::json prediction;  // predict: how the estimate was made (statistics, assumptions)
 };
@@ -59,11 +62,12 @@ struct RunReport {
 // The run.json manifest.
 nlohmann::json run_manifest(const RunReport& r);
 
-// epochs.csv: the header, and one epoch's row.
+// epochs.csv: the header, and one epoch's row (`wall`: the training rounds' wall seconds;
+// `metrics_wall`: the metrics', apart).
 std::vector<std::string> epochs_csv_header();
 std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m,
                                         const PhaseLedger& delta, double wall,
-                                        Picoseconds emulated_total);
+                                        Picoseconds emulated_total, double metrics_wall);
 
 // The per-phase table and the final lines, from run.json and rank 0's ledger.
 void print_summary(const nlohmann::json& run, const PhaseLedger& total);

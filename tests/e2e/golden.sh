@@ -77,7 +77,7 @@ python3 - "$WORK" "$here" "$golden" "${runs[@]}" <<'PY'
 import json, os, sys
 work, repo, golden, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 record = os.environ.get("PIMSCALE_GOLDEN_RECORD") == "1"
-DROP = {("git_revision",), ("final", "wall_seconds"), ("final", "load_wall_seconds"), ("final", "train_wall_seconds"),
+DROP = {("git_revision",), ("final", "wall_seconds"), ("final", "load_wall_seconds"), ("final", "train_wall_seconds"), ("final", "metrics_wall_seconds"),
         ("final", "peak_rss_mib")}
 
 def clean(v, path=()):
@@ -99,7 +99,7 @@ def result(name):
     return {"run": clean(run), "epochs": epochs}
 
 
-WALL_COLUMNS = {"wall_seconds"}
+WALL_COLUMNS = {"wall_seconds", "metrics_wall_seconds"}
 
 
 def epochs_diff(want, got, added):
