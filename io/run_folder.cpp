@@ -1,7 +1,12 @@
 #include "io/run_folder.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -11,14 +16,86 @@ namespace pimscale {
 
 namespace fs = std::filesystem;
 
-RunFolder::RunFolder(std::string out) : out_(std::move(out)), staging_(out_ + ".partial") {
+namespace {
+
+bool is_results_folder(const fs::path& p) {
   std::error_code ec;
-  fs::remove_all(staging_, ec);
-  fs::create_directories(staging_, ec);
-  if (ec) {
-    throw IoError("cannot create results folder '" + staging_ + "': " + ec.message() +
+  return fs::is_directory(p, ec) &&
+         (fs::exists(p / RunFolder::kMarker, ec) || fs::exists(p / "run.json", ec));
+}
+
+bool is_empty_folder(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec) && fs::is_empty(p, ec);
+}
+
+// The process that holds a staging folder ("<pid> <host>" in its lock file), if it still runs here.
+std::optional<long> live_writer(const fs::path& staging) {
+  std::ifstream f(staging / ".lock");
+  long pid = 0;
+  std::string host;
+  if (!(f >> pid >> host)) return std::nullopt;
+  char here[256] = {};
+  gethostname(here, sizeof here - 1);
+  if (host != here) return pid;  // another machine's: assume it still runs
+  if (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) return pid;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string RunFolder::check_target(const std::string& out, bool force) {
+  std::string path = out;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path.empty() || path == "/" || path == "." || path == "..") {
+    throw InputError("--out '" + out + "' is not a results folder path; name a new folder");
+  }
+  const fs::path p(path);
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(p, ec);
+  if (!fs::exists(st) || is_empty_folder(p)) return path;
+  if (!fs::is_directory(st)) {
+    throw InputError("--out '" + path +
+                     "' is an existing file, not a results folder; name a new folder (pimscale "
+                     "never overwrites it)");
+  }
+  if (!is_results_folder(p)) {
+    throw InputError("--out '" + path + "' is a folder with other contents (no run.json or " +
+                     kMarker + "); name a new or empty folder (pimscale never deletes it)");
+  }
+  if (!force) {
+    throw InputError("--out '" + path +
+                     "' holds a previous pimscale run; pass --force to replace it, or name "
+                     "another folder");
+  }
+  return path;
+}
+
+RunFolder::RunFolder(const std::string& out, bool force)
+    : out_(check_target(out, force)), staging_(out_ + ".partial"), force_(force) {
+  const fs::path staging(staging_);
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(staging, ec))) {
+    if (!fs::is_directory(fs::symlink_status(staging, ec)) || !fs::exists(staging / kMarker, ec)) {
+      throw InputError("'" + staging_ +
+                       "' exists and is not pimscale's staging folder for --out '" + out_ +
+                       "'; move it away or name another --out");
+    }
+    if (const std::optional<long> pid = live_writer(staging)) {
+      throw InputError("another pimscale run (process " + std::to_string(*pid) +
+                       ") is writing --out '" + out_ + "'; wait for it or name another folder");
+    }
+    fs::remove_all(staging, ec);  // left by an interrupted run
+  }
+  if (!fs::create_directories(staging, ec) || ec) {
+    throw IoError("cannot create results folder '" + staging_ + "'" +
+                  (ec ? ": " + ec.message() : std::string(" (another run took it)")) +
                   "; choose a writable --out");
   }
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  write_text(kMarker, "pimscale results folder\n");
+  write_text(".lock", std::to_string(getpid()) + " " + host + "\n");
 }
 
 RunFolder::~RunFolder() {
@@ -52,13 +129,16 @@ void RunFolder::write_csv(const std::string& name, const std::vector<std::string
 }
 
 void RunFolder::commit() {
+  check_target(out_, force_);  // nothing else appeared there meanwhile
   std::error_code ec;
-  const std::string old = out_ + ".old";
+  fs::remove(fs::path(staging_) / ".lock", ec);
+  const std::string old = staging_ + ".old";  // inside our own name space: out.partial.old
   fs::remove_all(old, ec);
-  if (fs::exists(out_)) fs::rename(out_, old, ec);
-  fs::rename(staging_, out_, ec);
+  const bool replace = fs::exists(out_, ec);
+  if (replace) fs::rename(out_, old, ec);  // a previous results folder, or an empty one
+  if (!ec) fs::rename(staging_, out_, ec);
   if (ec) throw IoError("cannot move results into '" + out_ + "': " + ec.message());
-  fs::remove_all(old, ec);
+  if (replace) fs::remove_all(old, ec);
   committed_ = true;
 }
 

@@ -1,6 +1,10 @@
 // The results folder of a run (run.json manifest, CSV series). Files are staged in "<out>.partial"
 // and the folder appears under its name only on commit(), so a failed run leaves nothing
-// half-written. Not responsible for what the results contain (src/ builds them). Rank 0 only.
+// half-written. It never overwrites or deletes what pimscale did not write: `out` may be new, an
+// empty folder, or a previous pimscale results folder (marked by kMarker, or an older one's
+// run.json), which is replaced only with `force`. The staging folder is the lock: a second writer
+// of one `out` fails at once; one left by an interrupted run is cleaned. Not responsible for what
+// the results contain (src/ builds them). Rank 0 only.
 #pragma once
 
 #include <map>
@@ -16,8 +20,17 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
 
 class RunFolder {
  public:
-  explicit RunFolder(std::string out);  // throws InputError if the parent folder cannot be written
-  ~RunFolder();                         // removes the staging folder unless committed
+  // The file that marks a folder as pimscale's results.
+  static constexpr const char* kMarker = ".pimscale-results";
+
+  // `out` without trailing slashes; throws InputError, naming the path and the fix, where it may
+  // not be written (an existing file, a folder with other contents, a previous run without
+  // `force`, an empty path). Changes nothing: commands call it before any work.
+  static std::string check_target(const std::string& out, bool force);
+
+  // Checks (check_target) and takes the staging folder; throws InputError or IoError.
+  RunFolder(const std::string& out, bool force);
+  ~RunFolder();  // removes the staging folder unless committed
   RunFolder(const RunFolder&) = delete;
   RunFolder& operator=(const RunFolder&) = delete;
 
@@ -25,7 +38,7 @@ class RunFolder {
   void write_csv(const std::string& name, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
   void write_text(const std::string& name, const std::string& text);
-  // Replaces any earlier folder at `out` with the staged one.
+  // Moves the staged folder to `out`, replacing the previous results folder there (if any).
   void commit();
   const std::string& path() const { return out_; }
   // Where files are staged until commit(): other programs may write inside it (e.g. a sweep's
@@ -34,7 +47,7 @@ class RunFolder {
 
  private:
   std::string out_, staging_;
-  bool committed_ = false;
+  bool force_ = false, committed_ = false;
 };
 
 }  // namespace pimscale

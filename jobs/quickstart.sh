@@ -11,4 +11,4 @@ if [ ! -f data/yfcc-small.h5 ]; then
   mpirun -np 2 build/src/pimscale data synth --kind dense --rows 20000 --test-rows 4000 --features 256 \
     --seed 1 --noise 0.1 --out data/yfcc-small.h5
 fi
-mpirun -np 2 build/src/pimscale train --config jobs/configs/quickstart.toml "$@"
+mpirun -np 2 build/src/pimscale train --config jobs/configs/quickstart.toml --force "$@"  # --force: replace the last quick start

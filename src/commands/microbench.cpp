@@ -50,7 +50,7 @@ void run_microbench(const MicrobenchConfig& config) {
   const ServerPreset preset = load_server_preset(config.hardware);
   const DpuSpec& dpu = preset.hardware.dpu;
   const TransferSpec& xfer = preset.hardware.transfer;
-  RunFolder folder(config.out);
+  RunFolder folder(config.out, config.force);
   nlohmann::json out;
   out["version"] = kVersion;
   out["git_revision"] = kGitRevision;

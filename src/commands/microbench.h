@@ -10,6 +10,7 @@ namespace pimscale {
 struct MicrobenchConfig {
   std::string hardware = "upmem-2560-v1a";
   std::string out = "runs/microbench";
+  bool force = false;  // replace a previous results folder at `out`
 };
 
 // Rank 0's work; throws InputError for a bad preset or an unwritable folder.

@@ -124,7 +124,7 @@ void run_netbench(const NetbenchConfig& cfg, Cluster& cluster) {
   });
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
-    if (root) folder.emplace(cfg.out);
+    if (root) folder.emplace(cfg.out, cfg.force);
   });
   const std::string name =
       cfg.name.empty() ? fmt::format("measured-{}-p{}", host_name(), p) : cfg.name;

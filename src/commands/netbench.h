@@ -17,6 +17,7 @@ struct NetbenchConfig {
   int64_t reps = 0;  // repetitions per size (0: from 50 at small sizes down to 5 at large ones)
   std::string name;  // of the written preset (default: measured-<host>-p<ranks>)
   std::string out = "runs/netbench";
+  bool force = false;  // replace a previous results folder at `out`
 };
 
 // Collective over all ranks; rank 0 prints and writes <out>/{netbench.csv, netbench.json,

@@ -21,7 +21,7 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
   PresetCache presets;
   const Workload workload = load_workload(cfg);
   const Prediction p = predict(cfg, servers, workload, presets);
-  RunFolder folder(cfg.out);
+  RunFolder folder(cfg.out, cfg.force);
 
   fmt::print(
       "pimscale predict: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} "

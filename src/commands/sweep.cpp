@@ -120,7 +120,7 @@ std::vector<Point> make_points(const TrainConfig& base, const SweepConfig& s) {
 
 int run_sweep(const TrainConfig& base, const SweepConfig& s) {
   std::vector<Point> points = make_points(base, s);
-  RunFolder folder(base.out);
+  RunFolder folder(base.out, base.force);
   fs::create_directories(fs::path(folder.staging()) / "points");
   const std::string self = self_path();
   fmt::print("pimscale sweep: {} scaling, {} points, {} {} on {}\n", name_of(s.mode), points.size(),

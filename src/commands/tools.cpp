@@ -48,6 +48,7 @@ class MicrobenchCommand final : public Command {
   void add_flags(CLI::App& app) override {
     app.add_option("--hardware", config_.hardware, "hardware preset name or .toml file");
     app.add_option("--out", config_.out, "results folder (microbench.json)");
+    app.add_flag("--force", config_.force, "replace a previous pimscale results folder at --out");
   }
   int run(Cluster* cluster) override {
     on_root(*cluster, [&] { run_microbench(config_); });
@@ -70,6 +71,7 @@ class NetbenchCommand final : public Command {
                    "name of the written preset (default measured-<host>-p<ranks>)");
     app.add_option("--out", config_.out,
                    "results folder (netbench.csv, netbench.json, <name>.toml)");
+    app.add_flag("--force", config_.force, "replace a previous pimscale results folder at --out");
   }
   int run(Cluster* cluster) override {
     run_netbench(config_, *cluster);

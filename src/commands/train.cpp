@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <optional>
 
@@ -331,7 +332,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
 
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
-    if (root) folder.emplace(cfg.out);
+    if (root) folder.emplace(cfg.out, cfg.force);
     if (root && !cfg.trace.empty()) check_writable(cfg.trace);
   });
   if (root) {
@@ -478,6 +479,17 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   NetworkSpec net;
   std::string network_file;
   collective_step(cluster, [&] {
+    // Where results go is checked before any work (and again when the folder is taken).
+    if (cluster.rank() == 0) {
+      RunFolder::check_target(cfg.out, cfg.force);
+      if (!cfg.trace.empty()) {
+        check_writable(cfg.trace);
+        if (std::filesystem::exists(cfg.trace) && !cfg.force) {
+          throw InputError("--trace '" + cfg.trace +
+                           "' exists; pass --force to replace it, or name another file");
+        }
+      }
+    }
     preset = load_server_preset(hardware_of(cfg, cluster.rank(), cluster.size()));
     net = network_of(cfg, &network_file);
   });

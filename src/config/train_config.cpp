@@ -113,6 +113,8 @@ const std::vector<ConfigKey>& config_keys() {
       {"seed", &TrainConfig::seed, "", -kMax, kMax,
        "seed (recorded; GA-SGD itself draws nothing: no shuffling, zero init)"},
       {"out", &TrainConfig::out, "", 0, 0, "results folder"},
+      {"force", &TrainConfig::force, "", 0, 0,
+       "replace a previous pimscale results folder at --out (nothing else is ever replaced)"},
       {"threads", &TrainConfig::threads, "threads", 0, 1e6,
        "threads running this rank's DPUs (0: all cores of the rank)"},
       {"trace", &TrainConfig::trace, "", 0, 0,

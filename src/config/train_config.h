@@ -44,6 +44,7 @@ struct TrainConfig {
   std::string out = "runs/latest";
   int64_t threads = 0;      // 0: every core this rank may use
   std::string trace;        // Chrome trace-event JSON of the emulated timeline ("" = none)
+  bool force = false;       // replace a previous results folder at `out`
   bool save_model = false;  // write the final model to model.csv in the results folder
   bool count_only = false;  // dry accounting: rounds' bookkeeping only, no kernels, no rows read
   SyntheticShape synthetic = SyntheticShape::kNone;

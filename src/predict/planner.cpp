@@ -129,7 +129,7 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
 
   PresetCache presets;
   const Workload workload = load_workload(base);
-  RunFolder folder(base.out);
+  RunFolder folder(base.out, base.force);
   std::vector<Candidate> all;
   for (const AlgorithmKind algorithm : algorithms) {
     for (const std::string& network : networks) {

@@ -53,8 +53,8 @@ struct RunReport {
   // every epoch (metrics excluded), and the whole run.
   // Wall seconds: reading and sharding the data; the training rounds; the metrics (apart from
   // training); the whole run.
-  double load_wall_seconds = 0, train_wall_seconds = 0, metrics_wall_seconds = 0,
-         wall_seconds = 0, peak_rss_mib = 0;
+  double load_wall_seconds = 0, train_wall_seconds = 0, metrics_wall_seconds = 0, wall_seconds = 0,
+         peak_rss_mib = 0;
   bool predicted = false;
   nlohmann::json prediction;  // predict: how the estimate was made (statistics, assumptions)
 };

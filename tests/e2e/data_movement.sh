@@ -25,7 +25,7 @@ for data in yfcc criteo; do
         b=${ma_b[$data]}
         [ $algorithm == ga-sgd ] && b=${ga_b[$data]}
         run 1 train --count-only --synthetic $data --rows $rows --dpus-per-server $n --algorithm $algorithm \
-          --batch $b --lr-shift ${lr[$data]} --reg-shift 12 --epochs 1 --out "$WORK/dry" >/dev/null
+          --batch $b --lr-shift ${lr[$data]} --reg-shift 12 --epochs 1 --force --out "$WORK/dry" >/dev/null
         case $algorithm in
           ma-sgd) rounds=$((rows / n / b)); bytes=$((rounds * n * 2 * model[$data])) ;;
           ga-sgd) rounds=$((rows / b)); bytes=$((rounds * n * (model[$data] + grad[$data]))) ;;
@@ -63,8 +63,8 @@ for kind in dense sparse; do
   for algorithm in ga-sgd ma-sgd admm; do
     for np in 1 2; do
       common=(train --data "$WORK/$kind.h5" --algorithm $algorithm --dpus-per-server 4 --batch 32 --epochs 2)
-      run $np "${common[@]}" --out "$WORK/full" >/dev/null
-      run $np "${common[@]}" --count-only --out "$WORK/dry" >/dev/null
+      run $np "${common[@]}" --force --out "$WORK/full" >/dev/null
+      run $np "${common[@]}" --count-only --force --out "$WORK/dry" >/dev/null
       for key in phases_picoseconds bytes startup; do
         same "$(sed -n "/^  \"$key\": {/,/^  }/p" "$WORK/dry/run.json")" \
              "$(sed -n "/^  \"$key\": {/,/^  }/p" "$WORK/full/run.json")" "$kind $algorithm $np ranks: $key"
@@ -78,7 +78,7 @@ echo "count-only equals the full run: 12 configurations"
 
 # 3. The timeline.
 run 2 train --data "$WORK/sparse.h5" --algorithm ma-sgd --dpus-per-server 4 --batch 32 --epochs 2 \
-  --trace "$WORK/trace.json" --out "$WORK/full" >/dev/null
+  --trace "$WORK/trace.json" --force --out "$WORK/full" >/dev/null
 python3 - "$WORK/trace.json" "$(json "$WORK/full/run.json" emulated_picoseconds)" "$(json "$WORK/full/run.json" rounds_per_epoch)" <<'PY'
 import json, sys
 trace = json.load(open(sys.argv[1]))

@@ -16,12 +16,12 @@ for kind in dense sparse; do
       [ "$kind" == sparse ] && extra=(--class-weights criteo --lr-shift 1)
       args=(train --data "$WORK/$kind.h5" --algorithm "$algorithm" --model "$model" --batch "$batch" --epochs 2
         --reg-shift 10 --alpha 6 "${extra[@]}")
-      run 1 "${args[@]}" --dpus-per-server 8 --out "$WORK/one" >/dev/null
+      run 1 "${args[@]}" --dpus-per-server 8 --force --out "$WORK/one" >/dev/null
       sha=$(json "$WORK/one/run.json" model_sha256)
       acc=$(json "$WORK/one/run.json" test_accuracy)
       for split in "2 4" "4 2"; do
         read -r servers dpus <<<"$split"
-        run "$servers" "${args[@]}" --dpus-per-server "$dpus" --out "$WORK/split" >/dev/null
+        run "$servers" "${args[@]}" --dpus-per-server "$dpus" --force --out "$WORK/split" >/dev/null
         same "$(json "$WORK/split/run.json" model_sha256)" "$sha" "$kind $algorithm $model: $servers x $dpus vs 1 x 8"
         same "$(json "$WORK/split/run.json" test_accuracy)" "$acc" "$kind $algorithm $model accuracy"
         checked=$((checked + 1))

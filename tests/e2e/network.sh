@@ -61,7 +61,7 @@ for t in "--topology star" "--topology fat-tree --servers-per-leaf 2 --oversubsc
   "--collective ring" "--collective hierarchical --servers-per-leaf 2" "--collective best --network ib-hdr"; do
   # shellcheck disable=SC2086
   run 4 train --count-only --synthetic criteo --rows-per-dpu 256 --dpus-per-server 4 --algorithm ga-sgd --batch 1024 \
-    --epochs 1 $t --out "$WORK/topo" >/dev/null
+    --epochs 1 $t --force --out "$WORK/topo" >/dev/null
   python3 - "$WORK/topo/run.json" "$t" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

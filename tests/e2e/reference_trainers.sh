@@ -79,7 +79,7 @@ for data in heart cancer; do
         for seed in $seeds; do
           run 1 train --data "$WORK/$data$seed.h5" --algorithm $algorithm --model $model --numerics $numerics \
             --batch $batch --lr-shift $lr --reg-shift $reg --alpha $alpha --margin half --dpus-per-server $dpus \
-            --epochs 200 --out "$WORK/run" >/dev/null 2>"$WORK/stderr"
+            --epochs 200 --force --out "$WORK/run" >/dev/null 2>"$WORK/stderr"
           ! grep -q "warning" "$WORK/stderr" || fail "$data $algorithm $model: unexpected warning: $(cat "$WORK/stderr")"
           if [ $numerics == float ]; then
             float_bias=$(awk -v a="$float_bias" -v b="$(json "$WORK/run/run.json" bias)" \
