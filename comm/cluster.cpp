@@ -8,6 +8,7 @@
 
 #include "comm/collective_cost.h"
 #include "src/base/error.h"
+#include "src/base/fault.h"
 
 namespace pimscale {
 
@@ -37,6 +38,7 @@ CollectiveTime Cluster::allreduce_sum(std::span<T> values, Picoseconds now,
   }();
   scratch.resize(values.size());
   if (net.measured) comm_.barrier();  // measured: every rank starts the real collective together
+  inject_fault("allreduce", rank());
   const double t0 = MPI_Wtime();
   mpi::all_reduce(comm_, values.data(), mpi_count(values.size(), "an all-reduce"), scratch.data(),
                   std::plus<T>());

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "src/base/fault.h"
+
 namespace pimscale {
 
 namespace {
@@ -73,6 +75,7 @@ void DatasetWriter::write_sparse(const std::string& split, uint64_t total_rows, 
 }
 
 void DatasetWriter::commit() {
+  inject_fault("close", rank_);
   file_ = h5::File();  // close (collective)
   MPI_Barrier(comm_);
   if (rank_ == 0) std::filesystem::rename(tmp_, out_);

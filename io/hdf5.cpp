@@ -1,8 +1,12 @@
 #include "io/hdf5.h"
 
+#include <mpi.h>
+
+#include <exception>
 #include <filesystem>
 
 #include "src/base/error.h"
+#include "src/base/fault.h"
 
 namespace pimscale::h5 {
 
@@ -14,6 +18,10 @@ Handle& Handle::operator=(Handle&& o) noexcept {
     o.id_ = H5I_INVALID_HID;
   }
   return *this;
+}
+
+Handle::~Handle() {
+  if (std::uncaught_exceptions() == 0) reset();
 }
 
 void Handle::reset() {
@@ -85,6 +93,14 @@ RowSelection select_rows(hid_t dataset, uint64_t first, uint64_t count) {
 
 }  // namespace
 
+namespace {
+int world_rank() {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank;
+}
+}  // namespace
+
 void File::fail(const std::string& what) const {
   throw InputError("HDF5 file '" + path_ + "': " + what);
 }
@@ -96,6 +112,7 @@ File File::open_read(const std::string& path, MPI_Comm comm) {
                      "` or check the path");
   }
   Handle fapl = mpio_access(comm);
+  inject_fault("open", world_rank());
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id());
   return File(path, check(id, H5Fclose,
                           "cannot open '" + path +
@@ -105,6 +122,7 @@ File File::open_read(const std::string& path, MPI_Comm comm) {
 
 File File::create(const std::string& path, MPI_Comm comm) {
   Handle fapl = mpio_access(comm);
+  inject_fault("open", world_rank());
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
   return File(path, check(id, H5Fclose,
                           "cannot create HDF5 file '" + path +
@@ -193,8 +211,11 @@ void File::write_rows(const std::string& name, hid_t mem_type, uint64_t first, u
   if (d.id() < 0) fail("missing dataset " + name);
   RowSelection s = select_rows(d.id(), first, count);
   Handle dxpl = collective_transfer();
+  inject_fault("write", world_rank());
   if (H5Dwrite(d.id(), mem_type, s.mem_space.id(), s.file_space.id(), dxpl.id(), data) < 0) {
-    fail("cannot write rows of " + name);
+    // Possibly this rank's rows alone: the others are inside the collective write.
+    throw CollectiveFault("HDF5 file '" + path_ + "': cannot write rows " + std::to_string(first) +
+                          ".." + std::to_string(first + count) + " of " + name);
   }
 }
 
@@ -204,8 +225,12 @@ void File::read_rows(const std::string& name, hid_t mem_type, uint64_t first, ui
   if (d.id() < 0) fail("missing dataset " + name);
   RowSelection s = select_rows(d.id(), first, count);
   Handle dxpl = collective_transfer();
+  inject_fault("read", world_rank());
   if (H5Dread(d.id(), mem_type, s.mem_space.id(), s.file_space.id(), dxpl.id(), data) < 0) {
-    fail("cannot read rows of " + name + " (wrong type or truncated file)");
+    // Possibly this rank's rows alone (an index past the end): the others are inside the read.
+    throw CollectiveFault("HDF5 file '" + path_ + "': cannot read rows " + std::to_string(first) +
+                          ".." + std::to_string(first + count) + " of " + name +
+                          " (wrong type, truncated file, or offsets past the end)");
   }
 }
 

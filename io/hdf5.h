@@ -21,7 +21,9 @@ class Handle {
   Handle& operator=(Handle&& o) noexcept;
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
-  ~Handle() { reset(); }
+  // While an exception unwinds, the handle is left open: closing a file is collective, and the
+  // other ranks may be waiting in another collective (CollectiveFault); the process is ending.
+  ~Handle();
   void reset();
   hid_t id() const { return id_; }
 

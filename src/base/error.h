@@ -34,6 +34,16 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// An error on this rank inside a collective operation (an HDF5 read or write, an all-reduce) that
+// the other ranks cannot learn of: they wait inside the collective, so no agreement can reach
+// them. It is never agreed on (collective_step passes it through); main stops every rank
+// (MPI_Abort) after printing it, and HDF5 handles are not closed on the way (h5::Handle), since
+// closing a file is itself collective.
+class CollectiveFault : public Error {
+ public:
+  using Error::Error;
+};
+
 // An MPI call that failed, or ranks that disagree where they must agree.
 class MpiError : public Error {
  public:

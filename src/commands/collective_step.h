@@ -24,6 +24,8 @@ void collective_step(const Cluster& cluster, Step&& step) {
   std::optional<std::string> error;
   try {
     step();
+  } catch (const CollectiveFault&) {
+    throw;  // the other ranks are inside a collective: only MPI_Abort reaches them
   } catch (const Error& e) {
     error = e.what();
   }
