@@ -2,13 +2,14 @@
 
 #include <unistd.h>
 
-#include <cerrno>
-#include <csignal>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include "src/base/error.h"
 
@@ -38,11 +39,29 @@ std::optional<long> live_writer(const fs::path& staging) {
   char here[256] = {};
   gethostname(here, sizeof here - 1);
   if (host != here) return pid;  // another machine's: assume it still runs
-  if (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) return pid;
-  return std::nullopt;
+  // A live pimscale process (not a zombie, not another program that took the number since).
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string skip, state;
+  if (!(stat >> skip >> skip >> state) || state == "Z") return std::nullopt;
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  const std::string command((std::istreambuf_iterator<char>(cmdline)),
+                            std::istreambuf_iterator<char>());
+  if (command.find("pimscale") == std::string::npos) return std::nullopt;
+  return pid;
 }
 
 }  // namespace
+
+void check_output_file(const std::string& path, bool force, const std::string& flag) {
+  std::error_code ec;
+  if (path.empty() || path.back() == '/' || fs::is_directory(path, ec)) {
+    throw InputError(flag + " '" + path + "' is a folder; name a file to write");
+  }
+  if (fs::exists(fs::symlink_status(path, ec)) && !force) {
+    throw InputError(flag + " '" + path +
+                     "' exists; pass --force to replace it, or name another file");
+  }
+}
 
 std::string RunFolder::check_target(const std::string& out, bool force) {
   std::string path = out;
@@ -81,7 +100,13 @@ RunFolder::RunFolder(const std::string& out, bool force)
                        "' exists and is not pimscale's staging folder for --out '" + out_ +
                        "'; move it away or name another --out");
     }
-    if (const std::optional<long> pid = live_writer(staging)) {
+    // A run that was just stopped (MPI_Abort) may take a moment to be gone.
+    std::optional<long> pid = live_writer(staging);
+    for (int i = 0; i < 30 && pid; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      pid = live_writer(staging);
+    }
+    if (pid) {
       throw InputError("another pimscale run (process " + std::to_string(*pid) +
                        ") is writing --out '" + out_ + "'; wait for it or name another folder");
     }

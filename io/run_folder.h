@@ -18,6 +18,11 @@ namespace pimscale {
 // unreadable.
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path);
 
+// An output file a command is about to write (a dataset, an export, a JSON): refused when it names
+// a folder, or an existing file without `force`. Throws InputError naming `flag`, the path and the
+// fix; changes nothing.
+void check_output_file(const std::string& path, bool force, const std::string& flag = "--out");
+
 class RunFolder {
  public:
   // The file that marks a folder as pimscale's results.

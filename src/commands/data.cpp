@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include "io/convert.h"
+#include "io/run_folder.h"
 #include "io/synth.h"
 #include "src/base/error.h"
 #include "src/commands/collective_step.h"
@@ -34,11 +35,15 @@ class SynthCommand final : public Command {
     cmd.add_option("--positive-rate", spec_.positive_rate,
                    "sparse: expected fraction of positive labels");
     cmd.add_option("--out", out_, "output HDF5 file")->required();
+    cmd.add_flag("--force", force_, "replace an existing --out file");
   }
   int run(Cluster* cluster) override {
     spec_.kind = kind_ == "dense" ? DataKind::kDense : DataKind::kSparse;
     if (spec_.kind == DataKind::kSparse && app_->count("--features") == 0) spec_.features = 1000000;
-    collective_step(*cluster, [&] { check_synth_spec(spec_); });
+    collective_step(*cluster, [&] {
+      check_synth_spec(spec_);
+      if (cluster->rank() == 0) check_output_file(out_, force_);
+    });
     write_synthetic(spec_, out_, cluster->mpi_comm());
     if (cluster->rank() == 0) {
       fmt::print("wrote {} ({} dataset, {} train + {} test rows, {} features, seed {})\n", out_,
@@ -51,6 +56,7 @@ class SynthCommand final : public Command {
   CLI::App* app_ = nullptr;
   SynthSpec spec_;
   std::string kind_ = "dense", out_;
+  bool force_ = false;
 };
 
 class ConvertCommand final : public Command {
@@ -73,12 +79,14 @@ class ConvertCommand final : public Command {
                    "A,B: label A -> 0, B -> 1, other rows dropped (default: the two labels)");
     cmd.add_flag("--dense", conv_.dense, "LIBSVM: write dense rows (CSV and IDX are always dense)");
     cmd.add_option("--out", conv_.out, "output HDF5 file")->required();
+    cmd.add_flag("--force", force_, "replace an existing --out file");
   }
   // One rank reads and writes; the others wait for its verdict.
   int run(Cluster* cluster) override {
     conv_.from = *format_named(from_);  // CLI11 checked the name
     std::string summary;
     on_root(*cluster, [&] {
+      check_output_file(conv_.out, force_);
       if (!classes_.empty()) {
         const size_t comma = classes_.find(',');
         try {
@@ -98,6 +106,7 @@ class ConvertCommand final : public Command {
  private:
   ConvertOptions conv_;
   std::string from_, classes_;
+  bool force_ = false;
 };
 
 class StatsCommand final : public Command {
@@ -126,9 +135,11 @@ class StatsCommand final : public Command {
                      "shard counts (total DPUs) whose load imbalance to measure, comma-separated");
     stats.add_flag("--no-store", no_store_, "print only; do not write /stats into the file");
     stats.add_option("--out", out_, "also write the statistics as JSON to this file");
+    stats.add_flag("--force", force_, "replace an existing --out file");
   }
   int run(Cluster* cluster) override {
     on_root(*cluster, [&] {
+      if (!out_.empty()) check_output_file(out_, force_);
       run_data_stats(file_, *enum_named<SyntheticShape>(synthetic_), spec_, rows_, sample_,
                      batches_, shards_, !no_store_, out_);
     });
@@ -140,7 +151,7 @@ class StatsCommand final : public Command {
   SynthSpec spec_;
   double rows_ = 0;
   uint64_t sample_ = uint64_t{1} << 16;
-  bool no_store_ = false;
+  bool no_store_ = false, force_ = false;
 };
 
 class ExportCommand final : public Command {
@@ -149,15 +160,20 @@ class ExportCommand final : public Command {
     cmd.add_option("--in", in_, "pimscale dataset")->required();
     cmd.add_option("--split", split_, "train or test")->check(CLI::IsMember({"train", "test"}));
     cmd.add_option("--out", out_, "LIBSVM text file")->required();
+    cmd.add_flag("--force", force_, "replace an existing --out file");
   }
   int run(Cluster* cluster) override {
-    on_root(*cluster, [&] { export_libsvm(in_, split_, out_); });
+    on_root(*cluster, [&] {
+      check_output_file(out_, force_);
+      export_libsvm(in_, split_, out_);
+    });
     if (cluster->rank() == 0) fmt::print("wrote {}\n", out_);
     return 0;
   }
 
  private:
   std::string in_, split_ = "train", out_;
+  bool force_ = false;
 };
 
 }  // namespace

@@ -45,10 +45,10 @@ refused 2 "is a folder" "$WORK/mine" "${args[@]}" --trace "$WORK/mine" --out "$W
 echo '{}' >"$WORK/old-trace.json"
 refused 1 "--trace .* exists; pass --force" "$WORK/old-trace.json" "${args[@]}" --trace "$WORK/old-trace.json" --out "$WORK/t2"
 [ ! -e "$WORK/t1" ] && [ ! -e "$WORK/t2" ] || fail "a refused run left a results folder"
-# A live writer holds the staging folder: the second fails at once. A dead one's (an interrupted run) is
-# cleaned by the next run.
+# A live writer holds the staging folder: the second fails (after 3 s, in case it was just being
+# stopped). A dead one's (an interrupted run) is cleaned by the next run.
 mkdir "$WORK/busy.partial" && touch "$WORK/busy.partial/.pimscale-results"
-sleep 60 &
+bash -c 'exec -a pimscale-fake-writer sleep 60' &  # a live process named like pimscale
 writer=$!
 echo "$writer $(hostname)" >"$WORK/busy.partial/.lock"
 refused 1 "another pimscale run (process $writer) is writing" "$WORK/busy.partial" "${args[@]}" --out "$WORK/busy"
@@ -59,4 +59,13 @@ run 1 "${args[@]}" --out "$WORK/busy" >/dev/null
 # A staging name that is not pimscale's is the user's: refused.
 mkdir "$WORK/x.partial" && echo keep >"$WORK/x.partial/f"
 refused 1 "is not pimscale's staging folder" "$WORK/x.partial" "${args[@]}" --out "$WORK/x"
+# Datasets and exports: an existing file is replaced only with --force, a folder never.
+refused 2 "--out .*d.h5' exists; pass --force" "$WORK/d.h5" data synth --kind dense --rows 512 --test-rows 64 \
+  --features 16 --seed 2 --out "$WORK/d.h5"
+refused 1 "is a folder; name a file" "$WORK/mine" data synth --kind dense --rows 512 --test-rows 64 --out "$WORK/mine"
+run 1 data export --in "$WORK/d.h5" --out "$WORK/d.txt" >/dev/null
+refused 1 "--out .*d.txt' exists; pass --force" "$WORK/d.txt" data export --in "$WORK/d.h5" --split test --out "$WORK/d.txt"
+refused 1 "--out .*d.txt' exists; pass --force" "$WORK/d.txt" data convert --from libsvm --in "$WORK/d.txt" --out "$WORK/d.txt"
+run 2 data synth --kind dense --rows 512 --test-rows 64 --features 16 --seed 2 --force --out "$WORK/d.h5" >/dev/null
+h5dump -A "$WORK/d.h5" | grep -q "seed=2" || fail "--force did not replace the dataset"
 echo "output safety: ok"
