@@ -30,15 +30,19 @@ bool is_empty_folder(const fs::path& p) {
   return fs::is_directory(p, ec) && fs::is_empty(p, ec);
 }
 
+std::string host_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
 // The process that holds a staging folder ("<pid> <host>" in its lock file), if it still runs here.
 std::optional<long> live_writer(const fs::path& staging) {
   std::ifstream f(staging / ".lock");
   long pid = 0;
   std::string host;
   if (!(f >> pid >> host)) return std::nullopt;
-  char here[256] = {};
-  gethostname(here, sizeof here - 1);
-  if (host != here) return pid;  // another machine's: assume it still runs
+  if (host != host_name()) return pid;  // another machine's: assume it still runs
   // A live pimscale process (not a zombie, not another program that took the number since).
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string skip, state;
@@ -117,10 +121,8 @@ RunFolder::RunFolder(const std::string& out, bool force)
                   (ec ? ": " + ec.message() : std::string(" (another run took it)")) +
                   "; choose a writable --out");
   }
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
   write_text(kMarker, "pimscale results folder\n");
-  write_text(".lock", std::to_string(getpid()) + " " + host + "\n");
+  write_text(".lock", std::to_string(getpid()) + " " + host_name() + "\n");
 }
 
 RunFolder::~RunFolder() {

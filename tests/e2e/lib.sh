@@ -18,6 +18,13 @@ json() { grep -m1 "\"$2\":" "$1" | sed -E 's/^[^:]*: *//; s/,$//; s/"//g'; }
 # json_in FILE OBJECT KEY: the value of KEY inside the first top-level "OBJECT": { ... } of FILE.
 json_in() { sed -n "/^  \"$2\": {/,/^  }/p" "$1" | grep -m1 "\"$3\":" | sed -E 's/^[^:]*: *//; s/,$//; s/"//g'; }
 
+# netbench_at NP: netbench at NP ranks into $WORK/nbNP (6 algorithms, 8 B .. 4 MiB), its fit's error line
+# printed; the log in $WORK/nbNP.log.
+netbench_at() {
+  run "$1" netbench --max-bytes 4194304 --reps 20 --out "$WORK/nb$1" >"$WORK/nb$1.log"
+  grep "geometric-mean error" "$WORK/nb$1.log"
+}
+
 fail() {
   echo "FAIL: $*" >&2
   exit 1

@@ -5,8 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 # 1. netbench: fit and error, at 2 and 4 ranks (shared memory here).
 for np in 2 4; do
-  run $np netbench --max-bytes 4194304 --reps 20 --out "$WORK/nb$np" >"$WORK/nb$np.log"
-  grep "geometric-mean error" "$WORK/nb$np.log"
+  netbench_at $np
   python3 - "$WORK/nb$np/netbench.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

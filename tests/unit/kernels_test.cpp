@@ -172,24 +172,37 @@ TEST(SparseKernel, BinaryRowsTouchTheirWeightsAndTheBias) {
   EXPECT_EQ(g[10], g[7]);
 }
 
+// Random sparse binary rows: 1-12 non-zeros each, features below `features` (repeats allowed),
+// labels 0 or 1, from a seeded LCG whose next() a test may go on drawing from.
+struct RandomRows {
+  RandomRows(uint64_t seed, uint64_t rows, uint64_t features) : state(seed), rows(rows) {
+    for (uint64_t r = 0; r < rows; ++r) {
+      const uint64_t nnz = 1 + next() % 12;
+      for (uint64_t k = 0; k < nnz; ++k)
+        idx.push_back(static_cast<uint32_t>((next() >> 33) % features));
+      off.push_back(idx.size());
+      y.push_back(static_cast<uint8_t>(next() >> 63));
+    }
+  }
+  uint64_t next() { return state = state * 6364136223846793005ull + 1442695040888963407ull; }
+  SparseShard shard(uint64_t bias_index) const {
+    return {off.data(), idx.data(), y.data(), rows, bias_index};
+  }
+  uint64_t state;
+  uint64_t rows;
+  std::vector<uint64_t> off = {0};
+  std::vector<uint32_t> idx;
+  std::vector<uint8_t> y;
+};
+
 // The touched-entries gradient (what the emulator keeps) equals the full one (the DPU's buffer) bit
 // for bit, on random rows with repeated features, in both arithmetics, with class weights;
 // untouched entries of the full one are zero, and the scratch is left zero.
 template <class Num>
 void expect_touched_equals_full(const KernelConfig& cfg) {
   constexpr uint64_t kWeights = 4096, kRows = 64;
-  std::vector<uint64_t> off = {0};
-  std::vector<uint32_t> idx;
-  std::vector<uint8_t> y;
-  uint64_t state = 12345;
-  auto next = [&] { return state = state * 6364136223846793005ull + 1442695040888963407ull; };
-  for (uint64_t r = 0; r < kRows; ++r) {
-    const uint64_t nnz = 1 + next() % 12;
-    for (uint64_t k = 0; k < nnz; ++k) idx.push_back(static_cast<uint32_t>((next() >> 33) % 300));
-    off.push_back(idx.size());
-    y.push_back(static_cast<uint8_t>(next() >> 63));
-  }
-  const SparseShard shard{off.data(), idx.data(), y.data(), kRows, kWeights - 1};
+  RandomRows rows(12345, kRows, 300);
+  const SparseShard shard = rows.shard(kWeights - 1);
   std::vector<typename Num::Weight> w(kWeights);
   // Weights of both signs on the features the rows use (fixed: small Q1.31 values; float:
   // fractions).
@@ -245,18 +258,9 @@ void expect_held_entries_equal_full_model(KernelConfig cfg, bool with_prox) {
   constexpr uint64_t kWeights = 4096, kRows = 64, kSteps = 8;
   cfg.batch_log2 = 2;   // b = 4 rows per step
   cfg.decay_shift = 3;  // a strong decay, so zero-gradient updates change most entries
-  std::vector<uint64_t> off = {0};
-  std::vector<uint32_t> idx;
-  std::vector<uint8_t> y;
-  uint64_t state = 777;
-  auto next = [&] { return state = state * 6364136223846793005ull + 1442695040888963407ull; };
-  for (uint64_t r = 0; r < kRows; ++r) {
-    const uint64_t nnz = 1 + next() % 12;
-    for (uint64_t k = 0; k < nnz; ++k) idx.push_back(static_cast<uint32_t>((next() >> 33) % 600));
-    off.push_back(idx.size());
-    y.push_back(static_cast<uint8_t>(next() >> 63));
-  }
-  const SparseShard shard{off.data(), idx.data(), y.data(), kRows, kWeights - 1};
+  RandomRows rows(777, kRows, 600);
+  const SparseShard shard = rows.shard(kWeights - 1);
+  auto next = [&] { return rows.next(); };
   auto random_weight = [&] {
     const auto v = static_cast<Wide>(static_cast<int64_t>((next() >> 40) % 2001) - 1000);
     return Num::to_weight(Num::average(v * (Num::kFloat ? 1 : (int64_t{1} << 21)), 1000));
@@ -281,7 +285,7 @@ void expect_held_entries_equal_full_model(KernelConfig cfg, bool with_prox) {
                            full_g.data(), ignored);
       apply_update<Num>(full.data(), kWeights, full_g.data(), cfg.batch_log2, cfg.decay_shift, p);
     }
-    count_local_steps<Num>({true, kWeights, off.data(), 0}, first, kSteps, with_prox, cfg,
+    count_local_steps<Num>({true, kWeights, rows.off.data(), 0}, first, kSteps, with_prox, cfg,
                            test::dpu16(), full_counts);
     std::vector<Weight> rebuilt = base;
     for (size_t k = 0; k < model.index.size(); ++k) rebuilt[model.index[k]] = model.w[k];
