@@ -77,10 +77,6 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 }
 
 void check_writable(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec) || (!path.empty() && path.back() == '/')) {
-    throw InputError("'" + path + "' is a folder; name a file to write");
-  }
   const std::string probe = path + ".partial";
   std::ofstream f(probe);
   const bool ok = f.good();

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
 #include <optional>
 
@@ -483,11 +482,8 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     if (cluster.rank() == 0) {
       RunFolder::check_target(cfg.out, cfg.force);
       if (!cfg.trace.empty()) {
+        check_output_file(cfg.trace, cfg.force, "--trace");
         check_writable(cfg.trace);
-        if (std::filesystem::exists(cfg.trace) && !cfg.force) {
-          throw InputError("--trace '" + cfg.trace +
-                           "' exists; pass --force to replace it, or name another file");
-        }
       }
     }
     preset = load_server_preset(hardware_of(cfg, cluster.rank(), cluster.size()));
