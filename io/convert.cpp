@@ -384,34 +384,39 @@ std::string convert_dataset(const ConvertOptions& o) {
 void export_libsvm(const std::string& in, const std::string& split, const std::string& out) {
   const Dataset d = Dataset::open(in, MPI_COMM_SELF);
   const uint64_t rows = d.rows(split);
+  const bool dense = d.kind() == DataKind::kDense;
+  // Read and checked whole before anything is written.
+  DenseRows x;
+  SparseRows csr;
+  const std::optional<std::string> error =
+      dense ? validate(x = d.read_dense(split, 0, rows), in, split)
+            : validate(csr = d.read_sparse(split, 0, rows), in, split);
+  if (error) throw InputError(*error);
   std::ofstream f(out + ".tmp");
   char buf[32];
   auto value = [&](float v) {
     const auto r = std::to_chars(buf, buf + sizeof buf, v);
     return std::string(buf, r.ptr);
   };
-  if (d.kind() == DataKind::kDense) {
-    const DenseRows r = d.read_dense(split, 0, rows);
-    for (uint64_t i = 0; i < rows; ++i) {
-      f << (r.y[i] == 1 ? "+1" : "-1");
-      for (uint64_t j = 0; j < r.features; ++j) {
-        if (r.x[i * r.features + j] != 0)
-          f << ' ' << j + 1 << ':' << value(r.x[i * r.features + j]);
+  for (uint64_t i = 0; i < rows; ++i) {
+    f << ((dense ? x.y[i] : csr.y[i]) == 1 ? "+1" : "-1");
+    if (dense) {
+      for (uint64_t j = 0; j < x.features; ++j) {
+        if (x.x[i * x.features + j] != 0)
+          f << ' ' << j + 1 << ':' << value(x.x[i * x.features + j]);
       }
-      f << '\n';
-    }
-  } else {
-    const SparseRows r = d.read_sparse(split, 0, rows);
-    for (uint64_t i = 0; i < rows; ++i) {
-      f << (r.y[i] == 1 ? "+1" : "-1");
-      for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1]; ++k) {
-        f << ' ' << r.indices[k] + 1 << ':' << (r.values.empty() ? "1" : value(r.values[k]));
+    } else {
+      for (uint64_t k = csr.indptr[i]; k < csr.indptr[i + 1]; ++k) {
+        f << ' ' << csr.indices[k] + 1 << ':' << (csr.values.empty() ? "1" : value(csr.values[k]));
       }
-      f << '\n';
     }
+    f << '\n';
   }
   f.close();
-  if (!f) throw InputError("cannot write '" + out + "'; check the folder and free space");
+  if (!f) {
+    std::filesystem::remove(out + ".tmp");
+    throw InputError("cannot write '" + out + "'; check the folder and free space");
+  }
   std::filesystem::rename(out + ".tmp", out);
 }
 

@@ -1,5 +1,8 @@
 #include "io/dataset.h"
 
+#include <fmt/core.h>
+
+#include <algorithm>
 #include <cmath>
 
 #include "src/base/error.h"
@@ -28,38 +31,94 @@ Dataset Dataset::open(const std::string& path, MPI_Comm comm) {
   d.kind_ = kind == "dense" ? DataKind::kDense : DataKind::kSparse;
   d.features_ = f.read_uint_attribute("features");
   if (d.features_ == 0) bad(path, "attribute features must be positive");
-  d.check_layout("train", d.train_rows_);
-  d.check_layout("test", d.test_rows_);
+  if (d.kind_ == DataKind::kSparse && d.features_ > (uint64_t{1} << 32)) {
+    bad(path, "attribute features is " + std::to_string(d.features_) +
+                  "; sparse feature indices are held as 32-bit, so at most 2^32 features");
+  }
+  d.check_layout("train", d.train_);
+  d.check_layout("test", d.test_);
   return d;
 }
 
-void Dataset::check_layout(const std::string& split, uint64_t& rows) {
+void Dataset::check_layout(const std::string& split, Layout& l) {
   const std::string& path = file_.path();
   const std::string g = "/" + split;
-  if (!file_.exists(g + "/y")) bad(path, "missing " + g + "/y");
+  auto numeric = [&](const std::string& name, bool whole) {
+    if (!file_.exists(name)) bad(path, "missing " + name);
+    const h5::StoredType t = file_.stored_type(name);
+    if (t.kind != H5T_INTEGER && (whole || t.kind != H5T_FLOAT))
+      bad(path, name + (whole ? " must be of an integer type" : " must be numeric"));
+    return t;
+  };
+  l.y = numeric(g + "/y", false);
   const auto ys = file_.shape(g + "/y");
   if (ys.size() != 1) bad(path, g + "/y must be 1-D");
-  rows = ys[0];
+  l.rows = ys[0];
   if (kind_ == DataKind::kDense) {
-    if (!file_.exists(g + "/X")) bad(path, "missing " + g + "/X");
+    l.x = numeric(g + "/X", false);
     const auto xs = file_.shape(g + "/X");
-    if (xs.size() != 2 || xs[0] != rows || xs[1] != features_) {
+    if (xs.size() != 2 || xs[0] != l.rows || xs[1] != features_) {
       bad(path,
-          g + "/X must be [" + std::to_string(rows) + " x " + std::to_string(features_) + "]");
+          g + "/X must be [" + std::to_string(l.rows) + " x " + std::to_string(features_) + "]");
     }
-    const H5T_class_t c = file_.type_class(g + "/X");
-    if (c != H5T_FLOAT && c != H5T_INTEGER) bad(path, g + "/X must be numeric");
     return;
   }
-  for (const char* name : {"/indptr", "/indices"}) {
-    if (!file_.exists(g + name)) bad(path, "missing " + g + name);
-  }
-  if (file_.shape(g + "/indptr") != std::vector<uint64_t>{rows + 1})
+  l.indptr = numeric(g + "/indptr", true);
+  l.indices = numeric(g + "/indices", false);
+  if (file_.shape(g + "/indptr") != std::vector<uint64_t>{l.rows + 1})
     bad(path, g + "/indptr must have rows + 1 entries");
   const auto nnz = file_.shape(g + "/indices");
-  binary_ = !file_.exists(g + "/values");
-  if (!binary_ && file_.shape(g + "/values") != nnz)
-    bad(path, g + "/values must match " + g + "/indices");
+  if (nnz.size() != 1) bad(path, g + "/indices must be 1-D");
+  l.nnz = nnz[0];
+  l.binary = !file_.exists(g + "/values");
+  if (l.binary) return;
+  l.values = numeric(g + "/values", false);
+  if (file_.shape(g + "/values") != nnz) bad(path, g + "/values must match " + g + "/indices");
+}
+
+namespace {
+
+// Reads `count` rows of `width` elements of `name` from row `first` into `out`: directly as
+// `mem_type` when the stored type converts to T exactly (`exact`), else as doubles (exact for every
+// stored integer a check can accept), each passed to `ok` before conversion. The first failing one
+// is described by `describe(i, value)` (i counting elements) into `bad` (when empty) and stored as
+// T{}.
+template <class T, class Ok, class Describe>
+void read_checked(const h5::File& file, const std::string& name, bool exact, hid_t mem_type,
+                  uint64_t first, uint64_t count, uint64_t width, std::vector<T>& out, Ok&& ok,
+                  Describe&& describe, std::string& bad) {
+  out.resize(count * width);
+  if (exact) {
+    file.read_rows(name, mem_type, first, count, out.data());
+    return;
+  }
+  std::vector<double> stored(count * width);
+  file.read_rows(name, H5T_NATIVE_DOUBLE, first, count, stored.data());
+  for (uint64_t i = 0; i < count * width; ++i) {
+    if (ok(stored[i])) {
+      out[i] = static_cast<T>(stored[i]);
+    } else {
+      if (bad.empty()) bad = describe(i, stored[i]);
+      out[i] = T{};
+    }
+  }
+}
+
+}  // namespace
+
+void Dataset::read_labels(const std::string& split, uint64_t first, uint64_t count,
+                          std::vector<uint8_t>& y, std::string& bad) const {
+  const h5::StoredType& t = layout(split).y;
+  read_checked(
+      file_, "/" + split + "/y", t.is(H5T_INTEGER, 1) && !t.is_signed, H5T_NATIVE_UINT8, first,
+      count, 1, y, [](double v) { return v == 0 || v == 1; },
+      [&](uint64_t i, double v) {
+        return fmt::format(
+            "dataset '{}': /{}/y row {} is {}; labels must be 0 or 1 (convert the "
+            "labels)",
+            path(), split, first + i, v);
+      },
+      bad);
 }
 
 DenseRows Dataset::read_dense(const std::string& split, uint64_t first, uint64_t count) const {
@@ -73,16 +132,26 @@ void Dataset::read_dense_into(const std::string& split, uint64_t first, uint64_t
   r.first = first;
   r.rows = count;
   r.features = features_;
-  r.x.resize(count * features_);
-  r.y.resize(count);
-  file_.read_rows("/" + split + "/X", H5T_NATIVE_FLOAT, first, count, r.x.data());
-  file_.read_rows("/" + split + "/y", H5T_NATIVE_UINT8, first, count, r.y.data());
+  r.bad_value.clear();
+  const uint64_t f = features_;
+  read_checked(
+      file_, "/" + split + "/X", layout(split).x.is(H5T_FLOAT, 4), H5T_NATIVE_FLOAT, first, count,
+      f, r.x, [](double v) { return v >= 0 && v <= 1; },
+      [&](uint64_t i, double v) {
+        return fmt::format(
+            "dataset '{}': /{}/X row {} feature {} is {}; features must be in "
+            "[0, 1] (min-max normalise them)",
+            path(), split, first + i / f, i % f, v);
+      },
+      r.bad_value);
+  read_labels(split, first, count, r.y, r.bad_value);
 }
-
 std::vector<uint64_t> Dataset::read_row_offsets(const std::string& split, uint64_t first,
                                                 uint64_t count) const {
-  std::vector<uint64_t> indptr = read_indptr(split, first, count);
+  std::string bad_value;
+  std::vector<uint64_t> indptr = read_indptr(split, first, count, bad_value);
   // No validate() follows a dry read: check here what validate() checks of the offsets.
+  if (!bad_value.empty()) throw InputError(bad_value);
   for (uint64_t i = 0; i < count; ++i) {
     if (indptr[i + 1] < indptr[i]) {
       throw InputError("dataset '" + path() + "': /" + split + "/indptr decreases at row " +
@@ -95,33 +164,68 @@ std::vector<uint64_t> Dataset::read_row_offsets(const std::string& split, uint64
   return indptr;
 }
 
-std::vector<uint64_t> Dataset::read_indptr(const std::string& split, uint64_t first,
-                                           uint64_t count) const {
-  std::vector<uint64_t> indptr(count + 1);
-  file_.read_rows("/" + split + "/indptr", H5T_NATIVE_UINT64, first, count + 1, indptr.data());
+std::vector<uint64_t> Dataset::read_indptr(const std::string& split, uint64_t first, uint64_t count,
+                                           std::string& bad) const {
+  std::vector<uint64_t> indptr;
+  const h5::StoredType& t = layout(split).indptr;
+  read_checked(
+      file_, "/" + split + "/indptr", !t.is_signed, H5T_NATIVE_UINT64, first, count + 1, 1, indptr,
+      [](double v) { return v >= 0; },
+      [&](uint64_t i, double v) {
+        return fmt::format("dataset '{}': /{}/indptr entry {} is {}; offsets must be >= 0", path(),
+                           split, first + i, v);
+      },
+      bad);
   return indptr;
 }
 
 SparseRows Dataset::read_sparse(const std::string& split, uint64_t first, uint64_t count) const {
   const std::string g = "/" + split;
+  const Layout& l = layout(split);
   SparseRows r;
   r.first = first;
   r.rows = count;
   r.features = features_;
-  r.indptr = read_indptr(split, first, count);
-  const uint64_t lo = r.indptr.front(), hi = r.indptr.back();
-  if (hi < lo)
-    throw InputError("dataset '" + path() + "': " + g + "/indptr is not non-decreasing near row " +
-                     std::to_string(first));
-  for (auto& p : r.indptr) p -= lo;
-  r.indices.resize(hi - lo);
-  file_.read_rows(g + "/indices", H5T_NATIVE_UINT32, lo, hi - lo, r.indices.data());
-  if (!binary_) {
-    r.values.resize(hi - lo);
-    file_.read_rows(g + "/values", H5T_NATIVE_FLOAT, lo, hi - lo, r.values.data());
+  r.indptr = read_indptr(split, first, count, r.bad_value);
+  uint64_t lo = r.indptr.front(), hi = r.indptr.back();
+  if (r.bad_value.empty() && (hi < lo || hi > l.nnz)) {
+    r.bad_value = fmt::format(
+        "dataset '{}': {}/indptr of rows {}..{} spans entries {}..{}, outside the {} of {}/indices",
+        path(), g, first, first + count, lo, hi, l.nnz, g);
   }
-  r.y.resize(count);
-  file_.read_rows(g + "/y", H5T_NATIVE_UINT8, first, count, r.y.data());
+  if (!r.bad_value.empty()) {  // read no entries, but still take part in every collective read
+    lo = hi = 0;
+    r.indptr.assign(count + 1, 0);
+  }
+  for (auto& p : r.indptr) p -= lo;
+  // The row holding entry k of this rank's entries.
+  auto row_of = [&](uint64_t k) {
+    return first + static_cast<uint64_t>(std::upper_bound(r.indptr.begin(), r.indptr.end(), k) -
+                                         r.indptr.begin() - 1);
+  };
+  const uint64_t f = features_;
+  const bool narrow = l.indices.kind == H5T_INTEGER && !l.indices.is_signed && l.indices.bytes <= 4;
+  read_checked(
+      file_, g + "/indices", narrow, H5T_NATIVE_UINT32, lo, hi - lo, 1, r.indices,
+      [f](double v) { return v >= 0 && v < static_cast<double>(f) && v == std::floor(v); },
+      [&](uint64_t k, double v) {
+        return fmt::format(
+            "dataset '{}': {}/indices row {} has feature {}; indices must be whole "
+            "numbers in [0, features = {})",
+            path(), g, row_of(k), v, f);
+      },
+      r.bad_value);
+  if (!l.binary) {
+    read_checked(
+        file_, g + "/values", l.values.is(H5T_FLOAT, 4), H5T_NATIVE_FLOAT, lo, hi - lo, 1, r.values,
+        [](double v) { return std::isfinite(v); },
+        [&](uint64_t k, double v) {
+          return fmt::format("dataset '{}': {}/values row {} holds {}; values must be finite",
+                             path(), g, row_of(k), v);
+        },
+        r.bad_value);
+  }
+  read_labels(split, first, count, r.y, r.bad_value);
   return r;
 }
 
@@ -140,11 +244,12 @@ std::optional<std::string> check_labels(const std::vector<uint8_t>& y, uint64_t 
 
 std::optional<std::string> validate(const DenseRows& r, const std::string& path,
                                     const std::string& split) {
+  if (!r.bad_value.empty()) return r.bad_value;
   const std::string where = "dataset '" + path + "': /" + split;
   for (size_t i = 0; i < r.x.size(); ++i) {
     if (!(r.x[i] >= 0.0f && r.x[i] <= 1.0f)) {
       return where + "/X row " + std::to_string(r.first + i / r.features) + " feature " +
-             std::to_string(i % r.features) + " is " + std::to_string(r.x[i]) +
+             std::to_string(i % r.features) + " is " + fmt::format("{}", r.x[i]) +
              "; features must be in [0, 1] (min-max normalise them)";
     }
   }
@@ -153,10 +258,13 @@ std::optional<std::string> validate(const DenseRows& r, const std::string& path,
 
 std::optional<std::string> validate(const SparseRows& r, const std::string& path,
                                     const std::string& split) {
+  if (!r.bad_value.empty()) return r.bad_value;
   const std::string where = "dataset '" + path + "': /" + split;
   for (uint64_t i = 0; i < r.rows; ++i) {
     if (r.indptr[i + 1] < r.indptr[i])
       return where + "/indptr decreases at row " + std::to_string(r.first + i);
+  }
+  for (uint64_t i = 0; i < r.rows; ++i) {
     for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1]; ++k) {
       if (r.indices[k] >= r.features) {
         return where + "/indices row " + std::to_string(r.first + i) + " has feature " +

@@ -34,6 +34,9 @@ struct DenseRows {
   uint64_t features = 0;
   std::vector<float> x;    // [rows x features], values in [0, 1]
   std::vector<uint8_t> y;  // [rows], labels in {0, 1}
+  // The first stored value that failed its check before conversion (a label 0.5 or -1, a feature
+  // 1.0000001 stored as double), as validate()'s message; empty if none.
+  std::string bad_value;
 };
 
 struct SparseRows {
@@ -44,11 +47,14 @@ struct SparseRows {
   std::vector<uint32_t> indices;  // [nnz], < features
   std::vector<float> values;      // [nnz]; empty for binary features (all 1)
   std::vector<uint8_t> y;
+  // As DenseRows::bad_value; also offsets that are negative, decrease or point past /indices (then
+  // no indices are read).
+  std::string bad_value;
 };
 
-// Checks values a rank read (features in [0, 1], labels in {0, 1}, indices in range). Returns the
-// first problem as a one-line message naming the file, split and row, or nothing. Local to the
-// rank.
+// Checks values a rank read (features in [0, 1], labels in {0, 1}, offsets and indices in range),
+// after the checks of their stored values (bad_value). Returns the first problem as a one-line
+// message naming the file, split, row and feature, or nothing. Local to the rank.
 std::optional<std::string> validate(const DenseRows& rows, const std::string& path,
                                     const std::string& split);
 std::optional<std::string> validate(const SparseRows& rows, const std::string& path,
@@ -63,11 +69,11 @@ class Dataset {
   const std::string& path() const { return file_.path(); }
   DataKind kind() const { return kind_; }
   uint64_t features() const { return features_; }
-  uint64_t rows(const std::string& split) const {
-    return split == "train" ? train_rows_ : test_rows_;
-  }
+  uint64_t rows(const std::string& split) const { return layout(split).rows; }
 
-  // Collective. Rows [first, first + count) of split "train" or "test".
+  // Collective. Rows [first, first + count) of split "train" or "test". Values are read in their
+  // stored type and checked before conversion (bad_value); a read never throws for a value, so
+  // every rank makes the same collective reads.
   DenseRows read_dense(const std::string& split, uint64_t first, uint64_t count) const;
   SparseRows read_sparse(const std::string& split, uint64_t first, uint64_t count) const;
   // Collective. The same rows of a dense split, `chunk_rows` at a time, each chunk validated and
@@ -91,22 +97,34 @@ class Dataset {
     return error;
   }
   // Sparse: only the CSR offsets of rows [first, first + count), rebased to 0 ([count + 1]
-  // entries): the rows' non-zero counts, without their indices (dry accounting).
+  // entries): the rows' non-zero counts, without their indices (dry accounting). Throws InputError
+  // (after the collective read) for offsets that are negative or decrease.
   std::vector<uint64_t> read_row_offsets(const std::string& split, uint64_t first,
                                          uint64_t count) const;
 
  private:
+  // What open() learnt of one split.
+  struct Layout {
+    uint64_t rows = 0, nnz = 0;
+    bool binary = false;  // sparse without /values
+    h5::StoredType x, y, indptr, indices, values;
+  };
   explicit Dataset(h5::File file) : file_(std::move(file)) {}
+  const Layout& layout(const std::string& split) const { return split == "train" ? train_ : test_; }
   // Collective. read_dense into `r`, reusing its buffers.
   void read_dense_into(const std::string& split, uint64_t first, uint64_t count,
                        DenseRows& r) const;
-  void check_layout(const std::string& split, uint64_t& rows);
-  std::vector<uint64_t> read_indptr(const std::string& split, uint64_t first,
-                                    uint64_t count) const;  // absolute
+  void check_layout(const std::string& split, Layout& l);
+  // Collective. Labels in their stored type; one not exactly 0 or 1 is noted in `bad`.
+  void read_labels(const std::string& split, uint64_t first, uint64_t count,
+                   std::vector<uint8_t>& y, std::string& bad) const;
+  // Collective. Absolute offsets; a negative one is noted in `bad` and read as 0.
+  std::vector<uint64_t> read_indptr(const std::string& split, uint64_t first, uint64_t count,
+                                    std::string& bad) const;
   h5::File file_;
   DataKind kind_ = DataKind::kDense;
-  uint64_t features_ = 0, train_rows_ = 0, test_rows_ = 0;
-  bool binary_ = false;
+  uint64_t features_ = 0;
+  Layout train_, test_;
 };
 
 }  // namespace pimscale

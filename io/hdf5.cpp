@@ -2,6 +2,9 @@
 
 #include <mpi.h>
 
+#include <fmt/core.h>
+
+#include <cmath>
 #include <exception>
 #include <filesystem>
 
@@ -196,13 +199,16 @@ std::vector<uint64_t> File::shape(const std::string& name) const {
   return std::vector<uint64_t>(dims, dims + rank);
 }
 
-H5T_class_t File::type_class(const std::string& name) const {
+StoredType File::stored_type(const std::string& name) const {
   Handle d(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
   if (d.id() < 0) fail("missing dataset " + name);
   Handle t = owned(H5Dget_type(d.id()), H5Tclose, "H5Dget_type");
-  const H5T_class_t c = H5Tget_class(t.id());
-  if (c == H5T_NO_CLASS) fail("cannot read the type of " + name);
-  return c;
+  StoredType s;
+  s.kind = H5Tget_class(t.id());
+  if (s.kind == H5T_NO_CLASS) fail("cannot read the type of " + name);
+  s.bytes = H5Tget_size(t.id());
+  s.is_signed = s.kind == H5T_INTEGER && H5Tget_sign(t.id()) == H5T_SGN_2;
+  return s;
 }
 
 void File::write_rows(const std::string& name, hid_t mem_type, uint64_t first, uint64_t count,
@@ -265,8 +271,19 @@ std::string File::read_string_attribute(const std::string& name, const std::stri
   Handle a(H5Aopen_by_name(id(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   if (a.id() < 0) fail("cannot open attribute " + name);
   Handle type = owned(H5Aget_type(a.id()), H5Tclose, "H5Aget_type");
-  if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) > 0) {
-    fail("attribute " + name + " must be a fixed-length string");
+  if (H5Tget_class(type.id()) != H5T_STRING) fail("attribute " + name + " must be a string");
+  Handle space = owned(H5Aget_space(a.id()), H5Sclose, "H5Aget_space");
+  if (H5Sget_simple_extent_npoints(space.id()) != 1) fail("attribute " + name + " must be scalar");
+  if (H5Tis_variable_str(type.id()) > 0) {
+    Handle mem = owned(H5Tcopy(H5T_C_S1), H5Tclose, "H5Tcopy");
+    ok(H5Tset_size(mem.id(), H5T_VARIABLE), "H5Tset_size");
+    ok(H5Tset_cset(mem.id(), H5Tget_cset(type.id())), "H5Tset_cset");
+    char* text = nullptr;
+    if (H5Aread(a.id(), mem.id(), static_cast<void*>(&text)) < 0 || text == nullptr)
+      fail("cannot read attribute " + name);
+    std::string value(text);
+    H5free_memory(text);
+    return value;
   }
   const size_t size = H5Tget_size(type.id());
   if (size == 0) fail("cannot read the size of attribute " + name);
@@ -280,10 +297,29 @@ uint64_t File::read_uint_attribute(const std::string& name) const {
   if (!has_attribute(name, "/")) fail("missing attribute " + name);
   Handle a(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose);
   if (a.id() < 0) fail("cannot open attribute " + name);
-  uint64_t v = 0;
-  if (H5Aread(a.id(), H5T_NATIVE_UINT64, &v) < 0)
-    fail("attribute " + name + " must be an unsigned integer");
-  return v;
+  Handle type = owned(H5Aget_type(a.id()), H5Tclose, "H5Aget_type");
+  Handle space = owned(H5Aget_space(a.id()), H5Sclose, "H5Aget_space");
+  if (H5Sget_simple_extent_npoints(space.id()) != 1) fail("attribute " + name + " must be scalar");
+  const H5T_class_t kind = H5Tget_class(type.id());
+  const std::string must = "attribute " + name + " must be a whole number >= 0";
+  if (kind == H5T_INTEGER && H5Tget_sign(type.id()) == H5T_SGN_NONE) {
+    uint64_t v = 0;
+    if (H5Aread(a.id(), H5T_NATIVE_UINT64, &v) < 0) fail("cannot read attribute " + name);
+    return v;
+  }
+  if (kind == H5T_INTEGER) {
+    int64_t v = 0;
+    if (H5Aread(a.id(), H5T_NATIVE_INT64, &v) < 0) fail("cannot read attribute " + name);
+    if (v < 0) fail(must + ", not " + std::to_string(v));
+    return static_cast<uint64_t>(v);
+  }
+  if (kind == H5T_FLOAT) {
+    double v = 0;
+    if (H5Aread(a.id(), H5T_NATIVE_DOUBLE, &v) < 0) fail("cannot read attribute " + name);
+    if (!(v >= 0 && v < 0x1p64) || v != std::floor(v)) fail(must + ", not " + fmt::format("{}", v));
+    return static_cast<uint64_t>(v);
+  }
+  fail(must + " (it is not a number)");
 }
 
 }  // namespace pimscale::h5

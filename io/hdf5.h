@@ -35,6 +35,15 @@ class Handle {
 // Turns off HDF5's own error printing; our exceptions carry the message instead. Call once.
 void silence_hdf5_errors();
 
+// How a dataset's elements are stored: what a reader must check before HDF5 converts them (a
+// conversion clips -1 to 0 for unsigned targets and truncates 0.5 to 0 for integer ones).
+struct StoredType {
+  H5T_class_t kind = H5T_NO_CLASS;  // H5T_INTEGER, H5T_FLOAT, ...
+  size_t bytes = 0;
+  bool is_signed = false;  // integers only
+  bool is(H5T_class_t k, size_t b) const { return kind == k && bytes == b; }
+};
+
 // An HDF5 file opened or created collectively by every rank of `comm`.
 class File {
  public:
@@ -55,7 +64,7 @@ class File {
   // byte-identical for any rank count).
   void create_dataset(const std::string& name, hid_t type, const std::vector<uint64_t>& shape);
   std::vector<uint64_t> shape(const std::string& name) const;
-  H5T_class_t type_class(const std::string& name) const;
+  StoredType stored_type(const std::string& name) const;
 
   // Collective. Rows [first, first + count) of a 1-D or 2-D dataset; row width from the dataset.
   // `mem_type` is the in-memory type of `data`; HDF5 converts. count may be 0 on some ranks.
@@ -68,7 +77,10 @@ class File {
   void write_attribute(const std::string& name, const std::string& value,
                        const std::string& object = "/");
   void write_attribute(const std::string& name, uint64_t value);
+  // A fixed- or variable-length string (h5py writes variable-length ones by default).
   std::string read_string_attribute(const std::string& name, const std::string& object = "/") const;
+  // A whole number >= 0 stored as any integer or float type; InputError naming the attribute and
+  // its value for a negative, fractional or non-finite one.
   uint64_t read_uint_attribute(const std::string& name) const;
   bool has_attribute(const std::string& name, const std::string& object = "/") const;
 

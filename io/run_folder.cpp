@@ -1,6 +1,9 @@
 #include "io/run_folder.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <filesystem>
@@ -36,9 +39,9 @@ std::string host_name() {
   return host;
 }
 
-// The process that holds a staging folder ("<pid> <host>" in its lock file), if it still runs here.
-std::optional<long> live_writer(const fs::path& staging) {
-  std::ifstream f(staging / ".lock");
+// The process that holds a lock file ("<pid> <host>"), if it still runs here.
+std::optional<long> live_writer(const fs::path& lock) {
+  std::ifstream f(lock);
   long pid = 0;
   std::string host;
   if (!(f >> pid >> host)) return std::nullopt;
@@ -54,7 +57,48 @@ std::optional<long> live_writer(const fs::path& staging) {
   return pid;
 }
 
+// live_writer, waiting up to 3 s for a run that was just stopped (MPI_Abort) to be gone.
+std::optional<long> live_writer_after_wait(const fs::path& lock) {
+  std::optional<long> pid = live_writer(lock);
+  for (int i = 0; i < 30 && pid; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    pid = live_writer(lock);
+  }
+  return pid;
+}
+
 }  // namespace
+
+OutputLock::OutputLock(const std::string& target, const std::string& flag)
+    : path_(target + ".lock") {
+  const std::string mine = std::to_string(getpid()) + " " + host_name() + "\n";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0) {
+      const bool written = write(fd, mine.data(), mine.size()) == static_cast<ssize_t>(mine.size());
+      close(fd);
+      if (written) return;
+      break;
+    }
+    if (errno != EEXIST) break;
+    if (const std::optional<long> pid = live_writer_after_wait(path_)) {
+      path_.clear();  // not ours: never removed
+      throw InputError("another pimscale process (" + std::to_string(*pid) + ") is writing " +
+                       flag + " '" + target + "'; wait for it or name another file");
+    }
+    std::error_code ec;
+    fs::remove(path_, ec);  // left by a process that is gone
+  }
+  const std::string lock = path_;
+  path_.clear();
+  throw IoError("cannot create the lock file '" + lock + "' beside " + flag + " '" + target +
+                "'; check the folder exists and is writable");
+}
+
+OutputLock::~OutputLock() {
+  std::error_code ec;
+  if (!path_.empty()) fs::remove(path_, ec);
+}
 
 void check_output_file(const std::string& path, bool force, const std::string& flag) {
   std::error_code ec;
@@ -105,11 +149,7 @@ RunFolder::RunFolder(const std::string& out, bool force)
                        "'; move it away or name another --out");
     }
     // A run that was just stopped (MPI_Abort) may take a moment to be gone.
-    std::optional<long> pid = live_writer(staging);
-    for (int i = 0; i < 30 && pid; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      pid = live_writer(staging);
-    }
+    const std::optional<long> pid = live_writer_after_wait(staging / ".lock");
     if (pid) {
       throw InputError("another pimscale run (process " + std::to_string(*pid) +
                        ") is writing --out '" + out_ + "'; wait for it or name another folder");

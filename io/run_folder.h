@@ -23,6 +23,22 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
 // fix; changes nothing.
 void check_output_file(const std::string& path, bool force, const std::string& flag = "--out");
 
+// Marks an output file as being written by this process: the lock file "<target>.lock" holds
+// "<pid> <host>". A second pimscale writer of `target` fails at once (after up to 3 s, for a run
+// that is being stopped); a lock left by a process that is gone is taken over. Removed on
+// destruction. Rank 0 only.
+class OutputLock {
+ public:
+  // Throws InputError naming `flag`, `target` and the live writer's process.
+  OutputLock(const std::string& target, const std::string& flag = "--out");
+  ~OutputLock();
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+
+ private:
+  std::string path_;
+};
+
 class RunFolder {
  public:
   // The file that marks a folder as pimscale's results.

@@ -1,12 +1,16 @@
 // The pimscale program: the table of commands, and how errors stop every MPI rank.
+#include <algorithm>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "io/hdf5.h"
+#include "src/base/error.h"
+#include "src/base/text.h"
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/version.h"
@@ -63,6 +67,62 @@ bool without_mpi(int argc, char** argv) {
   return false;
 }
 
+// A mistake in the command line itself (an unknown command or flag, a missing or mistyped value)
+// exits with this status; every other error with 1 (README, section Errors).
+constexpr int kUsageStatus = 2;
+
+std::vector<std::string> command_names(const std::string& group) {
+  std::vector<std::string> names;
+  if (group.empty()) names.emplace_back("data");
+  for (const CommandEntry& c : kCommands) {
+    if (c.group == group) names.emplace_back(c.name);
+  }
+  return names;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// A command word that names no command ("trian", "data synthe"), caught before CLI11 reads it.
+void check_command_words(int argc, char** argv) {
+  std::string group;
+  for (int i = 1; i < argc && i <= 2; ++i) {
+    const std::string word = argv[i];
+    if (word.starts_with("-")) return;
+    const std::vector<std::string> names = command_names(group);
+    if (std::find(names.begin(), names.end(), word) == names.end()) {
+      const std::string where = group.empty() ? "pimscale" : "pimscale " + group;
+      throw UsageError("'" + word + "' is not a command of `" + where + "`" +
+                       did_you_mean(word, names) + " (commands: " + joined(names) + ")");
+    }
+    if (word != "data") return;
+    group = word;
+  }
+}
+
+// Arguments the command did not take (an unknown flag, a stray word), with the flag meant.
+void check_leftovers(CLI::App& sub, const std::string& path) {
+  const std::vector<std::string> left = sub.remaining();
+  if (left.empty()) return;
+  const std::string& first = left.front();
+  if (!first.starts_with("-")) {
+    throw UsageError("`" + path + "` takes no argument '" + first + "' (see `" + path +
+                     " --help`)");
+  }
+  std::vector<std::string> flags;
+  for (const CLI::Option* o : sub.get_options()) {
+    for (const std::string& n : o->get_lnames()) flags.push_back(n);
+  }
+  const std::string name = first.substr(first.find_first_not_of('-'));
+  const std::optional<std::string> meant = closest_name(name.substr(0, name.find('=')), flags);
+  throw UsageError("`" + path + "` has no flag '" + first.substr(0, first.find('=')) + "'" +
+                   (meant ? "; did you mean '--" + *meant + "'?" : "") + " (see `" + path +
+                   " --help`)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,16 +145,35 @@ int main(int argc, char** argv) {
   for (const CommandEntry& c : kCommands) {
     CLI::App* parent = *c.group == '\0' ? &app : data;
     CLI::App* sub = parent->add_subcommand(c.name, c.help);
+    sub->allow_extras();  // reported by check_leftovers, with the flag that was meant
     commands.emplace_back(sub, c.make());
     commands.back().second->add_flags(*sub);
   }
 
+  // Every rank parses the same arguments; only rank 0 speaks, and no rank waits for another.
   try {
+    check_command_words(argc, argv);
     app.parse(argc, argv);
+    for (auto& [sub, command] : commands) {
+      if (sub->parsed()) {
+        const CLI::App* parent = sub->get_parent();
+        check_leftovers(*sub, parent == &app ? "pimscale " + sub->get_name()
+                                             : "pimscale data " + sub->get_name());
+      }
+    }
   } catch (const CLI::ParseError& e) {
-    // Every rank parsed the same arguments; only rank 0 speaks.
-    if (root) return app.exit(e);
-    return e.get_exit_code();
+    if (e.get_exit_code() == 0) return root ? app.exit(e) : 0;  // --help, --version
+    if (root) {
+      std::string message = e.what();
+      if (message == "A subcommand is required") {
+        message = "give a command: " + joined(command_names(data->parsed() ? "data" : ""));
+      }
+      std::fprintf(stderr, "pimscale: error: %s (see `pimscale --help`)\n", message.c_str());
+    }
+    return kUsageStatus;
+  } catch (const UsageError& e) {
+    if (root) std::fprintf(stderr, "pimscale: error: %s\n", e.what());
+    return kUsageStatus;
   }
 
   for (auto& [sub, command] : commands) {
@@ -104,17 +183,18 @@ int main(int argc, char** argv) {
     } catch (const CollectiveError& e) {
       // Every rank has this error: one line from rank 0, and all ranks exit together.
       if (root) std::fprintf(stderr, "pimscale: error: %s\n", e.what());
-      return 1;
+      return e.status();
     } catch (const std::exception& e) {
+      const int status = dynamic_cast<const UsageError*>(&e) ? kUsageStatus : 1;
       if (!cluster) {
         std::fprintf(stderr, "pimscale: error: %s\n", e.what());
-        return 1;
+        return status;
       }
       // Only this rank knows: say so, then stop every rank so none waits in a collective.
       std::fprintf(stderr, "pimscale: error (rank %d): %s\n", cluster->rank(), e.what());
       std::fflush(stderr);
-      if (cluster->size() > 1) env->abort(1);
-      return 1;
+      if (cluster->size() > 1) env->abort(status);
+      return status;
     }
   }
   return 0;

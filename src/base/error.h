@@ -22,6 +22,13 @@ class InputError : public Error {
   using Error::Error;
 };
 
+// A mistake in the command line itself: an unknown command or flag, a flag's value that is not of
+// its type. main exits with status 2 for it (1 for every other error).
+class UsageError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // A configuration that is valid but does not fit the machine: MRAM, WRAM, host memory, DPU count.
 class ResourceError : public Error {
  public:

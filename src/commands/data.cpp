@@ -3,6 +3,8 @@
 // as LIBSVM).
 #include <fmt/core.h>
 
+#include <optional>
+
 #include "io/convert.h"
 #include "io/run_folder.h"
 #include "io/synth.h"
@@ -40,9 +42,12 @@ class SynthCommand final : public Command {
   int run(Cluster* cluster) override {
     spec_.kind = kind_ == "dense" ? DataKind::kDense : DataKind::kSparse;
     if (spec_.kind == DataKind::kSparse && app_->count("--features") == 0) spec_.features = 1000000;
+    std::optional<OutputLock> lock;  // rank 0's, held until the file is written
     collective_step(*cluster, [&] {
       check_synth_spec(spec_);
-      if (cluster->rank() == 0) check_output_file(out_, force_);
+      if (cluster->rank() != 0) return;
+      check_output_file(out_, force_);
+      lock.emplace(out_);
     });
     write_synthetic(spec_, out_, cluster->mpi_comm());
     if (cluster->rank() == 0) {
@@ -87,6 +92,7 @@ class ConvertCommand final : public Command {
     std::string summary;
     on_root(*cluster, [&] {
       check_output_file(conv_.out, force_);
+      const OutputLock lock(conv_.out);
       if (!classes_.empty()) {
         const size_t comma = classes_.find(',');
         try {
@@ -139,7 +145,11 @@ class StatsCommand final : public Command {
   }
   int run(Cluster* cluster) override {
     on_root(*cluster, [&] {
-      if (!out_.empty()) check_output_file(out_, force_);
+      std::optional<OutputLock> lock;
+      if (!out_.empty()) {
+        check_output_file(out_, force_);
+        lock.emplace(out_);
+      }
       run_data_stats(file_, *enum_named<SyntheticShape>(synthetic_), spec_, rows_, sample_,
                      batches_, shards_, !no_store_, out_);
     });
@@ -165,6 +175,7 @@ class ExportCommand final : public Command {
   int run(Cluster* cluster) override {
     on_root(*cluster, [&] {
       check_output_file(out_, force_);
+      const OutputLock lock(out_);
       export_libsvm(in_, split_, out_);
     });
     if (cluster->rank() == 0) fmt::print("wrote {}\n", out_);

@@ -36,16 +36,17 @@ std::string help_of(const ConfigKey& k) {
   return fmt::format("{} [{}{}]", k.help, *k.unit ? fmt::format("{}, ", k.unit) : "", range);
 }
 
-// `text` read whole by `parse` (std::stod, std::stoll); InputError(`error`) for anything else.
+// `text` read whole by `parse` (std::stod, std::stoll) as a finite value; UsageError(`error`) for
+// anything else ("", "2x", "nan", "inf", out of range).
 template <class T, class Parse>
 T whole_text(const std::string& text, Parse parse, const std::string& error) {
   try {
     size_t used = 0;
     const T v = parse(text, &used);
-    if (used == text.size()) return v;
+    if (used == text.size() && std::isfinite(static_cast<double>(v))) return v;
   } catch (const std::exception&) {
   }
-  throw InputError(error);
+  throw UsageError(error);
 }
 
 }  // namespace
@@ -89,13 +90,17 @@ TrainConfig TrainConfigCli::resolve() const {
           } else if constexpr (std::is_same_v<F, double TrainConfig::*>) {
             c.*f = whole_text<double>(
                 v, [](const std::string& t, size_t* n) { return std::stod(t, n); },
-                flag_of(k.key) + " '" + v + "' is not a number");
+                flag_of(k.key) + " '" + v + "' is not a finite number");
           } else if constexpr (std::is_same_v<F, int64_t TrainConfig::*>) {
             c.*f = whole_text<int64_t>(
                 v, [](const std::string& t, size_t* n) { return std::stoll(t, n); },
                 flag_of(k.key) + " '" + v + "' is not a whole number in int64's range");
           } else {
-            set_enum(c, k, v);
+            try {
+              set_enum(c, k, v);
+            } catch (const InputError& e) {
+              throw UsageError(e.what());  // a flag's value that is none of its names
+            }
           }
         },
         k.field);

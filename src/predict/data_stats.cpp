@@ -213,6 +213,7 @@ DataStats compute_stats(const std::string& path, const std::vector<uint64_t>& ba
       }
     } else {
       const DenseRows r = data.read_dense("train", first, count);
+      if (auto e = validate(r, path, "train")) throw InputError(*e);
       for (uint64_t i = 0; i < count; ++i) {
         const float* x = r.x.data() + i * r.features;
         const uint64_t n =

@@ -157,12 +157,163 @@ TEST(DatasetIo, NonHdf5FileFailsOnEveryRank) {
 }
 
 TEST(DatasetIo, OutOfRangeValuesAreReportedWithTheirRow) {
-  DenseRows r{40, 2, 2, {0.5f, 0.25f, 1.5f, 0.0f}, {1, 0}};
+  DenseRows r{40, 2, 2, {0.5f, 0.25f, 1.5f, 0.0f}, {1, 0}, {}};
   const auto e = validate(r, "f.h5", "train");
   ASSERT_TRUE(e.has_value());
   EXPECT_NE(e->find("row 41 feature 0 is 1.5"), std::string::npos) << *e;
-  DenseRows bad_label{0, 1, 1, {0.5f}, {2}};
+  DenseRows bad_label{0, 1, 1, {0.5f}, {2}, {}};
   EXPECT_NE(validate(bad_label, "f.h5", "test")->find("labels must be 0 or 1"), std::string::npos);
+}
+
+// Files as other tools write them (h5py, hand-made scripts): any stored type, variable-length
+// string attributes. Rank 0 writes with the serial HDF5 API; the other ranks wait.
+class StoredFile {
+ public:
+  StoredFile(const std::string& name, const std::string& kind, double features,
+             bool variable_strings = true)
+      : path_(shared_temp(name)) {
+    if (boost::mpi::communicator().rank() != 0) return;
+    file_ = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    string_attribute("format", "pimscale-dataset", variable_strings);
+    string_attribute("kind", kind, variable_strings);
+    number_attribute("format_version", H5T_STD_I32LE, 1);
+    number_attribute("features", H5T_IEEE_F64LE, features);
+    for (const char* g : {"/train", "/test"}) H5Gclose(H5Gcreate2(file_, g, 0, 0, 0));
+  }
+  // `values` (one row per entry of the first dimension) stored as `type`, converted by HDF5.
+  void put(const std::string& name, hid_t type, std::vector<hsize_t> dims,
+           const std::vector<double>& values) {
+    if (file_ < 0) return;
+    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+    const hid_t d = H5Dcreate2(file_, name.c_str(), type, space, 0, 0, 0);
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+    H5Dclose(d);
+    H5Sclose(space);
+  }
+  // Closes the file on rank 0; every rank then opens it.
+  std::string done() {
+    if (file_ >= 0) H5Fclose(file_);
+    file_ = -1;
+    boost::mpi::communicator().barrier();
+    return path_;
+  }
+  ~StoredFile() {
+    boost::mpi::communicator().barrier();
+    if (boost::mpi::communicator().rank() == 0) std::filesystem::remove(path_);
+  }
+
+ private:
+  void string_attribute(const char* name, const std::string& value, bool variable) {
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, variable ? H5T_VARIABLE : value.size() + 1);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate2(file_, name, type, space, 0, 0);
+    const char* text = value.c_str();
+    H5Awrite(a, type, variable ? static_cast<const void*>(&text) : text);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+  }
+  void number_attribute(const char* name, hid_t type, double value) {
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t a = H5Acreate2(file_, name, type, space, 0, 0);
+    H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
+    H5Aclose(a);
+    H5Sclose(space);
+  }
+  std::string path_;
+  hid_t file_ = -1;
+};
+
+// Every rank reads `split` whole (so every rank has the message) and the message must contain
+// `expected`.
+template <class Rows>
+void expect_bad(const Dataset& d, const std::string& split, const std::string& expected) {
+  Rows rows;
+  if constexpr (std::is_same_v<Rows, DenseRows>) {
+    rows = d.read_dense(split, 0, d.rows(split));
+  } else {
+    rows = d.read_sparse(split, 0, d.rows(split));
+  }
+  const auto e = validate(rows, d.path(), split);
+  ASSERT_TRUE(e.has_value()) << "no error, expected " << expected;
+  EXPECT_NE(e->find(expected), std::string::npos) << *e;
+}
+
+// Values are checked in the type they are stored in: HDF5's own conversion would read a label 0.5
+// as 0, -1 as 0 (unsigned) and a feature 1.0000001 (double) as 1.0f.
+TEST(DatasetIo, StoredValuesAreCheckedBeforeConversion) {
+  StoredFile f("typed_dense", "dense", 2.0);  // features as a float attribute: 2.0 is whole
+  f.put("/train/X", H5T_IEEE_F64LE, {3, 2}, {0.5, 0.25, 0, 1, 0.75, 1.0000001});
+  f.put("/train/y", H5T_IEEE_F32LE, {3}, {1, 0, 0.5});
+  f.put("/test/X", H5T_STD_U8LE, {2, 2}, {0, 1, 1, 0});  // integers 0 and 1 are valid features
+  f.put("/test/y", H5T_STD_I8LE, {2}, {1, -1});
+  const Dataset d = Dataset::open(f.done(), MPI_COMM_WORLD);  // variable-length strings too
+  EXPECT_EQ(d.features(), 2u);
+  expect_bad<DenseRows>(d, "train", "/train/X row 2 feature 1 is 1.0000001");
+  expect_bad<DenseRows>(d, "test", "/test/y row 1 is -1; labels must be 0 or 1");
+  // The labels alone: rows 0 and 1 of train are valid, row 2's 0.5 is not.
+  DenseRows first_two = d.read_dense("train", 0, 2);
+  EXPECT_FALSE(validate(first_two, d.path(), "train").has_value());
+  EXPECT_EQ(first_two.y, (std::vector<uint8_t>{1, 0}));
+}
+
+TEST(DatasetIo, SparseOffsetsIndicesAndLabelsAreCheckedInTheirStoredType) {
+  StoredFile f("typed_sparse", "sparse", 10, false);
+  f.put("/train/indptr", H5T_STD_I64LE, {4}, {0, 2, 3, 5});
+  f.put("/train/indices", H5T_STD_I64LE, {5}, {1, 9, 4, -1, 2});
+  f.put("/train/values", H5T_IEEE_F64LE, {5}, {1, 1, 1, 1, 1});
+  f.put("/train/y", H5T_STD_I32LE, {3}, {0, 1, 1});
+  f.put("/test/indptr", H5T_STD_I64LE, {3}, {0, -3, 1});
+  f.put("/test/indices", H5T_STD_U16LE, {1}, {3});  // no /test/values: binary, train's are read
+  f.put("/test/y", H5T_IEEE_F64LE, {2}, {0, 1});
+  const Dataset d = Dataset::open(f.done(), MPI_COMM_WORLD);
+  expect_bad<SparseRows>(d, "train", "/train/indices row 2 has feature -1");
+  expect_bad<SparseRows>(d, "test", "/test/indptr entry 1 is -3; offsets must be >= 0");
+  const SparseRows two = d.read_sparse("train", 0, 2);
+  EXPECT_FALSE(validate(two, d.path(), "train").has_value());
+  EXPECT_EQ(two.indices, (std::vector<uint32_t>{1, 9, 4}));
+  EXPECT_EQ(two.values.size(), 3u);  // /train/values is read although /test has none
+}
+
+// Offsets past the end of /indices on the last rank's rows only: that rank's message, and every
+// rank still makes the same reads (an HDF5 read past the end would fail on one rank and hang the
+// others).
+TEST(DatasetIo, OffsetsPastTheIndicesAreNamedWithoutAHang) {
+  boost::mpi::communicator w;
+  StoredFile f("past_end", "sparse", 10);
+  f.put("/train/indptr", H5T_STD_U64LE, {5}, {0, 1, 2, 3, 40});
+  f.put("/train/indices", H5T_STD_U32LE, {4}, {0, 1, 2, 3});
+  f.put("/train/y", H5T_STD_U8LE, {4}, {0, 1, 0, 1});
+  f.put("/test/indptr", H5T_STD_U64LE, {1}, {0});
+  f.put("/test/indices", H5T_STD_U32LE, {0}, {});
+  f.put("/test/y", H5T_STD_U8LE, {0}, {});
+  const Dataset d = Dataset::open(f.done(), MPI_COMM_WORLD);
+  const bool last = w.rank() == w.size() - 1;
+  const SparseRows rows = d.read_sparse("train", last ? 3 : 0, 1);
+  const auto e = validate(rows, d.path(), "train");
+  EXPECT_EQ(e.has_value(), last);
+  if (last) {
+    EXPECT_NE(e->find("/train/indptr of rows 3..4 spans entries 3..40, outside the 4"),
+              std::string::npos)
+        << *e;
+  }
+}
+
+TEST(DatasetIo, AFractionalFeaturesAttributeFailsOnEveryRank) {
+  StoredFile f("fractional", "dense", 32.7);
+  f.put("/train/X", H5T_IEEE_F32LE, {1, 32}, std::vector<double>(32, 0.5));
+  f.put("/train/y", H5T_STD_U8LE, {1}, {1});
+  const std::string path = f.done();
+  try {
+    Dataset::open(path, MPI_COMM_WORLD);
+    ADD_FAILURE() << "a features attribute of 32.7 was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("attribute features must be a whole number >= 0, not 32.7"),
+        std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
