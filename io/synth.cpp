@@ -1,5 +1,7 @@
 #include "io/synth.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -42,7 +44,51 @@ double calibrate_bias(double rate, const std::vector<double>& scores) {
   return 0.5 * (lo + hi);
 }
 
+// sum over ranks r in [a, b] of r^-e: exact for the first 2^20 terms, the rest by the integral of
+// x^-e over [r - 1/2, b + 1/2] (relative error below 1e-9 there).
+double zipf_sum(double e, uint64_t a, uint64_t b) {
+  if (a > b) return 0;
+  const uint64_t exact_end = std::min(b, a + (uint64_t{1} << 20));
+  double sum = 0;
+  for (uint64_t r = a; r <= exact_end; ++r) sum += std::pow(static_cast<double>(r), -e);
+  if (exact_end == b) return sum;
+  const double lo = static_cast<double>(exact_end) + 0.5, hi = static_cast<double>(b) + 0.5;
+  return sum + (e == 1 ? std::log(hi / lo) : (std::pow(hi, 1 - e) - std::pow(lo, 1 - e)) / (1 - e));
+}
+
+// A row draws feature ranks until it has its distinct count: at least one draw must land outside
+// the top (count - 1) ranks, so a skew that leaves almost nothing there would draw for ever.
+void check_zipf(const SynthSpec& s) {
+  if (!(s.zipf_exponent >= 0 && s.zipf_exponent <= 16)) {
+    throw InputError(
+        "data synth: --zipf-exponent must be a number in [0, 16] (Criteo's is about 1.1)");
+  }
+  const uint64_t top = s.nnz_per_row + s.nnz_spread - 1;
+  const double outside =
+      zipf_sum(s.zipf_exponent, top + 1, s.features) / zipf_sum(s.zipf_exponent, 1, s.features);
+  if (outside < 1e-4) {
+    throw InputError(fmt::format(
+        "data synth: --zipf-exponent {} leaves {:.2g} of the draws outside the {} most frequent "
+        "features, so a row of {} distinct non-zeros would take ~{:.2g} draws; use a smaller "
+        "exponent or fewer --nnz-per-row",
+        s.zipf_exponent, outside, top, top + 1, 1 / outside));
+  }
+}
+
 }  // namespace
+
+uint64_t synth_rank_bytes(const SynthSpec& s, int ranks) {
+  const bool dense = s.kind == DataKind::kDense;
+  const uint64_t rows = (std::max(s.rows, s.test_rows) + static_cast<uint64_t>(ranks) - 1) /
+                        static_cast<uint64_t>(ranks);
+  // A row: dense its floats and label; sparse its indices, offset and label.
+  const uint64_t row = dense ? 4 * s.features + 1 : 4 * (s.nnz_per_row + s.nnz_spread) + 9;
+  const uint64_t tables = (dense ? 8 : 20) * s.features;  // weights (+ Zipf CDF and permutation)
+  uint64_t held = 0, total = 0;
+  if (__builtin_mul_overflow(rows, row, &held) || __builtin_add_overflow(held, tables, &total))
+    return UINT64_MAX;
+  return total;
+}
 
 void check_synth_spec(const SynthSpec& s) {
   if (s.rows == 0) throw InputError("data synth: --rows must be positive");
@@ -57,7 +103,9 @@ void check_synth_spec(const SynthSpec& s) {
         "data synth: --nnz-spread must leave every row 1 to --features non-zeros "
         "(nnz-per-row - spread >= 1, nnz-per-row + spread <= features)");
   }
-  if (s.noise < 0) throw InputError("data synth: --noise must be >= 0");
+  if (!(s.noise >= 0 && std::isfinite(s.noise)))
+    throw InputError("data synth: --noise must be a finite number >= 0");
+  if (s.kind == DataKind::kSparse) check_zipf(s);
   if (!(s.positive_rate > 0 && s.positive_rate < 1))
     throw InputError("data synth: --positive-rate must be in (0, 1)");
 }

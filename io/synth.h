@@ -35,8 +35,13 @@ struct SynthSpec {
   double weight_std = 0.3;
 };
 
-// Throws InputError for impossible specs (zero rows, nnz > features, ...), naming the flag.
+// Throws InputError for impossible specs (zero rows, nnz > features, a non-finite or too skewed
+// Zipf exponent, ...), naming the flag.
 void check_synth_spec(const SynthSpec& spec);
+
+// The most bytes one of `ranks` ranks holds while write_synthetic runs: the generator's tables and
+// its largest share of a split's rows (saturating at 2^64 - 1).
+uint64_t synth_rank_bytes(const SynthSpec& spec, int ranks);
 
 class SyntheticGenerator {
  public:

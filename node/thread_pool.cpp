@@ -3,6 +3,10 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <string>
+#include <system_error>
+
+#include "src/base/error.h"
 
 namespace pimscale {
 
@@ -11,21 +15,34 @@ thread_local int t_thread_index = 0;  // workers set theirs; every other thread 
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < std::max(1, threads); ++i) {
-    workers_.emplace_back([this, i] {
-      t_thread_index = i;
-      worker_loop();
-    });
+  try {
+    for (int i = 1; i < std::max(1, threads); ++i) {
+      workers_.emplace_back([this, i] {
+        t_thread_index = i;
+        worker_loop();
+      });
+    }
+  } catch (const std::system_error& e) {
+    // The machine (or its limits: ulimit -u, a cgroup's pids.max, memory for stacks) refused a
+    // thread: stop the ones started, then say so.
+    const size_t started = workers_.size() + 1;
+    stop();
+    throw ResourceError("cannot start " + std::to_string(threads) +
+                        " threads (the machine allowed " + std::to_string(started) +
+                        "): " + e.what() + "; use fewer --threads");
   }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop(); }
+
+void ThreadPool::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   start_cv_.notify_all();
   for (auto& w : workers_) w.join();
+  workers_.clear();
 }
 
 void ThreadPool::drain() {

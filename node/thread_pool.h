@@ -27,7 +27,9 @@ class IndexFn {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);  // threads >= 1; the calling thread is one of them
+  // threads >= 1; the calling thread is one of them. Throws ResourceError when the machine refuses
+  // a thread.
+  explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -43,6 +45,7 @@ class ThreadPool {
 
  private:
   void worker_loop();
+  void stop();  // joins every worker
   void drain();
 
   std::vector<std::thread> workers_;

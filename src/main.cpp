@@ -4,11 +4,13 @@
 #include <boost/mpi/environment.hpp>
 #include <cstdio>
 #include <map>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "io/hdf5.h"
+#include "node/host_memory.h"
 #include "src/base/error.h"
 #include "src/base/text.h"
 #include "src/commands/collective_step.h"
@@ -186,12 +188,20 @@ int main(int argc, char** argv) {
       return e.status();
     } catch (const std::exception& e) {
       const int status = dynamic_cast<const UsageError*>(&e) ? kUsageStatus : 1;
+      // Sizes are checked against the machine before allocating; this is the net below them.
+      const std::string message =
+          dynamic_cast<const std::bad_alloc*>(&e)
+              ? "out of memory in `pimscale " + std::string(sub->get_name()) + "` (" +
+                    gib(host_memory_available()) +
+                    " available now); the input's sizes need more memory than this machine has: "
+                    "use a smaller input, more ranks or a larger machine"
+              : e.what();
       if (!cluster) {
-        std::fprintf(stderr, "pimscale: error: %s\n", e.what());
+        std::fprintf(stderr, "pimscale: error: %s\n", message.c_str());
         return status;
       }
       // Only this rank knows: say so, then stop every rank so none waits in a collective.
-      std::fprintf(stderr, "pimscale: error (rank %d): %s\n", cluster->rank(), e.what());
+      std::fprintf(stderr, "pimscale: error (rank %d): %s\n", cluster->rank(), message.c_str());
       std::fflush(stderr);
       if (cluster->size() > 1) env->abort(status);
       return status;

@@ -40,7 +40,14 @@ NetworkSpec network_of(const TrainConfig& cfg, std::string* file) {
 // them.
 uint64_t requested_rows(const TrainConfig& cfg, int64_t share_sum) {
   if (cfg.rows > 0) return static_cast<uint64_t>(cfg.rows);
-  return static_cast<uint64_t>(cfg.rows_per_dpu * cfg.dpus_per_server * share_sum);
+  int64_t dpus = 0, rows = 0;  // the flags' bounds keep dpus (DPUs weighted by share) in range
+  if (__builtin_mul_overflow(cfg.dpus_per_server, share_sum, &dpus) ||
+      __builtin_mul_overflow(cfg.rows_per_dpu, dpus, &rows)) {
+    throw InputError(fmt::format(
+        "--rows-per-dpu {} on {} DPUs is more than 2^63 rows; ask for fewer rows per DPU",
+        cfg.rows_per_dpu, dpus));
+  }
+  return static_cast<uint64_t>(rows);
 }
 
 void limit_rows(DataShape& d, const TrainConfig& cfg, int64_t share_sum) {

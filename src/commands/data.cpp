@@ -8,6 +8,7 @@
 #include "io/convert.h"
 #include "io/run_folder.h"
 #include "io/synth.h"
+#include "node/host_memory.h"
 #include "src/base/error.h"
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
@@ -43,8 +44,20 @@ class SynthCommand final : public Command {
     spec_.kind = kind_ == "dense" ? DataKind::kDense : DataKind::kSparse;
     if (spec_.kind == DataKind::kSparse && app_->count("--features") == 0) spec_.features = 1000000;
     std::optional<OutputLock> lock;  // rank 0's, held until the file is written
+    const uint64_t need = synth_rank_bytes(spec_, cluster->size());
+    const int64_t machine_need =
+        cluster->machine_sum(static_cast<int64_t>(std::min<uint64_t>(need, INT64_MAX / 4096)));
     collective_step(*cluster, [&] {
       check_synth_spec(spec_);
+      const uint64_t available = host_memory_available();
+      if (static_cast<uint64_t>(machine_need) > available) {
+        throw ResourceError(fmt::format(
+            "data synth: a rank holds its share of a split's rows at once ({} each, {} for the {} "
+            "ranks on this machine), but it has {} available; run under mpirun with more ranks "
+            "(on more machines) or write fewer --rows",
+            gib(need), gib(static_cast<uint64_t>(machine_need)), cluster->ranks_on_machine(),
+            gib(available)));
+      }
       if (cluster->rank() != 0) return;
       check_output_file(out_, force_);
       lock.emplace(out_);

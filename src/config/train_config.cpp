@@ -78,7 +78,7 @@ const std::vector<ConfigKey>& config_keys() {
        "non-deterministic)"},
       {"topology", topology_field(), "", 0, 0,
        "override the preset's topology: star, fat-tree or ring"},
-      {"servers_per_leaf", &TrainConfig::servers_per_leaf, "servers", 1, kMax,
+      {"servers_per_leaf", &TrainConfig::servers_per_leaf, "servers", 1, kMaxServers,
        "override the preset's servers per leaf switch (fat tree; hierarchical all-reduce group)",
        0},
       {"oversubscription", &TrainConfig::oversubscription, "ratio", 1, 1e6,
@@ -91,9 +91,9 @@ const std::vector<ConfigKey>& config_keys() {
        "relative training rows per server, one integer per rank (e.g. 1,1,1,2: the last server "
        "holds twice "
        "the rows); default equal"},
-      {"dpus_per_server", &TrainConfig::dpus_per_server, "DPUs", 1, kMax,
+      {"dpus_per_server", &TrainConfig::dpus_per_server, "DPUs", 1, kMaxDpusPerServer,
        "emulated DPUs per server (MPI rank)"},
-      {"batch", &TrainConfig::batch, "rows", 1, kMax,
+      {"batch", &TrainConfig::batch, "rows", 1, 0x1p40,
        "mini-batch, a power of two: GA-SGD's global batch (a multiple of all DPUs); MA-SGD's and "
        "ADMM's per DPU"},
       {"lr_shift", &TrainConfig::lr_shift, "log2", 0, 31, "learning rate 2^-lr_shift"},
@@ -105,8 +105,8 @@ const std::vector<ConfigKey>& config_keys() {
        "SVM hinge margin: dpu (2^-15, PIM-Opt's DPU code) or half (0.5)"},
       {"class_weights", enum_field<&TrainConfig::class_weights>(), "", 0, 0,
        "none, or criteo (positive terms x15, negative x0.5)"},
-      {"epochs", &TrainConfig::epochs, "epochs", 1, kMax, "passes over the training set"},
-      {"eval_every", &TrainConfig::eval_every, "epochs", 1, kMax,
+      {"epochs", &TrainConfig::epochs, "epochs", 1, 0x1p20, "passes over the training set"},
+      {"eval_every", &TrainConfig::eval_every, "epochs", 1, 0x1p20,
        "compute loss, accuracy and AUC every N epochs and after the last (a full pass over the "
        "rows "
        "each time; epochs.csv's metric_*_rows say which epochs have them)"},
@@ -115,7 +115,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"out", &TrainConfig::out, "", 0, 0, "results folder"},
       {"force", &TrainConfig::force, "", 0, 0,
        "replace a previous pimscale results folder at --out (nothing else is ever replaced)"},
-      {"threads", &TrainConfig::threads, "threads", 0, 1e6,
+      {"threads", &TrainConfig::threads, "threads", 0, 4096,
        "threads running this rank's DPUs (0: all cores of the rank)"},
       {"trace", &TrainConfig::trace, "", 0, 0,
        "write the emulated timeline to FILE (Chrome trace-event JSON; open in Perfetto)"},
@@ -129,9 +129,9 @@ const std::vector<ConfigKey>& config_keys() {
        "count-only without --data: the shape of yfcc (dense, 4,096 features) or criteo (sparse, "
        "10^6 features, "
        "39 non-zeros per row)"},
-      {"rows_per_dpu", &TrainConfig::rows_per_dpu, "rows", 0, kMax,
+      {"rows_per_dpu", &TrainConfig::rows_per_dpu, "rows", 0, 0x1p40,
        "training rows per DPU (weak scaling): the first rows of --data, or the --synthetic size"},
-      {"rows", &TrainConfig::rows, "rows", 0, kMax,
+      {"rows", &TrainConfig::rows, "rows", 0, 0x1p50,
        "training rows in all (strong scaling): the first rows of --data, or the --synthetic size"},
   };
   return kKeys;
@@ -208,13 +208,13 @@ namespace {
 
 // A number outside its declared range: "--alpha 40: must be in [0, 31] log2 (ADMM: soft threshold
 // ...)".
-void check_range(const ConfigKey& k, double v) {
+void check_range(const ConfigKey& k, double v, const std::string& shown) {
   if ((v >= k.min && v <= k.max) || v == k.unset) return;
   const bool unbounded = k.max >= kMax;
   std::string range =
       unbounded ? fmt::format("at least {}", k.min) : fmt::format("in [{}, {}]", k.min, k.max);
   if (k.unset != -1) range += fmt::format(" ({}: the default)", k.unset);
-  throw InputError(fmt::format("{} {}: must be {}{} ({})", flag_of(k.key), v, range,
+  throw InputError(fmt::format("{} {}: must be {}{} ({})", flag_of(k.key), shown, range,
                                *k.unit ? fmt::format(" {}", k.unit) : "", k.help));
 }
 
@@ -223,8 +223,9 @@ void check_range(const ConfigKey& k, double v) {
 void validate(const TrainConfig& c, bool predicting) {
   for (const ConfigKey& k : config_keys()) {
     if (auto* i = std::get_if<int64_t TrainConfig::*>(&k.field))
-      check_range(k, static_cast<double>(c.**i));
-    if (auto* d = std::get_if<double TrainConfig::*>(&k.field)) check_range(k, c.**d);
+      check_range(k, static_cast<double>(c.**i), std::to_string(c.**i));
+    if (auto* d = std::get_if<double TrainConfig::*>(&k.field))
+      check_range(k, c.**d, fmt::format("{}", c.**d));
   }
   auto need = [](bool ok, const std::string& msg) {
     if (!ok) throw InputError(msg);
@@ -278,9 +279,9 @@ std::vector<int64_t> parse_shares(const std::string& shares, int64_t servers) {
   std::vector<int64_t> out;
   for (const std::string& item : split_list(shares)) {
     const std::optional<int64_t> v = whole_integer(item);
-    if (!v || *v < 1) {
-      throw InputError("--shares '" + shares + "': '" + item +
-                       "' is not a positive integer; give one per server, e.g. 1,1,1,2");
+    if (!v || *v < 1 || *v > kMaxShare) {
+      throw InputError("--shares '" + shares + "': '" + item + "' is not an integer in [1, " +
+                       std::to_string(kMaxShare) + "]; give one per server, e.g. 1,1,1,2");
     }
     out.push_back(*v);
   }

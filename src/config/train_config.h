@@ -17,6 +17,13 @@
 
 namespace pimscale {
 
+// The largest cluster a run or a prediction may describe: a million servers of a million DPUs
+// (UPMEM's are 2,560), and row shares up to a million to one. Every product of them (DPUs x
+// servers x shares <= 2^60) fits in int64, so no size computed from the flags can wrap.
+inline constexpr int64_t kMaxServers = int64_t{1} << 20;
+inline constexpr int64_t kMaxDpusPerServer = int64_t{1} << 20;
+inline constexpr int64_t kMaxShare = int64_t{1} << 20;
+
 struct TrainConfig {
   std::string data;  // HDF5 dataset (README, "Dataset format")
   ModelKind model = ModelKind::kLr;

@@ -19,12 +19,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<int64_t> int_list(const std::string& list, const std::string& flag) {
+// The integers of `list`, each in [1, max].
+std::vector<int64_t> int_list(const std::string& list, const std::string& flag, int64_t max) {
   std::vector<int64_t> v;
   for (const std::string& item : split_list(list)) {
     const std::optional<int64_t> n = whole_integer(item);
-    if (!n || *n <= 0)
-      throw InputError(flag + " '" + list + "' must be positive integers separated by commas");
+    if (!n || *n <= 0 || *n > max) {
+      throw InputError(flag + " '" + list + "' must be integers in [1, " + std::to_string(max) +
+                       "] separated by commas");
+    }
     v.push_back(*n);
   }
   return v;
@@ -101,16 +104,20 @@ std::string g9(double v) { return std::isfinite(v) ? fmt::format("{:.9g}", v) : 
 int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
   std::vector<int64_t> servers;
   if (!l.servers.empty()) {
-    servers = int_list(l.servers, "--servers");
+    servers = int_list(l.servers, "--servers", kMaxServers);
   } else {
-    if (l.max_servers < 1) throw InputError("--max-servers must be at least 1");
+    if (l.max_servers < 1 || l.max_servers > kMaxServers) {
+      throw InputError("--max-servers " + std::to_string(l.max_servers) + " must be in [1, " +
+                       std::to_string(kMaxServers) + "]");
+    }
     for (int64_t s = 1; s <= l.max_servers; s *= 2) servers.push_back(s);
     if (servers.back() != l.max_servers) servers.push_back(l.max_servers);
   }
-  const std::vector<int64_t> dpus =
-      l.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server} : int_list(l.dpus, "--dpus");
-  const std::vector<int64_t> batches =
-      l.batches.empty() ? std::vector<int64_t>{base.batch} : int_list(l.batches, "--batches");
+  const std::vector<int64_t> dpus = l.dpus.empty() ? std::vector<int64_t>{base.dpus_per_server}
+                                                   : int_list(l.dpus, "--dpus", kMaxDpusPerServer);
+  const std::vector<int64_t> batches = l.batches.empty()
+                                           ? std::vector<int64_t>{base.batch}
+                                           : int_list(l.batches, "--batches", int64_t{1} << 40);
   const std::vector<std::string> networks =
       l.networks.empty() ? std::vector<std::string>{base.network} : split_list(l.networks);
   std::vector<AlgorithmKind> algorithms;

@@ -431,7 +431,10 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
 
 Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& workload,
                    PresetCache& presets) {
-  if (servers < 1) throw InputError("predict: --servers must be at least 1");
+  if (servers < 1 || servers > kMaxServers) {
+    throw InputError("predict: --servers " + std::to_string(servers) + " must be in [1, " +
+                     std::to_string(kMaxServers) + "]");
+  }
   // float-saturating costs what float costs: the same routines, clipping is host bookkeeping of the
   // emulator
   if (cfg.numerics != Numerics::kFixed)

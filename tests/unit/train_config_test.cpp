@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "src/base/error.h"
+#include "src/base/text.h"
 #include "src/config/config_cli.h"
 
 namespace pimscale {
@@ -51,6 +52,48 @@ TEST(TrainConfig, ImpossibleValuesAreErrors) {
   EXPECT_NO_THROW(
       parse({"--data", "a.h5", "--model", "svm", "--algorithm", "admm", "--numerics", "float"}));
   EXPECT_THROW(parse({}), InputError);  // no dataset
+}
+
+// Sizes are bounded where they are read, so no product of them can wrap: shares, DPUs, rows per
+// DPU; command-line values that are not of the flag's type are usage errors (exit status 2).
+TEST(TrainConfig, SizesAreBoundedAndMistypedValuesAreUsageErrors) {
+  EXPECT_THROW(parse({"--data", "a.h5", "--dpus-per-server", "2097152"}), InputError);
+  EXPECT_THROW(parse({"--data", "a.h5", "--rows-per-dpu", "4611686018427387905"}), InputError);
+  EXPECT_THROW(parse({"--data", "a.h5", "--shares", "1,1048577"}), InputError);
+  EXPECT_NO_THROW(parse({"--data", "a.h5", "--shares", "1,1048576"}));
+  EXPECT_THROW(parse({"--data", "a.h5", "--threads", "5000"}), InputError);
+  EXPECT_THROW(parse({"--data", "a.h5", "--batch", "x"}), UsageError);
+  EXPECT_THROW(parse({"--data", "a.h5", "--oversubscription", "nan"}), UsageError);
+  EXPECT_THROW(parse({"--data", "a.h5", "--oversubscription", "inf"}), UsageError);
+  EXPECT_THROW(parse({"--data", "a.h5", "--numerics", "double"}), UsageError);
+  // A file's mistakes are input errors, not usage errors.
+  const std::string f = temp_config("enum", "data = \"a.h5\"\nnumerics = \"double\"\n");
+  try {
+    parse({"--config", f});
+    ADD_FAILURE() << "numerics = double was accepted";
+  } catch (const UsageError&) {
+    ADD_FAILURE() << "a config file's value is not a usage error";
+  } catch (const InputError&) {
+  }
+}
+
+// "Did you mean": the closest name within a third of the word's letters (a swap of neighbours is
+// one edit), else the one name it starts or that starts it; nothing when two are as close.
+TEST(Text, ClosestNameSuggestsOnlyAnUnambiguousNearName) {
+  const std::vector<std::string> commands = {"train", "predict", "plan", "sweep", "synth", "stats"};
+  EXPECT_EQ(closest_name("trian", commands), "train");
+  EXPECT_EQ(closest_name("predcit", commands), "predict");
+  EXPECT_EQ(closest_name("sweeps", commands), "sweep");
+  EXPECT_EQ(closest_name("xyz", commands), std::nullopt);
+  EXPECT_EQ(closest_name("stat", commands), "stats");
+  EXPECT_EQ(closest_name("s", commands), std::nullopt);
+  const std::vector<std::string> flags = {"batch", "batches", "epochs", "lr-shift"};
+  EXPECT_EQ(closest_name("batchsize", flags), "batch");            // the one name it starts with
+  EXPECT_EQ(closest_name("pla", {"plan", "play"}), std::nullopt);  // two as close
+  EXPECT_EQ(closest_name("epoch", flags), "epochs");
+  EXPECT_EQ(closest_name("lr-shfit", flags), "lr-shift");
+  EXPECT_EQ(did_you_mean("epoch", flags), "; did you mean 'epochs'?");
+  EXPECT_EQ(did_you_mean("zzz", flags), "");
 }
 
 TEST(TrainConfig, JsonHasEveryKey) {
