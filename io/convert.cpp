@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "io/dataset.h"
 #include "io/dataset_writer.h"
 #include "io/hash.h"
+#include "io/input_file.h"
 #include "src/base/error.h"
 
 namespace pimscale {
@@ -43,13 +45,8 @@ std::string fmt_label(double l) {
   throw InputError(path + ":" + std::to_string(line) + ": " + what);
 }
 
-std::ifstream open_or_fail(const std::string& path, std::ios::openmode mode = std::ios::in) {
-  std::ifstream f(path, mode);
-  if (!f)
-    throw InputError("cannot read '" + path + "'; check the path (--in, --test, --in-labels)");
-  return f;
-}
-
+// A number as text: optional blanks around it, an optional '+'; finite, and within float's range
+// once converted (the features are stored as float). Nothing for anything else.
 std::optional<double> parse_number(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
@@ -61,26 +58,77 @@ std::optional<double> parse_number(std::string_view s) {
   return v;
 }
 
-std::vector<std::string_view> split(std::string_view line, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  for (size_t i = 0; i <= line.size(); ++i) {
-    if (i == line.size() || line[i] == sep) {
-      out.push_back(line.substr(start, i - start));
-      start = i + 1;
+// Why a parsed number cannot be stored as a float feature or label, or nothing.
+std::optional<std::string> unstorable(double v) {
+  if (!std::isfinite(v)) return std::string("is not finite");
+  if (std::fabs(v) > std::numeric_limits<float>::max()) return std::string("exceeds float's range");
+  return std::nullopt;
+}
+
+// One CSV record as RFC 4180 has it: fields split by `delimiter`; a field in double quotes may
+// hold delimiters, line breaks and "" for a quote; a record ends at LF or CRLF outside quotes. A
+// quote inside an unquoted field is kept as a character (as Python's csv module does).
+// False at the end of the file. `line` is the record's first line; `next_line` counts the lines it
+// spans.
+bool read_record(InputFile& in, char delimiter, std::vector<std::string>& fields,
+                 uint64_t& next_line) {
+  fields.clear();
+  int c = in.get();
+  if (c < 0) return false;
+  const uint64_t line = next_line;
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  for (;; c = in.get()) {
+    if (quoted) {
+      if (c < 0)
+        fail_at(in.path(), line, "a quoted field is not closed before the end of the file");
+      if (c == '"') {
+        const int n = in.get();
+        if (n == '"') {
+          field.push_back('"');
+          continue;
+        }
+        quoted = false;
+        c = n;  // the character after the closing quote: a delimiter, a line end or the end
+        if (c >= 0 && c != delimiter && c != '\n' && c != '\r') {
+          fail_at(in.path(), next_line,
+                  "text after a closing quote; quote the whole field (\"a \"\"b\"\"\")");
+        }
+      } else {
+        if (c == '\n') ++next_line;
+        field.push_back(static_cast<char>(c));
+        continue;
+      }
     }
+    if (c == '"' && field.empty() && !was_quoted) {
+      quoted = was_quoted = true;
+      continue;
+    }
+    if (c == '\r') {
+      const int n = in.get();
+      if (n != '\n' && n >= 0) fail_at(in.path(), next_line, "a carriage return inside a field");
+      c = n;
+    }
+    if (c < 0 || c == '\n' || c == delimiter) {
+      fields.push_back(std::move(field));
+      field.clear();
+      was_quoted = false;
+      if (c == delimiter) continue;
+      if (c == '\n') ++next_line;
+      return true;
+    }
+    field.push_back(static_cast<char>(c));
   }
-  return out;
 }
 
 }  // namespace
 
 RawRows read_libsvm(const std::string& path) {
-  std::ifstream f = open_or_fail(path);
+  InputFile f(path, "--in");
   RawRows r;
   std::string line;
   bool zero_based = false;
-  for (uint64_t n = 1; std::getline(f, line); ++n) {
+  for (uint64_t n = 1; f.getline(line); ++n) {
     if (const size_t hash = line.find('#'); hash != std::string::npos)
       line.resize(hash);  // svmlight comments
     std::istringstream tokens(line);
@@ -90,6 +138,7 @@ RawRows read_libsvm(const std::string& path) {
     if (!label)
       fail_at(path, n,
               "label '" + tok + "' is not a number; LIBSVM lines are 'label index:value ...'");
+    if (auto why = unstorable(*label)) fail_at(path, n, "label '" + tok + "' " + *why);
     int64_t previous = -1;
     while (tokens >> tok) {
       if (tok.rfind("qid:", 0) == 0) continue;  // svmlight query ids
@@ -107,7 +156,7 @@ RawRows read_libsvm(const std::string& path) {
       if (i <= previous) fail_at(path, n, "indices must increase within a line (" + tok + ")");
       previous = i;
       if (i == 0) zero_based = true;
-      if (!std::isfinite(*value)) fail_at(path, n, "value in '" + tok + "' is not finite");
+      if (auto why = unstorable(*value)) fail_at(path, n, "value in '" + tok + "' " + *why);
       if (*value == 0) continue;
       r.indices.push_back(static_cast<uint32_t>(i));
       r.values.push_back(static_cast<float>(*value));
@@ -124,28 +173,35 @@ RawRows read_libsvm(const std::string& path) {
   return r;
 }
 
-RawRows read_csv(const std::string& path, int64_t label_column) {
-  std::ifstream f = open_or_fail(path);
+RawRows read_csv(const std::string& path, int64_t label_column, char delimiter) {
+  InputFile f(path, "--in");
   RawRows r;
-  std::string line;
-  uint64_t columns = 0;
-  for (uint64_t n = 1; std::getline(f, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const auto cells = split(line, ',');
-    std::vector<double> v;
-    bool numeric = true;
-    for (auto c : cells) {
-      const auto x = parse_number(c);
-      numeric &= x.has_value();
+  std::vector<std::string> cells;
+  uint64_t columns = 0, next_line = 1;
+  bool first = true;
+  std::vector<double> v;
+  for (uint64_t n = next_line; read_record(f, delimiter, cells, next_line); n = next_line) {
+    if (cells.size() == 1 && cells[0].empty()) continue;  // a blank line
+    v.clear();
+    std::optional<size_t> bad;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const auto x = parse_number(cells[c]);
+      if (!x && !bad) bad = c;
       v.push_back(x.value_or(0));
     }
-    if (!numeric) {
-      if (r.labels.empty() && columns == 0) {  // a header line
-        continue;
-      }
-      fail_at(path, n,
-              "a cell is not a number; CSV rows must be numeric (one header line is allowed)");
+    const bool header = first && bad.has_value();
+    first = false;
+    if (header) continue;  // the first record only
+    if (bad) {
+      fail_at(
+          path, n,
+          "column " + std::to_string(*bad + 1) + " '" + cells[*bad].substr(0, 40) +
+              "' is not a number; CSV rows must be numeric (one header line is allowed)" +
+              (delimiter == ',' && cells.size() == 1 ? "; pass --delimiter for ';' or tab" : ""));
+    }
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (auto why = unstorable(v[c]))
+        fail_at(path, n, "column " + std::to_string(c + 1) + " '" + cells[c] + "' " + *why);
     }
     if (columns == 0) {
       columns = cells.size();
@@ -181,10 +237,9 @@ RawRows read_csv(const std::string& path, int64_t label_column) {
 }
 
 namespace {
-uint32_t read_be32(std::ifstream& f, const std::string& path) {
+uint32_t read_be32(InputFile& f) {
   unsigned char b[4];
-  if (!f.read(reinterpret_cast<char*>(b), 4))
-    throw InputError("'" + path + "' is truncated (IDX header)");
+  if (!f.read(b, 4)) throw InputError("'" + f.path() + "' is truncated (IDX header)");
   return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
 }
 }  // namespace
@@ -193,9 +248,8 @@ RawRows read_idx(const std::string& images, const std::string& labels) {
   if (labels.empty())
     throw InputError(
         "IDX needs the labels file too: --in-labels FILE (and --test-labels with --test)");
-  std::ifstream fi = open_or_fail(images, std::ios::binary),
-                fl = open_or_fail(labels, std::ios::binary);
-  const uint32_t magic_i = read_be32(fi, images), magic_l = read_be32(fl, labels);
+  InputFile fi(images, "--in"), fl(labels, "--in-labels");
+  const uint32_t magic_i = read_be32(fi), magic_l = read_be32(fl);
   // Magic: 0x0000 08 NN, type 0x08 = unsigned byte, NN dimensions.
   if ((magic_i >> 8) != 0x08 || (magic_i & 0xff) < 2) {
     throw InputError("'" + images +
@@ -204,18 +258,23 @@ RawRows read_idx(const std::string& images, const std::string& labels) {
   }
   if (magic_l != 0x801)
     throw InputError("'" + labels + "' is not an IDX label file (magic 0x00000801)");
-  const uint32_t n = read_be32(fi, images);
+  const uint32_t n = read_be32(fi);
   uint64_t per_row = 1;
-  for (uint32_t d = 1; d < (magic_i & 0xff); ++d) per_row *= read_be32(fi, images);
-  if (read_be32(fl, labels) != n)
+  for (uint32_t d = 1; d < (magic_i & 0xff); ++d) {
+    per_row *= read_be32(fi);
+    if (per_row > (uint64_t{1} << 32)) {
+      throw InputError("'" + images + "' declares rows of " + std::to_string(per_row) +
+                       " bytes, more than 2^32 features");
+    }
+  }
+  if (read_be32(fl) != n)
     throw InputError("'" + labels + "' and '" + images + "' hold different row counts");
   RawRows r;
   r.features = per_row;
   std::vector<unsigned char> row(per_row);
   for (uint32_t i = 0; i < n; ++i) {
-    char label = 0;
-    if (!fi.read(reinterpret_cast<char*>(row.data()), static_cast<std::streamsize>(per_row)) ||
-        !fl.read(&label, 1)) {
+    unsigned char label = 0;
+    if (!fi.read(row.data(), per_row) || !fl.read(&label, 1)) {
       throw InputError("'" + images + "' or its labels are truncated at row " + std::to_string(i));
     }
     for (uint64_t j = 0; j < per_row; ++j) {
@@ -223,7 +282,7 @@ RawRows read_idx(const std::string& images, const std::string& labels) {
       r.indices.push_back(static_cast<uint32_t>(j));
       r.values.push_back(static_cast<float>(row[j]));
     }
-    r.labels.push_back(static_cast<unsigned char>(label));
+    r.labels.push_back(label);
     r.indptr.push_back(r.indices.size());
   }
   return r;
@@ -241,7 +300,7 @@ RawRows read_any(const ConvertOptions& o, const std::string& file, const std::st
     case InputFormat::kLibsvm:
       return read_libsvm(file);
     case InputFormat::kCsv:
-      return read_csv(file, o.label_column);
+      return read_csv(file, o.label_column, o.delimiter);
     case InputFormat::kIdx:
       break;
   }
@@ -306,8 +365,10 @@ std::vector<float> dense_normalised(const RawRows& r, uint64_t features,
 }  // namespace
 
 std::string convert_dataset(const ConvertOptions& o) {
-  if (!(o.test_fraction >= 0 && o.test_fraction < 1))
-    throw InputError("--test-fraction must be in [0, 1)");
+  if (!(o.test_fraction > 0 && o.test_fraction < 1) && o.test.empty()) {
+    throw InputError("--test-fraction " + fmt_label(o.test_fraction) +
+                     " must be in (0, 1): a dataset has a test split (or give --test FILE)");
+  }
   RawRows train_raw, test_raw;
   if (!o.test.empty()) {
     train_raw = read_any(o, o.in, o.in_labels);
@@ -320,6 +381,11 @@ std::string convert_dataset(const ConvertOptions& o) {
   std::pair<double, double> classes;
   if (o.classes) {
     classes = *o.classes;
+    if (!(std::isfinite(classes.first) && std::isfinite(classes.second)) ||
+        classes.first == classes.second) {
+      throw InputError("--classes " + fmt_label(classes.first) + "," + fmt_label(classes.second) +
+                       " must name two different finite labels A,B");
+    }
   } else {
     std::set<double> seen(train_raw.labels.begin(), train_raw.labels.end());
     seen.insert(test_raw.labels.begin(), test_raw.labels.end());
@@ -336,6 +402,11 @@ std::string convert_dataset(const ConvertOptions& o) {
   Split test = keep_classes(test_raw, classes.first, classes.second);
   if (train.y.empty())
     throw InputError("no training rows have the labels of --classes; check the class values");
+  if (test.y.empty()) {
+    throw InputError("no test rows have the labels of the two classes (" +
+                     std::to_string(train.y.size()) +
+                     " training rows do); use a larger --test-fraction or a --test file with them");
+  }
   const uint64_t features = std::max(train.rows.features, test.rows.features);
   const bool dense = o.dense || o.from != InputFormat::kLibsvm;
 

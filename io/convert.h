@@ -26,6 +26,7 @@ struct ConvertOptions {
       0.2;  // without --test: the fraction of rows drawn (by seed) into the test split
   uint64_t seed = 1;
   int64_t label_column = -1;  // CSV: 0-based; negative counts from the end (-1: last)
+  char delimiter = ',';       // CSV: the field separator
   std::optional<std::pair<double, double>>
       classes;         // labels A -> 0, B -> 1; rows of other labels dropped
   bool dense = false;  // LIBSVM: write dense rows (normalised) instead of CSR
@@ -41,9 +42,12 @@ struct RawRows {
   uint64_t features = 0;  // 1 + the largest index seen
 };
 
-// Parsers: throw InputError "FILE:LINE: problem; fix" for malformed input.
+// Parsers of plain or gzip-compressed files (input_file.h): throw InputError "FILE:LINE: problem;
+// fix" for malformed input, a non-finite number or one beyond float's range. LIBSVM as liblinear
+// reads it (plus svmlight comments and qid, and 0-based indices when index 0 appears). CSV per RFC
+// 4180 with `delimiter`; the first record may be a header, no other.
 RawRows read_libsvm(const std::string& path);
-RawRows read_csv(const std::string& path, int64_t label_column);
+RawRows read_csv(const std::string& path, int64_t label_column, char delimiter = ',');
 RawRows read_idx(const std::string& images, const std::string& labels);
 
 // Parses, splits, maps labels, normalises and writes opts.out (through a temporary file). Throws

@@ -92,6 +92,8 @@ uint64_t synth_rank_bytes(const SynthSpec& s, int ranks) {
 
 void check_synth_spec(const SynthSpec& s) {
   if (s.rows == 0) throw InputError("data synth: --rows must be positive");
+  if (s.test_rows == 0)
+    throw InputError("data synth: --test-rows must be positive (a dataset has a test split)");
   if (s.features == 0) throw InputError("data synth: --features must be positive");
   if (s.features > 0xffffffffULL) throw InputError("data synth: --features must be below 2^32");
   if (s.kind == DataKind::kSparse && (s.nnz_per_row == 0 || s.nnz_per_row > s.features)) {

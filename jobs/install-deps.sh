@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev libssl-dev
+  zlib1g-dev                       # data convert reads .gz inputs
   liblinear-tools python3-sklearn  # reference trainer and data for tests/e2e/reference_trainers.sh
   python3                          # e2e scripts, the golden comparison, the include-rules check
   clang-format-14 clang-tidy-14    # jobs/lint.sh and the lint_format test

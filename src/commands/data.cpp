@@ -91,6 +91,8 @@ class ConvertCommand final : public Command {
     cmd.add_option("--test-fraction", conv_.test_fraction,
                    "fraction of rows drawn into the test split (default 0.2)");
     cmd.add_option("--seed", conv_.seed, "seed of the split");
+    cmd.add_option("--delimiter", delimiter_,
+                   "CSV: the field separator, one character or 'tab' (default ',')");
     cmd.add_option("--label-column", conv_.label_column,
                    "CSV: 0-based label column, negative from the end (default -1)");
     cmd.add_option("--classes", classes_,
@@ -104,6 +106,13 @@ class ConvertCommand final : public Command {
     conv_.from = *format_named(from_);  // CLI11 checked the name
     std::string summary;
     on_root(*cluster, [&] {
+      if (delimiter_ == "tab" || delimiter_ == "\\t") delimiter_ = "\t";
+      if (delimiter_.size() != 1 || delimiter_[0] == '"' || delimiter_[0] == '\n' ||
+          delimiter_[0] == '\r') {
+        throw UsageError("--delimiter '" + delimiter_ +
+                         "' must be one character other than a quote or line break (or 'tab')");
+      }
+      conv_.delimiter = delimiter_[0];
       check_output_file(conv_.out, force_);
       const OutputLock lock(conv_.out);
       if (!classes_.empty()) {
@@ -124,7 +133,7 @@ class ConvertCommand final : public Command {
 
  private:
   ConvertOptions conv_;
-  std::string from_, classes_;
+  std::string from_, classes_, delimiter_ = ",";
   bool force_ = false;
 };
 
