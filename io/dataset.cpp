@@ -23,8 +23,10 @@ Dataset Dataset::open(const std::string& path, MPI_Comm comm) {
   if (!f.has_attribute("format") || f.read_string_attribute("format") != kDatasetFormat) {
     bad(path, "not a pimscale dataset (root attribute format != \"pimscale-dataset\")");
   }
-  if (f.read_uint_attribute("format_version") != kDatasetFormatVersion)
-    bad(path, "unsupported format_version");
+  if (const uint64_t v = f.read_uint_attribute("format_version"); v != kDatasetFormatVersion) {
+    bad(path, "format_version " + std::to_string(v) + " is not supported (this pimscale reads " +
+                  std::to_string(kDatasetFormatVersion) + ")");
+  }
   const std::string kind = f.read_string_attribute("kind");
   if (kind != "dense" && kind != "sparse")
     bad(path, "attribute kind must be \"dense\" or \"sparse\", not \"" + kind + "\"");

@@ -15,6 +15,7 @@ packages=(
   liblinear-tools python3-sklearn  # reference trainer and data for tests/e2e/reference_trainers.sh
   python3                          # e2e scripts, the golden comparison, the include-rules check
   clang-format-14 clang-tidy-14    # jobs/lint.sh and the lint_format test
+  clang-14                         # tests/fuzz/run.sh (libFuzzer) and jobs/sanitize.sh (ASan, UBSan)
 )
 
 missing=()

@@ -88,6 +88,13 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
+const CLI::Validator kNotNegative(
+    [](std::string& s) {
+      return s.find('-') == std::string::npos ? std::string()
+                                              : "'" + s + "' is negative; give a count >= 0";
+    },
+    "", "");
+
 // A command word that names no command ("trian", "data synthe"), caught before CLI11 reads it.
 void check_command_words(int argc, char** argv) {
   std::string group;
@@ -150,6 +157,10 @@ int main(int argc, char** argv) {
     sub->allow_extras();  // reported by check_leftovers, with the flag that was meant
     commands.emplace_back(sub, c.make());
     commands.back().second->add_flags(*sub);
+    // CLI11 reads "-3" into an unsigned count as 2^64 - 3: refuse it as the usage error it is.
+    for (CLI::Option* o : sub->get_options()) {
+      if (o->get_type_name() == "UINT") o->check(kNotNegative);
+    }
   }
 
   // Every rank parses the same arguments; only rank 0 speaks, and no rank waits for another.
@@ -170,7 +181,24 @@ int main(int argc, char** argv) {
       if (message == "A subcommand is required") {
         message = "give a command: " + joined(command_names(data->parsed() ? "data" : ""));
       }
-      std::fprintf(stderr, "pimscale: error: %s (see `pimscale --help`)\n", message.c_str());
+      std::string help = "pimscale";  // the command whose flags were being read
+      std::string typo;
+      for (auto& [sub, command] : commands) {
+        if (!sub->parsed()) continue;
+        help += (sub->get_parent() == &app ? " " : " data ") + sub->get_name();
+        // A misspelt flag also leaves its value or a required flag missing: name the typo.
+        try {
+          check_leftovers(*sub, help);
+        } catch (const UsageError& leftover) {
+          typo = leftover.what();
+        }
+      }
+      if (typo.empty()) {
+        std::fprintf(stderr, "pimscale: error: %s (see `%s --help`)\n", message.c_str(),
+                     help.c_str());
+      } else {
+        std::fprintf(stderr, "pimscale: error: %s\n", typo.c_str());
+      }
     }
     return kUsageStatus;
   } catch (const UsageError& e) {

@@ -52,10 +52,14 @@ struct ServerInput {
 std::optional<std::string> check_rows(const SparseRows& r, const std::string& path,
                                       const std::string& split) {
   if (auto e = validate(r, path, split)) return e;
-  for (float v : r.values) {
-    if (v != 1.0f) {
-      return "dataset '" + path + "': /" + split + "/values holds " + std::to_string(v) +
-             "; the sparse kernels take binary features (drop /values, or convert with --dense)";
+  for (uint64_t i = 0; i < r.rows; ++i) {
+    for (uint64_t k = r.indptr[i]; k < r.indptr[i + 1] && !r.values.empty(); ++k) {
+      if (r.values[k] != 1.0f) {
+        return fmt::format(
+            "dataset '{}': /{}/values row {} holds {}; the sparse kernels take binary features "
+            "(drop /values, or convert with --dense)",
+            path, split, r.first + i, r.values[k]);
+      }
     }
   }
   return std::nullopt;
@@ -514,7 +518,10 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   // rows' offsets (8 bytes a row) tell how much the rows and the DPUs' held model entries need.
   if (!cfg.count_only) {
     std::vector<uint64_t> row_offsets;
-    if (setup.sparse) row_offsets = data->read_row_offsets("train", first_row, per_rank);
+    if (setup.sparse) {
+      collective_step(cluster,
+                      [&] { row_offsets = data->read_row_offsets("train", first_row, per_rank); });
+    }
     const std::vector<HostMemoryItem> mine =
         host_memory_needs(setup, cfg, threads_of(cfg), row_offsets);
     uint64_t need = 0;

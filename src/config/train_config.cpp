@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <type_traits>
 
@@ -144,6 +145,12 @@ std::string flag_of(const char* key) {
 }
 
 TrainConfig load_train_config_file(const std::string& path, TrainConfig c) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw InputError("config '" + path + "' " +
+                     (std::filesystem::exists(path, ec) ? "is not a file" : "does not exist") +
+                     "; check the --config path (jobs/configs/ has examples)");
+  }
   toml::table root;
   try {
     root = toml::parse_file(path);
@@ -181,8 +188,10 @@ TrainConfig load_train_config_file(const std::string& path, TrainConfig c) {
   }
   for (auto&& [key, v] : root) {
     if (!known.contains(std::string(key.str()))) {
-      throw InputError("config '" + path + "': unknown key '" + std::string(key.str()) +
-                       "' (see `pimscale train --help`)");
+      const std::vector<std::string> names(known.begin(), known.end());
+      throw InputError("config '" + path + "': unknown key '" + std::string(key.str()) + "'" +
+                       did_you_mean(std::string(key.str()), names) +
+                       " (see `pimscale train --help`)");
     }
   }
   return c;
@@ -209,7 +218,7 @@ namespace {
 // A number outside its declared range: "--alpha 40: must be in [0, 31] log2 (ADMM: soft threshold
 // ...)".
 void check_range(const ConfigKey& k, double v, const std::string& shown) {
-  if ((v >= k.min && v <= k.max) || v == k.unset) return;
+  if ((v >= k.min && v <= k.max) || (k.unset != -1 && v == k.unset)) return;  // -1: no unset
   const bool unbounded = k.max >= kMax;
   std::string range =
       unbounded ? fmt::format("at least {}", k.min) : fmt::format("in [{}, {}]", k.min, k.max);

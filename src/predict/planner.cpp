@@ -135,6 +135,13 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
   for (const std::string& c : l.curves) curves.push_back(read_curve(c, l.target_accuracy));
 
   PresetCache presets;
+  // A name that is no preset is a typo, not an infeasible candidate: refused before any work.
+  for (const std::string& network : networks) {
+    if (network == "measured") continue;  // predict's own error, per candidate
+    TrainConfig c = base;
+    c.network = network;
+    presets.network(c, nullptr);
+  }
   const Workload workload = load_workload(base);
   RunFolder folder(base.out, base.force);
   std::vector<Candidate> all;

@@ -12,6 +12,7 @@
 #include "io/dataset_writer.h"
 #include "io/synth.h"
 #include "src/base/error.h"
+#include "tests/support/stored_file.h"
 
 namespace pimscale {
 namespace {
@@ -165,35 +166,18 @@ TEST(DatasetIo, OutOfRangeValuesAreReportedWithTheirRow) {
   EXPECT_NE(validate(bad_label, "f.h5", "test")->find("labels must be 0 or 1"), std::string::npos);
 }
 
-// Files as other tools write them (h5py, hand-made scripts): any stored type, variable-length
-// string attributes. Rank 0 writes with the serial HDF5 API; the other ranks wait.
-class StoredFile {
+// A StoredFile (tests/support/stored_file.h) that rank 0 writes while the others wait in done(),
+// removed when the test ends.
+class StoredFile : public test_support::StoredFile {
  public:
   StoredFile(const std::string& name, const std::string& kind, double features,
              bool variable_strings = true)
-      : path_(shared_temp(name)) {
-    if (boost::mpi::communicator().rank() != 0) return;
-    file_ = H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    string_attribute("format", "pimscale-dataset", variable_strings);
-    string_attribute("kind", kind, variable_strings);
-    number_attribute("format_version", H5T_STD_I32LE, 1);
-    number_attribute("features", H5T_IEEE_F64LE, features);
-    for (const char* g : {"/train", "/test"}) H5Gclose(H5Gcreate2(file_, g, 0, 0, 0));
-  }
-  // `values` (one row per entry of the first dimension) stored as `type`, converted by HDF5.
-  void put(const std::string& name, hid_t type, std::vector<hsize_t> dims,
-           const std::vector<double>& values) {
-    if (file_ < 0) return;
-    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
-    const hid_t d = H5Dcreate2(file_, name.c_str(), type, space, 0, 0, 0);
-    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-    H5Dclose(d);
-    H5Sclose(space);
-  }
+      : test_support::StoredFile(shared_temp(name), kind, features,
+                                 boost::mpi::communicator().rank() == 0, variable_strings),
+        path_(shared_temp(name)) {}
   // Closes the file on rank 0; every rank then opens it.
   std::string done() {
-    if (file_ >= 0) H5Fclose(file_);
-    file_ = -1;
+    close();
     boost::mpi::communicator().barrier();
     return path_;
   }
@@ -203,26 +187,7 @@ class StoredFile {
   }
 
  private:
-  void string_attribute(const char* name, const std::string& value, bool variable) {
-    const hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, variable ? H5T_VARIABLE : value.size() + 1);
-    const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t a = H5Acreate2(file_, name, type, space, 0, 0);
-    const char* text = value.c_str();
-    H5Awrite(a, type, variable ? static_cast<const void*>(&text) : text);
-    H5Aclose(a);
-    H5Sclose(space);
-    H5Tclose(type);
-  }
-  void number_attribute(const char* name, hid_t type, double value) {
-    const hid_t space = H5Screate(H5S_SCALAR);
-    const hid_t a = H5Acreate2(file_, name, type, space, 0, 0);
-    H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
-    H5Aclose(a);
-    H5Sclose(space);
-  }
   std::string path_;
-  hid_t file_ = -1;
 };
 
 // Every rank reads `split` whole (so every rank has the message) and the message must contain
