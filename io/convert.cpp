@@ -271,16 +271,24 @@ RawRows read_idx(const std::string& images, const std::string& labels) {
     throw InputError("'" + labels + "' and '" + images + "' hold different row counts");
   RawRows r;
   r.features = per_row;
-  std::vector<unsigned char> row(per_row);
+  // Rows are read a block at a time: memory follows the bytes the file holds, not what its header
+  // declares (a 16-byte header may claim 2^32-byte rows).
+  std::vector<unsigned char> block(std::min<uint64_t>(per_row, uint64_t{1} << 16));
   for (uint32_t i = 0; i < n; ++i) {
     unsigned char label = 0;
-    if (!fi.read(row.data(), per_row) || !fl.read(&label, 1)) {
-      throw InputError("'" + images + "' or its labels are truncated at row " + std::to_string(i));
+    if (!fl.read(&label, 1)) {
+      throw InputError("'" + labels + "' is truncated at row " + std::to_string(i));
     }
-    for (uint64_t j = 0; j < per_row; ++j) {
-      if (row[j] == 0) continue;
-      r.indices.push_back(static_cast<uint32_t>(j));
-      r.values.push_back(static_cast<float>(row[j]));
+    for (uint64_t at = 0; at < per_row; at += block.size()) {
+      const uint64_t take = std::min<uint64_t>(block.size(), per_row - at);
+      if (!fi.read(block.data(), take)) {
+        throw InputError("'" + images + "' is truncated at row " + std::to_string(i));
+      }
+      for (uint64_t j = 0; j < take; ++j) {
+        if (block[j] == 0) continue;
+        r.indices.push_back(static_cast<uint32_t>(at + j));
+        r.values.push_back(static_cast<float>(block[j]));
+      }
     }
     r.labels.push_back(label);
     r.indptr.push_back(r.indices.size());

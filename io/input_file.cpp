@@ -9,19 +9,17 @@ namespace pimscale {
 InputFile::InputFile(const std::string& path, const std::string& flag)
     : path_(path), buffer_(size_t{1} << 16) {
   // gzopen reads files that are not gzip as they are ("transparent" mode).
-  file_ = gzopen(path.c_str(), "rb");
-  if (file_ == nullptr) {
+  file_.reset(gzopen(path.c_str(), "rb"));
+  if (!file_) {
     throw InputError("cannot read '" + path + "' (" + flag + "); check the path and permissions");
   }
   if (refill() && end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) at_ = 3;
 }
 
-InputFile::~InputFile() { gzclose(file_); }
-
 bool InputFile::refill() {
-  const int n = gzread(file_, buffer_.data(), static_cast<unsigned>(buffer_.size()));
+  const int n = gzread(file_.get(), buffer_.data(), static_cast<unsigned>(buffer_.size()));
   int code = Z_OK;
-  const char* why = gzerror(file_, &code);
+  const char* why = gzerror(file_.get(), &code);
   // A .gz file cut short reads as data and then an end with Z_BUF_ERROR, not as an error.
   if (n < 0 || (n == 0 && code != Z_OK)) {
     throw InputError("'" + path_ + "' cannot be read: " + (why && *why ? why : "read error") +

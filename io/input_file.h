@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,6 @@ class InputFile {
  public:
   // Throws InputError naming `path` and `flag` when it cannot be opened.
   InputFile(const std::string& path, const std::string& flag);
-  ~InputFile();
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
 
   const std::string& path() const { return path_; }
   // The next byte, or -1 at the end. Throws InputError when the compressed stream is corrupt.
@@ -33,7 +31,10 @@ class InputFile {
  private:
   bool refill();
   std::string path_;
-  gzFile file_ = nullptr;
+  struct Close {
+    void operator()(gzFile f) const { gzclose(f); }
+  };
+  std::unique_ptr<gzFile_s, Close> file_;  // closed however the constructor or a read ends
   std::vector<char> buffer_;
   size_t at_ = 0, end_ = 0;
 };

@@ -29,10 +29,14 @@ class StoredFile {
   StoredFile(const StoredFile&) = delete;
   StoredFile& operator=(const StoredFile&) = delete;
 
-  // `values` stored as `type` with shape `dims`, converted from double by HDF5.
+  // `values` stored as `type` with shape `dims`, converted from double by HDF5 (cut or padded with
+  // zeros to the shape's size).
   void put(const std::string& name, hid_t type, std::vector<hsize_t> dims,
-           const std::vector<double>& values) {
+           std::vector<double> values) {
     if (file_ < 0) return;
+    hsize_t n = 1;
+    for (hsize_t d : dims) n *= d;
+    values.resize(n);
     const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
     const hid_t d = H5Dcreate2(file_, name.c_str(), type, space, 0, 0, 0);
     H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());

@@ -70,7 +70,8 @@ TEST_P(NoAllocation, RoundsAfterTheFirstDoNotAllocate) {
   AlgorithmSettings s{2, 4, 1, 4, 10, 4, static_cast<int64_t>(dpus)};
   Trainer<FixedQ31> trainer(algorithm, server, cluster, net, s);
 
-  auto round = [&](uint64_t r) { trainer.round(kind == AlgorithmKind::kAdmm ? 0 : r); };
+  const bool admm = kind == AlgorithmKind::kAdmm;  // clang 14 cannot capture a structured binding
+  auto round = [&](uint64_t r) { trainer.round(admm ? 0 : r); };
   for (uint64_t r = 0; r < 3; ++r) round(r);  // warm-up: first-use buffers
   const uint64_t before = g_allocations.load();
   for (uint64_t r = 1; r < 3; ++r) round(r);
