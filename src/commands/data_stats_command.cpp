@@ -5,8 +5,10 @@
 #include <bit>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <vector>
 
+#include "io/run_folder.h"
 #include "io/trace.h"
 #include "src/base/error.h"
 #include "src/base/text.h"
@@ -104,6 +106,9 @@ void run_data_stats(const std::string& file, SyntheticShape synthetic, SynthSpec
     }
     s = synthetic_stats(spec, static_cast<uint64_t>(rows), batch_sizes, sample_rows);
   } else {
+    // Storing /stats writes into the dataset: no other pimscale writer of it meanwhile.
+    std::optional<OutputLock> lock;
+    if (store) lock.emplace(file, "the dataset");
     s = compute_stats(file, batch_sizes, shard_counts);
     if (store) store_stats(file, s);
   }

@@ -20,6 +20,7 @@ bash -c 'exec -a pimscale-lock-holder sleep 600' &
 holder=$!
 trap 'kill $holder 2>/dev/null; rm -rf "$WORK"' EXIT
 echo "$holder $(hostname)" >"$IN/locked.h5.lock"
+cp "$H/ok_dense.h5" "$IN/locked.h5"
 # The results folder of a previous run names its own path inside: one per worker, made there.
 
 printf 'a,b,label\n0.1,0.2,1\n0.3,0.4,0\n0.5,0.6,1\n0.7,0.8,0\n0.9,1.0,1\n' >"$T/ok.csv"
