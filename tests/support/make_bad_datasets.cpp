@@ -1,6 +1,7 @@
 // Writes the malformed datasets of tests/e2e/bad_inputs.tsv into a folder: one file per way a
 // dataset can be wrong (root attributes, layout, stored values), each otherwise valid, so the one
 // named problem is the one a reader must report. Usage: make_bad_datasets FOLDER
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -21,10 +22,7 @@ void dense(const std::string& path, const std::vector<std::string>& own, const E
            double features = 4) {
   StoredFile f(path, "dense", features);
   auto has = [&](const std::string& n) {
-    for (const std::string& o : own) {
-      if (o == n) return true;
-    }
-    return false;
+    return std::find(own.begin(), own.end(), n) != own.end();
   };
   std::vector<double> x(8 * 4), y(8);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(i % 5) / 4;
@@ -41,10 +39,7 @@ void sparse(const std::string& path, const std::vector<std::string>& own, const 
             double features = 10) {
   StoredFile f(path, "sparse", features);
   auto has = [&](const std::string& n) {
-    for (const std::string& o : own) {
-      if (o == n) return true;
-    }
-    return false;
+    return std::find(own.begin(), own.end(), n) != own.end();
   };
   std::vector<double> indptr(9), indices(16), y(8);
   for (size_t i = 0; i < 9; ++i) indptr[i] = static_cast<double>(2 * i);
