@@ -1,5 +1,6 @@
 #include "comm/cluster.h"
 
+#include <algorithm>
 #include <boost/mpi/collectives.hpp>
 #include <functional>
 #include <limits>
@@ -85,6 +86,11 @@ std::optional<std::string> Cluster::agree_on_error(const std::optional<std::stri
   return message;
 }
 
+std::string Cluster::broadcast_from_root(std::string text) const {
+  mpi::broadcast(comm_, text, 0);
+  return text;
+}
+
 namespace {
 template <class T>
 std::vector<T> gather_impl(const mpi::communicator& comm, const std::vector<T>& local) {
@@ -109,6 +115,73 @@ std::vector<double> Cluster::gather_to_root(const std::vector<double>& local) co
 }
 std::vector<int64_t> Cluster::gather_to_root(const std::vector<int64_t>& local) const {
   return gather_impl(comm_, local);
+}
+
+namespace {
+constexpr int kBytesTag = 7301;
+constexpr uint64_t kBytesChunk = uint64_t{1} << 30;  // MPI counts are ints
+
+void send_bytes(MPI_Comm comm, const std::vector<char>& bytes, int to) {
+  const uint64_t n = bytes.size();
+  MPI_Send(&n, 1, MPI_UINT64_T, to, kBytesTag, comm);
+  for (uint64_t at = 0; at < n; at += kBytesChunk) {
+    MPI_Send(bytes.data() + at, static_cast<int>(std::min(kBytesChunk, n - at)), MPI_BYTE, to,
+             kBytesTag, comm);
+  }
+}
+
+std::vector<char> receive_bytes(MPI_Comm comm, int from) {
+  uint64_t n = 0;
+  MPI_Recv(&n, 1, MPI_UINT64_T, from, kBytesTag, comm, MPI_STATUS_IGNORE);
+  std::vector<char> bytes(n);
+  for (uint64_t at = 0; at < n; at += kBytesChunk) {
+    MPI_Recv(bytes.data() + at, static_cast<int>(std::min(kBytesChunk, n - at)), MPI_BYTE, from,
+             kBytesTag, comm, MPI_STATUS_IGNORE);
+  }
+  return bytes;
+}
+}  // namespace
+
+void Cluster::gather_bytes_in_turn(
+    std::vector<char> mine, const std::function<void(int, std::vector<char>&&)>& take) const {
+  if (rank() != 0) {
+    // Wait for rank 0 to ask, so at most one rank's bytes are in flight.
+    int go = 0;
+    MPI_Recv(&go, 1, MPI_INT, 0, kBytesTag, mpi_comm(), MPI_STATUS_IGNORE);
+    send_bytes(mpi_comm(), mine, 0);
+    return;
+  }
+  int r = 0;
+  try {
+    take(0, std::move(mine));
+    for (r = 1; r < size(); ++r) {
+      int go = 1;
+      MPI_Send(&go, 1, MPI_INT, r, kBytesTag, mpi_comm());
+      take(r, receive_bytes(mpi_comm(), r));
+    }
+  } catch (...) {
+    for (++r; r < size(); ++r) {
+      int go = 1;
+      MPI_Send(&go, 1, MPI_INT, r, kBytesTag, mpi_comm());
+      receive_bytes(mpi_comm(), r);
+    }
+    throw;
+  }
+}
+
+std::vector<char> Cluster::scatter_bytes_in_turn(
+    const std::function<std::vector<char>(int)>& give) const {
+  if (rank() != 0) return receive_bytes(mpi_comm(), 0);
+  std::vector<char> own;
+  int r = 0;
+  try {
+    own = give(0);
+    for (r = 1; r < size(); ++r) send_bytes(mpi_comm(), give(r), r);
+  } catch (...) {
+    for (r = std::max(r, 1); r < size(); ++r) send_bytes(mpi_comm(), {}, r);
+    throw;
+  }
+  return own;
 }
 
 }  // namespace pimscale

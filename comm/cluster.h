@@ -7,6 +7,7 @@
 
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,9 +53,24 @@ class Cluster {
   // the message of the lowest such rank, so all ranks can stop together.
   std::optional<std::string> agree_on_error(const std::optional<std::string>& local) const;
 
+  // Collective. Rank 0's `text` on every rank.
+  std::string broadcast_from_root(std::string text) const;
+
   // Collective. Concatenates every rank's values on rank 0 in rank order (empty elsewhere).
   std::vector<double> gather_to_root(const std::vector<double>& local) const;
   std::vector<int64_t> gather_to_root(const std::vector<int64_t>& local) const;
+
+  // Collective. Rank 0 hands `take` every rank's bytes in rank order (its own first), receiving
+  // them one rank at a time, so no rank ever holds more than its own and one other's. If `take`
+  // throws, the remaining ranks' bytes are still received (and dropped) before the exception
+  // leaves, so no rank is left waiting.
+  void gather_bytes_in_turn(std::vector<char> mine,
+                            const std::function<void(int rank, std::vector<char>&&)>& take) const;
+  // Collective. Rank 0 sends each rank the bytes `give(rank)` returns, one rank at a time; every
+  // rank returns its own. If `give` throws, the remaining ranks get no bytes (an empty vector)
+  // before the exception leaves rank 0.
+  std::vector<char> scatter_bytes_in_turn(
+      const std::function<std::vector<char>(int rank)>& give) const;
 
  private:
   const boost::mpi::communicator& machine() const;

@@ -45,7 +45,10 @@ std::optional<long> live_writer(const fs::path& lock) {
   long pid = 0;
   std::string host;
   if (!(f >> pid >> host)) return std::nullopt;
-  if (host != host_name()) return pid;  // another machine's: assume it still runs
+  if (host != host_name()) return pid;
+  if (pid == getpid())
+    return std::nullopt;  // this process: not another writer  // another machine's: assume it still
+                          // runs
   // A live pimscale process (not a zombie, not another program that took the number since).
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string skip, state;
@@ -111,7 +114,7 @@ void check_output_file(const std::string& path, bool force, const std::string& f
   }
 }
 
-std::string RunFolder::check_target(const std::string& out, bool force) {
+std::string RunFolder::check_target(const std::string& out, bool force, bool resuming) {
   std::string path = out;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   if (path.empty() || path == "/" || path == "." || path == "..") {
@@ -119,6 +122,15 @@ std::string RunFolder::check_target(const std::string& out, bool force) {
   }
   const fs::path p(path);
   std::error_code ec;
+  if (const std::optional<long> pid = live_writer(fs::path(path + ".partial") / ".lock")) {
+    throw InputError("another pimscale run (process " + std::to_string(*pid) +
+                     ") is writing --out '" + path + "'; wait for it or name another folder");
+  }
+  if (!resuming && !force && !CheckpointFolder::find(path + ".partial").empty()) {
+    throw InputError("--out '" + path + "' has the checkpoint of an interrupted run in '" + path +
+                     ".partial'; continue it with `pimscale train --resume " + path +
+                     "` (as many ranks), or pass --force to discard it");
+  }
   const fs::file_status st = fs::symlink_status(p, ec);
   if (!fs::exists(st) || is_empty_folder(p)) return path;
   if (!fs::is_directory(st)) {
@@ -138,10 +150,23 @@ std::string RunFolder::check_target(const std::string& out, bool force) {
   return path;
 }
 
-RunFolder::RunFolder(const std::string& out, bool force)
-    : out_(check_target(out, force)), staging_(out_ + ".partial"), force_(force) {
+RunFolder::RunFolder(const std::string& out, bool force, bool resuming)
+    : out_(check_target(out, force, resuming)), staging_(out_ + ".partial"), force_(force) {
   const fs::path staging(staging_);
   std::error_code ec;
+  if (resuming) {
+    if (CheckpointFolder::find(staging_).empty() || !fs::exists(staging / kMarker, ec)) {
+      throw InputError("--resume '" + out_ + "': '" + staging_ +
+                       "' holds no checkpoint; nothing to resume");
+    }
+    if (const std::optional<long> pid = live_writer_after_wait(staging / ".lock")) {
+      throw InputError("another pimscale run (process " + std::to_string(*pid) +
+                       ") is writing --out '" + out_ + "'; wait for it");
+    }
+    keep_ = true;
+    write_text(".lock", std::to_string(getpid()) + " " + host_name() + "\n");
+    return;
+  }
   if (fs::exists(fs::symlink_status(staging, ec))) {
     if (!fs::is_directory(fs::symlink_status(staging, ec)) || !fs::exists(staging / kMarker, ec)) {
       throw InputError("'" + staging_ +
@@ -168,7 +193,10 @@ RunFolder::RunFolder(const std::string& out, bool force)
 RunFolder::~RunFolder() {
   if (committed_) return;
   std::error_code ec;
-  fs::remove_all(staging_, ec);
+  if (keep_)
+    fs::remove(fs::path(staging_) / ".lock", ec);
+  else
+    fs::remove_all(staging_, ec);
 }
 
 void RunFolder::write_text(const std::string& name, const std::string& text) {
@@ -196,9 +224,11 @@ void RunFolder::write_csv(const std::string& name, const std::vector<std::string
 }
 
 void RunFolder::commit() {
-  check_target(out_, force_);  // nothing else appeared there meanwhile
+  check_target(out_, force_, true);  // nothing else appeared there meanwhile
   std::error_code ec;
   fs::remove(fs::path(staging_) / ".lock", ec);
+  for (const char* name : {"checkpoint", "checkpoint.new", "checkpoint.old"})
+    fs::remove_all(fs::path(staging_) / name, ec);
   const std::string old = staging_ + ".old";  // inside our own name space: out.partial.old
   fs::remove_all(old, ec);
   const bool replace = fs::exists(out_, ec);

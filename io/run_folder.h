@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "io/checkpoint.h"
+
 namespace pimscale {
 
 // A CSV file written by RunFolder::write_csv (no quoted commas) as rows of named cells; empty if
@@ -46,12 +48,17 @@ class RunFolder {
 
   // `out` without trailing slashes; throws InputError, naming the path and the fix, where it may
   // not be written (an existing file, a folder with other contents, a previous run without
-  // `force`, an empty path). Changes nothing: commands call it before any work.
-  static std::string check_target(const std::string& out, bool force);
+  // `force`, an empty path, a staging folder holding an interrupted run's checkpoint without
+  // `force` unless `resuming`). Changes nothing: commands call it before any work.
+  static std::string check_target(const std::string& out, bool force, bool resuming = false);
 
-  // Checks (check_target) and takes the staging folder; throws InputError or IoError.
-  RunFolder(const std::string& out, bool force);
-  ~RunFolder();  // removes the staging folder unless committed
+  // Checks (check_target) and takes the staging folder; throws InputError or IoError. `resuming`:
+  // takes over the staging folder an interrupted run left with its checkpoint, instead of a new
+  // one.
+  RunFolder(const std::string& out, bool force, bool resuming = false);
+  // Removes the staging folder unless committed, or holding a checkpoint (keep_checkpoint()):
+  // then only its lock goes, and `train --resume` can continue from it.
+  ~RunFolder();
   RunFolder(const RunFolder&) = delete;
   RunFolder& operator=(const RunFolder&) = delete;
 
@@ -59,8 +66,13 @@ class RunFolder {
   void write_csv(const std::string& name, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
   void write_text(const std::string& name, const std::string& text);
-  // Moves the staged folder to `out`, replacing the previous results folder there (if any).
+  // Moves the staged folder to `out`, replacing the previous results folder there (if any). The
+  // checkpoint, done with, is dropped first.
   void commit();
+  // The checkpoint folder inside the staging folder; once one is written (or resumed from), the
+  // staging folder outlives a failed run.
+  CheckpointFolder checkpoint() const { return CheckpointFolder(staging_); }
+  void keep_checkpoint() { keep_ = true; }
   const std::string& path() const { return out_; }
   // Where files are staged until commit(): other programs may write inside it (e.g. a sweep's
   // runs).
@@ -68,7 +80,7 @@ class RunFolder {
 
  private:
   std::string out_, staging_;
-  bool force_ = false, committed_ = false;
+  bool force_ = false, committed_ = false, keep_ = false;
 };
 
 }  // namespace pimscale

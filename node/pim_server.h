@@ -18,6 +18,7 @@
 #include "pim_emul/hardware_spec.h"
 #include "pim_emul/kernels.h"
 #include "pim_emul/mram_budget.h"
+#include "src/base/error.h"
 
 namespace pimscale {
 
@@ -135,6 +136,37 @@ class PimServer {
   std::span<const Weight> base_prox() const { return base_prox_; }
   // The host's sums over this server's DPUs of a per-DPU vector held on dpu_models()'s entries
   // (values_of(d)), with `base` where a sparse DPU holds none: node/dpu_sums.h.
+  // What a checkpoint keeps of the server at the end of an epoch: the DPUs' models and the sparse
+  // base, the ledger, the timeline and the collectives' count. The rows and the start-up are not
+  // kept (a resumed run loads them again; its start of training must equal the one kept). `a(x)`
+  // writes x or restores it (io/checkpoint.h's StateArchive). Between launches nothing else
+  // carries over: the gradients, counts and scratch are rewritten (or zero) at every launch.
+  template <class Archive>
+  void state(Archive& a) {
+    uint64_t dpus = dpu_models_.size();
+    Picoseconds start = now() - ledger_.total();
+    const Picoseconds loaded = start;
+    a(dpus);
+    a(start);
+    if (dpus != dpu_models_.size() || start != loaded) {
+      throw InputError(
+          "the checkpoint's server does not match this run's (its DPU models or its start of "
+          "training differ: another dataset, preset or configuration); start the run again "
+          "without --resume");
+    }
+    for (DpuModel<Num>& m : dpu_models_) {
+      a(m.index);
+      a(m.w);
+      a(m.prox);
+      a(m.bias);
+    }
+    a(base_w_);
+    a(base_prox_);
+    a(ledger_);
+    a(timeline_);
+    a(collectives_);
+  }
+
   template <class ValuesOf>
   void sum_dpu_vectors(std::span<const Weight> base, ValuesOf&& values_of, Wide* sums) {
     sum_over_dpus<Num>(

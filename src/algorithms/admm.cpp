@@ -92,6 +92,15 @@ class AdmmState final : public HostState<Num> {
   std::span<const Weight> weights() const override { return w_avg_; }
   Wide bias() const override { return w_avg_bias_; }
   std::span<Wide> sums() override { return sums_; }
+  void state(StateArchive& a) override {
+    a(u_);
+    a(u_base_);
+    a(u_bias_);
+    a(w_avg_);
+    a(w_avg_bias_);
+    a(sums_);
+    a(z_);
+  }
 
   // The sums of this server's w_i and u_i (dry accounting: they stay zero).
   void before_allreduce(PimServer<Num>& server) override {

@@ -44,6 +44,11 @@ class GlobalModelState : public HostState<Num> {
   std::span<const Weight> weights() const override { return w_; }
   Wide bias() const override { return bias_; }
   std::span<Wide> sums() override { return sums_; }
+  void state(StateArchive& a) override {
+    a(w_);
+    a(bias_);
+    a(sums_);
+  }
 
  protected:
   AlgorithmSettings s_;

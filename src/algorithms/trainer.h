@@ -10,6 +10,7 @@
 #include <span>
 
 #include "comm/cluster.h"
+#include "io/checkpoint.h"
 #include "node/pim_server.h"
 #include "src/algorithms/algorithm.h"
 
@@ -32,6 +33,8 @@ class HostState {
   // Host arithmetic right before the all-reduce (ADMM: the sums of w_i and u_i) and right after it.
   virtual void before_allreduce(PimServer<Num>&) {}
   virtual void after_allreduce(PimServer<Num>&) = 0;
+  // What a checkpoint keeps between epochs: every vector and value above that carries over.
+  virtual void state(StateArchive& a) = 0;
 };
 
 template <class Num>
@@ -46,6 +49,12 @@ class Trainer {
   const Recipe& recipe() const { return recipe_; }
   std::span<const Weight> weights() const { return state_->weights(); }
   Wide bias() const { return state_->bias(); }
+  // Writes, or restores, everything that carries over from one epoch to the next: the server's
+  // (PimServer::state) and the host's (HostState::state).
+  void state(StateArchive& a) {
+    server_.state(a);
+    state_->state(a);
+  }
 
  private:
   PimServer<Num>& server_;

@@ -1,5 +1,6 @@
 #include "src/base/fault.h"
 
+#include <csignal>
 #include <cstdlib>
 #include <string>
 
@@ -15,6 +16,12 @@ void inject_fault(std::string_view phase, int rank) {
     throw CollectiveFault("injected fault at " + std::string(phase) + " on rank " +
                           std::to_string(rank) + " (PIMSCALE_FAULT)");
   }
+}
+
+void kill_point(std::string_view point, int rank) {
+  static const char* const spec = std::getenv("PIMSCALE_FAULT");
+  if (spec == nullptr) return;
+  if ("kill:" + std::string(point) + "@" + std::to_string(rank) == spec) std::raise(SIGKILL);
 }
 
 }  // namespace pimscale

@@ -19,8 +19,10 @@
 #include "pim_emul/fixed_point.h"
 #include "src/algorithms/run_setup.h"
 #include "src/algorithms/trainer.h"
+#include "src/base/fault.h"
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
+#include "src/commands/train_checkpoint.h"
 #include "src/config/config_cli.h"
 #include "src/config/presets.h"
 #include "src/report/metrics.h"
@@ -293,6 +295,7 @@ struct RunContext {
   const std::string& network_file;
   const RunSetup& setup;
   Clock::time_point wall_start;
+  const nlohmann::json* resume = nullptr;  // --resume: the checkpoint's meta.json (every rank)
 };
 
 // The threads running this rank's DPUs: --threads, else every core the rank may use.
@@ -335,9 +338,38 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
 
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
-    if (root) folder.emplace(cfg.out, cfg.force);
+    if (root) folder.emplace(cfg.out, cfg.force, ctx.resume != nullptr);
     if (root && !cfg.trace.empty()) check_writable(cfg.trace);
   });
+  // Checkpoints carry the CRC-32 of each rank's rows: a resumed run must load the same ones.
+  const bool checkpointing = cfg.checkpoint_every > 0 || ctx.resume;
+  const uint32_t crc = checkpointing ? rows_crc<Num>(server.data(), test) : 0;
+  std::vector<std::vector<std::string>> csv;
+  double train_wall = 0, metrics_wall = 0, checkpoint_wall = 0;
+  int64_t done = 0;  // epochs done before this process: the checkpoint's
+  if (ctx.resume) {
+    done = ctx.resume->at("epochs_done").get<int64_t>();
+    std::vector<char> bytes;
+    collective_step(cluster, [&] {
+      bytes =
+          cluster.scatter_bytes_in_turn([&](int r) { return folder->checkpoint().read_state(r); });
+    });
+    collective_step(cluster, [&] {
+      StateArchive a = StateArchive::reader(
+          std::move(bytes), fmt::format("the checkpoint's state of rank {} in '{}.partial'",
+                                        cluster.rank(), cfg.out));
+      state_header(a, cluster.rank(), cluster.size(), done, crc, cfg.data);
+      trainer.state(a);
+      a.finish();
+    });
+    if (root) {
+      csv = ctx.resume->at("epochs_csv").get<std::vector<std::vector<std::string>>>();
+      train_wall = ctx.resume->at("train_wall_seconds").get<double>();
+      metrics_wall = ctx.resume->at("metrics_wall_seconds").get<double>();
+      fmt::print("resuming {} from its checkpoint after epoch {} of {}\n", cfg.out, done,
+                 cfg.epochs);
+    }
+  }
   if (root) {
     fmt::print(
         "pimscale train{}: {} {} ({} numerics) on {} ({} {} rows x {} features), {} servers x {} "
@@ -354,15 +386,14 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
       fmt::print(stderr, "pimscale: warning: {}\n", w);
   }
   const std::vector<std::string> header = epochs_csv_header();
-  std::vector<std::vector<std::string>> csv;
   EpochMetrics m;
-  double train_wall = 0, metrics_wall = 0;
-  for (int64_t epoch = 1; epoch <= cfg.epochs; ++epoch) {
+  for (int64_t epoch = done + 1; epoch <= cfg.epochs; ++epoch) {
     const PhaseLedger before = server.ledger();
     const auto epoch_start = Clock::now();
     auto last_progress = Clock::now();
     for (uint64_t r = 0; r < setup.rounds; ++r) {
       trainer.round(r);
+      if (r == setup.rounds / 2) kill_point(fmt::format("epoch{}", epoch), cluster.rank());
       if (root && since(last_progress) > 10.0) {  // long epochs: a line every 10 s of wall time
         fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, setup.rounds);
         std::fflush(stdout);
@@ -380,20 +411,49 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
             : EpochMetrics{};
     const double epoch_metrics_wall = since(metrics_start);
     metrics_wall += epoch_metrics_wall;
-    if (!root) continue;
-    csv.push_back(
-        epochs_csv_row(epoch, m, delta, wall, server.ledger().total(), epoch_metrics_wall));
-    if (evaluated || cfg.count_only) {
-      fmt::print(
-          "epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  wall "
-          "{:.2f} s\n",
-          epoch, cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc,
-          delta.total().seconds(), wall);
-    } else {
-      fmt::print("epoch {}/{}  (metrics every {} epochs)  emulated {:.6f} s  wall {:.2f} s\n",
-                 epoch, cfg.epochs, cfg.eval_every, delta.total().seconds(), wall);
+    if (root) {
+      csv.push_back(
+          epochs_csv_row(epoch, m, delta, wall, server.ledger().total(), epoch_metrics_wall));
+      if (evaluated || cfg.count_only) {
+        fmt::print(
+            "epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  "
+            "wall {:.2f} s\n",
+            epoch, cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc,
+            delta.total().seconds(), wall);
+      } else {
+        fmt::print("epoch {}/{}  (metrics every {} epochs)  emulated {:.6f} s  wall {:.2f} s\n",
+                   epoch, cfg.epochs, cfg.eval_every, delta.total().seconds(), wall);
+      }
+      std::fflush(stdout);
     }
-    std::fflush(stdout);
+    if (cfg.checkpoint_every > 0 && epoch % cfg.checkpoint_every == 0 && epoch < cfg.epochs) {
+      const auto checkpoint_start = Clock::now();
+      StateArchive a = StateArchive::writer();
+      state_header(a, cluster.rank(), cluster.size(), epoch, crc, cfg.data);
+      trainer.state(a);
+      std::optional<CheckpointFolder> checkpoint;
+      on_root(cluster, [&] {
+        checkpoint = folder->checkpoint();
+        checkpoint->begin();
+      });
+      uint64_t bytes = 0;
+      collective_step(cluster, [&] {
+        cluster.gather_bytes_in_turn(std::move(a).release(), [&](int r, std::vector<char>&& state) {
+          checkpoint->add_state(r, state);
+          bytes += state.size();
+        });
+      });
+      on_root(cluster, [&] {
+        checkpoint->finish(
+            checkpoint_meta(cfg, cluster.size(), epoch, csv, train_wall, metrics_wall));
+        folder->keep_checkpoint();
+        const double took = since(checkpoint_start);
+        checkpoint_wall += took;
+        fmt::print("checkpoint after epoch {}: {:.1f} MiB in {}.partial/checkpoint ({:.2f} s)\n",
+                   epoch, static_cast<double>(bytes) / (1 << 20), cfg.out, took);
+        std::fflush(stdout);
+      });
+    }
   }
 
   // Every server's ledger, for run.json's per-server breakdown.
@@ -450,6 +510,8 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   report.train_wall_seconds = train_wall;
   report.load_wall_seconds = load_wall;
   report.metrics_wall_seconds = metrics_wall;
+  report.checkpoint_wall_seconds = checkpoint_wall;
+  report.resumed_from_epoch = done;
   report.wall_seconds = wall_total;
   report.peak_rss_mib = static_cast<double>(peak_rss_kib) / 1024.0;
   const nlohmann::json run = run_manifest(report);
@@ -474,7 +536,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   return 0;
 }
 
-int run_train(const TrainConfig& cfg, Cluster& cluster) {
+int run_train(const TrainConfig& cfg, Cluster& cluster, const nlohmann::json* resume) {
   const auto wall_start = Clock::now();
   const bool root = cluster.rank() == 0;
 
@@ -484,7 +546,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
   collective_step(cluster, [&] {
     // Where results go is checked before any work (and again when the folder is taken).
     if (cluster.rank() == 0) {
-      RunFolder::check_target(cfg.out, cfg.force);
+      RunFolder::check_target(cfg.out, cfg.force, resume != nullptr);
       if (!cfg.trace.empty()) {
         check_output_file(cfg.trace, cfg.force, "--trace");
         check_writable(cfg.trace);
@@ -601,7 +663,8 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
     });
   }
 
-  const RunContext ctx{shape.name, cfg, cluster, preset, net, network_file, setup, wall_start};
+  const RunContext ctx{shape.name,   cfg,   cluster,    preset, net,
+                       network_file, setup, wall_start, resume};
   switch (cfg.numerics) {
     case Numerics::kFloat:
       return train_with<Float32>(ctx, std::move(input));
@@ -615,15 +678,32 @@ int run_train(const TrainConfig& cfg, Cluster& cluster) {
 
 class TrainCommand final : public Command {
  public:
-  void add_flags(CLI::App& app) override { cli_.emplace(app); }
+  void add_flags(CLI::App& app) override {
+    cli_.emplace(app);
+    app.add_option("--resume", resume_,
+                   "continue the interrupted run whose --out is DIR from its last checkpoint "
+                   "(--checkpoint-every), with its configuration and as many ranks; results are "
+                   "bit-identical to an uninterrupted run")
+        ->type_name("DIR");
+  }
   int run(Cluster* cluster) override {
     TrainConfig config;
-    collective_step(*cluster, [&] { config = cli_->resolve(); });
-    return run_train(config, *cluster);
+    if (resume_.empty()) {
+      collective_step(*cluster, [&] { config = cli_->resolve(); });
+      return run_train(config, *cluster, nullptr);
+    }
+    const std::string out = resume_target(resume_);
+    std::string text;
+    collective_step(*cluster, [&] { check_resume_flags(*cli_); });
+    on_root(*cluster, [&] { text = read_resume_meta(out, cluster->size()).dump(); });
+    const nlohmann::json meta = nlohmann::json::parse(cluster->broadcast_from_root(text));
+    collective_step(*cluster, [&] { config = resumed_config(meta, out, *cli_); });
+    return run_train(config, *cluster, &meta);
   }
 
  private:
   std::optional<TrainConfigCli> cli_;
+  std::string resume_;
 };
 
 }  // namespace

@@ -76,6 +76,10 @@ TrainConfigCli::TrainConfigCli(CLI::App& app, bool predicting) : predicting_(pre
 TrainConfig TrainConfigCli::resolve() const {
   TrainConfig c;
   if (!config_file_.empty()) c = load_train_config_file(config_file_, c);
+  return resolve_over(std::move(c));
+}
+
+TrainConfig TrainConfigCli::resolve_over(TrainConfig c) const {
   for (size_t i = 0; i < config_keys().size(); ++i) {
     if (options_[i]->count() == 0) continue;
     const ConfigKey& k = config_keys()[i];
@@ -107,6 +111,15 @@ TrainConfig TrainConfigCli::resolve() const {
   }
   validate(c, predicting_);
   return c;
+}
+
+std::vector<std::string> TrainConfigCli::given_flags() const {
+  std::vector<std::string> given;
+  if (!config_file_.empty()) given.emplace_back("--config");
+  for (size_t i = 0; i < options_.size(); ++i) {
+    if (options_[i]->count() > 0) given.push_back(flag_of(config_keys()[i].key));
+  }
+  return given;
 }
 
 }  // namespace pimscale

@@ -18,6 +18,10 @@ class TrainConfigCli {
   // Defaults, then --config FILE (if given), then flags given on the command line, then validate().
   // Throws InputError for an unknown key, a wrong type or an impossible value.
   TrainConfig resolve() const;
+  // The flags given on the command line over `base` (no --config file), then validate().
+  TrainConfig resolve_over(TrainConfig base) const;
+  // The flags given on the command line (--config included), as typed: "--epochs".
+  std::vector<std::string> given_flags() const;
 
  private:
   bool predicting_ = false;

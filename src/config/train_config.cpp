@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -111,6 +112,10 @@ const std::vector<ConfigKey>& config_keys() {
        "compute loss, accuracy and AUC every N epochs and after the last (a full pass over the "
        "rows "
        "each time; epochs.csv's metric_*_rows say which epochs have them)"},
+      {"checkpoint_every", &TrainConfig::checkpoint_every, "epochs", 1, 0x1p20,
+       "write the run's full state every N epochs into <out>.partial/checkpoint (atomically), so "
+       "`train --resume OUT` can continue it after an interruption",
+       0},
       {"seed", &TrainConfig::seed, "", -kMax, kMax,
        "seed (recorded; GA-SGD itself draws nothing: no shuffling, zero init)"},
       {"out", &TrainConfig::out, "", 0, 0, "results folder"},
@@ -259,6 +264,8 @@ void validate(const TrainConfig& c, bool predicting) {
       fixed::is_power_of_two(static_cast<uint64_t>(c.batch)),
       "--batch " + std::to_string(c.batch) + " must be a power of two (1/b is a shift on the DPU)");
   need(!c.out.empty(), "--out must name a results folder");
+  need(!predicting || c.checkpoint_every == 0,
+       "--checkpoint-every is for train (predict and plan train nothing); drop it");
   need(c.network != "measured" || !c.topology,
        "--topology shapes a modelled network; drop it with --network measured");
   if (!c.shares.empty()) parse_shares(c.shares, -1);
@@ -316,6 +323,35 @@ nlohmann::json to_json(const TrainConfig& c) {
         k.field);
   }
   return j;
+}
+
+TrainConfig config_from_json(const nlohmann::json& j, const std::string& source) {
+  TrainConfig c;
+  if (!j.is_object()) throw InputError(source + ": the configuration is not a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    const auto k = std::find_if(config_keys().begin(), config_keys().end(),
+                                [&](const ConfigKey& ck) { return key == ck.key; });
+    if (k == config_keys().end()) {
+      throw InputError(source + ": unknown configuration key '" + key +
+                       "' (written by another version of pimscale)");
+    }
+    try {
+      std::visit(
+          [&](const auto& f) {
+            using F = std::decay_t<decltype(f)>;
+            if constexpr (std::is_same_v<F, EnumField>) {
+              set_enum(c, *k, value.template get<std::string>());
+            } else {
+              c.*f = value.template get<std::remove_reference_t<decltype(c.*f)>>();
+            }
+          },
+          k->field);
+    } catch (const nlohmann::json::exception&) {
+      throw InputError(source + ": configuration key '" + key + "' holds " + value.dump() +
+                       ", not a value of its type");
+    }
+  }
+  return c;
 }
 
 }  // namespace pimscale

@@ -46,7 +46,8 @@ struct TrainConfig {
   SvmMargin margin = SvmMargin::kDpu;
   ClassWeights class_weights = ClassWeights::kNone;
   int64_t epochs = 5;
-  int64_t eval_every = 1;  // metrics every N epochs and after the last
+  int64_t eval_every = 1;        // metrics every N epochs and after the last
+  int64_t checkpoint_every = 0;  // the run's state every N epochs (0 = never)
   int64_t seed = 1;
   std::string out = "runs/latest";
   int64_t threads = 0;      // 0: every core this rank may use
@@ -92,6 +93,9 @@ void set_enum(TrainConfig& c, const ConfigKey& key, const std::string& value);
 // --synthetic without --count-only. Throws InputError naming the flag and the fix.
 void validate(const TrainConfig& c, bool predicting = false);
 nlohmann::json to_json(const TrainConfig& c);
+// The inverse of to_json: defaults, then every key `j` names. Throws InputError naming `source`
+// and the key for an unknown key or a value of the wrong type (ranges: validate()).
+TrainConfig config_from_json(const nlohmann::json& j, const std::string& source);
 
 // The parsed --shares for S servers: S positive integers (all 1 when none were given).
 // Throws InputError when the list is malformed or does not have one entry per server.

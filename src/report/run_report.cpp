@@ -123,8 +123,13 @@ nlohmann::json run_manifest(const RunReport& r) {
       {"load_wall_seconds", r.load_wall_seconds},
       {"train_wall_seconds", r.train_wall_seconds},
       {"metrics_wall_seconds", r.metrics_wall_seconds},
+      {"checkpoint_wall_seconds", r.checkpoint_wall_seconds},
       {"wall_seconds", r.wall_seconds},
       {"peak_rss_mib", r.peak_rss_mib}};
+  if (!r.predicted) {
+    run["resumed_from_epoch"] =
+        r.resumed_from_epoch > 0 ? nlohmann::json(r.resumed_from_epoch) : nlohmann::json(nullptr);
+  }
   nlohmann::json per_server = nlohmann::json::array();
   for (size_t s = 0; s < r.servers.size(); ++s) {
     const ServerReport& v = r.servers[s];

@@ -55,6 +55,12 @@ struct RunReport {
   // training); the whole run.
   double load_wall_seconds = 0, train_wall_seconds = 0, metrics_wall_seconds = 0, wall_seconds = 0,
          peak_rss_mib = 0;
+  // Checkpoints: the wall seconds writing them (all runs that wrote any, resumed ones included),
+  // and the epoch a resumed run continued from (0: not resumed). A resumed run's train and metrics
+  // wall seconds include the interrupted run's epochs up to its checkpoint; load and the whole
+  // run's wall seconds are the resumed process's.
+  double checkpoint_wall_seconds = 0;
+  int64_t resumed_from_epoch = 0;
   bool predicted = false;
   nlohmann::json prediction;  // predict: how the estimate was made (statistics, assumptions)
 };

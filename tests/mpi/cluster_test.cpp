@@ -82,5 +82,59 @@ TEST(Cluster, GatherKeepsRankOrder) {
   EXPECT_EQ(all, expect);
 }
 
+// Rank r's bytes: r + 1 copies of the character 'a' + r (each rank a different length).
+std::vector<char> bytes_of(int r) {
+  return std::vector<char>(static_cast<size_t>(r) + 1, static_cast<char>('a' + r));
+}
+
+TEST(Cluster, BytesGatheredInTurnArriveInRankOrder) {
+  Cluster c = world();
+  std::vector<int> order;
+  c.gather_bytes_in_turn(bytes_of(c.rank()), [&](int r, std::vector<char>&& b) {
+    order.push_back(r);
+    EXPECT_EQ(b, bytes_of(r));
+  });
+  std::vector<int> expected;
+  if (c.rank() == 0) {
+    for (int r = 0; r < c.size(); ++r) expected.push_back(r);
+  }
+  EXPECT_EQ(order, expected);
+}
+
+TEST(Cluster, AFailedTakeStillReceivesEveryRank) {
+  // Rank 0 fails on its own bytes: the others must still be received (else they would wait).
+  Cluster c = world();
+  bool threw = false;
+  try {
+    c.gather_bytes_in_turn(bytes_of(c.rank()),
+                           [](int, std::vector<char>&&) { throw IoError("disk full"); });
+  } catch (const IoError&) {
+    threw = true;
+  }
+  EXPECT_EQ(threw, c.rank() == 0);
+  EXPECT_EQ(c.sum(1), c.size());  // every rank is here: none hangs
+}
+
+TEST(Cluster, BytesScatteredInTurnReachTheirRank) {
+  Cluster c = world();
+  EXPECT_EQ(c.scatter_bytes_in_turn(bytes_of), bytes_of(c.rank()));
+  // A failure on rank 0 while giving rank 1's bytes: rank 1 and later get none, and go on.
+  bool threw = false;
+  std::vector<char> got;
+  try {
+    got = c.scatter_bytes_in_turn([](int r) {
+      if (r >= 1) throw IoError("unreadable");
+      return bytes_of(r);
+    });
+  } catch (const IoError&) {
+    threw = true;
+  }
+  EXPECT_EQ(threw, c.rank() == 0 && c.size() > 1);
+  if (c.rank() > 0) {
+    EXPECT_TRUE(got.empty());
+  }
+  EXPECT_EQ(c.broadcast_from_root(c.rank() == 0 ? "from rank 0" : "mine"), "from rank 0");
+}
+
 }  // namespace
 }  // namespace pimscale
