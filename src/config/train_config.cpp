@@ -328,7 +328,10 @@ nlohmann::json to_json(const TrainConfig& c) {
 TrainConfig config_from_json(const nlohmann::json& j, const std::string& source) {
   TrainConfig c;
   if (!j.is_object()) throw InputError(source + ": the configuration is not a JSON object");
-  for (const auto& [key, value] : j.items()) {
+  for (auto item = j.begin(); item != j.end(); ++item) {
+    // Not a structured binding: clang 14 cannot capture one in the lambdas below.
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
     const auto k = std::find_if(config_keys().begin(), config_keys().end(),
                                 [&](const ConfigKey& ck) { return key == ck.key; });
     if (k == config_keys().end()) {
