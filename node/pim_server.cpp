@@ -219,6 +219,8 @@ void PimServer<Num>::launch(Fn&& one_dpu) {
   uint64_t dma_bytes = 0;
   for (size_t d = 0; d < times_.size(); ++d) {
     if (times_[d].total() > times_[slowest].total()) slowest = d;
+    rows_run_ += counts_[d].rows;
+    rows_active_ += counts_[d].active_rows;
     for (int t = 0; t < hw_.dpu.tasklets; ++t) {
       dma_bytes += counts_[d].tasklet[t].dma_read_bytes + counts_[d].tasklet[t].dma_write_bytes;
     }

@@ -124,6 +124,10 @@ class PimServer {
   Picoseconds startup() const { return startup_.total(); }
   const StartupLedger& startup_ledger() const { return startup_; }
   const PhaseLedger& ledger() const { return ledger_; }
+  // The rows the DPUs' kernels ran over every launch, and those they computed a gradient for (LR:
+  // all; SVM: inside the margin; count-only: as assumed).
+  uint64_t rows_run() const { return rows_run_; }
+  uint64_t rows_active() const { return rows_active_; }
   const ServerLayout& layout() const { return layout_; }
   const ServerData<Num>& data() const { return data_; }
   // kPerDpu*: each DPU's model (dense: whole; sparse: the entries its rows have read) and, sparse,
@@ -165,6 +169,8 @@ class PimServer {
     a(ledger_);
     a(timeline_);
     a(collectives_);
+    a(rows_run_);
+    a(rows_active_);
   }
 
   template <class ValuesOf>
@@ -221,6 +227,7 @@ class PimServer {
   bool timeline_on_ = false;
   std::vector<TimelineSlice> timeline_;
   int64_t collectives_ = 0;
+  uint64_t rows_run_ = 0, rows_active_ = 0;  // over every launch and DPU
 };
 
 extern template class PimServer<FixedQ31>;

@@ -35,6 +35,8 @@ void TaskletCounts::add_scaled(const TaskletCounts& o, uint64_t times) {
 void add_scaled(DpuCounts& counts, const DpuCounts& one, uint64_t times) {
   for (int t = 0; t < kMaxTasklets; ++t) counts.tasklet[t].add_scaled(one.tasklet[t], times);
   counts.serial.add_scaled(one.serial, times);
+  counts.rows += times * one.rows;
+  counts.active_rows += times * one.active_rows;
 }
 
 double tasklet_instructions(const TaskletCounts& t, const DpuSpec& dpu) {

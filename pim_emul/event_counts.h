@@ -29,9 +29,13 @@ struct TaskletCounts {
 struct DpuCounts {
   std::array<TaskletCounts, kMaxTasklets> tasklet{};
   TaskletCounts serial;
+  // The rows the kernel ran, and those whose gradient it computed (LR: all; SVM: inside the
+  // margin); not events, what the SVM's share of active rows is measured from.
+  uint64_t rows = 0, active_rows = 0;
   void clear() {
     tasklet = {};
     serial = {};
+    rows = active_rows = 0;
   }
 };
 

@@ -23,6 +23,9 @@ struct KernelConfig {
   int batch_log2 = 0;   // MA-SGD/ADMM: the per-DPU mini-batch b as a shift (1/b)
   double svm_margin = 0x1.0p-15;  // hinge test y z < margin, real units (PIM-Opt's DPU code: 2^-15)
   bool class_weights = false;     // Criteo: positive-class terms x15, negative x0.5
+  // SVM: the share of rows inside the margin assumed where no kernel runs (dry accounting,
+  // predict); 1, every row, bounds the time from above. Runs count the rows they find.
+  double svm_active_fraction = 1;
   const ExpTable* exp = nullptr;  // the sigmoid's exp (LR)
 };
 
@@ -143,12 +146,15 @@ inline uint64_t nonzeros(const RowShape& shape, uint64_t rows) {
   return shape.offsets ? shape.offsets[rows] - shape.offsets[0] : rows * shape.nnz_per_row;
 }
 
-// The events of dense_gradient / sparse_gradient over rows [first, first + rows).
+// The events of dense_gradient / sparse_gradient over rows [first, first + rows), without running
+// them: every row's dot product and decision, and the gradient part of the rows assumed active
+// (LR: all; SVM: cfg.svm_active_fraction of them). The kernels count the same base and the
+// gradient part of the rows they find active.
 template <class Num>
 void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg,
                     const DpuSpec& dpu, DpuCounts& counts);
 // The events of dense_local_steps / sparse_local_steps (with `prox`: ADMM's u - z read in each
-// update).
+// update), as count_gradient's.
 template <class Num>
 void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox,
                        const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts);

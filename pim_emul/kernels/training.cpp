@@ -59,16 +59,19 @@ typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num:
   return z;
 }
 
+using kernel_counts::ActiveRows;
+
 template <class Num>
 void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias,
                 uint64_t first, uint64_t rows, const KernelConfig& cfg, typename Num::Weight* g,
-                typename Num::Wide& g_bias) {
+                typename Num::Wide& g_bias, ActiveRows<Num>& active) {
   using Wide = typename Num::Wide;
   const uint64_t n = s.padded_features;
   for (uint64_t r = first; r < first + rows; ++r) {
     const typename Num::Feature* x = s.x + r * n;
     const RowError<Num> e = row_error<Num>(dense_dot<Num>(x, w, n, bias), s.y[r], cfg);
-    if (!e.active) continue;
+    if (!e.active) continue;  // SVM, outside the margin: the DPU code skips the gradient
+    active.add(0);
     if (cfg.model == ModelKind::kLr) {
       for (uint64_t j = 0; j < n; ++j) {  // vectorised
         Num::accumulate(
@@ -88,7 +91,7 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
 // `weight(j)` reads entry j of the model the rows see.
 template <class Num, class WeightOf>
 void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uint64_t rows,
-                    const KernelConfig& cfg, typename Num::Wide* g) {
+                    const KernelConfig& cfg, typename Num::Wide* g, ActiveRows<Num>& active) {
   using Wide = typename Num::Wide;
   for (uint64_t r = first; r < first + rows; ++r) {
     const uint32_t* idx = s.indices + s.offsets[r];
@@ -98,6 +101,7 @@ void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uin
       z += static_cast<Wide>(weight(idx[k]));  // binary features: x w = w
     const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
     if (e.active) {
+      active.add(nnz);
       const Wide t = unit_term<Num>(e, s.y[r], cfg);
       for (uint64_t k = 0; k < nnz; ++k) g[idx[k]] += t;
       g[s.bias_index] += t;
@@ -107,9 +111,9 @@ void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uin
 
 template <class Num>
 void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t first, uint64_t rows,
-                 const KernelConfig& cfg, typename Num::Wide* g) {
+                 const KernelConfig& cfg, typename Num::Wide* g, ActiveRows<Num>& active) {
   sparse_rows_of<Num>(
-      s, [w](uint64_t j) { return w[j]; }, first, rows, cfg, g);
+      s, [w](uint64_t j) { return w[j]; }, first, rows, cfg, g, active);
 }
 
 // The SGD step of one weight (apply_update's, per entry).
@@ -140,28 +144,85 @@ typename Num::Weight untouched_weight(typename Num::Weight w, const typename Num
   return w;
 }
 
+// Whether counting adds the gradient part of the rows assumed active (no kernel ran), or leaves it
+// to the kernel that finds them (ActiveRows).
+enum class Active { kAssumed, kCountedByKernel };
+
 // Sparse rows' events depend only on each row's non-zero count: runs of equal counts are counted at
 // once (Criteo: one run). Then tasklet 0 reads the labels, 512 bytes per 128 rows.
 template <class Num>
 void count_sparse_gradient(const RowShape& shape, uint64_t first, uint64_t rows,
-                           const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts) {
+                           const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts,
+                           Active active) {
+  // A run of n rows of nnz non-zeros each, ending before row `end`.
+  auto run = [&](uint64_t nnz, uint64_t n, uint64_t end) {
+    kernel_counts::count_sparse_rows<Num>(nnz, n, cfg, dpu, counts);
+    if (active == Active::kAssumed) {
+      kernel_counts::count_sparse_active<Num>(nnz, kernel_counts::assumed_active(end - n, n, cfg),
+                                              cfg, dpu, counts);
+    }
+  };
   kernel_counts::count_zero(shape.weights, 8, dpu, counts);
   if (shape.offsets == nullptr) {
-    kernel_counts::count_sparse_rows<Num>(shape.nnz_per_row, rows, cfg, dpu, counts);
+    run(shape.nnz_per_row, rows, first + rows);
   } else {
     uint64_t run_nnz = 0, run_rows = 0;
     for (uint64_t r = first; r < first + rows; ++r) {
       const uint64_t nnz = shape.offsets[r + 1] - shape.offsets[r];
       if (nnz != run_nnz && run_rows > 0) {
-        kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
+        run(run_nnz, run_rows, r);
         run_rows = 0;
       }
       run_nnz = nnz;
       ++run_rows;
     }
-    if (run_rows > 0) kernel_counts::count_sparse_rows<Num>(run_nnz, run_rows, cfg, dpu, counts);
+    if (run_rows > 0) run(run_nnz, run_rows, first + rows);
   }
   count_mram_read(counts.tasklet[0], 512, dpu, (rows + 127) / 128);
+}
+
+template <class Num>
+void count_gradient_of(const RowShape& shape, uint64_t first, uint64_t rows,
+                       const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts,
+                       Active active) {
+  if (shape.sparse) {
+    count_sparse_gradient<Num>(shape, first, rows, cfg, dpu, counts, active);
+  } else {
+    kernel_counts::count_zero(shape.weights, 4, dpu, counts);
+    kernel_counts::count_dense_rows<Num>(rows, shape.weights, cfg, dpu, counts);
+    if (active == Active::kAssumed) {
+      kernel_counts::count_dense_active<Num>(kernel_counts::assumed_active(first, rows, cfg),
+                                             shape.weights, cfg, dpu, counts);
+    }
+  }
+}
+
+template <class Num>
+void count_local_steps_of(const RowShape& shape, uint64_t first, uint64_t steps, bool prox,
+                          const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts,
+                          Active active) {
+  const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  const uint64_t grad_bytes = shape.sparse ? 8 : 4;  // sparse gradients are int64
+  const bool uniform = !shape.sparse || shape.offsets == nullptr;
+  if (uniform) {  // every step counts the same but for its active rows: count one, scale by the
+                  // steps
+    DpuCounts one;
+    count_gradient_of<Num>(shape, first, b, cfg, dpu, one, Active::kCountedByKernel);
+    kernel_counts::count_update<Num>(shape.weights, grad_bytes, prox, dpu, one);
+    add_scaled(counts, one, steps);
+    if (active == Active::kAssumed) {
+      const uint64_t n = kernel_counts::assumed_active(first, steps * b, cfg);
+      if (shape.sparse)
+        kernel_counts::count_sparse_active<Num>(shape.nnz_per_row, n, cfg, dpu, counts);
+      else
+        kernel_counts::count_dense_active<Num>(n, shape.weights, cfg, dpu, counts);
+    }
+    return;
+  }
+  for (uint64_t step = 0; step < steps; ++step) {
+    count_gradient_of<Num>(shape, first + step * b, b, cfg, dpu, counts, active);
+    kernel_counts::count_update<Num>(shape.weights, grad_bytes, prox, dpu, counts);
+  }
 }
 
 RowShape dense_shape(uint64_t padded_features) { return {false, padded_features, nullptr, 0}; }
@@ -192,8 +253,11 @@ void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
                     DpuCounts& counts) {
   std::fill(g, g + shard.padded_features, typename Num::Weight{0});
   *g_bias = 0;
-  dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias);
-  count_gradient<Num>(dense_shape(shard.padded_features), first, rows, cfg, dpu, counts);
+  ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
+  dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias, active);
+  active.finish();
+  count_gradient_of<Num>(dense_shape(shard.padded_features), first, rows, cfg, dpu, counts,
+                         Active::kCountedByKernel);
 }
 
 template <class Num>
@@ -201,8 +265,11 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
                      uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
                      typename Num::Wide* g, DpuCounts& counts) {
   std::fill(g, g + weights, typename Num::Wide{0});
-  sparse_rows<Num>(shard, w, first, rows, cfg, g);
-  count_gradient<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts);
+  ActiveRows<Num> active(true, weights, cfg, dpu, counts);
+  sparse_rows<Num>(shard, w, first, rows, cfg, g, active);
+  active.finish();
+  count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
+                         Active::kCountedByKernel);
 }
 
 template <class Num>
@@ -211,7 +278,9 @@ void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weigh
                              const KernelConfig& cfg, const DpuSpec& dpu,
                              typename Num::Wide* scratch, uint8_t* seen, TouchedGradient<Num>& out,
                              DpuCounts& counts) {
-  sparse_rows<Num>(shard, w, first, rows, cfg, scratch);
+  ActiveRows<Num> active(true, weights, cfg, dpu, counts);
+  sparse_rows<Num>(shard, w, first, rows, cfg, scratch, active);
+  active.finish();
   out.index.clear();
   out.value.clear();
   auto touch = [&](uint32_t j) {
@@ -227,7 +296,8 @@ void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weigh
     scratch[j] = typename Num::Wide{0};
     seen[j] = 0;
   }
-  count_gradient<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts);
+  count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
+                         Active::kCountedByKernel);
 }
 
 template <class Num>
@@ -236,15 +306,17 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
                        typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
   for (uint64_t step = 0; step < steps; ++step) {
     std::fill(g, g + shard.padded_features, typename Num::Weight{0});
     g_bias = 0;
-    dense_rows<Num>(shard, w, bias, first + step * b, b, cfg, g, g_bias);
+    dense_rows<Num>(shard, w, bias, first + step * b, b, cfg, g, g_bias, active);
     apply_update<Num>(w, shard.padded_features, g, cfg.batch_log2, cfg.decay_shift, prox);
     bias = updated_bias<Num>(bias, g_bias, cfg.batch_log2);
   }
-  count_local_steps<Num>(dense_shape(shard.padded_features), first, steps, prox != nullptr, cfg,
-                         dpu, counts);
+  active.finish();
+  count_local_steps_of<Num>(dense_shape(shard.padded_features), first, steps, prox != nullptr, cfg,
+                            dpu, counts, Active::kCountedByKernel);
 }
 
 template <class Num>
@@ -256,6 +328,7 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
   using Wide = typename Num::Wide;
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   for (size_t k = 0; k < model.index.size(); ++k) slot[model.index[k]] = static_cast<uint32_t>(k);
+  ActiveRows<Num> active(true, weights, cfg, dpu, counts);
   for (uint64_t step = 0; step < steps; ++step) {
     const uint64_t r0 = first + step * b;
     // Entries read for the first time join the model as the base's entry after `step` updates.
@@ -271,7 +344,7 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
     for (uint64_t k = shard.offsets[r0]; k < shard.offsets[r0 + b]; ++k) join(shard.indices[k]);
     const auto* w = model.w.data();
     sparse_rows_of<Num>(
-        shard, [w, slot](uint64_t j) { return w[slot[j]]; }, r0, b, cfg, g);
+        shard, [w, slot](uint64_t j) { return w[slot[j]]; }, r0, b, cfg, g, active);
     // The update of every weight after each step (pim-training.md section 4 notes that it
     // dominates a Criteo step on the DPU); here only the held entries, the base's after the launch.
     const bool prox = base_prox != nullptr;
@@ -283,8 +356,9 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
     }
   }
   for (const uint32_t j : model.index) slot[j] = kNoSlot;
-  count_local_steps<Num>(sparse_shape(shard, weights), first, steps, base_prox != nullptr, cfg, dpu,
-                         counts);
+  active.finish();
+  count_local_steps_of<Num>(sparse_shape(shard, weights), first, steps, base_prox != nullptr, cfg,
+                            dpu, counts, Active::kCountedByKernel);
 }
 
 template <class Num>
@@ -297,31 +371,13 @@ void untouched_steps(typename Num::Weight* w, const typename Num::Weight* prox, 
 template <class Num>
 void count_gradient(const RowShape& shape, uint64_t first, uint64_t rows, const KernelConfig& cfg,
                     const DpuSpec& dpu, DpuCounts& counts) {
-  if (shape.sparse) {
-    count_sparse_gradient<Num>(shape, first, rows, cfg, dpu, counts);
-  } else {
-    kernel_counts::count_zero(shape.weights, 4, dpu, counts);
-    kernel_counts::count_dense_rows<Num>(rows, shape.weights, cfg, dpu, counts);
-  }
+  count_gradient_of<Num>(shape, first, rows, cfg, dpu, counts, Active::kAssumed);
 }
 
 template <class Num>
 void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bool prox,
                        const KernelConfig& cfg, const DpuSpec& dpu, DpuCounts& counts) {
-  const uint64_t b = uint64_t{1} << cfg.batch_log2;
-  const uint64_t grad_bytes = shape.sparse ? 8 : 4;  // sparse gradients are int64
-  const bool uniform = !shape.sparse || shape.offsets == nullptr;
-  if (uniform) {  // every step counts the same: count one, scale by the steps
-    DpuCounts one;
-    count_gradient<Num>(shape, first, b, cfg, dpu, one);
-    kernel_counts::count_update<Num>(shape.weights, grad_bytes, prox, dpu, one);
-    add_scaled(counts, one, steps);
-    return;
-  }
-  for (uint64_t step = 0; step < steps; ++step) {
-    count_gradient<Num>(shape, first + step * b, b, cfg, dpu, counts);
-    kernel_counts::count_update<Num>(shape.weights, grad_bytes, prox, dpu, counts);
-  }
+  count_local_steps_of<Num>(shape, first, steps, prox, cfg, dpu, counts, Active::kAssumed);
 }
 
 int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {

@@ -126,6 +126,7 @@ RunSetup make_setup(const TrainConfig& cfg, const DataShape& data, const Hardwar
   k.batch_log2 = s.batch_log2;
   k.svm_margin = cfg.margin == SvmMargin::kHalf ? 0.5 : 0x1.0p-15;
   k.class_weights = cfg.class_weights == ClassWeights::kCriteo;
+  k.svm_active_fraction = cfg.svm_active_fraction;
   return p;
 }
 

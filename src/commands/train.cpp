@@ -465,6 +465,8 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   const std::vector<std::vector<TraceSlice>> tracks =
       gather_timelines(cluster, server.timeline(), !cfg.trace.empty());
   const double wall_total = cluster.max(since(ctx.wall_start));
+  const int64_t rows_run = cluster.sum(static_cast<int64_t>(server.rows_run()));
+  const int64_t rows_active = cluster.sum(static_cast<int64_t>(server.rows_active()));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   const int64_t peak_rss_kib =
@@ -498,6 +500,8 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     v.startup_wait = training_start - v.startup;
   }
   report.final = m;
+  report.rows_run = static_cast<uint64_t>(rows_run);
+  report.rows_active = static_cast<uint64_t>(rows_active);
   const uint64_t hashed = setup.sparse ? setup.layout.features + 1 : setup.layout.features;
   std::vector<double> model;
   if (!cfg.count_only) {

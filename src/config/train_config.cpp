@@ -107,6 +107,10 @@ const std::vector<ConfigKey>& config_keys() {
        "SVM hinge margin: dpu (2^-15, PIM-Opt's DPU code) or half (0.5)"},
       {"class_weights", enum_field<&TrainConfig::class_weights>(), "", 0, 0,
        "none, or criteo (positive terms x15, negative x0.5)"},
+      {"svm_active_fraction", &TrainConfig::svm_active_fraction, "share", 0, 1,
+       "SVM, where no kernel runs (--count-only, predict, plan): the share of rows inside the "
+       "margin, whose gradient the DPUs compute (1: every row, an upper bound of the time; a run "
+       "reports the share it measured in run.json's svm_active)"},
       {"epochs", &TrainConfig::epochs, "epochs", 1, 0x1p20, "passes over the training set"},
       {"eval_every", &TrainConfig::eval_every, "epochs", 1, 0x1p20,
        "compute loss, accuracy and AUC every N epochs and after the last (a full pass over the "

@@ -45,6 +45,7 @@ struct TrainConfig {
   int64_t alpha = 4;       // ADMM: soft threshold tau = 2^(alpha - reg) / N
   SvmMargin margin = SvmMargin::kDpu;
   ClassWeights class_weights = ClassWeights::kNone;
+  double svm_active_fraction = 1;  // SVM rows assumed inside the margin where no kernel runs
   int64_t epochs = 5;
   int64_t eval_every = 1;        // metrics every N epochs and after the last
   int64_t checkpoint_every = 0;  // the run's state every N epochs (0 = never)

@@ -133,16 +133,46 @@ std::vector<uint64_t> representative_offsets(const NnzHistogram& h, uint64_t row
   return offsets;
 }
 
+}  // namespace
+
+double expected_max_binomial(uint64_t n, double f, uint64_t d) {
+  if (n == 0 || f <= 0 || f >= 1 || d <= 1) return static_cast<double>(n) * std::clamp(f, 0.0, 1.0);
+  // E[max] = sum_{k=1..n} P(max >= k) = sum_k (1 - F(k-1)^d), F the binomial CDF, from its pmf in
+  // log space (n may be a DPU's whole shard).
+  const double nn = static_cast<double>(n), lf = std::log(f), lg = std::log1p(-f);
+  const double lnn = std::lgamma(nn + 1), mean = nn * f;
+  double cdf = 0, sum = 0;
+  for (uint64_t k = 0; k < n; ++k) {
+    const double kk = static_cast<double>(k);
+    cdf +=
+        std::exp(lnn - std::lgamma(kk + 1) - std::lgamma(nn - kk + 1) + kk * lf + (nn - kk) * lg);
+    const double tail = cdf >= 1 ? 0 : -std::expm1(static_cast<double>(d) * std::log(cdf));
+    sum += cdf > 0 ? tail : 1;  // P(max >= k + 1)
+    if (kk > mean && tail < 1e-12) break;
+  }
+  return sum;
+}
+
+namespace {
+
 // One DPU launch of the recipe, counted by the kernels' count-only accounting on rows of `shape`.
+// SVM: the launch waits for the DPU with the most rows inside the margin, so the share assumed is
+// the expected largest of every DPU's (each row independently inside with the assumed share).
 template <class Num>
 DpuCounts launch_counts(const RoundOp& launch, const RunSetup& p, const DpuSpec& dpu,
                         const uint64_t* offsets) {
   const RowShape shape{p.sparse, p.layout.weights, offsets, 0};
+  KernelConfig kernel = p.kernel;
+  if (kernel.model == ModelKind::kSvm && launch.rows_read > 0) {
+    kernel.svm_active_fraction = expected_max_binomial(launch.rows_read, kernel.svm_active_fraction,
+                                                       static_cast<uint64_t>(p.total_dpus)) /
+                                 static_cast<double>(launch.rows_read);
+  }
   DpuCounts c;
   if (launch.kind == OpKind::kLaunchGradient) {
-    count_gradient<Num>(shape, 0, launch.count, p.kernel, dpu, c);
+    count_gradient<Num>(shape, 0, launch.count, kernel, dpu, c);
   } else {
-    count_local_steps<Num>(shape, 0, launch.count, launch.prox, p.kernel, dpu, c);
+    count_local_steps<Num>(shape, 0, launch.count, launch.prox, kernel, dpu, c);
   }
   return c;
 }

@@ -72,4 +72,9 @@ struct Prediction {
 Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& workload,
                    PresetCache& presets);
 
+// The expected largest of d independent Binomial(n, f) counts: SVM rows inside the margin on the
+// slowest of d DPUs, each with n rows. Exact (a sum over the binomial's CDF), not a normal
+// approximation.
+double expected_max_binomial(uint64_t n, double f, uint64_t d);
+
 }  // namespace pimscale

@@ -46,6 +46,28 @@ nlohmann::json bytes_json(const PhaseLedger& l) {
   return per_phase([&](int p) { return l.bytes[p]; });
 }
 
+// SVM: the share of rows whose gradient the DPUs computed (inside the margin): measured by a run,
+// assumed by dry accounting and predict (then 1, every row, makes the time an upper bound).
+nlohmann::json svm_active_json(const RunReport& r) {
+  if (r.cfg->model != ModelKind::kSvm) return nullptr;
+  const bool measured = !r.predicted && !r.cfg->count_only;
+  nlohmann::json j;
+  if (measured) {
+    j["fraction"] =
+        r.rows_run ? static_cast<double>(r.rows_active) / static_cast<double>(r.rows_run) : 0.0;
+    j["source"] = "measured: the rows inside the margin in every launch of every DPU";
+  } else {
+    j["fraction"] = r.cfg->svm_active_fraction;
+    j["source"] = "assumed: --svm-active-fraction (no kernel ran)";
+  }
+  if (!r.predicted) {
+    j["rows"] = r.rows_run;
+    j["active_rows"] = r.rows_active;
+  }
+  j["upper_bound"] = !measured && r.cfg->svm_active_fraction == 1.0;
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json run_manifest(const RunReport& r) {
@@ -88,11 +110,12 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["rows_per_dpu_step"] = setup.settings.rows_per_dpu_step;
   run["deterministic"] = !r.net->measured;
   run["emulated_time_model"] =
-      "v2: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
-      "barriers, shared DMA engine hidden behind compute by dma_overlap), PrIM-style "
-      "transfer model, host streaming model, all-reduce by the network preset's algorithm and "
-      "topology "
-      "(or measured); see README, Emulated time and Networks";
+      "v3: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
+      "barriers, shared DMA engine hidden behind compute by dma_overlap; an SVM row's gradient "
+      "part only for rows inside the margin), PrIM-style transfer model, host streaming model, "
+      "all-reduce by the network preset's algorithm and topology (or measured); see README, "
+      "Emulated time and Networks";
+  run["svm_active"] = svm_active_json(r);
   run["warnings"] = range_warnings(setup, cfg);
   run["count_only"] = cfg.count_only;
   run["predicted"] = r.predicted;
@@ -126,10 +149,8 @@ nlohmann::json run_manifest(const RunReport& r) {
       {"checkpoint_wall_seconds", r.checkpoint_wall_seconds},
       {"wall_seconds", r.wall_seconds},
       {"peak_rss_mib", r.peak_rss_mib}};
-  if (!r.predicted) {
-    run["resumed_from_epoch"] =
-        r.resumed_from_epoch > 0 ? nlohmann::json(r.resumed_from_epoch) : nlohmann::json(nullptr);
-  }
+  run["resumed_from_epoch"] =
+      r.resumed_from_epoch > 0 ? nlohmann::json(r.resumed_from_epoch) : nlohmann::json(nullptr);
   nlohmann::json per_server = nlohmann::json::array();
   for (size_t s = 0; s < r.servers.size(); ++s) {
     const ServerReport& v = r.servers[s];

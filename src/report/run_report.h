@@ -60,6 +60,8 @@ struct RunReport {
   // wall seconds include the interrupted run's epochs up to its checkpoint; load and the whole
   // run's wall seconds are the resumed process's.
   double checkpoint_wall_seconds = 0;
+  // The rows the DPUs' kernels ran and those with a gradient (inside an SVM's margin), all servers.
+  uint64_t rows_run = 0, rows_active = 0;
   int64_t resumed_from_epoch = 0;
   bool predicted = false;
   nlohmann::json prediction;  // predict: how the estimate was made (statistics, assumptions)

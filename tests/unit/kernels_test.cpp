@@ -279,10 +279,12 @@ void expect_held_entries_equal_full_model(KernelConfig cfg, bool with_prox) {
     sparse_local_steps<Num>(shard, base.data(), p, kWeights, model, first, kSteps, cfg,
                             test::dpu16(), g.data(), slot.data(), held_counts);
     untouched_steps<Num>(base.data(), p, 0, kWeights, kSteps, cfg);
+    uint64_t full_active = 0;  // the rows the full model's steps found active
     for (uint64_t step = 0; step < kSteps; ++step) {
-      DpuCounts ignored;
+      DpuCounts executed;
       sparse_gradient<Num>(shard, full.data(), kWeights, first + step * 4, 4, cfg, test::dpu16(),
-                           full_g.data(), ignored);
+                           full_g.data(), executed);
+      full_active += executed.active_rows;
       apply_update<Num>(full.data(), kWeights, full_g.data(), cfg.batch_log2, cfg.decay_shift, p);
     }
     count_local_steps<Num>({true, kWeights, rows.off.data(), 0}, first, kSteps, with_prox, cfg,
@@ -295,7 +297,15 @@ void expect_held_entries_equal_full_model(KernelConfig cfg, bool with_prox) {
       ASSERT_EQ(g[j], Wide{0});
       ASSERT_EQ(slot[j], kNoSlot);
     }
-    for (int t = 0; t < 16; ++t) EXPECT_EQ(held_counts.tasklet[t].ops, full_counts.tasklet[t].ops);
+    // The held entries find the same active rows; with every row active (LR) the events equal
+    // the formulas' (count_local_steps assumes every row active).
+    EXPECT_EQ(held_counts.active_rows, full_active);
+    EXPECT_EQ(held_counts.rows, kSteps * 4);
+    if (cfg.model == ModelKind::kLr) {
+      EXPECT_EQ(full_active, kSteps * 4);
+      for (int t = 0; t < 16; ++t)
+        EXPECT_EQ(held_counts.tasklet[t].ops, full_counts.tasklet[t].ops);
+    }
   }
   EXPECT_LT(model.index.size(), 600u);  // only the features the rows read (and the bias)
   if (with_prox) {
@@ -313,6 +323,89 @@ TEST(SparseLocalSteps, HeldEntriesOverTheBaseEqualTheFullModelBitForBit) {
     expect_held_entries_equal_full_model<Float32>(lr(2), with_prox);
     expect_held_entries_equal_full_model<Float32Saturating>(svm(1), with_prox);
   }
+}
+
+// SVM rows outside the margin cost what the DPU code's branch costs there: the events of a launch
+// are the formulas' events of its rows with no gradient (svm_active_fraction 0) plus, exactly, the
+// share k / rows of the gradient part (fraction 1 minus fraction 0), where k is the number of rows
+// with y' z < margin counted here from z = lr_dense_dot, apart from the kernel. Every op, DMA call
+// and byte, on random rows and models at three margins.
+void expect_svm_events_follow_active_rows(double margin, uint64_t seed) {
+  constexpr uint64_t kRows = 64;
+  DenseCase c(kRows);
+  uint64_t state = seed;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  for (uint32_t& v : c.x) v = static_cast<uint32_t>(next() % (uint64_t{1} << 31));
+  for (uint8_t& y : c.y) y = static_cast<uint8_t>(next() % 2);
+  for (int32_t& w : c.w)
+    w = static_cast<int32_t>(static_cast<int64_t>(next() % (1u << 27)) - (1 << 26));
+  c.bias = static_cast<int64_t>(next() % (1u << 24)) - (1 << 23);
+  KernelConfig cfg = svm(3);
+  cfg.svm_margin = margin;
+  uint64_t k = 0;
+  for (uint64_t r = 0; r < kRows; ++r) {
+    const int64_t z = lr_dense_dot(c.x.data() + r * kN, c.w.data(), kN, c.bias);
+    const int64_t yz = c.y[r] == 1 ? z : -z;
+    k += yz < FixedQ31::from_real_margin(margin);
+  }
+  c.gradient(cfg, 0, kRows);
+  EXPECT_EQ(c.counts.active_rows, k);
+  DpuCounts none, all;
+  KernelConfig assumed = cfg;
+  assumed.svm_active_fraction = 0;
+  count_gradient<FixedQ31>({false, kN, nullptr, 0}, 0, kRows, assumed, test::dpu16(), none);
+  assumed.svm_active_fraction = 1;
+  count_gradient<FixedQ31>({false, kN, nullptr, 0}, 0, kRows, assumed, test::dpu16(), all);
+  auto check = [&](uint64_t executed, uint64_t base, uint64_t full, const char* what) {
+    EXPECT_EQ(executed * kRows, base * kRows + k * (full - base))
+        << what << " at margin " << margin;
+  };
+  for (int t = 0; t < 16; ++t) {
+    for (size_t op = 0; op < c.counts.tasklet[t].ops.size(); ++op)
+      check(c.counts.tasklet[t].ops[op], none.tasklet[t].ops[op], all.tasklet[t].ops[op], "op");
+    check(c.counts.tasklet[t].dma_read_calls, none.tasklet[t].dma_read_calls,
+          all.tasklet[t].dma_read_calls, "read calls");
+    check(c.counts.tasklet[t].dma_write_bytes, none.tasklet[t].dma_write_bytes,
+          all.tasklet[t].dma_write_bytes, "write bytes");
+    check(c.counts.tasklet[t].barriers, none.tasklet[t].barriers, all.tasklet[t].barriers,
+          "barriers");
+  }
+  for (size_t op = 0; op < c.counts.serial.ops.size(); ++op)
+    check(c.counts.serial.ops[op], none.serial.ops[op], all.serial.ops[op], "serial op");
+}
+
+TEST(SvmKernel, OnlyRowsInsideTheMarginCostTheGradient) {
+  expect_svm_events_follow_active_rows(0x1.0p-15, 1);  // PIM-Opt's margin
+  expect_svm_events_follow_active_rows(0.5, 2);
+  expect_svm_events_follow_active_rows(-1.0, 3);  // no row active: the dot products only
+  // An inactive row costs less than an active one: the gradient read-modify-write is skipped.
+  DpuCounts none, all;
+  KernelConfig c = svm(3);
+  c.svm_active_fraction = 0;
+  count_gradient<FixedQ31>({false, kN, nullptr, 0}, 0, 8, c, test::dpu16(), none);
+  c.svm_active_fraction = 1;
+  count_gradient<FixedQ31>({false, kN, nullptr, 0}, 0, 8, c, test::dpu16(), all);
+  EXPECT_LT(none.tasklet[0].dma_write_bytes, all.tasklet[0].dma_write_bytes);
+}
+
+// Dry accounting's assumed share adds up over launches: round(f (first + rows)) - round(f first).
+TEST(SvmKernel, AssumedActiveRowsAddUpOverLaunches) {
+  KernelConfig c = svm(3);
+  c.svm_active_fraction = 0.19;
+  uint64_t total = 0;
+  for (uint64_t first = 0; first < 800; first += 8) {
+    DpuCounts one;
+    count_gradient<FixedQ31>({false, kN, nullptr, 0}, first, 8, c, test::dpu16(), one);
+    total += one.active_rows;
+  }
+  EXPECT_EQ(total, 152u);    // floor(0.19 x 800); rounding each launch of 8 alone would give 200
+  c.model = ModelKind::kLr;  // LR: every row
+  DpuCounts lr_counts;
+  count_gradient<FixedQ31>({false, kN, nullptr, 0}, 0, 8, c, test::dpu16(), lr_counts);
+  EXPECT_EQ(lr_counts.active_rows, 8u);
 }
 
 TEST(ClassWeights, KeepTheTermWhenTheWeightedOneIsMinusOne) {
