@@ -37,7 +37,7 @@ nlohmann::json read_resume_meta(const std::string& out, int ranks) {
     throw InputError("--resume '" + out + "': no checkpoint in '" + staging +
                      "' (a run writes one with --checkpoint-every N); start the run again");
   }
-  const nlohmann::json meta = CheckpointFolder(staging).read_meta();
+  nlohmann::json meta = CheckpointFolder(staging).read_meta();
   const std::string where = "--resume '" + out + "': ";
   auto field = [&](const char* key) -> const nlohmann::json& {
     if (!meta.contains(key)) {
