@@ -17,7 +17,7 @@
 #
 # Numerics: float, fixed, and float-saturating (float clipped to Q1.31's range): fixed - float-saturating is the
 # cost of fixed point's rounding, float-saturating - float the cost of its range. Targets: float within 2 points of
-# liblinear; fixed within 1 point of float. The test asserts float-liblinear <= 2 and fixed-float_saturating <= 1
+# liblinear; fixed within 1 point of float. The test asserts float-liblinear <= 2 and fixed-float_saturating <= 0.25 (measured: 0)
 # everywhere; a fixed-float gap over 1 point only where float's model lies outside Q1.31 (some split's bias or
 # weights beyond 1), held to the measured regression bound of 4 points. That is the breast-cancer table: float's
 # bias reaches 1.8-6.9 there, Q1.31 (and PIM-Opt's saturating int64 bias) stops at 1 (README, "Against reference
@@ -59,6 +59,18 @@ targets_met=0
 targets=0
 printf "%-7s %-7s %-4s %-13s %9s %8s %8s %8s   %s\n" dataset algo model reference liblinear float float-sat fixed \
   "mean test accuracy over 5 splits; targets 2 / 1 points"
+# Each row's gaps as measured (2026-11-30), plus 0.5 points, bound that row, so a regression in one
+# configuration fails even where the shared targets above would still hold: float-liblinear and fixed-float.
+declare -A max_ref=(
+  ["heart ga-sgd lr"]=0.80 ["heart ma-sgd lr"]=0.80 ["heart admm lr"]=1.69
+  ["heart ga-sgd svm"]=0.60 ["heart ma-sgd svm"]=0.60 ["heart admm svm"]=0.56
+  ["cancer ga-sgd lr"]=1.90 ["cancer ma-sgd lr"]=1.90 ["cancer admm lr"]=1.55
+  ["cancer ga-sgd svm"]=1.64 ["cancer ma-sgd svm"]=1.64 ["cancer admm svm"]=0.71)
+declare -A max_fixed=(
+  ["heart ga-sgd lr"]=0.72 ["heart ma-sgd lr"]=0.86 ["heart admm lr"]=0.94
+  ["heart ga-sgd svm"]=0.51 ["heart ma-sgd svm"]=0.93 ["heart admm svm"]=0.64
+  ["cancer ga-sgd lr"]=1.92 ["cancer ma-sgd lr"]=1.99 ["cancer admm lr"]=3.53
+  ["cancer ga-sgd svm"]=1.90 ["cancer ma-sgd svm"]=2.18 ["cancer admm svm"]=1.42)
 for data in heart cancer; do
   for model in lr svm; do
     for algorithm in ga-sgd ma-sgd admm; do
@@ -101,7 +113,9 @@ for data in heart cancer; do
       le "$g_fixed" 1 && targets_met=$((targets_met + 1))
       what="$data $algorithm $model"
       le "$g_ref" 2 || failures+=("$what: float is $g_ref points from liblinear (target 2)")
-      le "$g_round" 1 || failures+=("$what: fixed is $g_round points from float-saturating (rounding; bound 1)")
+      le "$g_round" 0.25 || failures+=("$what: fixed is $g_round points from float-saturating (rounding; bound 0.25)")
+      le "$g_ref" "${max_ref[$what]}" || failures+=("$what: float-liblinear $g_ref over its row's bound ${max_ref[$what]}")
+      le "$g_fixed" "${max_fixed[$what]}" || failures+=("$what: fixed-float $g_fixed over its row's bound ${max_fixed[$what]}")
       # A fixed-float gap over 1 point must be fixed point's range, not its rounding: float's model outside Q1.31.
       if ! le "$g_fixed" 1; then
         [ $outside -gt 0 ] || failures+=("$what: fixed is $g_fixed points from float although float's model fits Q1.31")
