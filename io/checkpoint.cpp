@@ -162,6 +162,12 @@ void CheckpointFolder::finish(const nlohmann::json& meta) {
   fs::remove_all(old, ec);
 }
 
+void CheckpointFolder::remove() const {
+  std::error_code ec;
+  for (const char* name : {"checkpoint", "checkpoint.new", "checkpoint.old"})
+    fs::remove_all(fs::path(staging_) / name, ec);
+}
+
 nlohmann::json CheckpointFolder::read_meta() const {
   const std::string dir = find(staging_);
   const fs::path path = fs::path(dir) / "meta.json";

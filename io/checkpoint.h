@@ -99,6 +99,9 @@ class CheckpointFolder {
   void add_state(int rank, std::span<const char> state);
   void finish(const nlohmann::json& meta);
 
+  // Removes every checkpoint folder (current, new, old): a finished run's.
+  void remove() const;
+
   // The checkpoint found in the staging folder: meta.json, and one rank's state (framing and
   // CRC checked). Throw InputError naming the file and the fix.
   nlohmann::json read_meta() const;

@@ -227,8 +227,7 @@ void RunFolder::commit() {
   check_target(out_, force_, true);  // nothing else appeared there meanwhile
   std::error_code ec;
   fs::remove(fs::path(staging_) / ".lock", ec);
-  for (const char* name : {"checkpoint", "checkpoint.new", "checkpoint.old"})
-    fs::remove_all(fs::path(staging_) / name, ec);
+  checkpoint().remove();
   const std::string old = staging_ + ".old";  // inside our own name space: out.partial.old
   fs::remove_all(old, ec);
   const bool replace = fs::exists(out_, ec);
