@@ -67,6 +67,16 @@ double ScheduleReplay::run(const std::vector<Step>& steps) {
   return MPI_Wtime() - start;
 }
 
+FirstRanks::FirstRanks(MPI_Comm comm, int k) {
+  int me = 0;
+  MPI_Comm_rank(comm, &me);
+  MPI_Comm_split(comm, me < k ? 0 : MPI_UNDEFINED, me, &comm_);
+}
+
+FirstRanks::~FirstRanks() {
+  if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
 namespace {
 
 // Least squares of sum_i ((sum_k x_k f_ik) / y_i - 1)^2 over the columns in `free` (the others

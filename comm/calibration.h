@@ -34,6 +34,21 @@ class ScheduleReplay {
   std::vector<MPI_Request> requests_;
 };
 
+// Collective over `comm`. The first `k` ranks of `comm` as a communicator of their own, for
+// measuring at fewer ranks than were started; the other ranks hold MPI_COMM_NULL.
+class FirstRanks {
+ public:
+  FirstRanks(MPI_Comm comm, int k);
+  ~FirstRanks();
+  FirstRanks(const FirstRanks&) = delete;
+  FirstRanks& operator=(const FirstRanks&) = delete;
+  MPI_Comm comm() const { return comm_; }
+  bool member() const { return comm_ != MPI_COMM_NULL; }
+
+ private:
+  MPI_Comm comm_ = MPI_COMM_NULL;
+};
+
 struct FitPoint {
   CostTerms terms;
   double seconds = 0;  // measured

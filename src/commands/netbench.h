@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "comm/cluster.h"
 
@@ -15,6 +16,9 @@ struct NetbenchConfig {
   uint64_t min_bytes = 8;
   uint64_t max_bytes = uint64_t{64} << 20;
   int64_t reps = 0;  // repetitions per size (0: from 50 at small sizes down to 5 at large ones)
+  // Rank counts the preset is fitted on (empty: every measured count but the largest, or 2 at 2
+  // ranks); the others are held out and scored.
+  std::vector<int64_t> fit_ranks;
   std::string name;  // of the written preset (default: measured-<host>-p<ranks>)
   std::string out = "runs/netbench";
   bool force = false;  // replace a previous results folder at `out`

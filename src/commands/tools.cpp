@@ -63,10 +63,16 @@ class NetbenchCommand final : public Command {
  public:
   void add_flags(CLI::App& app) override {
     app.add_option("--min-bytes", config_.min_bytes, "smallest message (default 8)");
-    app.add_option("--max-bytes", config_.max_bytes,
-                   "largest message (default 64 MiB); sizes grow 8x from the smallest");
+    app.add_option(
+        "--max-bytes", config_.max_bytes,
+        "largest message (default 64 MiB); sizes grow 4x from the smallest, every other one "
+        "(16x apart) is fitted, the rest and the largest are held out");
     app.add_option("--reps", config_.reps,
                    "repetitions per size (default: 50 small .. 5 large); the median is used");
+    app.add_option("--fit-ranks", config_.fit_ranks,
+                   "rank counts to fit on, e.g. 2,3 (default: every measured count but the "
+                   "largest; 2, 3, the powers of two and the ranks started are measured)")
+        ->delimiter(',');
     app.add_option("--name", config_.name,
                    "name of the written preset (default measured-<host>-p<ranks>)");
     app.add_option("--out", config_.out,

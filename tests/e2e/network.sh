@@ -1,18 +1,46 @@
-# Many servers: netbench measures 48 points at 2 and 4 ranks and writes a preset train accepts (its
+# Many servers: netbench measures 6 algorithms x 11 sizes at 2 ranks and at 2, 3 and 4 of 4 ranks, fits on half the
+# sizes and the smaller rank counts, scores the rest and writes a preset train accepts (its
 # accuracy, a wall-clock figure, is checked by perf_netbench_fit, outside the default run); a server with twice the rows makes the others wait exactly its extra DPU time;
 # the network phase is the modelled all-reduce per round; measured mode is marked non-deterministic.
 source "$(dirname "$0")/lib.sh"
 
-# 1. netbench: fit and error, at 2 and 4 ranks (shared memory here).
+# 1. netbench: at 2 ranks (fitted at 2) and 4 (fitted at 2 and 3, scored at 4); every point lands in exactly
+# one sample and the errors of each are reported (their size is wall clock: bounded in perf_netbench_fit).
 for np in 2 4; do
   netbench_at $np
-  python3 - "$WORK/nb$np/netbench.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-assert r["points"] == 6 * 8, r["points"]  # 6 algorithms x (8 B .. 2 MiB in steps of 8x, and 4 MiB)
-assert r["geomean_error"] >= 0, r["geomean_error"]  # reported; bounded in perf_netbench_fit
+  python3 - "$WORK/nb$np/netbench.json" "$WORK/nb$np/netbench.csv" $np <<'PY'
+import csv, json, sys
+r, rows, np = json.load(open(sys.argv[1])), list(csv.DictReader(open(sys.argv[2]))), int(sys.argv[3])
+sizes = [8 * 4**k for k in range(11)][:10] + [4194304]  # 4x steps from 8 B, and --max-bytes
+assert r["sizes"] == sizes, r["sizes"]
+assert r["fit_sizes"] == sizes[0:10:2], r["fit_sizes"]  # 8 B .. 512 KiB, 16x apart
+counts = {2: [2], 4: [2, 3, 4]}[np]
+fit_counts = {2: [2], 4: [2, 3]}[np]
+assert r["rank_counts"] == counts and r["fit_rank_counts"] == fit_counts, (r["rank_counts"], r["fit_rank_counts"])
+assert r["points"] == 6 * len(sizes) * len(counts), r["points"]  # 6 algorithms
+expect = {"fit": 6 * 5 * len(fit_counts), "held-out size": 6 * 6 * len(fit_counts),
+          "held-out ranks": 6 * len(sizes) * (len(counts) - len(fit_counts)), "MPI_Allreduce": len(sizes) * len(counts)}
+for key, sample in (("in_sample", "fit"), ("held_out_sizes", "held-out size"), ("held_out_ranks", "held-out ranks"),
+                    ("mpi_allreduce_error", "MPI_Allreduce")):
+    mine = [row for row in rows if row["sample"] == sample]
+    assert len(mine) == r[key]["points"] == expect[sample], (sample, len(mine), r[key]["points"], expect[sample])
+    for row in mine:
+        fitted = int(row["ranks"]) in fit_counts and int(row["bytes"]) in r["fit_sizes"]
+        assert sample == "MPI_Allreduce" or fitted == (sample == "fit"), row
+        err = abs(float(row["model_seconds"]) / float(row["measured_seconds"]) - 1)
+        assert abs(err - float(row["error"])) <= 1e-5 * max(err, 1), row
+    if mine:
+        assert abs(max(float(row["error"]) for row in mine) / r[key]["max_error"] - 1) < 1e-5, key
+print(f"  {np} ranks: " + ", ".join(f"{k} {r[k]['geomean_error'] * 100:.1f}%" for k in
+      ("in_sample", "held_out_sizes", "held_out_ranks", "mpi_allreduce_error") if r[k]["points"]))
 PY
 done
+grep -q 'fitted at 2,3 ranks' "$WORK"/nb4/*.toml || fail "the 4-rank preset does not say it was fitted at 2 and 3 ranks"
+run 4 netbench --max-bytes 64 --fit-ranks 4 --out "$WORK/nbfit4" >/dev/null
+python3 -c "
+import json; r = json.load(open('$WORK/nbfit4/netbench.json'))
+assert r['fit_rank_counts'] == [4] and r['held_out_ranks']['points'] == 6 * 3 * 2, r['held_out_ranks']"
+expect_error 4 "fit-ranks 5: each rank count must be between 2 and the 4 ranks started" netbench --fit-ranks 5
 preset=$(ls "$WORK"/nb2/*.toml)
 run 2 data synth --kind dense --rows 4096 --test-rows 256 --features 32 --seed 3 --out "$WORK/d.h5" >/dev/null
 run 2 train --data "$WORK/d.h5" --dpus-per-server 4 --batch 64 --epochs 1 --network "$preset" --out "$WORK/fitted" >/dev/null

@@ -5,6 +5,7 @@
 #include <boost/mpi/communicator.hpp>
 #include <vector>
 
+#include "comm/calibration.h"
 #include "comm/cluster.h"
 #include "comm/collective_cost.h"
 #include "src/commands/collective_step.h"
@@ -134,6 +135,42 @@ TEST(Cluster, BytesScatteredInTurnReachTheirRank) {
     EXPECT_TRUE(got.empty());
   }
   EXPECT_EQ(c.broadcast_from_root(c.rank() == 0 ? "from rank 0" : "mine"), "from rank 0");
+}
+
+TEST(FirstRanks, HoldsTheFirstKRanksInOrder) {
+  const Cluster cluster = world();
+  for (int k = 1; k <= cluster.size(); ++k) {
+    const FirstRanks group(cluster.mpi_comm(), k);
+    EXPECT_EQ(group.member(), cluster.rank() < k) << "k = " << k;
+    if (!group.member()) continue;
+    int size = 0, rank = 0;
+    MPI_Comm_size(group.comm(), &size);
+    MPI_Comm_rank(group.comm(), &rank);
+    EXPECT_EQ(size, k);
+    EXPECT_EQ(rank, cluster.rank());
+  }
+}
+
+TEST(ScheduleReplay, EveryScheduleCompletesOnTheFirstKRanks) {
+  // Each schedule's sends and receives pair up at every rank count (a mismatch would hang or
+  // abort): replayed on the first k ranks while the others wait.
+  const Cluster cluster = world();
+  const NetworkSpec shape = net();
+  for (int k = 2; k <= cluster.size(); ++k) {
+    const FirstRanks group(cluster.mpi_comm(), k);
+    if (group.member()) {
+      ScheduleReplay replay(group.comm());
+      for (auto [c, a] : {std::pair{Collective::kAllreduce, CollectiveAlgorithm::kRing},
+                          {Collective::kAllreduce, CollectiveAlgorithm::kRecursiveDoubling},
+                          {Collective::kAllreduce, CollectiveAlgorithm::kRabenseifner},
+                          {Collective::kReduceScatter, CollectiveAlgorithm::kRecursiveHalving},
+                          {Collective::kAllgather, CollectiveAlgorithm::kRing},
+                          {Collective::kBroadcast, CollectiveAlgorithm::kBinomial}}) {
+        EXPECT_GE(replay.run(schedule(c, a, 1000, k, shape)), 0.0);
+      }
+    }
+    MPI_Barrier(cluster.mpi_comm());
+  }
 }
 
 }  // namespace
