@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 #include "comm/collective_cost.h"
@@ -60,23 +61,35 @@ Workload load_workload(const TrainConfig& cfg) {
   const Dataset data = Dataset::open(cfg.data, MPI_COMM_SELF);
   w.name = cfg.data;
   w.test_rows = data.rows("test");
+  const uint64_t rows = data.rows("train");
+  if (data.kind() == DataKind::kSparse) {
+    auto offsets = std::make_shared<std::vector<uint64_t>>();
+    offsets->reserve(rows + 1);
+    constexpr uint64_t kChunk = uint64_t{1} << 20;
+    for (uint64_t first = 0; first < rows; first += kChunk) {
+      const std::vector<uint64_t> off =
+          data.read_row_offsets("train", first, std::min(kChunk, rows - first));
+      offsets->insert(offsets->end(), off.begin() + (first == 0 ? 0 : 1), off.end());
+    }
+    if (rows == 0) offsets->push_back(0);
+    w.offsets = std::move(offsets);
+  }
   if (std::optional<DataStats> s = load_stats(cfg.data)) {
-    if (s->rows != data.rows("train") || s->features != data.features()) {
+    if (s->rows != rows || s->features != data.features()) {
       throw InputError("dataset '" + cfg.data + "': its /stats describe " +
-                       std::to_string(s->rows) + " rows, the file has " +
-                       std::to_string(data.rows("train")) +
+                       std::to_string(s->rows) + " rows, the file has " + std::to_string(rows) +
                        "; recompute them with `pimscale data stats " + cfg.data + "`");
     }
     w.stats = std::move(*s);
-    w.stats_source = "stored /stats of the file";
+    w.stats_source = w.offsets ? "stored /stats of the file; launches on its rows (row offsets)"
+                               : "stored /stats of the file";
     return w;
   }
-  // No stored statistics: the non-zero histogram is all prediction needs, from the row offsets
-  // alone.
+  // No stored statistics: the non-zero histogram is all the rest of prediction needs.
   DataStats& s = w.stats;
   s.source = cfg.data;
   s.sparse = data.kind() == DataKind::kSparse;
-  s.rows = data.rows("train");
+  s.rows = rows;
   s.features = data.features();
   if (!s.sparse) {
     s.nnz = {{s.features}, {s.rows}};
@@ -84,14 +97,10 @@ Workload load_workload(const TrainConfig& cfg) {
     return w;
   }
   std::map<uint64_t, uint64_t> counts;
-  constexpr uint64_t kChunk = uint64_t{1} << 20;
-  for (uint64_t first = 0; first < s.rows; first += kChunk) {
-    const std::vector<uint64_t> off =
-        data.read_row_offsets("train", first, std::min(kChunk, s.rows - first));
-    for (size_t i = 0; i + 1 < off.size(); ++i) ++counts[off[i + 1] - off[i]];
-  }
+  const std::vector<uint64_t>& off = *w.offsets;
+  for (size_t i = 0; i + 1 < off.size(); ++i) ++counts[off[i + 1] - off[i]];
   s.nnz = histogram_of(counts);
-  w.stats_source = "the file's row offsets (no /stats: `pimscale data stats` stores them)";
+  w.stats_source = "the file's row offsets: launches on its rows";
   return w;
 }
 
@@ -160,7 +169,7 @@ namespace {
 // the expected largest of every DPU's (each row independently inside with the assumed share).
 template <class Num>
 DpuCounts launch_counts(const RoundOp& launch, const RunSetup& p, const DpuSpec& dpu,
-                        const uint64_t* offsets) {
+                        const uint64_t* offsets, uint64_t first = 0) {
   const RowShape shape{p.sparse, p.layout.weights, offsets, 0};
   KernelConfig kernel = p.kernel;
   if (kernel.model == ModelKind::kSvm && launch.rows_read > 0) {
@@ -170,9 +179,9 @@ DpuCounts launch_counts(const RoundOp& launch, const RunSetup& p, const DpuSpec&
   }
   DpuCounts c;
   if (launch.kind == OpKind::kLaunchGradient) {
-    count_gradient<Num>(shape, 0, launch.count, kernel, dpu, c);
+    count_gradient<Num>(shape, first, launch.count, kernel, dpu, c);
   } else {
-    count_local_steps<Num>(shape, 0, launch.count, launch.prox, kernel, dpu, c);
+    count_local_steps<Num>(shape, first, launch.count, launch.prox, kernel, dpu, c);
   }
   return c;
 }
@@ -213,6 +222,80 @@ Launch launch_at(const RoundOp& launch, const RunSetup& p, const HardwareSpec& h
   return {mix(a.compute, b.compute), mix(a.dma, b.dma)};
 }
 
+// A sparse file's launches as train runs them: every round, on each server, the DPU whose launch
+// rows hold the most non-zeros (read from the file's offsets), priced by the count-only accounting
+// on those very rows. Sums over one epoch's rounds.
+struct FileLaunches {
+  Picoseconds own, slowest;             // this server's slowest DPU; the group's slowest DPU
+  Picoseconds own_dma;                  // of `own`: the exposed DMA part
+  double own_nnz = 0, slowest_nnz = 0;  // mean over rounds of those DPUs' launch non-zeros
+};
+
+constexpr size_t kPriced = 8;
+
+template <class Num>
+FileLaunches file_launches(const RoundOp& op, const RunSetup& p, const HardwareSpec& hw,
+                           const std::vector<uint64_t>& off, const std::vector<int64_t>& ranks) {
+  FileLaunches f;
+  const uint64_t per_dpu = p.layout.rows_per_dpu;
+  const int tasklets = static_cast<int>(hw.dpu.tasklets);
+  auto price = [&](uint64_t base, uint64_t r) {
+    const DpuTime t = dpu_time(
+        launch_counts<Num>(op, p, hw.dpu, off.data() + base, op.first_row_of(r)), tasklets, hw.dpu);
+    return Launch{launch_time(hw.transfer) + t.compute, t.dma};
+  };
+  // Each round, the kPriced DPUs with the most launch non-zeros (of the server; of the group) are
+  // priced and the slowest kept: a DPU's time also depends on how its rows fall to its tasklets.
+  std::vector<std::pair<uint64_t, uint64_t>> load;  // (launch non-zeros, shard's first row)
+  auto slowest_of = [&](size_t n, uint64_t r, uint64_t& nnz) {
+    const size_t k = std::min(n, kPriced);
+    std::partial_sort(load.begin(), load.begin() + static_cast<std::ptrdiff_t>(k),
+                      load.begin() + static_cast<std::ptrdiff_t>(n), std::greater<>());
+    Launch worst{};
+    for (size_t i = 0; i < k; ++i) {
+      const Launch l = price(load[i].second, r);
+      if (i == 0 || l.compute + l.dma > worst.compute + worst.dma) worst = l;
+    }
+    nnz = load[0].first;
+    return worst;
+  };
+  const size_t own_dpus = static_cast<size_t>(p.dpus);
+  for (uint64_t r = 0; r < p.rounds; ++r) {
+    const uint64_t lo = op.first_row_of(r), hi = lo + op.rows_read;
+    load.clear();
+    for (int64_t s : ranks) {
+      for (int64_t d = 0; d < p.dpus; ++d) {
+        const uint64_t base = p.first_row(s) + static_cast<uint64_t>(d) * per_dpu;
+        load.emplace_back(off[base + hi] - off[base + lo], base);
+      }
+    }
+    uint64_t own_nnz = 0, top_nnz = 0;
+    const Launch own = slowest_of(own_dpus, r, own_nnz);  // the first server's DPUs come first
+    const Launch top = ranks.size() > 1 ? slowest_of(load.size(), r, top_nnz) : own;
+    if (ranks.size() == 1) top_nnz = own_nnz;
+    f.own += own.compute + own.dma;
+    f.own_dma += own.dma;
+    f.slowest += std::max(top.compute + top.dma, own.compute + own.dma);
+    f.own_nnz += static_cast<double>(own_nnz) / static_cast<double>(p.rounds);
+    f.slowest_nnz += static_cast<double>(top_nnz) / static_cast<double>(p.rounds);
+  }
+  return f;
+}
+
+// The most non-zeros any DPU of the servers `ranks` holds (train's MRAM check and the start-up
+// transfer's length).
+uint64_t fullest_shard(const RunSetup& p, const std::vector<uint64_t>& off,
+                       const std::vector<int64_t>& ranks) {
+  uint64_t most = 0;
+  for (int64_t s : ranks) {
+    for (int64_t d = 0; d < p.dpus; ++d) {
+      const uint64_t base = p.first_row(s) + static_cast<uint64_t>(d) * p.layout.rows_per_dpu;
+      most = std::max(most, off[base + p.layout.rows_per_dpu] - off[base]);
+    }
+  }
+  return most;
+}
+
 // What one group of identical servers (same preset and share) spends per round and at start-up.
 struct GroupCosts {
   int64_t first_rank = 0, servers = 0;
@@ -231,12 +314,17 @@ struct GroupCosts {
 
 // Prices one round of the algorithm's recipe, operation by operation, with the emulator's cost
 // models.
+// `ranks`: the group's servers, the one reported first. A sparse file's rows are read from its
+// offsets (each server's own); otherwise every server's rows are independent draws from the
+// histogram.
 template <class Num>
 GroupCosts group_costs(const Workload& w, const ServerPreset& preset, RunSetup setup,
-                       int64_t first_rank, int64_t servers) {
+                       const std::vector<int64_t>& ranks) {
   GroupCosts g;
-  g.first_rank = first_rank;
+  g.first_rank = ranks.front();
+  const int64_t servers = static_cast<int64_t>(ranks.size());
   g.servers = servers;
+  const std::vector<uint64_t>* file = w.offsets && setup.sparse ? w.offsets.get() : nullptr;
   g.preset = &preset;
   const HardwareSpec& hw = preset.hardware;
   const ServerLayout& L = setup.layout;
@@ -251,9 +339,14 @@ GroupCosts group_costs(const Workload& w, const ServerPreset& preset, RunSetup s
         footprint::shard_bytes(L.sparse, rows, static_cast<uint64_t>(std::ceil(nnz)), L.weights);
     return startup_costs(D, shard, setup.kernel.model == ModelKind::kLr, hw);
   };
-  g.startup = startup(expected_max_shard(h, rows, dpus));
-  g.startup_slowest =
-      startup(expected_max_shard(h, rows, dpus * static_cast<uint64_t>(servers))).total();
+  if (file) {
+    g.startup = startup(static_cast<double>(fullest_shard(setup, *file, {ranks.front()})));
+    g.startup_slowest = startup(static_cast<double>(fullest_shard(setup, *file, ranks))).total();
+  } else {
+    g.startup = startup(expected_max_shard(h, rows, dpus));
+    g.startup_slowest =
+        startup(expected_max_shard(h, rows, dpus * static_cast<uint64_t>(servers))).total();
+  }
 
   auto host = [&](PhaseLedger& l, uint64_t bytes) {
     l.add(Phase::kHostReduce, host_stream_time(bytes, preset.host), bytes);
@@ -277,11 +370,25 @@ GroupCosts group_costs(const Workload& w, const ServerPreset& preset, RunSetup s
         // The fullest of this server's D DPUs, and of the group's n x D (the collective waits for
         // it).
         g.launch_rows = op.rows_read;
-        g.own_nnz = expected_max_shard(h, op.rows_read, dpus);
-        g.slowest_nnz = expected_max_shard(h, op.rows_read, dpus * static_cast<uint64_t>(servers));
-        const Launch own = launch_at<Num>(op, setup, hw, h, g.own_nnz);
-        const Launch slowest = servers > 1 ? launch_at<Num>(op, setup, hw, h, g.slowest_nnz) : own;
-        g.slowest_extra += (slowest.compute + slowest.dma) - (own.compute + own.dma);
+        Launch own;
+        if (file) {
+          // Per round on average: the sums over an epoch's rounds, divided by the rounds.
+          const FileLaunches f = file_launches<Num>(op, setup, hw, *file, ranks);
+          const int64_t rounds = static_cast<int64_t>(setup.rounds);
+          own.dma = Picoseconds{f.own_dma.value / rounds};
+          own.compute = Picoseconds{f.own.value / rounds} - own.dma;
+          g.slowest_extra += Picoseconds{(f.slowest - f.own).value / rounds};
+          g.own_nnz = f.own_nnz;
+          g.slowest_nnz = f.slowest_nnz;
+        } else {
+          g.own_nnz = expected_max_shard(h, op.rows_read, dpus);
+          g.slowest_nnz =
+              expected_max_shard(h, op.rows_read, dpus * static_cast<uint64_t>(servers));
+          own = launch_at<Num>(op, setup, hw, h, g.own_nnz);
+          const Launch slowest =
+              servers > 1 ? launch_at<Num>(op, setup, hw, h, g.slowest_nnz) : own;
+          g.slowest_extra += (slowest.compute + slowest.dma) - (own.compute + own.dma);
+        }
         // Every DPU's MRAM traffic: D times the mean DPU's.
         std::vector<uint64_t> mean_off;
         if (L.sparse) {
@@ -358,16 +465,12 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
     if (added) keys.push_back(key);
     server_group[static_cast<size_t>(s)] = it->second;
   }
-  std::vector<int64_t> members(keys.size(), 0), first(keys.size(), -1);
-  for (int64_t s = 0; s < servers; ++s) {
-    const size_t k = server_group[static_cast<size_t>(s)];
-    ++members[k];
-    if (first[k] < 0) first[k] = s;
-  }
+  std::vector<std::vector<int64_t>> ranks_of(keys.size());
+  for (int64_t s = 0; s < servers; ++s) ranks_of[server_group[static_cast<size_t>(s)]].push_back(s);
   uint64_t weights = 0;
   for (size_t k = 0; k < keys.size(); ++k) {
     const ServerPreset& preset = presets.server(keys[k].first);
-    RunSetup setup = make_setup(cfg, shape, preset.hardware, shares, first[k]);
+    RunSetup setup = make_setup(cfg, shape, preset.hardware, shares, ranks_of[k].front());
     if (k == 0) weights = setup.layout.weights;
     if (setup.layout.weights != weights) {
       throw InputError(
@@ -375,15 +478,19 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
           "keep "
           "dpu.tasklets equal so every server holds the same model layout");
     }
-    // MRAM holds the fullest shard of any server (train checks the true maximum).
-    const double fullest = setup.sparse
-                               ? expected_max_shard(w.stats.nnz, setup.layout.rows_per_dpu,
-                                                    static_cast<uint64_t>(servers * setup.dpus))
-                               : 0;
+    // MRAM holds the fullest shard of any server (train checks the true maximum: a file's is
+    // known).
+    double fullest = 0;
+    if (setup.sparse && w.offsets) {
+      fullest = static_cast<double>(fullest_shard(setup, *w.offsets, ranks_of[k]));
+    } else if (setup.sparse) {
+      fullest = expected_max_shard(w.stats.nnz, setup.layout.rows_per_dpu,
+                                   static_cast<uint64_t>(servers * setup.dpus));
+    }
     check_server_layout(setup.layout, preset.hardware,
                         mram_needs(setup, cfg, static_cast<uint64_t>(std::ceil(fullest))),
                         setup_context(setup));
-    groups.push_back(group_costs<Num>(w, preset, std::move(setup), first[k], members[k]));
+    groups.push_back(group_costs<Num>(w, preset, std::move(setup), ranks_of[k]));
   }
 
   // The all-reduce every round: everyone leaves it together.
@@ -436,24 +543,27 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
     v.startup_wait = std::max(Picoseconds{}, startup_end - v.startup);
   }
   const NnzHistogram& h = w.stats.nnz;
-  out.detail = {{"statistics", w.stats_source},
-                {"servers", servers},
-                {"nnz_per_row_mean", h.mean()},
-                {"nnz_per_row_std", std::sqrt(h.variance())},
-                {"launch_rows_per_dpu", g0.launch_rows},
-                {"launch_nnz_fullest_dpu_of_server", g0.own_nnz},
-                {"launch_nnz_fullest_dpu_of_cluster", g0.slowest_nnz},
-                {"first_epoch_seconds", out.first_epoch.total().seconds()},
-                {"steady_epoch_seconds", out.steady_epoch.total().seconds()},
-                {"method",
-                 "train's plan; each launch's events from the count-only kernel accounting on a "
-                 "representative shard "
-                 "whose rows follow the non-zero histogram, holding the expected non-zeros of the "
-                 "fullest DPU (rows as "
-                 "independent draws: r mean + sqrt(r var) E[max of n normals]; exact for one row); "
-                 "the emulator's "
-                 "transfer, host, DPU and network cost models; waits for the expected slowest "
-                 "server every round"}};
+  out.detail = {
+      {"statistics", w.stats_source},
+      {"servers", servers},
+      {"nnz_per_row_mean", h.mean()},
+      {"nnz_per_row_std", std::sqrt(h.variance())},
+      {"launch_rows_per_dpu", g0.launch_rows},
+      {"launch_nnz_fullest_dpu_of_server", g0.own_nnz},
+      {"launch_nnz_fullest_dpu_of_cluster", g0.slowest_nnz},
+      {"first_epoch_seconds", out.first_epoch.total().seconds()},
+      {"steady_epoch_seconds", out.steady_epoch.total().seconds()},
+      {"method", w.offsets && g0.setup.sparse
+                     ? "train's plan; each round's launches priced by the count-only kernel "
+                       "accounting on the file's own rows: each server's DPU with the most "
+                       "non-zeros in its launch rows, and the cluster's (the collective waits for "
+                       "it); the emulator's transfer, host, DPU and network cost models"
+                     : "train's plan; each launch's events from the count-only kernel accounting "
+                       "on a representative shard whose rows follow the non-zero histogram, "
+                       "holding the expected non-zeros of the fullest DPU (rows as independent "
+                       "draws: r mean + sqrt(r var) E[max of n normals]; exact for one row); the "
+                       "emulator's transfer, host, DPU and network cost models; waits for the "
+                       "expected slowest server every round"}};
   return out;
 }
 

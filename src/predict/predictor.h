@@ -1,16 +1,18 @@
 // The predictor: a run's emulated time without running it. The setup (layouts, rounds, settings) is
 // the one `train` makes, and each round is the algorithm's own recipe, priced operation by
-// operation; each DPU launch's event counts come from the count-only kernel accounting applied to a
-// representative shard built from the dataset's statistics (non-zeros per row), sized at the
-// expected fullest DPU; transfers, host, network and DPU time use the emulator's own cost models;
-// rounds and servers are composed along the critical path (every collective waits for the slowest
-// server). One process, any server count. Not responsible for the dataset statistics themselves
-// (io/data_stats.h).
+// operation; each DPU launch's event counts come from the count-only kernel accounting: for a
+// sparse file on the rows each DPU holds (every round, each server's DPU with the most non-zeros in
+// its launch rows), otherwise on a representative shard built from the dataset's statistics
+// (non-zeros per row), sized at the expected fullest DPU; transfers, host, network and DPU time use
+// the emulator's own cost models; rounds and servers are composed along the critical path (every
+// collective waits for the slowest server). One process, any server count. Not responsible for the
+// dataset statistics themselves (io/data_stats.h).
 #pragma once
 
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -41,13 +43,16 @@ struct Workload {
   DataStats stats;   // train split (rows, features, non-zeros per row)
   uint64_t test_rows = 0;
   bool synthetic = false;  // any row count (the histogram is a distribution)
+  // A sparse file's train-split CSR offsets from row 0 (8 bytes a row): each DPU's launches are
+  // then priced on the rows train would give it, not on the histogram.
+  std::shared_ptr<const std::vector<uint64_t>> offsets;
   std::string
       stats_source;  // "stored /stats", "computed from the row offsets", "generator parameters"
 };
 
-// The workload of a configuration: --data (stored /stats, else the histogram read from the row
-// offsets) or
-// --synthetic (the generator's parameters). Throws InputError for a missing or malformed file.
+// The workload of a configuration: --data (its row offsets for a sparse file, with the stored
+// /stats or else the histogram read from them) or --synthetic (the generator's parameters). Throws
+// InputError for a missing or malformed file.
 Workload load_workload(const TrainConfig& cfg);
 
 struct Prediction {

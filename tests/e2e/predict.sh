@@ -2,8 +2,10 @@
 # one trained for an epoch under mpiexec and predicted in one process: algorithm, LR or SVM, fixed or float,
 # dense or sparse data with different feature skews and non-zero spreads (two files with stored /stats,
 # three read through their row offsets), 4-32 DPUs per server, 1-4 servers, batch size, network preset.
-# Targets (issue 6): per-epoch time within a geometric-mean relative error of 3% and a maximum of 10%; the
-# predicted fastest of each set is an emulated fastest in >= 95% of the sets. Also: `data stats` is exact on
+# Targets (issue 6): per-epoch time within a geometric-mean relative error of 3% and a maximum of 10%, every
+# error reported and none floored (those exactly 0 are counted apart: dense data, and LR on a sparse file, whose
+# launches predict prices on the rows each DPU holds); the predicted fastest of each set is an emulated fastest
+# in >= 95% of the sets. Sorted, clustered and real sparse files and close decision sets: e2e_predict_files. Also: `data stats` is exact on
 # a constant-row file, predict writes run.json with train's keys and "predicted": true, and `plan` ranks
 # candidates by predicted time per epoch and by time to a target accuracy from a short run's curve.
 # SVM configurations are predicted with the share of rows inside the margin their run measured
@@ -114,11 +116,14 @@ for s in range(sets):
     print(f"set {s:2d}: predicted fastest #{pick}, emulated fastest #{emulated.index(min(emulated))}: "
           f"{'right' if right else 'WRONG'}")
 
-# Errors of exactly 0 (dense data: the same counts as the run) are floored at 1e-6 for the geometric mean.
-geo = math.exp(sum(math.log(max(e, 1e-6)) for e in errors) / len(errors))
+# Every error, none floored: those exactly 0 are counted (dense data and LR on a sparse file: predict prices
+# the rows each DPU holds with the count-only accounting, as the run does), the geometric mean is over the others.
+zero = sum(e == 0 for e in errors)
+rest = [e for e in errors if e > 0]
+geo = math.exp(sum(math.log(e) for e in rest) / len(rest)) if rest else 0.0
 worst = max(errors)
-print(f"\nper-epoch time over {len(errors)} configurations: geometric-mean error {100 * geo:.4f}% "
-      f"(target <= 3%), maximum {100 * worst:.4f}% (target <= 10%)")
+print(f"\nper-epoch time over {len(errors)} configurations: {zero} exact; the other {len(rest)}: geometric-mean error "
+      f"{100 * geo:.4f}% (target <= 3%); maximum of all {100 * worst:.4f}% (target <= 10%)")
 print(f"SVM with every row assumed inside the margin (predict's default, an upper bound): "
       f"{len(upper)} configurations, over the emulated time by {100 * min(upper):.2f}% to {100 * max(upper):.2f}%")
 print(f"choice: predicted fastest = emulated fastest in {sets_right}/{sets} sets = {100 * sets_right / sets:.0f}% "
