@@ -1,181 +1,177 @@
-// Exactness: a few rounds of GA-SGD, MA-SGD and ADMM on 2 DPUs x 2 rows x 8 features, replayed here
-// with plain integer arithmetic written independently of the kernels, compared weight by weight.
-// SVM needs no sigmoid, so its replay is fully independent; LR's replay shares only
-// FixedQ31::sigmoid (tested apart).
+// Exactness: rounds of GA-SGD, MA-SGD and ADMM on one server of 2 DPUs, replayed with the
+// independent arithmetic of tests/support/replay.h and compared weight by weight: dense fixed point
+// (LR and SVM), sparse rows with several local steps, Criteo's class weights, saturation at both
+// ends of Q1.31 (counted in the replay, so the case cannot pass without reaching them), and float
+// numerics. SVM needs no sigmoid, so its replay is fully independent; LR's shares only the sigmoid
+// (FixedQ31::sigmoid, or the float table's exp; tested apart). The same replay on 1-4 real ranks:
+// tests/mpi/replay_ranks_test.cpp.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <boost/mpi/communicator.hpp>
-#include <vector>
-
-#include "src/algorithms/trainer.h"
-#include "tests/support/specs.h"
+#include "tests/support/replay.h"
 
 namespace pimscale {
 namespace {
 
-using I64 = int64_t;
-constexpr int kF = 8, kDpus = 2, kRowsPerDpu = 2;
-constexpr I64 kOne = I64{1} << 31;
+using replay::admm;
+using replay::Data;
+using replay::expect_same;
+using replay::ga_sgd;
+using replay::I64;
+using replay::ma_sgd;
+using replay::Rule;
 
-I64 guard(I64 v, int s) { return (v >> s) == -1 ? 0 : v >> s; }
-I64 sat(I64 v) { return std::min<I64>(kOne - 1, std::max<I64>(-(kOne - 1), v)); }
+Cluster self() { return Cluster(boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_attach)); }
 
-// Rows 0-1 belong to DPU 0, rows 2-3 to DPU 1.
-const std::array<std::array<uint32_t, kF>, 4> kX = {{
-    {1u << 31, 1u << 30, 3u << 28, 0, 1u << 29, 123456789, 1u << 27, 5u << 26},
-    {0, 1u << 31, 1u << 28, 7u << 27, 0, 1u << 30, 999999999, 1u << 25},
-    {3u << 29, 0, 1u << 31, 1u << 26, 1u << 30, 0, 1u << 29, 2000000000},
-    {1u << 30, 1u << 30, 0, 1u << 31, 3u << 28, 1u << 27, 0, 1u << 29},
-}};
-const std::array<uint8_t, 4> kY = {1, 0, 0, 1};
-
-struct Model {
-  std::array<I64, kF> w{};
-  I64 bias = 0;
-};
-
-struct Grad {
-  std::array<I64, kF> g{};
-  I64 bias = 0;
-};
-
-const ExpTable& exp_table() {
-  static const ExpTable t;
-  return t;
-}
-
-// One row's gradient, summed into g (PIM-Opt's arithmetic, written out).
-void add_row(const Model& m, int row, bool svm, int lr, Grad& g) {
-  I64 z = m.bias;
-  for (int j = 0; j < kF; ++j) z += (static_cast<I64>(kX[row][j]) * m.w[j]) >> 31;
-  if (svm) {
-    const I64 yz = kY[row] == 1 ? z : -z;
-    if (yz >= (I64{1} << 16)) return;  // margin 2^-15
-    for (int j = 0; j < kF; ++j)
-      g.g[j] += kY[row] == 1 ? -(static_cast<I64>(kX[row][j]) >> lr) : (kX[row][j] >> lr);
-    g.bias += kY[row] == 1 ? -(kOne >> lr) : (kOne >> lr);
-    return;
+// 2 DPUs x 2 rows x 8 features (padded to the layout's 32), features anywhere in [0, 1].
+Data dense8() {
+  Data d;
+  d.features = 8;
+  d.weights = static_cast<int>(model_weights(false, 8, test::small_hardware().dpu));
+  d.dpus = 2;
+  d.rows_per_dpu = 2;
+  const uint32_t x[4][8] = {
+      {1u << 31, 1u << 30, 3u << 28, 0, 1u << 29, 123456789, 1u << 27, 5u << 26},
+      {0, 1u << 31, 1u << 28, 7u << 27, 0, 1u << 30, 999999999, 1u << 25},
+      {3u << 29, 0, 1u << 31, 1u << 26, 1u << 30, 0, 1u << 29, 2000000000},
+      {1u << 30, 1u << 30, 0, 1u << 31, 3u << 28, 1u << 27, 0, 1u << 29}};
+  for (const auto& row : x) {
+    d.x.emplace_back(row, row + 8);
+    d.x.back().resize(static_cast<size_t>(d.weights), 0);
   }
-  const I64 d = FixedQ31::sigmoid(z, exp_table()) - (kY[row] == 1 ? kOne : 0);
-  for (int j = 0; j < kF; ++j) g.g[j] += guard(static_cast<I64>(kX[row][j]) * d, 31 + lr);
-  g.bias += guard(d, lr);
+  d.y = {1, 0, 0, 1};
+  return d;
 }
 
-void step(Model& m, const Grad& g, int b_log2, int decay, const std::array<I64, kF>* prox) {
-  for (int j = 0; j < kF; ++j) {
-    const I64 p = m.w[j] + (prox ? (*prox)[j] : 0);
-    m.w[j] = sat(m.w[j] - guard(g.g[j], b_log2) - guard(p, decay));
-  }
-  m.bias = sat(m.bias - guard(g.bias, b_log2));
+// 2 DPUs x 4 rows of 1-5 binary features out of 12 (the bias at index 12 of 2,048 weights).
+Data sparse12() {
+  Data d;
+  d.sparse = true;
+  d.features = 12;
+  d.weights = static_cast<int>(model_weights(true, 12, test::small_hardware().dpu));
+  d.dpus = 2;
+  d.rows_per_dpu = 4;
+  d.idx = {{0, 3, 7}, {1, 2}, {3, 5, 8, 11}, {0}, {2, 4, 6, 9, 10}, {7, 11}, {1, 5, 8}, {3, 4}};
+  d.y = {1, 0, 1, 0, 0, 1, 1, 0};
+  return d;
 }
 
-I64 avg(I64 sum) { return sat(sum / kDpus); }
-
-// Runs `rounds` rounds of the real algorithm on one server of 2 DPUs and returns its reported
-// model.
-std::pair<std::vector<int32_t>, I64> run_real(AlgorithmKind kind, bool svm,
-                                              const AlgorithmSettings& s, int rounds) {
-  const Algorithm& algorithm = Algorithm::of(kind);
-  const HardwareSpec hw = test::small_hardware();
-  const HostSpec host = test::small_host();
-  const NetworkSpec net = test::small_network();
-  const ServerLayout layout{false, kDpus, kRowsPerDpu, kF, model_weights(false, kF, hw.dpu)};
-  KernelConfig k;
-  k.model = svm ? ModelKind::kSvm : ModelKind::kLr;
-  k.lr_shift = s.lr_shift;
-  k.decay_shift = s.lr_shift + s.reg_shift;
-  k.batch_log2 = s.batch_log2;
-  PimServer<FixedQ31> server(hw, host, layout, algorithm.dpu_models(), k, 1);
-  ServerData<FixedQ31> data;
-  data.x.assign(4 * layout.weights, 0);
-  for (int r = 0; r < 4; ++r)
-    std::copy(kX[r].begin(), kX[r].end(), data.x.begin() + r * static_cast<int>(layout.weights));
-  data.y.assign(kY.begin(), kY.end());
-  server.load(std::move(data));
-  Cluster cluster{boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_attach)};
-  Trainer<FixedQ31> a(algorithm, server, cluster, net, s);
-  for (int r = 0; r < rounds; ++r) a.round(static_cast<uint64_t>(r) % s.rounds_per_epoch);
-  return {std::vector<int32_t>(a.weights().begin(), a.weights().begin() + kF), a.bias()};
-}
-
-void expect_same(const std::pair<std::vector<int32_t>, I64>& real, const Model& ref) {
-  for (int j = 0; j < kF; ++j) EXPECT_EQ(real.first[j], ref.w[j]) << "weight " << j;
-  EXPECT_EQ(real.second, ref.bias) << "bias";
-  bool moved = false;
-  for (I64 v : ref.w) moved |= v != 0;
-  EXPECT_TRUE(moved) << "the replay must train something";
-}
-
+// Settings: {rows per DPU step, rounds per epoch, batch log2, lr, reg, alpha, total DPUs}.
 class Replay : public testing::TestWithParam<bool> {};  // the parameter: SVM (else LR)
 
 TEST_P(Replay, GaSgdMatchesHandArithmetic) {
-  const bool svm = GetParam();
   // Global b = 2 (one row per DPU per round), lr = 2, reg = 3: 2 rounds per epoch; run 3 rounds.
-  const AlgorithmSettings s{1, 2, 1, 2, 3, 0, kDpus};
-  Model m;
-  for (int r = 0; r < 3; ++r) {
-    Grad g;
-    for (int d = 0; d < kDpus; ++d) add_row(m, d * kRowsPerDpu + r % 2, svm, 2, g);
-    step(m, g, 1, 5, nullptr);
-  }
-  expect_same(run_real(AlgorithmKind::kGaSgd, svm, s, 3), m);
+  const Rule rule{GetParam(), false, 2};
+  const AlgorithmSettings s{1, 2, 1, 2, 3, 0, 2};
+  Cluster c = self();
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kGaSgd, rule, s, dense8(), 3, c),
+              ga_sgd(dense8(), rule, s, 3));
 }
 
 TEST_P(Replay, MaSgdMatchesHandArithmetic) {
-  const bool svm = GetParam();
-  // Per-DPU b = 1, lr = 2, reg = 3: each round every DPU steps on one row, then the models average.
-  const AlgorithmSettings s{1, 2, 0, 2, 3, 0, kDpus};
-  Model m;
-  for (int r = 0; r < 3; ++r) {
-    Model sum{};
-    for (int d = 0; d < kDpus; ++d) {
-      Model local = m;
-      Grad g;
-      add_row(local, d * kRowsPerDpu + r % 2, svm, 2, g);
-      step(local, g, 0, 5, nullptr);
-      for (int j = 0; j < kF; ++j) sum.w[j] += local.w[j];
-      sum.bias += local.bias;
-    }
-    for (int j = 0; j < kF; ++j) m.w[j] = avg(sum.w[j]);
-    m.bias = avg(sum.bias);
-  }
-  expect_same(run_real(AlgorithmKind::kMaSgd, svm, s, 3), m);
+  const Rule rule{GetParam(), false, 2};
+  const AlgorithmSettings s{1, 2, 0, 2, 3, 0, 2};  // per-DPU b = 1
+  Cluster c = self();
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kMaSgd, rule, s, dense8(), 3, c),
+              ma_sgd(dense8(), rule, s, 3));
 }
 
 TEST_P(Replay, AdmmMatchesHandArithmetic) {
-  const bool svm = GetParam();
-  // Per-DPU b = 1 (2 local steps per epoch), lr = 2, reg (rho) = 3, alpha = 1: tau = 2^31 >> 2 / 2.
-  const AlgorithmSettings s{1, 1, 0, 2, 3, 1, kDpus};
-  const I64 tau = (kOne >> 2) / kDpus;
-  std::array<Model, kDpus> w{}, u{};
-  std::array<std::array<I64, kF>, kDpus> uz{};
-  Model w_avg;
-  for (int epoch = 0; epoch < 2; ++epoch) {
-    for (int d = 0; d < kDpus; ++d) {
-      for (int r = 0; r < kRowsPerDpu; ++r) {
-        Grad g;
-        add_row(w[d], d * kRowsPerDpu + r, svm, 2, g);
-        step(w[d], g, 0, 5, &uz[d]);
-      }
-    }
-    auto soft = [&](I64 t) { return std::abs(t) <= tau ? 0 : sat(t < 0 ? t + tau : t - tau); };
-    Model z;
-    for (int j = 0; j < kF; ++j) {
-      w_avg.w[j] = avg(w[0].w[j] + w[1].w[j]);
-      z.w[j] = soft(sat(w_avg.w[j] + avg(u[0].w[j] + u[1].w[j])));
-    }
-    w_avg.bias = avg(w[0].bias + w[1].bias);
-    z.bias = soft(sat(w_avg.bias + avg(u[0].bias + u[1].bias)));
-    for (int d = 0; d < kDpus; ++d) {
-      for (int j = 0; j < kF; ++j) {
-        u[d].w[j] = sat(u[d].w[j] + (w[d].w[j] - z.w[j]));
-        uz[d][j] = sat(u[d].w[j] - z.w[j]);
-      }
-      u[d].bias = sat(u[d].bias + (w[d].bias - z.bias));
-    }
+  const Rule rule{GetParam(), false, 2};
+  const AlgorithmSettings s{1, 1, 0, 2,
+                            3, 1, 2};  // b = 1: 2 local steps an epoch; tau = 2^(1 - 3) / 2
+  Cluster c = self();
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kAdmm, rule, s, dense8(), 2, c),
+              admm(dense8(), rule, s, 2));
+}
+
+TEST_P(Replay, SparseRowsAndLocalSteps) {
+  // b = 2 per DPU step: MA-SGD 2 rounds an epoch (3 run); ADMM 2 local steps an epoch with the
+  // proximal term (2 epochs); GA-SGD global b = 4. The bias is weight 12 and takes the L2 term.
+  const Rule rule{GetParam(), false, 1};
+  const Data d = sparse12();
+  Cluster c = self();
+  const AlgorithmSettings ma{2, 2, 1, 1, 3, 0, 2}, ad{2, 1, 1, 1, 3, 1, 2}, ga{2, 2, 2, 1, 3, 0, 2};
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kMaSgd, rule, ma, d, 3, c),
+              ma_sgd(d, rule, ma, 3));
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kAdmm, rule, ad, d, 2, c),
+              admm(d, rule, ad, 2));
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kGaSgd, rule, ga, d, 3, c),
+              ga_sgd(d, rule, ga, 3));
+}
+
+TEST_P(Replay, ClassWeights) {
+  const Rule rule{GetParam(), true, 3};
+  Cluster c = self();
+  const AlgorithmSettings ga{1, 2, 1, 3, 3, 0, 2};
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kGaSgd, rule, ga, dense8(), 3, c),
+              ga_sgd(dense8(), rule, ga, 3));
+  const AlgorithmSettings sp{2, 2, 1, 3, 3, 0, 2};
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kMaSgd, rule, sp, sparse12(), 3, c),
+              ma_sgd(sparse12(), rule, sp, 3));
+}
+
+TEST_P(Replay, SaturatesAtBothEnds) {
+  // lr = 0 and a weak L2 (reg 20): steps of about 1.0 drive weights into both ends of Q1.31 within
+  // a few rounds; GA-SGD's dense accumulator (int32) saturates too. The replay counts its clips:
+  // both ends must occur.
+  const Rule rule{GetParam(), false, 0};
+  replay::clips() = {};
+  Cluster c = self();
+  const AlgorithmSettings ma{1, 2, 0, 0, 20, 0, 2}, ga{2, 1, 0, 0, 20, 0, 2};
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kMaSgd, rule, ma, dense8(), 6, c),
+              ma_sgd(dense8(), rule, ma, 6));
+  expect_same(replay::run_real<FixedQ31>(AlgorithmKind::kGaSgd, rule, ga, dense8(), 4, c),
+              ga_sgd(dense8(), rule, ga, 4));
+  EXPECT_GT(replay::clips().high, 0) << "no value reached +(2^31 - 1)";
+  EXPECT_GT(replay::clips().low, 0) << "no value reached -(2^31 - 1)";
+}
+
+// Float numerics: GA-SGD (the host sums the DPUs' float gradients in DPU order) and MA-SGD (the
+// host divides the sum of the models by N in float).
+void expect_same_float(const std::pair<std::vector<float>, float>& real,
+                       const replay::FloatModel& ref) {
+  ASSERT_EQ(real.first.size(), ref.w.size());
+  int moved = 0;
+  for (size_t j = 0; j < ref.w.size(); ++j) {
+    EXPECT_EQ(real.first[j], ref.w[j]) << "weight " << j;
+    moved += ref.w[j] != 0;
   }
-  expect_same(run_real(AlgorithmKind::kAdmm, svm, s, 2), w_avg);
+  EXPECT_EQ(real.second, ref.bias) << "bias";
+  EXPECT_GT(moved, 0);
+}
+
+TEST_P(Replay, FloatNumerics) {
+  const Rule rule{GetParam(), false, 2};
+  const Data d = dense8();
+  Cluster c = self();
+  const AlgorithmSettings ga{1, 2, 1, 2, 3, 0, 2}, ma{1, 2, 0, 2, 3, 0, 2};
+  replay::FloatModel m(d.weights);
+  for (int r = 0; r < 3; ++r) {
+    replay::FloatModel sum(d.weights);
+    for (int dpu = 0; dpu < 2; ++dpu) {
+      replay::FloatModel g(d.weights);
+      replay::add_row_float(m, d, dpu * 2 + r % 2, rule, g);
+      for (size_t j = 0; j < sum.w.size(); ++j) sum.w[j] += g.w[j];
+      sum.bias += g.bias;
+    }
+    replay::step_float(m, sum, 1, 5);
+  }
+  expect_same_float(replay::run_real<Float32>(AlgorithmKind::kGaSgd, rule, ga, d, 3, c), m);
+
+  replay::FloatModel avg(d.weights);
+  for (int r = 0; r < 3; ++r) {
+    replay::FloatModel sum(d.weights);
+    for (int dpu = 0; dpu < 2; ++dpu) {
+      replay::FloatModel local = avg, g(d.weights);
+      replay::add_row_float(local, d, dpu * 2 + r % 2, rule, g);
+      replay::step_float(local, g, 0, 5);
+      for (size_t j = 0; j < sum.w.size(); ++j) sum.w[j] += local.w[j];
+      sum.bias += local.bias;
+    }
+    for (size_t j = 0; j < avg.w.size(); ++j) avg.w[j] = sum.w[j] / 2.0f;
+    avg.bias = sum.bias / 2.0f;
+  }
+  expect_same_float(replay::run_real<Float32>(AlgorithmKind::kMaSgd, rule, ma, d, 3, c), avg);
 }
 
 INSTANTIATE_TEST_SUITE_P(LrAndSvm, Replay, testing::Bool(),
