@@ -164,19 +164,24 @@ double expected_max_binomial(uint64_t n, double f, uint64_t d) {
 
 namespace {
 
-// One DPU launch of the recipe, counted by the kernels' count-only accounting on rows of `shape`.
-// SVM: the launch waits for the DPU with the most rows inside the margin, so the share assumed is
-// the expected largest of every DPU's (each row independently inside with the assumed share).
-template <class Num>
-DpuCounts launch_counts(const RoundOp& launch, const RunSetup& p, const DpuSpec& dpu,
-                        const uint64_t* offsets, uint64_t first = 0) {
-  const RowShape shape{p.sparse, p.layout.weights, offsets, 0};
+// The kernel settings a launch is counted with. SVM: the launch waits for the DPU with the most
+// rows inside the margin, so the share assumed is the expected largest of every DPU's (each row
+// independently inside with the assumed share). Computed once per launch of the recipe.
+KernelConfig launch_kernel(const RoundOp& launch, const RunSetup& p) {
   KernelConfig kernel = p.kernel;
   if (kernel.model == ModelKind::kSvm && launch.rows_read > 0) {
     kernel.svm_active_fraction = expected_max_binomial(launch.rows_read, kernel.svm_active_fraction,
                                                        static_cast<uint64_t>(p.total_dpus)) /
                                  static_cast<double>(launch.rows_read);
   }
+  return kernel;
+}
+
+// One DPU launch of the recipe, counted by the kernels' count-only accounting on rows of `shape`.
+template <class Num>
+DpuCounts launch_counts(const RoundOp& launch, const RunSetup& p, const KernelConfig& kernel,
+                        const DpuSpec& dpu, const uint64_t* offsets, uint64_t first = 0) {
+  const RowShape shape{p.sparse, p.layout.weights, offsets, 0};
   DpuCounts c;
   if (launch.kind == OpKind::kLaunchGradient) {
     count_gradient<Num>(shape, first, launch.count, kernel, dpu, c);
@@ -203,11 +208,13 @@ template <class Num>
 Launch launch_at(const RoundOp& launch, const RunSetup& p, const HardwareSpec& hw,
                  const NnzHistogram& h, double nnz) {
   const int tasklets = static_cast<int>(hw.dpu.tasklets);
+  const KernelConfig kernel = launch_kernel(launch, p);
   auto at = [&](uint64_t k) {
     std::vector<uint64_t> off;
     if (p.sparse) off = representative_offsets(h, launch.rows_read, k);
-    const DpuTime t = dpu_time(
-        launch_counts<Num>(launch, p, hw.dpu, p.sparse ? off.data() : nullptr), tasklets, hw.dpu);
+    const DpuTime t =
+        dpu_time(launch_counts<Num>(launch, p, kernel, hw.dpu, p.sparse ? off.data() : nullptr),
+                 tasklets, hw.dpu);
     return Launch{launch_time(hw.transfer) + t.compute, t.dma};
   };
   if (!p.sparse) return at(0);
@@ -239,9 +246,11 @@ FileLaunches file_launches(const RoundOp& op, const RunSetup& p, const HardwareS
   FileLaunches f;
   const uint64_t per_dpu = p.layout.rows_per_dpu;
   const int tasklets = static_cast<int>(hw.dpu.tasklets);
+  const KernelConfig kernel = launch_kernel(op, p);
   auto price = [&](uint64_t base, uint64_t r) {
-    const DpuTime t = dpu_time(
-        launch_counts<Num>(op, p, hw.dpu, off.data() + base, op.first_row_of(r)), tasklets, hw.dpu);
+    const DpuTime t =
+        dpu_time(launch_counts<Num>(op, p, kernel, hw.dpu, off.data() + base, op.first_row_of(r)),
+                 tasklets, hw.dpu);
     return Launch{launch_time(hw.transfer) + t.compute, t.dma};
   };
   // Each round, the kPriced DPUs with the most launch non-zeros (of the server; of the group) are
@@ -397,9 +406,9 @@ GroupCosts group_costs(const Workload& w, const ServerPreset& preset, RunSetup s
               static_cast<uint64_t>(std::llround(static_cast<double>(op.rows_read) * h.mean())));
         }
         const uint64_t launch_bytes =
-            dpus *
-            dma_bytes(launch_counts<Num>(op, setup, hw.dpu, L.sparse ? mean_off.data() : nullptr),
-                      static_cast<int>(hw.dpu.tasklets));
+            dpus * dma_bytes(launch_counts<Num>(op, setup, launch_kernel(op, setup), hw.dpu,
+                                                L.sparse ? mean_off.data() : nullptr),
+                             static_cast<int>(hw.dpu.tasklets));
         l->add(Phase::kDpuCompute, own.compute);
         l->add(Phase::kDpuDma, own.dma, launch_bytes);
         break;

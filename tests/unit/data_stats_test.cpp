@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "src/predict/data_stats.h"
+#include "src/predict/predictor.h"
 
 namespace pimscale {
 namespace {
@@ -82,6 +83,32 @@ TEST(DataStats, JsonRoundTrip) {
   EXPECT_EQ(t.reuse[0].fraction[2], 0.25);
   EXPECT_EQ(t.shards[0].max_over_mean, 1.5);
   EXPECT_EQ(t.rows, 5u);
+}
+
+// SVM: the expected most rows inside the margin over d DPUs of n rows each, a row inside with
+// probability f.
+TEST(ExpectedMaxBinomial, SmallCasesByHand) {
+  EXPECT_DOUBLE_EQ(expected_max_binomial(1, 0.25, 3), 1 - 0.75 * 0.75 * 0.75);  // P(any of 3 is in)
+  // n = 2, f = 1/2: counts 0, 1, 2 with 1/4, 1/2, 1/4; E[max of 2] = P(max >= 1) + P(max >= 2)
+  // = (1 - (1/4)^2) + (1 - (3/4)^2) = 15/16 + 7/16.
+  EXPECT_NEAR(expected_max_binomial(2, 0.5, 2), 22.0 / 16, 1e-12);
+  EXPECT_DOUBLE_EQ(expected_max_binomial(64, 0.3, 1), 64 * 0.3);  // one DPU: the mean
+  EXPECT_EQ(expected_max_binomial(64, 0.0, 100), 0.0);
+  EXPECT_EQ(expected_max_binomial(64, 1.0, 100), 64.0);
+}
+
+TEST(ExpectedMaxBinomial, LargeCasesAgainstAnIndependentSum) {
+  // Python's exact binomial pmf (math.comb, float powers) summed as sum_k 1 - F(k)^d, written down
+  // here; the tolerance is float rounding over up to 1,000 terms.
+  EXPECT_NEAR(expected_max_binomial(1000, 0.2, 1000), 241.91592505904273, 1e-6);
+  EXPECT_NEAR(expected_max_binomial(64, 0.19, 2048), 23.884845774970334, 1e-6);
+  // More DPUs never lower the expected maximum.
+  double last = 0;
+  for (uint64_t d : {1, 2, 16, 256, 4096}) {
+    const double e = expected_max_binomial(128, 0.1, d);
+    EXPECT_GE(e, last);
+    last = e;
+  }
 }
 
 }  // namespace
