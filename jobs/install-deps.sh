@@ -16,6 +16,7 @@ packages=(
   python3                          # e2e scripts, the golden comparison, the include-rules check
   clang-format-14 clang-tidy-14    # jobs/lint.sh and the lint_format test
   clang-14                         # tests/fuzz/run.sh (libFuzzer) and jobs/sanitize.sh (ASan, UBSan)
+  slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge  # the slurm_templates test's throw-away cluster
 )
 
 missing=()
