@@ -79,10 +79,10 @@ void write_split(StoredFile& f, Bytes& b, const std::string& g, bool dense, hsiz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
-// The communicator the files are opened on: a copy of MPI_COMM_SELF made before HDF5 starts. Each time
-// HDF5 starts (once per input, after the H5close below) it sets an attribute on MPI_COMM_SELF, and
-// every file open duplicates its communicator with all attributes: opening on MPI_COMM_SELF itself
-// made each input slower than the last (330 executions a second falling to 80).
+// The communicator the files are opened on: a copy of MPI_COMM_SELF made before HDF5 starts. Each
+// time HDF5 starts (once per input, after the H5close below) it sets an attribute on MPI_COMM_SELF,
+// and every file open duplicates its communicator with all attributes: opening on MPI_COMM_SELF
+// itself made each input slower than the last (330 executions a second falling to 80).
 MPI_Comm g_comm = MPI_COMM_NULL;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
