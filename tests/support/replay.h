@@ -95,38 +95,30 @@ inline void add_row(const Model& m, const Data& data, int row, const Rule& rule,
           (static_cast<I64>(data.x[r][static_cast<size_t>(j)]) * m.w[static_cast<size_t>(j)]) >> 31;
   }
   auto add = [&](size_t j, I64 t) { g.w[j] = data.sparse ? g.w[j] + t : sat(g.w[j] + t); };
+  // The row's error: SVM the sign -y' (nothing outside the margin), LR d = sigmoid(z) - y; `unit`
+  // is the term of a binary feature and of the bias, `term(x)` that of a dense feature x.
+  I64 unit = 0, d = 0, sign = 0;
   if (rule.svm) {
-    const I64 yz = y == 1 ? z : -z;
-    if (yz >= (I64{1} << 16)) return;  // outside the margin 2^-15
-    const I64 sign = y == 1 ? -1 : 1;
-    const I64 unit = sign * class_weighted(kOne >> rule.lr, y, rule);
-    if (data.sparse) {
-      for (uint32_t j : data.idx[r]) add(j, unit);
-      add(static_cast<size_t>(data.features), unit);
-    } else {
-      for (int j = 0; j < data.weights; ++j) {
-        add(static_cast<size_t>(j),
-            sign * class_weighted(static_cast<I64>(data.x[r][static_cast<size_t>(j)]) >> rule.lr, y,
-                                  rule));
-      }
-      g.bias += unit;
-    }
-    return;
+    if ((y == 1 ? z : -z) >= (I64{1} << 16)) return;  // outside the margin 2^-15
+    sign = y == 1 ? -1 : 1;
+    unit = sign * class_weighted(kOne >> rule.lr, y, rule);
+  } else {
+    d = FixedQ31::sigmoid(z, exp_table()) - (y == 1 ? kOne : 0);
+    unit = class_weighted(guard(d, rule.lr), y, rule);
   }
-  const I64 d = FixedQ31::sigmoid(z, exp_table()) - (y == 1 ? kOne : 0);
-  const I64 unit = class_weighted(guard(d, rule.lr), y, rule);
+  auto term = [&](I64 x) {
+    return rule.svm ? sign * class_weighted(x >> rule.lr, y, rule)
+                    : class_weighted(guard(x * d, 31 + rule.lr), y, rule);
+  };
   if (data.sparse) {
     for (uint32_t j : data.idx[r]) add(j, unit);
     add(static_cast<size_t>(data.features), unit);
-  } else {
-    for (int j = 0; j < data.weights; ++j) {
-      add(static_cast<size_t>(j),
-          class_weighted(
-              guard(static_cast<I64>(data.x[r][static_cast<size_t>(j)]) * d, 31 + rule.lr), y,
-              rule));
-    }
-    g.bias += unit;
+    return;
   }
+  for (int j = 0; j < data.weights; ++j) {
+    add(static_cast<size_t>(j), term(static_cast<I64>(data.x[r][static_cast<size_t>(j)])));
+  }
+  g.bias += unit;
 }
 
 // w <- sat(w - guard(g >> b) - guard((w [+ prox]) >> decay)); the dense bias takes no L2 or
@@ -278,7 +270,10 @@ inline Model admm(const Data& d, const Rule& rule, const AlgorithmSettings& s, i
   return w_avg;
 }
 
-inline void expect_same(const std::pair<std::vector<int32_t>, I64>& real, const Model& ref) {
+// The real run's weights and bias equal the replay's, entry by entry, and the replay trained
+// something.
+template <class Weight, class Bias, class Ref>
+void expect_same(const std::pair<std::vector<Weight>, Bias>& real, const Ref& ref) {
   ASSERT_EQ(real.first.size(), ref.w.size());
   int moved = 0;
   for (size_t j = 0; j < ref.w.size(); ++j) {
