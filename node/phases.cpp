@@ -3,8 +3,9 @@
 namespace pimscale {
 
 std::string_view phase_name(Phase p) {
-  static constexpr std::string_view kNames[kPhaseCount] = {
-      "host_to_dpu", "dpu_compute", "dpu_dma", "dpu_to_host", "host_reduce", "network", "wait"};
+  static constexpr std::string_view kNames[kPhaseCount] = {"host_to_dpu", "dpu_compute", "dpu_dma",
+                                                           "dpu_to_host", "host_reduce", "network",
+                                                           "wait",        "host_compute"};
   return kNames[static_cast<int>(p)];
 }
 

@@ -19,6 +19,7 @@ enum class Phase : int {
   kHostReduce,
   kNetwork,
   kWait,
+  kHostCompute,  // the host's own training work (a CPU server's kernels and update; 0 on PIM)
   kCount
 };
 inline constexpr int kPhaseCount = static_cast<int>(Phase::kCount);

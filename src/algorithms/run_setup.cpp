@@ -168,9 +168,8 @@ std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cf
   return out;
 }
 
-std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConfig& cfg,
-                                              int threads, const std::vector<uint64_t>& offsets) {
-  const footprint::WordSizes words = word_sizes(cfg.numerics);
+std::vector<HostMemoryItem> rows_memory_needs(const RunSetup& p,
+                                              const std::vector<uint64_t>& offsets) {
   std::vector<HostMemoryItem> items;
   const uint64_t rows = static_cast<uint64_t>(p.dpus) * p.layout.rows_per_dpu;
   if (!p.sparse) {
@@ -184,6 +183,13 @@ std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConf
          footprint::feature_bytes(true, rows, offsets.back() - offsets.front(), p.layout.weights) +
              (rows + 1) * sizeof(uint64_t) + rows});
   }
+  return items;
+}
+
+std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConfig& cfg,
+                                              int threads, const std::vector<uint64_t>& offsets) {
+  const footprint::WordSizes words = word_sizes(cfg.numerics);
+  std::vector<HostMemoryItem> items = rows_memory_needs(p, offsets);
   // The rows one launch of local steps reads: what a sparse DPU's held entries come from.
   uint64_t held = 0;
   for (const RoundOp& op : p.algorithm->recipe(p.layout, p.settings, words)) {

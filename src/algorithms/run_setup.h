@@ -84,6 +84,9 @@ std::vector<std::string> range_warnings(const RunSetup& p, const TrainConfig& cf
 // read chunk, and the rows as the DPUs store them; sparse: from `offsets`, the rows' CSR offsets,
 // read before the rows), the server (node/host_memory.h, with the sparse DPUs' held entries bounded
 // from `offsets`) and the algorithm's host state.
+// The training rows alone, as host_memory_needs counts them (dense: with one read chunk).
+std::vector<HostMemoryItem> rows_memory_needs(const RunSetup& p,
+                                              const std::vector<uint64_t>& offsets);
 std::vector<HostMemoryItem> host_memory_needs(const RunSetup& p, const TrainConfig& cfg,
                                               int threads, const std::vector<uint64_t>& offsets);
 // Throws ResourceError, naming the largest items, when `machine_need` (every rank on this machine)

@@ -25,6 +25,7 @@
 #include "src/commands/train_checkpoint.h"
 #include "src/config/config_cli.h"
 #include "src/config/presets.h"
+#include "src/devices/cpu_trainer.h"
 #include "src/report/metrics.h"
 #include "src/report/run_report.h"
 #include "src/version.h"
@@ -288,7 +289,7 @@ std::vector<std::vector<TraceSlice>> gather_timelines(Cluster& cluster,
 
 struct RunContext {
   const std::string& data_name;
-  const TrainConfig& cfg;
+  const TrainConfig& cfg;  // --device cpu: with the workers as its DPUs (`given`: as given)
   Cluster& cluster;
   const ServerPreset& preset;
   const NetworkSpec& net;
@@ -296,11 +297,92 @@ struct RunContext {
   const RunSetup& setup;
   Clock::time_point wall_start;
   const nlohmann::json* resume = nullptr;  // --resume: the checkpoint's meta.json (every rank)
+  const TrainConfig* given = nullptr;
 };
 
 // The threads running this rank's DPUs: --threads, else every core the rank may use.
 int threads_of(const TrainConfig& cfg) {
   return cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
+}
+
+// A setup error of --device cpu in its own words: the workers stand where the DPUs stand.
+std::string in_workers(std::string message) {
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"--dpus-per-server", "--workers-per-server"},
+        {"DPUs", "workers"},
+        {"DPU", "worker"}}) {
+    for (size_t at = message.find(from); at != std::string::npos;
+         at = message.find(from, at + to.size()))
+      message.replace(at, from.size(), to);
+  }
+  return message;
+}
+
+// Rank 0's line after an epoch; `clock`: what the seconds are (emulated, or measured).
+void print_epoch(int64_t epoch, const TrainConfig& cfg, const EpochMetrics& m, bool evaluated,
+                 double seconds, double wall, std::string_view clock) {
+  if (evaluated || cfg.count_only) {
+    fmt::print(
+        "epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  {} {:.6f} s  wall {:.2f} "
+        "s\n",
+        epoch, cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc, clock, seconds, wall);
+  } else {
+    fmt::print("epoch {}/{}  (metrics every {} epochs)  {} {:.6f} s  wall {:.2f} s\n", epoch,
+               cfg.epochs, cfg.eval_every, clock, seconds, wall);
+  }
+  std::fflush(stdout);
+}
+
+// One server's ledger and start-up as integers, for gather_to_root; server_reports reads them back.
+std::vector<int64_t> ledger_fields(const PhaseLedger& ledger, Picoseconds startup) {
+  std::vector<int64_t> mine;
+  for (const auto& t : ledger.time) mine.push_back(t.value);
+  for (const auto& b : ledger.bytes) mine.push_back(static_cast<int64_t>(b));
+  mine.push_back(startup.value);
+  return mine;
+}
+
+// run.json's servers[] from every rank's ledger_fields (rank 0).
+std::vector<ServerReport> server_reports(const std::vector<int64_t>& all, const TrainConfig& cfg,
+                                         const RunSetup& setup, Picoseconds training_start) {
+  std::vector<ServerReport> servers;
+  const size_t stride = 2 * kPhaseCount + 1;
+  for (int64_t s = 0; s < setup.servers; ++s) {
+    ServerReport& v = servers.emplace_back();
+    for (int p = 0; p < kPhaseCount; ++p) {
+      v.ledger.time[p] = {all[s * stride + p]};
+      v.ledger.bytes[p] = static_cast<uint64_t>(all[s * stride + kPhaseCount + p]);
+    }
+    v.hardware = cfg.device == Device::kCpu ? "this host" : hardware_of(cfg, s, setup.servers);
+    v.share = setup.shares[static_cast<size_t>(s)];
+    v.rows_per_dpu = setup.unit_rows_per_dpu * static_cast<uint64_t>(v.share);
+    v.startup = {all[s * stride + 2 * kPhaseCount]};
+    v.startup_wait = training_start - v.startup;
+  }
+  return servers;
+}
+
+int64_t peak_rss_kib_of_rank() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss);
+}
+
+// Rank 0: epochs.csv, run.json and model.csv (`model` empty: none) into the folder.
+void write_results(RunFolder& folder, const nlohmann::json& run,
+                   const std::vector<std::string>& header,
+                   const std::vector<std::vector<std::string>>& csv,
+                   const std::vector<double>& model) {
+  folder.write_csv("epochs.csv", header, csv);
+  folder.write_json("run.json", run);
+  if (!model.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(model.size());
+    for (size_t j = 0; j + 1 < model.size(); ++j)
+      rows.push_back({std::to_string(j), fmt::format("{}", model[j])});
+    rows.push_back({"bias", fmt::format("{}", model.back())});
+    folder.write_csv("model.csv", {"index", "weight"}, rows);
+  }
 }
 
 template <class Num>
@@ -414,17 +496,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     if (root) {
       csv.push_back(
           epochs_csv_row(epoch, m, delta, wall, server.ledger().total(), epoch_metrics_wall));
-      if (evaluated || cfg.count_only) {
-        fmt::print(
-            "epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  emulated {:.6f} s  "
-            "wall {:.2f} s\n",
-            epoch, cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc,
-            delta.total().seconds(), wall);
-      } else {
-        fmt::print("epoch {}/{}  (metrics every {} epochs)  emulated {:.6f} s  wall {:.2f} s\n",
-                   epoch, cfg.epochs, cfg.eval_every, delta.total().seconds(), wall);
-      }
-      std::fflush(stdout);
+      print_epoch(epoch, cfg, m, evaluated, delta.total().seconds(), wall, "emulated");
     }
     if (cfg.checkpoint_every > 0 && epoch % cfg.checkpoint_every == 0 && epoch < cfg.epochs) {
       const auto checkpoint_start = Clock::now();
@@ -457,20 +529,14 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   }
 
   // Every server's ledger, for run.json's per-server breakdown.
-  std::vector<int64_t> mine;
-  for (const auto& t : server.ledger().time) mine.push_back(t.value);
-  for (const auto& b : server.ledger().bytes) mine.push_back(static_cast<int64_t>(b));
-  mine.push_back(server.startup().value);
-  const std::vector<int64_t> all = cluster.gather_to_root(mine);
+  const std::vector<int64_t> all =
+      cluster.gather_to_root(ledger_fields(server.ledger(), server.startup()));
   const std::vector<std::vector<TraceSlice>> tracks =
       gather_timelines(cluster, server.timeline(), !cfg.trace.empty());
   const double wall_total = cluster.max(since(ctx.wall_start));
   const int64_t rows_run = cluster.sum(static_cast<int64_t>(server.rows_run()));
   const int64_t rows_active = cluster.sum(static_cast<int64_t>(server.rows_active()));
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const int64_t peak_rss_kib =
-      cluster.max(static_cast<int64_t>(usage.ru_maxrss));  // the largest rank
+  const int64_t peak_rss_kib = cluster.max(peak_rss_kib_of_rank());  // the largest rank
   if (!root) return 0;
 
   RunReport report;
@@ -486,19 +552,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   }
   report.total = server.ledger();
   report.startup = server.startup_ledger();
-  const size_t stride = 2 * kPhaseCount + 1;
-  for (int64_t s = 0; s < setup.servers; ++s) {
-    ServerReport& v = report.servers.emplace_back();
-    for (int p = 0; p < kPhaseCount; ++p) {
-      v.ledger.time[p] = {all[s * stride + p]};
-      v.ledger.bytes[p] = static_cast<uint64_t>(all[s * stride + kPhaseCount + p]);
-    }
-    v.hardware = hardware_of(cfg, s, setup.servers);
-    v.share = setup.shares[static_cast<size_t>(s)];
-    v.rows_per_dpu = setup.unit_rows_per_dpu * static_cast<uint64_t>(v.share);
-    v.startup = {all[s * stride + 2 * kPhaseCount]};
-    v.startup_wait = training_start - v.startup;
-  }
+  report.servers = server_reports(all, cfg, setup, training_start);
   report.final = m;
   report.rows_run = static_cast<uint64_t>(rows_run);
   report.rows_active = static_cast<uint64_t>(rows_active);
@@ -520,16 +574,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   report.peak_rss_mib = static_cast<double>(peak_rss_kib) / 1024.0;
   const nlohmann::json run = run_manifest(report);
 
-  folder->write_csv("epochs.csv", header, csv);
-  folder->write_json("run.json", run);
-  if (cfg.save_model && !model.empty()) {
-    std::vector<std::vector<std::string>> rows;
-    rows.reserve(model.size());
-    for (size_t j = 0; j + 1 < model.size(); ++j)
-      rows.push_back({std::to_string(j), fmt::format("{}", model[j])});
-    rows.push_back({"bias", fmt::format("{}", model.back())});
-    folder->write_csv("model.csv", {"index", "weight"}, rows);
-  }
+  write_results(*folder, run, header, csv, cfg.save_model ? model : std::vector<double>{});
   if (!cfg.trace.empty()) {
     write_file_atomically(
         cfg.trace,
@@ -540,9 +585,123 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   return 0;
 }
 
-int run_train(const TrainConfig& cfg, Cluster& cluster, const nlohmann::json* resume) {
+// One server's rows in float32, as the CPU workers read them (dense: padded like the DPUs').
+ServerData<Float32> cpu_rows(Cluster& cluster, const RunSetup& setup, ServerInput& input,
+                             bool train) {
+  if (!input.dense) return to_server_data<Float32>(std::move(train ? input.train : input.test));
+  return read_dense_shard<Float32>(
+      cluster, *input.dense, train ? "train" : "test", train ? input.train_first : input.test_first,
+      train ? input.train_count : input.test_count, setup.layout.weights);
+}
+
+// --device cpu: the measured CPU baseline. The same setup, metrics and run folder as a PIM run;
+// the phases are this host's wall seconds (metrics excluded).
+int train_cpu(const RunContext& ctx, ServerInput&& input) {
+  const TrainConfig& cfg = ctx.cfg;
+  Cluster& cluster = ctx.cluster;
+  const RunSetup& setup = ctx.setup;
+  const bool root = cluster.rank() == 0;
+  const int threads = threads_of(cfg);
+  const ServerData<Float32> train = cpu_rows(cluster, setup, input, true);
+  const ServerData<Float32> test = cpu_rows(cluster, setup, input, false);
+  CpuTrainer trainer(setup, train, threads, cluster);
+  const double load_wall = cluster.max(since(ctx.wall_start));
+  std::optional<RunFolder> folder;
+  collective_step(cluster, [&] {
+    if (root) folder.emplace(cfg.out, cfg.force, false);
+  });
+  if (root) {
+    fmt::print(
+        "pimscale train --device cpu: {} {} (float32) on {} ({} {} rows x {} features), {} "
+        "servers x {} workers = {} workers, batch {} ({} rows per worker step), {} rounds/epoch, "
+        "{} threads per rank; times are measured wall seconds\n",
+        name_of(cfg.algorithm), name_of(cfg.model), ctx.data_name, setup.rows_used(),
+        setup.sparse ? "sparse" : "dense", setup.layout.features, setup.servers, setup.dpus,
+        setup.total_dpus, cfg.batch, setup.settings.rows_per_dpu_step, setup.rounds, threads);
+  }
+  std::vector<std::vector<std::string>> csv;
+  double train_wall = 0, metrics_wall = 0;
+  EpochMetrics m;
+  for (int64_t epoch = 1; epoch <= cfg.epochs; ++epoch) {
+    const PhaseLedger before = trainer.ledger();
+    const auto epoch_start = Clock::now();
+    auto last_progress = Clock::now();
+    for (uint64_t r = 0; r < setup.rounds; ++r) {
+      trainer.round(r);
+      if (root && since(last_progress) > 10.0) {
+        fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, setup.rounds);
+        std::fflush(stdout);
+        last_progress = Clock::now();
+      }
+    }
+    const double wall = since(epoch_start);
+    train_wall += wall;
+    const PhaseLedger delta = trainer.ledger() - before;
+    const bool evaluated = epoch % cfg.eval_every == 0 || epoch == cfg.epochs;
+    const auto metrics_start = Clock::now();
+    m = evaluated
+            ? evaluate<Float32>(cluster, setup, train, test, trainer.weights(), trainer.bias())
+            : EpochMetrics{};
+    const double epoch_metrics_wall = since(metrics_start);
+    metrics_wall += epoch_metrics_wall;
+    if (root) {
+      csv.push_back(
+          epochs_csv_row(epoch, m, delta, wall, trainer.ledger().total(), epoch_metrics_wall));
+      print_epoch(epoch, cfg, m, evaluated, delta.total().seconds(), wall, "measured");
+    }
+  }
+  const std::vector<int64_t> all = cluster.gather_to_root(ledger_fields(trainer.ledger(), {}));
+  const double wall_total = cluster.max(since(ctx.wall_start));
+  const int64_t rows_run = cluster.sum(static_cast<int64_t>(trainer.rows_run()));
+  const int64_t rows_active = cluster.sum(static_cast<int64_t>(trainer.rows_active()));
+  const int64_t peak_rss_kib = cluster.max(peak_rss_kib_of_rank());
+  if (!root) return 0;
+
+  RunReport report;
+  report.device = Device::kCpu;
+  report.data_name = ctx.data_name;
+  report.cfg = ctx.given;
+  report.threads = threads;
+  report.setup = &setup;
+  report.preset = &ctx.preset;
+  report.net = &ctx.net;
+  report.allreduce_bytes = (setup.algorithm->kind() == AlgorithmKind::kAdmm ? 2 : 1) *
+                           (setup.layout.weights + 1) * sizeof(float);
+  report.total = trainer.ledger();
+  report.servers = server_reports(all, cfg, setup, {});
+  report.final = m;
+  report.rows_run = static_cast<uint64_t>(rows_run);
+  report.rows_active = static_cast<uint64_t>(rows_active);
+  const uint64_t hashed = setup.sparse ? setup.layout.features + 1 : setup.layout.features;
+  report.model_sha256 =
+      model_sha256<Float32>(trainer.weights(), hashed, trainer.bias(), !setup.sparse);
+  const std::vector<double> model =
+      final_model<Float32>(trainer.weights(), setup.layout.features, trainer.bias(), setup.sparse);
+  report.model = model_summary(model);
+  report.train_wall_seconds = train_wall;
+  report.load_wall_seconds = load_wall;
+  report.metrics_wall_seconds = metrics_wall;
+  report.wall_seconds = wall_total;
+  report.peak_rss_mib = static_cast<double>(peak_rss_kib) / 1024.0;
+  const nlohmann::json run = run_manifest(report);
+  write_results(*folder, run, epochs_csv_header(), csv,
+                cfg.save_model ? model : std::vector<double>{});
+  folder->commit();
+  print_summary(run, report.total);
+  return 0;
+}
+
+int run_train(const TrainConfig& given, Cluster& cluster, const nlohmann::json* resume) {
   const auto wall_start = Clock::now();
   const bool root = cluster.rank() == 0;
+  // --device cpu: the server's workers take the DPUs' place in the setup (rows per step, rounds).
+  const bool cpu = given.device == Device::kCpu;
+  TrainConfig device_cfg = given;
+  if (cpu) {
+    device_cfg.dpus_per_server =
+        given.workers_per_server > 0 ? given.workers_per_server : threads_of(given);
+  }
+  const TrainConfig& cfg = device_cfg;
 
   ServerPreset preset;
   NetworkSpec net;
@@ -572,9 +731,14 @@ int run_train(const TrainConfig& cfg, Cluster& cluster, const nlohmann::json* re
     } else {
       shape = synthetic_shape(cfg, share_sum);
     }
-    setup = make_setup(cfg, shape, preset.hardware, std::move(shares), cluster.rank());
+    try {
+      setup = make_setup(cfg, shape, preset.hardware, std::move(shares), cluster.rank());
+    } catch (const InputError& e) {
+      if (!cpu) throw;
+      throw InputError(in_workers(e.what()));
+    }
     // Dense shards are checked before any row is read; sparse ones once their non-zeros are known.
-    if (!setup.sparse)
+    if (!setup.sparse && !cpu)
       check_server_layout(setup.layout, preset.hardware, mram_needs(setup, cfg, 0),
                           setup_context(setup));
   });
@@ -588,8 +752,12 @@ int run_train(const TrainConfig& cfg, Cluster& cluster, const nlohmann::json* re
       collective_step(cluster,
                       [&] { row_offsets = data->read_row_offsets("train", first_row, per_rank); });
     }
-    const std::vector<HostMemoryItem> mine =
-        host_memory_needs(setup, cfg, threads_of(cfg), row_offsets);
+    std::vector<HostMemoryItem> mine =
+        cpu ? rows_memory_needs(setup, row_offsets)
+            : host_memory_needs(setup, cfg, threads_of(cfg), row_offsets);
+    if (cpu) {
+      for (HostMemoryItem& i : CpuTrainer::memory_needs(setup)) mine.push_back(std::move(i));
+    }
     uint64_t need = 0;
     for (const HostMemoryItem& i : mine) need += i.bytes;
     const uint64_t machine_need =
@@ -614,9 +782,10 @@ int run_train(const TrainConfig& cfg, Cluster& cluster, const nlohmann::json* re
   const uint64_t rows_used = setup.rows_used();
   if (root && rows_used < setup.train_rows) {
     fmt::print(
-        "note: {} of {} training rows fill whole mini-batches on {} DPUs; the last {} are not "
+        "note: {} of {} training rows fill whole mini-batches on {} {}; the last {} are not "
         "used\n",
-        rows_used, setup.train_rows, setup.total_dpus, setup.train_rows - rows_used);
+        rows_used, setup.train_rows, setup.total_dpus, cpu ? "workers" : "DPUs",
+        setup.train_rows - rows_used);
   }
 
   // Global sharding: DPU g = rank * D + d holds training rows [g * rpd, (g + 1) * rpd), so S
@@ -652,7 +821,7 @@ int run_train(const TrainConfig& cfg, Cluster& cluster, const nlohmann::json* re
     }
   }
   if (!input.dense) data.reset();
-  if (setup.sparse) {
+  if (setup.sparse && !cpu) {
     const uint64_t rpd = setup.layout.rows_per_dpu;
     uint64_t local_max = 0;
     for (int64_t d = 0; d < setup.dpus; ++d) {
@@ -668,7 +837,8 @@ int run_train(const TrainConfig& cfg, Cluster& cluster, const nlohmann::json* re
   }
 
   const RunContext ctx{shape.name,   cfg,   cluster,    preset, net,
-                       network_file, setup, wall_start, resume};
+                       network_file, setup, wall_start, resume, &given};
+  if (cpu) return train_cpu(ctx, std::move(input));
   switch (cfg.numerics) {
     case Numerics::kFloat:
       return train_with<Float32>(ctx, std::move(input));

@@ -2,8 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <string_view>
 
 #include "src/base/error.h"
 
@@ -109,8 +111,45 @@ TrainConfig TrainConfigCli::resolve_over(TrainConfig c) const {
         },
         k.field);
   }
+  if (c.device == Device::kCpu) on_cpu(c);
   validate(c, predicting_);
   return c;
+}
+
+void TrainConfigCli::on_cpu(TrainConfig& c) const {
+  if (predicting_) {
+    throw InputError(
+        "--device cpu: predict and plan price PIM clusters only so far; measure this host with "
+        "`pimscale train --device cpu`");
+  }
+  const TrainConfig defaults;
+  bool numerics_given = false;
+  for (size_t i = 0; i < config_keys().size(); ++i) {
+    const ConfigKey& k = config_keys()[i];
+    const std::vector<std::string>& pim = pim_only_keys();
+    numerics_given |= std::string_view(k.key) == "numerics" && options_[i]->count() > 0;
+    if (std::find(pim.begin(), pim.end(), k.key) == pim.end()) continue;
+    if (options_[i]->count() > 0) {
+      const std::string_view key = k.key;
+      const bool not_yet = key == "trace" || key == "checkpoint_every" || key == "shares";
+      throw InputError(flag_of(k.key) +
+                       (not_yet ? " is not available with --device cpu yet"
+                                : " describes the emulated PIM cluster; --device cpu trains on "
+                                  "this host's cores with real MPI all-reduces") +
+                       ": drop " + flag_of(k.key));
+    }
+    // A --config file's PIM keys (a workload preset's DPUs, hardware, network) do not apply.
+    std::visit(
+        [&](const auto& f) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(f)>, EnumField>) {
+            f.set(c, f.get(defaults));
+          } else {
+            c.*f = defaults.*f;
+          }
+        },
+        k.field);
+  }
+  if (!numerics_given) c.numerics = Numerics::kFloat;
 }
 
 std::vector<std::string> TrainConfigCli::given_flags() const {

@@ -24,6 +24,10 @@ class TrainConfigCli {
   std::vector<std::string> given_flags() const;
 
  private:
+  // --device cpu: refuses a PIM-only flag, resets a --config file's PIM-only keys to their
+  // defaults, and makes float32 the numerics.
+  void on_cpu(TrainConfig& c) const;
+
   bool predicting_ = false;
   std::string config_file_;
   std::vector<std::string> values_;  // one per key, as typed

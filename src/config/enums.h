@@ -13,6 +13,8 @@
 namespace pimscale {
 
 enum class AlgorithmKind { kGaSgd, kMaSgd, kAdmm };
+// What trains: pim (the emulated PIM servers) or cpu (this host's cores, measured: src/devices).
+enum class Device { kPim, kCpu };
 // fixed: the DPU's Q1.31 arithmetic; float: float32; float-saturating: float clipped where fixed
 // saturates.
 enum class Numerics { kFixed, kFloat, kFloatSaturating };
@@ -34,6 +36,10 @@ struct EnumNames<ModelKind> {
 template <>
 struct EnumNames<AlgorithmKind> {
   static constexpr std::array<std::string_view, 3> names = {"ga-sgd", "ma-sgd", "admm"};
+};
+template <>
+struct EnumNames<Device> {
+  static constexpr std::array<std::string_view, 2> names = {"pim", "cpu"};
 };
 template <>
 struct EnumNames<Numerics> {

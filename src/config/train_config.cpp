@@ -67,6 +67,13 @@ const std::vector<ConfigKey>& config_keys() {
        "model: lr (logistic regression) or svm (hinge loss)"},
       {"algorithm", enum_field<&TrainConfig::algorithm>(), "", 0, 0,
        "algorithm: ga-sgd, ma-sgd or admm"},
+      {"device", enum_field<&TrainConfig::device>(), "", 0, 0,
+       "device: pim (the emulated PIM servers) or cpu (float32 on this host's cores, one MPI rank "
+       "per CPU server, real all-reduces; measured wall time, not emulated)"},
+      {"workers_per_server", &TrainConfig::workers_per_server, "workers", 1, 4096,
+       "--device cpu: workers per server (GA-SGD's batch share, MA-SGD's and ADMM's models; 0: "
+       "the thread count)",
+       0},
       {"numerics", enum_field<&TrainConfig::numerics>(), "", 0, 0,
        "numerics: fixed (the DPU's Q1.31 arithmetic), float (reference) or float-saturating (float "
        "clipped to "
@@ -274,6 +281,19 @@ void validate(const TrainConfig& c, bool predicting) {
        "--topology shapes a modelled network; drop it with --network measured");
   if (!c.shares.empty()) parse_shares(c.shares, -1);
   hardware_of(c, -1, -1);  // the list's form
+  need(c.device == Device::kCpu || c.workers_per_server == 0,
+       "--workers-per-server is for --device cpu (PIM servers have --dpus-per-server)");
+  need(c.device == Device::kPim || c.numerics == Numerics::kFloat,
+       "--device cpu trains in float32: drop --numerics " + name_string(c.numerics));
+}
+
+const std::vector<std::string>& pim_only_keys() {
+  static const std::vector<std::string> kKeys = {
+      "hardware", "server_hardware",     "dpus_per_server",  "network",
+      "topology", "servers_per_leaf",    "oversubscription", "collective",
+      "shares",   "svm_active_fraction", "count_only",       "synthetic",
+      "trace",    "checkpoint_every",    "rows_per_dpu"};
+  return kKeys;
 }
 
 std::string hardware_of(const TrainConfig& c, int64_t rank, int64_t servers) {

@@ -28,6 +28,8 @@ struct TrainConfig {
   std::string data;  // HDF5 dataset (README, "Dataset format")
   ModelKind model = ModelKind::kLr;
   AlgorithmKind algorithm = AlgorithmKind::kGaSgd;
+  Device device = Device::kPim;
+  int64_t workers_per_server = 0;  // --device cpu: workers per server (0: the thread count)
   Numerics numerics = Numerics::kFixed;
   std::string hardware = "upmem-2560-v1a";
   std::string server_hardware;       // per-server presets, "RANK=PRESET,..." (others: hardware)
@@ -93,6 +95,9 @@ void set_enum(TrainConfig& c, const ConfigKey& key, const std::string& value);
 // also take
 // --synthetic without --count-only. Throws InputError naming the flag and the fix.
 void validate(const TrainConfig& c, bool predicting = false);
+// The keys --device cpu (this host's cores, real MPI) does not take: those that describe the
+// emulated PIM cluster, and --trace, --checkpoint-every and --shares (not built for it yet).
+const std::vector<std::string>& pim_only_keys();
 nlohmann::json to_json(const TrainConfig& c);
 // The inverse of to_json: defaults, then every key `j` names. Throws InputError naming `source`
 // and the key for an unknown key or a value of the wrong type (ranges: validate()).

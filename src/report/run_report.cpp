@@ -84,7 +84,25 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["out"] = cfg.out;
   run["hardware"] = describe(r.preset->hardware, r.preset->host);
   run["hardware"]["file"] = r.preset->file;
-  if (r.net->measured) {
+  const bool cpu = r.device == Device::kCpu;
+  run["device"] = name_of(r.device);
+  run["timing"] = cpu ? "measured" : "emulated";
+  if (cpu) {
+    // The workers stand where the DPUs stand in the setup; no PIM hardware, no network model.
+    run["dpus_per_server"] = 0;
+    run["total_dpus"] = 0;
+    run["workers_per_server"] = setup.dpus;
+    run["total_workers"] = setup.total_dpus;
+    run["hardware"] = {{"name", "this host"},
+                       {"threads_per_rank", r.threads},
+                       {"note", "float32 on the host's cores; phases are measured wall seconds"}};
+  }
+  if (cpu) {
+    run["network"] = {{"name", "measured"},
+                      {"note",
+                       "wait: this rank's MPI_Barrier before each all-reduce; network: the "
+                       "MPI_Allreduce itself (rank 0's wall time)"}};
+  } else if (r.net->measured) {
     run["network"] = {
         {"name", "measured"},
         {"note", "inter-server time is the slowest rank's wall time of the real MPI all-reduce"}};
@@ -94,7 +112,10 @@ nlohmann::json run_manifest(const RunReport& r) {
   }
   // Every round's one all-reduce: the sums of (weights + 1) wide entries; ADMM's of w and u
   // together.
-  run["network"]["allreduce"] = allreduce_json(*r.net, r.allreduce_bytes, setup.servers);
+  run["network"]["allreduce"] = cpu ? nlohmann::json{{"requested", "MPI_Allreduce"},
+                                                     {"message_bytes", r.allreduce_bytes},
+                                                     {"algorithm", nullptr}}
+                                    : allreduce_json(*r.net, r.allreduce_bytes, setup.servers);
   run["dataset"] = {{"path", r.data_name},
                     {"kind", setup.sparse ? "sparse" : "dense"},
                     {"features", setup.layout.features},
@@ -108,13 +129,18 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["gradient_bytes"] = footprint::gradient_bytes(setup.sparse, setup.layout.weights, words);
   run["rounds_per_epoch"] = setup.rounds;
   run["rows_per_dpu_step"] = setup.settings.rows_per_dpu_step;
-  run["deterministic"] = !r.net->measured;
+  run["deterministic"] = !cpu && !r.net->measured;
   run["emulated_time_model"] =
-      "v3: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
-      "barriers, shared DMA engine hidden behind compute by dma_overlap; an SVM row's gradient "
-      "part only for rows inside the margin), PrIM-style transfer model, host streaming model, "
-      "all-reduce by the network preset's algorithm and topology (or measured); see README, "
-      "Emulated time and Networks";
+      cpu ? "none: measured wall seconds of this host's training rounds (metrics excluded); "
+            "host_compute: the workers' kernels and the update, host_reduce: summing the "
+            "workers, wait and network: the MPI barrier and all-reduce"
+          : "v3: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "
+            "barriers, shared DMA engine hidden behind compute by dma_overlap; an SVM row's "
+            "gradient "
+            "part only for rows inside the margin), PrIM-style transfer model, host streaming "
+            "model, "
+            "all-reduce by the network preset's algorithm and topology (or measured); see README, "
+            "Emulated time and Networks";
   run["svm_active"] = svm_active_json(r);
   run["warnings"] = range_warnings(setup, cfg);
   run["count_only"] = cfg.count_only;
@@ -202,7 +228,9 @@ std::vector<std::string> epochs_csv_row(int64_t epoch, const EpochMetrics& m,
 
 void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   const double t = total.total().seconds();
-  fmt::print("\n{:<14}{:>16}{:>9}{:>18}\n", "phase", "emulated s", "share", "bytes");
+  // A CPU run's seconds are measured (wall), a PIM run's emulated.
+  const std::string clock = run.value("timing", "emulated");
+  fmt::print("\n{:<14}{:>16}{:>9}{:>18}\n", "phase", clock + " s", "share", "bytes");
   for (int p = 0; p < kPhaseCount; ++p) {
     const double s = total.time[p].seconds();
     fmt::print("{:<14}{:>16.9f}{:>8.1f}%{:>18}\n", phase_name(static_cast<Phase>(p)), s,
@@ -255,7 +283,7 @@ void print_summary(const nlohmann::json& run, const PhaseLedger& total) {
   fmt::print("model: max |w| {:.6f}, bias {:.6f}{}\n", model["max_abs_weight"].get<double>(),
              model["bias"].get<double>(), at_limit);
   fmt::print("model sha256 {}\n", f["model_sha256"].get<std::string>());
-  fmt::print("emulated {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", emulated, epochs,
+  fmt::print("{} {:.6f} s for {} epochs; wall {:.2f} s; results in {}\n", clock, emulated, epochs,
              f["wall_seconds"].get<double>(), run["out"].get<std::string>());
 }
 

@@ -35,6 +35,8 @@ struct ServerReport {
 };
 
 struct RunReport {
+  // pim: emulated time; cpu: this host's measured wall time (train --device cpu).
+  Device device = Device::kPim;
   std::string data_name;
   const TrainConfig* cfg = nullptr;
   int64_t threads = 0;

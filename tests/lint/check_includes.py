@@ -2,7 +2,7 @@
 """Include direction: a room may include only itself and the rooms below it (design.md, README Layout).
 
 Rooms, lowest first: src/base; pim_emul; node, comm, io (siblings: none includes another); src/config;
-src/algorithms; src/report; src/predict; src/commands; src/main.cpp. A quoted #include of a higher or sibling
+src/algorithms; src/devices; src/report; src/predict; src/commands; src/main.cpp. A quoted #include of a higher or sibling
 room is reported with file and line, and the script exits 1. CMake targets make most wrong-way includes fail
 to link too; this check also catches header-only uses that would link. Before checking the tree it checks
 itself on a made-up violation, so it cannot pass by finding nothing.
@@ -21,7 +21,8 @@ LOWER = {
 }
 LOWER["src/config"] = LOWER["node"] | LOWER["comm"] | LOWER["io"] | {"node", "comm", "io"}
 LOWER["src/algorithms"] = LOWER["src/config"] | {"src/config"}
-LOWER["src/report"] = LOWER["src/algorithms"] | {"src/algorithms", "src/version"}
+LOWER["src/devices"] = LOWER["src/algorithms"] | {"src/algorithms"}
+LOWER["src/report"] = LOWER["src/devices"] | {"src/devices", "src/version"}
 LOWER["src/predict"] = LOWER["src/report"] | {"src/report"}
 LOWER["src/commands"] = LOWER["src/predict"] | {"src/predict"}
 LOWER["src/main"] = LOWER["src/commands"] | {"src/commands"}

@@ -1,0 +1,322 @@
+#include "src/devices/cpu_trainer.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "pim_emul/kernels.h"
+#include "src/algorithms/algorithm.h"
+#include "src/base/fault.h"
+
+namespace pimscale {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+Picoseconds since(Clock::time_point t) {
+  return from_seconds(std::chrono::duration<double>(Clock::now() - t).count());
+}
+
+using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Dense rows per block: about 128 KiB of features, so the second pass (X^T t) reads them from the
+// cache the first pass (X w) brought them into.
+uint64_t block_rows(uint64_t n) { return std::clamp<uint64_t>((uint64_t{1} << 15) / n, 8, 1024); }
+
+// Model entries per chunk of the host's vector work (sums, updates) on the pool.
+constexpr uint64_t kChunk = 1 << 14;
+
+}  // namespace
+
+struct CpuTrainer::Worker {
+  std::vector<float> g;  // the gradient sum (sparse: zero but where `touched` says)
+  float g_bias = 0;
+  std::vector<uint32_t> touched;  // sparse: the entries of g this step wrote
+  std::vector<uint8_t> seen;      // sparse: [n], 1 where touched
+  std::vector<float> w;           // MA-SGD, ADMM: the worker's own model
+  float bias = 0;
+  std::vector<float> u, prox;  // ADMM: u_i and u_i - z
+  float u_bias = 0;
+  std::vector<float> z, t;  // dense: one block's scores and gradient terms
+  uint64_t rows_run = 0, rows_active = 0;
+};
+
+CpuTrainer::CpuTrainer(const RunSetup& setup, const ServerData<Float32>& rows, int threads,
+                       Cluster& cluster)
+    : setup_(setup),
+      rows_(rows),
+      cluster_(cluster),
+      pool_(threads),
+      n_(setup.layout.weights),
+      workers_(static_cast<size_t>(setup.layout.dpus)),
+      w_(n_, 0.0f) {
+  const AlgorithmKind kind = setup.algorithm->kind();
+  sums_.assign((kind == AlgorithmKind::kAdmm ? 2 : 1) * (n_ + 1), 0.0f);
+  if (kind == AlgorithmKind::kAdmm) z_.assign(n_, 0.0f);
+  const uint64_t block = block_rows(n_);
+  for (Worker& k : workers_) {
+    k.g.assign(n_, 0.0f);
+    if (setup.sparse) {
+      k.seen.assign(n_, 0);
+    } else {
+      k.z.resize(block);
+      k.t.resize(block);
+    }
+    if (kind != AlgorithmKind::kGaSgd) k.w.assign(n_, 0.0f);
+    if (kind == AlgorithmKind::kAdmm) {
+      k.u.assign(n_, 0.0f);
+      k.prox.assign(n_, 0.0f);
+    }
+  }
+}
+
+CpuTrainer::~CpuTrainer() = default;
+
+std::vector<HostMemoryItem> CpuTrainer::memory_needs(const RunSetup& setup) {
+  const AlgorithmKind kind = setup.algorithm->kind();
+  const uint64_t n = setup.layout.weights, workers = static_cast<uint64_t>(setup.layout.dpus);
+  // Per worker: the gradient, its own model (MA-SGD, ADMM), u_i and u_i - z (ADMM), the touched
+  // flags (sparse).
+  const uint64_t vectors =
+      1 + (kind == AlgorithmKind::kGaSgd ? 0 : 1) + (kind == AlgorithmKind::kAdmm ? 2 : 0);
+  const uint64_t per_worker = vectors * n * sizeof(float) + (setup.sparse ? n : 0);
+  const uint64_t host = (kind == AlgorithmKind::kAdmm ? 4 : 2) * (n + 1) * sizeof(float);
+  return {{"CPU workers' models and gradients", workers * per_worker},
+          {"global model and sums", host}};
+}
+
+uint64_t CpuTrainer::rows_run() const {
+  uint64_t n = 0;
+  for (const Worker& k : workers_) n += k.rows_run;
+  return n;
+}
+uint64_t CpuTrainer::rows_active() const {
+  uint64_t n = 0;
+  for (const Worker& k : workers_) n += k.rows_active;
+  return n;
+}
+
+template <class Fn>
+void CpuTrainer::chunks(uint64_t n, Fn fn) {
+  auto body = [&](size_t c) {
+    const uint64_t lo = c * kChunk;
+    fn(lo, std::min(n, lo + kChunk));
+  };
+  pool_.parallel_for((n + kChunk - 1) / kChunk, body);
+}
+
+// The gradient term of a row with score z (bias included), as the DPU kernels define it in float:
+// LR (sigmoid(z) - y) 2^-lr; SVM, inside the margin (y' z < margin), -y' 2^-lr; class weights
+// (Criteo) x15 for a positive row, x0.5 for a negative one. `active`: false for an SVM row outside
+// the margin.
+namespace {
+float row_term(float z, uint8_t y, const KernelConfig& cfg, bool& active) {
+  float t = 0;
+  if (cfg.model == ModelKind::kLr) {
+    active = true;
+    t = std::ldexp(1.0f / (1.0f + std::exp(-z)) - (y == 1 ? 1.0f : 0.0f), -cfg.lr_shift);
+  } else {
+    const float yz = y == 1 ? z : -z;
+    active = yz < static_cast<float>(cfg.svm_margin);
+    if (!active) return 0;
+    t = std::ldexp(y == 1 ? -1.0f : 1.0f, -cfg.lr_shift);
+  }
+  if (cfg.class_weights) t = y == 1 ? Float32::weight_positive(t) : Float32::weight_negative(t);
+  return t;
+}
+}  // namespace
+
+void CpuTrainer::gradient(Worker& k, uint64_t first, uint64_t rows, const float* w, float bias) {
+  const KernelConfig& cfg = setup_.kernel;
+  const uint8_t* y = rows_.y.data();
+  k.rows_run += rows;
+  if (setup_.sparse) {
+    // Binary CSR rows: z = w[bias] + sum of the row's weights; each non-zero adds t.
+    const uint64_t bias_index = setup_.layout.features;
+    const uint64_t* off = rows_.offsets.data();
+    const uint32_t* idx = rows_.indices.data();
+    float* g = k.g.data();
+    auto touch = [&](uint32_t j, float t) {
+      if (!k.seen[j]) {
+        k.seen[j] = 1;
+        k.touched.push_back(j);
+      }
+      g[j] += t;
+    };
+    for (uint64_t i = first; i < first + rows; ++i) {
+      float z = w[bias_index];
+      for (uint64_t p = off[i]; p < off[i + 1]; ++p) z += w[idx[p]];
+      bool active = false;
+      const float t = row_term(z, y[i], cfg, active);
+      if (!active) continue;
+      ++k.rows_active;
+      if (i + 1 < first + rows) __builtin_prefetch(idx + off[i + 1]);
+      for (uint64_t p = off[i]; p < off[i + 1]; ++p) touch(idx[p], t);
+      touch(static_cast<uint32_t>(bias_index), t);
+    }
+    return;
+  }
+  // Dense: per block, z = X w + bias, then g += X^T t (the block still in cache).
+  const uint64_t n = n_, block = block_rows(n);
+  Eigen::Map<Eigen::VectorXf> g(k.g.data(), static_cast<Eigen::Index>(n));
+  g.setZero();
+  k.g_bias = 0;
+  const Eigen::Map<const Eigen::VectorXf> wv(w, static_cast<Eigen::Index>(n));
+  for (uint64_t b0 = 0; b0 < rows; b0 += block) {
+    const uint64_t m = std::min(block, rows - b0), row0 = first + b0;
+    const Eigen::Map<const RowMajor> x(rows_.x.data() + row0 * n, static_cast<Eigen::Index>(m),
+                                       static_cast<Eigen::Index>(n));
+    Eigen::Map<Eigen::VectorXf> z(k.z.data(), static_cast<Eigen::Index>(m));
+    Eigen::Map<Eigen::VectorXf> t(k.t.data(), static_cast<Eigen::Index>(m));
+    z.noalias() = x * wv;
+    for (uint64_t i = 0; i < m; ++i) {
+      bool active = false;
+      t[static_cast<Eigen::Index>(i)] =
+          row_term(z[static_cast<Eigen::Index>(i)] + bias, y[row0 + i], cfg, active);
+      k.rows_active += active;
+      k.g_bias += t[static_cast<Eigen::Index>(i)];
+    }
+    g.noalias() += x.transpose() * t;
+  }
+}
+
+void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps, bool prox) {
+  const AlgorithmSettings& s = setup_.settings;
+  const uint64_t b = s.rows_per_dpu_step;
+  for (uint64_t step = 0; step < steps; ++step) {
+    gradient(k, first + step * b, b, k.w.data(), k.bias);
+    apply_update<Float32, float>(k.w.data(), n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
+                                 prox ? k.prox.data() : nullptr);
+    if (setup_.sparse) {
+      for (const uint32_t j : k.touched) {
+        k.g[j] = 0;
+        k.seen[j] = 0;
+      }
+      k.touched.clear();
+    } else {
+      k.bias = updated_bias<Float32>(k.bias, k.g_bias, s.batch_log2);
+    }
+  }
+}
+
+template <class Vec, class Scalar>
+void CpuTrainer::sum_workers(Vec of, Scalar scalar, float* out) {
+  chunks(n_, [&](uint64_t lo, uint64_t hi) {
+    std::fill(out + lo, out + hi, 0.0f);
+    for (Worker& k : workers_) {
+      const float* v = of(k);
+      for (uint64_t j = lo; j < hi; ++j) out[j] += v[j];
+    }
+  });
+  out[n_] = 0;
+  for (Worker& k : workers_) out[n_] += scalar(k);
+}
+
+void CpuTrainer::allreduce(std::span<float> sums) {
+  if (cluster_.size() == 1) return;
+  const auto t0 = Clock::now();
+  MPI_Barrier(cluster_.mpi_comm());
+  ledger_.add(Phase::kWait, since(t0));
+  const auto t1 = Clock::now();
+  inject_fault("allreduce", cluster_.rank());
+  MPI_Allreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(sums.size()), MPI_FLOAT, MPI_SUM,
+                cluster_.mpi_comm());
+  ledger_.add(Phase::kNetwork, since(t1), sums.size() * sizeof(float));
+}
+
+void CpuTrainer::round(uint64_t r) {
+  const AlgorithmSettings& s = setup_.settings;
+  const AlgorithmKind kind = setup_.algorithm->kind();
+  const uint64_t rpw = setup_.layout.rows_per_dpu, rps = s.rows_per_dpu_step;
+  const size_t W = workers_.size();
+  const uint64_t row_bytes = setup_.sparse ? 0 : n_ * sizeof(float);
+  const int decay = s.lr_shift + s.reg_shift;
+
+  // The workers' kernels.
+  auto t = Clock::now();
+  uint64_t rows_read = 0;
+  if (kind == AlgorithmKind::kGaSgd) {
+    auto work = [&](size_t k) { gradient(workers_[k], k * rpw + r * rps, rps, w_.data(), bias_); };
+    pool_.parallel_for(W, work);
+    rows_read = W * rps;
+  } else if (kind == AlgorithmKind::kMaSgd) {
+    auto work = [&](size_t k) {
+      Worker& wk = workers_[k];
+      std::copy(w_.begin(), w_.end(), wk.w.begin());
+      wk.bias = bias_;
+      local_steps(wk, k * rpw + r * rps, 1, false);
+    };
+    pool_.parallel_for(W, work);
+    rows_read = W * rps;
+  } else {
+    auto work = [&](size_t k) { local_steps(workers_[k], k * rpw, rpw / rps, true); };
+    pool_.parallel_for(W, work);
+    rows_read = W * rpw;
+  }
+  ledger_.add(Phase::kHostCompute, since(t), rows_read * row_bytes);
+
+  // The server's sums of its workers.
+  t = Clock::now();
+  if (kind == AlgorithmKind::kGaSgd && setup_.sparse) {
+    chunks(n_ + 1, [&](uint64_t lo, uint64_t hi) { std::fill(&sums_[lo], &sums_[0] + hi, 0.0f); });
+    for (Worker& k : workers_) {
+      for (const uint32_t j : k.touched) {
+        sums_[j] += k.g[j];
+        k.g[j] = 0;
+        k.seen[j] = 0;
+      }
+      k.touched.clear();
+    }
+  } else if (kind == AlgorithmKind::kGaSgd) {
+    sum_workers([](Worker& k) { return k.g.data(); }, [](Worker& k) { return k.g_bias; },
+                sums_.data());
+  } else {
+    sum_workers([](Worker& k) { return k.w.data(); }, [](Worker& k) { return k.bias; },
+                sums_.data());
+    if (kind == AlgorithmKind::kAdmm) {
+      sum_workers([](Worker& k) { return k.u.data(); }, [](Worker& k) { return k.u_bias; },
+                  sums_.data() + n_ + 1);
+    }
+  }
+  ledger_.add(Phase::kHostReduce, since(t), W * sums_.size() * sizeof(float));
+
+  allreduce(sums_);
+
+  // The host's update, the same on every server.
+  t = Clock::now();
+  const int64_t N = s.total_dpus;
+  if (kind == AlgorithmKind::kGaSgd) {
+    chunks(n_, [&](uint64_t lo, uint64_t hi) {
+      apply_update<Float32, float>(&w_[lo], hi - lo, &sums_[lo], s.batch_log2, decay, nullptr);
+    });
+    bias_ = updated_bias<Float32>(bias_, sums_[n_], s.batch_log2);
+  } else if (kind == AlgorithmKind::kMaSgd) {
+    chunks(n_, [&](uint64_t lo, uint64_t hi) {
+      for (uint64_t j = lo; j < hi; ++j) w_[j] = Float32::average(sums_[j], N);
+    });
+    bias_ = Float32::average(sums_[n_], N);
+  } else {
+    // z = S_tau(w_avg + u_avg); u_i += w_i - z; the workers' next proximal term is u_i - z.
+    const float tau = admm_tau<Float32>(s.alpha, s.reg_shift, N);
+    const float* u_sums = sums_.data() + n_ + 1;
+    chunks(n_, [&](uint64_t lo, uint64_t hi) {
+      for (uint64_t j = lo; j < hi; ++j) {
+        w_[j] = Float32::average(sums_[j], N);
+        z_[j] = soft_threshold<Float32>(w_[j] + Float32::average(u_sums[j], N), tau);
+      }
+      for (Worker& k : workers_) {
+        for (uint64_t j = lo; j < hi; ++j) {
+          k.u[j] += k.w[j] - z_[j];
+          k.prox[j] = k.u[j] - z_[j];
+        }
+      }
+    });
+    bias_ = Float32::average(sums_[n_], N);
+    const float z_bias = soft_threshold<Float32>(bias_ + Float32::average(u_sums[n_], N), tau);
+    for (Worker& k : workers_) k.u_bias += k.bias - z_bias;
+  }
+  ledger_.add(Phase::kHostCompute, since(t));
+}
+
+}  // namespace pimscale

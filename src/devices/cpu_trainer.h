@@ -1,0 +1,84 @@
+// The measured CPU baseline (`train --device cpu`): the same algorithms as the PIM servers (the
+// same RunSetup: rows per step, rounds per epoch, the update's shifts, ADMM's tau, class weights
+// and margin) run in float32 on this host's cores by `workers` workers per server, with real MPI
+// all-reduces between servers, and every phase timed by the wall clock. A well-made trainer, not a
+// reference: dense rows go through Eigen's matrix-vector products a cache-sized block at a time
+// (the rows are read from memory once per step), sparse rows through CSR loops that touch only
+// their non-zeros. Not responsible for reading data, metrics or the run folder
+// (src/commands/train.cpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "comm/cluster.h"
+#include "node/host_memory.h"
+#include "node/phases.h"
+#include "node/pim_server.h"
+#include "node/thread_pool.h"
+#include "src/algorithms/run_setup.h"
+
+namespace pimscale {
+
+// One server's rows as a CPU worker reads them: ServerData<Float32>'s arrays (dense: [rows x
+// weights], zero-padded; sparse: CSR from 0, binary values), in worker order: worker k holds local
+// rows [k rows_per_worker, (k + 1) rows_per_worker).
+class CpuTrainer {
+ public:
+  // `setup` was made with the server's workers as its DPUs (its layout.dpus). `threads` run them.
+  CpuTrainer(const RunSetup& setup, const ServerData<Float32>& rows, int threads, Cluster& cluster);
+  ~CpuTrainer();
+  CpuTrainer(const CpuTrainer&) = delete;
+  CpuTrainer& operator=(const CpuTrainer&) = delete;
+
+  // What the workers and the host hold beside the rows (models, gradients, sums), for the host
+  // memory check before anything is allocated.
+  static std::vector<HostMemoryItem> memory_needs(const RunSetup& setup);
+
+  // Collective: communication round r of an epoch (setup.rounds of them), each phase's wall time
+  // added to ledger().
+  void round(uint64_t r);
+
+  // The model the algorithm reports (GA-SGD, MA-SGD: the global model; ADMM: w_avg), with
+  // layout.weights entries, and the dense bias (sparse: inside the weights).
+  std::span<const float> weights() const { return w_; }
+  float bias() const { return bias_; }
+  // Measured wall time per phase: host_compute (the workers' kernels and the host's update),
+  // host_reduce (summing the workers), wait (the barrier before the all-reduce), network (the
+  // all-reduce); bytes: the rows read, the vectors summed, the message.
+  const PhaseLedger& ledger() const { return ledger_; }
+  // SVM: rows the workers ran and those inside the margin (LR: every row is both).
+  uint64_t rows_run() const;
+  uint64_t rows_active() const;
+
+ private:
+  struct Worker;
+  // Worker k's gradient of local rows [first, first + rows) at (w, bias) into its g, g_bias (and
+  // the touched list, sparse).
+  void gradient(Worker& k, uint64_t first, uint64_t rows, const float* w, float bias);
+  // Worker k's `steps` local steps of b rows from `first` on its own model (ADMM: with prox).
+  void local_steps(Worker& k, uint64_t first, uint64_t steps, bool prox);
+  // Sums of every worker's vector `of` (n entries) and scalar into out[0..n], out[n].
+  template <class Vec, class Scalar>
+  void sum_workers(Vec of, Scalar scalar, float* out);
+  // Runs fn(lo, hi) over [0, n) in chunks on every thread.
+  template <class Fn>
+  void chunks(uint64_t n, Fn fn);
+  void allreduce(std::span<float> sums);
+
+  const RunSetup& setup_;
+  const ServerData<Float32>& rows_;
+  Cluster& cluster_;
+  ThreadPool pool_;
+  uint64_t n_;  // model entries (layout.weights)
+  std::vector<Worker> workers_;
+  std::vector<float> w_;  // the global model (ADMM: w_avg)
+  float bias_ = 0;
+  std::vector<float> sums_;  // [n + 1] (ADMM: 2 (n + 1): w_i's, then u_i's)
+  std::vector<float> z_;     // ADMM
+  PhaseLedger ledger_;
+};
+
+}  // namespace pimscale
