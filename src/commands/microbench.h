@@ -10,10 +10,13 @@ namespace pimscale {
 struct MicrobenchConfig {
   std::string hardware = "upmem-2560-v1a";
   std::string out = "runs/microbench";
-  bool force = false;  // replace a previous results folder at `out`
+  bool force = false;          // replace a previous results folder at `out`
+  std::string device = "pim";  // pim: PrIM's benchmarks on the preset; cpu: this host's rates
 };
 
 // Rank 0's work; throws InputError for a bad preset or an unwritable folder.
 void run_microbench(const MicrobenchConfig& config);
+// --device cpu: this host's rates for the CPU baseline's model, as a CPU preset (cpu.toml).
+void run_cpu_microbench(const MicrobenchConfig& config);
 
 }  // namespace pimscale

@@ -38,7 +38,14 @@ class PlanCommand final : public Command {
   }
   int run(Cluster* cluster) override {
     TrainConfig config;
-    collective_step(*cluster, [&] { config = cli_->resolve(); });
+    collective_step(*cluster, [&] {
+      config = cli_->resolve();
+      if (config.device != Device::kPim) {
+        throw InputError(
+            "plan --device cpu is not available yet: plan ranks PIM configurations; price a CPU "
+            "cluster with `pimscale predict --device cpu`");
+      }
+    });
     on_root(*cluster, [&] { plan_configurations(config, limits_); });
     return 0;
   }

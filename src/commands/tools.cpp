@@ -33,6 +33,11 @@ class SweepCommand final : public Command {
   int run(Cluster*) override {
     s_.mode = *enum_named<SweepMode>(mode_);  // CLI11 checked the name
     TrainConfig base = cli_->resolve();
+    if (base.device != Device::kPim) {
+      throw InputError(
+          "sweep --device cpu is not available yet: run `pimscale train --device cpu` for each "
+          "point");
+    }
     if (base.out == TrainConfig{}.out) base.out = "runs/sweep";
     return run_sweep(base, s_);
   }
@@ -49,9 +54,19 @@ class MicrobenchCommand final : public Command {
     app.add_option("--hardware", config_.hardware, "hardware preset name or .toml file");
     app.add_option("--out", config_.out, "results folder (microbench.json)");
     app.add_flag("--force", config_.force, "replace a previous pimscale results folder at --out");
+    app.add_option("--device", config_.device,
+                   "pim: PrIM's microbenchmarks emulated on --hardware; cpu: measure this host's "
+                   "rates for the CPU model and write them as a preset (cpu.toml)")
+        ->check(CLI::IsMember({"pim", "cpu"}));
   }
   int run(Cluster* cluster) override {
-    on_root(*cluster, [&] { run_microbench(config_); });
+    on_root(*cluster, [&] {
+      if (config_.device == "cpu") {
+        run_cpu_microbench(config_);
+      } else {
+        run_microbench(config_);
+      }
+    });
     return 0;
   }
 

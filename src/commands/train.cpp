@@ -305,19 +305,6 @@ int threads_of(const TrainConfig& cfg) {
   return cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
 }
 
-// A setup error of --device cpu in its own words: the workers stand where the DPUs stand.
-std::string in_workers(std::string message) {
-  for (const auto& [from, to] :
-       {std::pair<std::string, std::string>{"--dpus-per-server", "--workers-per-server"},
-        {"DPUs", "workers"},
-        {"DPU", "worker"}}) {
-    for (size_t at = message.find(from); at != std::string::npos;
-         at = message.find(from, at + to.size()))
-      message.replace(at, from.size(), to);
-  }
-  return message;
-}
-
 // Rank 0's line after an epoch; `clock`: what the seconds are (emulated, or measured).
 void print_epoch(int64_t epoch, const TrainConfig& cfg, const EpochMetrics& m, bool evaluated,
                  double seconds, double wall, std::string_view clock) {
@@ -604,6 +591,16 @@ int train_cpu(const RunContext& ctx, ServerInput&& input) {
   const int threads = threads_of(cfg);
   const ServerData<Float32> train = cpu_rows(cluster, setup, input, true);
   const ServerData<Float32> test = cpu_rows(cluster, setup, input, false);
+  // Threads beyond the cores a rank may use share them (mpirun binds each rank to one core by
+  // default): the measured times then say little about the CPU.
+  const int crowded = static_cast<int>(cluster.max(int64_t{threads > available_cores()}));
+  if (root && crowded) {
+    fmt::print(stderr,
+               "pimscale: warning: --threads {} is more than the cores a rank may use here "
+               "(mpirun binds each rank to a core by default), so the threads share cores; give "
+               "each rank its cores (mpirun --bind-to none, or --map-by slot:PE={})\n",
+               threads, threads);
+  }
   CpuTrainer trainer(setup, train, threads, cluster);
   const double load_wall = cluster.max(since(ctx.wall_start));
   std::optional<RunFolder> folder;

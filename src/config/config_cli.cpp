@@ -117,20 +117,24 @@ TrainConfig TrainConfigCli::resolve_over(TrainConfig c) const {
 }
 
 void TrainConfigCli::on_cpu(TrainConfig& c) const {
-  if (predicting_) {
-    throw InputError(
-        "--device cpu: predict and plan price PIM clusters only so far; measure this host with "
-        "`pimscale train --device cpu`");
-  }
+  // predict --device cpu describes a modelled CPU cluster: its CPU preset (--hardware), its network
+  // and a synthetic shape are its own.
+  static const std::vector<std::string_view> kPredictKeys = {
+      "hardware",         "network",    "topology",  "servers_per_leaf",
+      "oversubscription", "collective", "synthetic", "svm_active_fraction"};
   const TrainConfig defaults;
   bool numerics_given = false;
   for (size_t i = 0; i < config_keys().size(); ++i) {
     const ConfigKey& k = config_keys()[i];
+    const std::string_view key = k.key;
+    const bool given = options_[i]->count() > 0;
     const std::vector<std::string>& pim = pim_only_keys();
-    numerics_given |= std::string_view(k.key) == "numerics" && options_[i]->count() > 0;
-    if (std::find(pim.begin(), pim.end(), k.key) == pim.end()) continue;
-    if (options_[i]->count() > 0) {
-      const std::string_view key = k.key;
+    numerics_given |= key == "numerics" && given;
+    if (std::find(pim.begin(), pim.end(), key) == pim.end()) continue;
+    const bool predict_key = predicting_ && std::find(kPredictKeys.begin(), kPredictKeys.end(),
+                                                      key) != kPredictKeys.end();
+    if (predict_key && (given || key != "hardware")) continue;
+    if (given) {
       const bool not_yet = key == "trace" || key == "checkpoint_every" || key == "shares";
       throw InputError(flag_of(k.key) +
                        (not_yet ? " is not available with --device cpu yet"

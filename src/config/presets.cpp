@@ -146,6 +146,18 @@ ServerPreset load_server_preset(const std::string& name_or_path) {
   return p;
 }
 
+CpuSpec load_cpu_preset(const std::string& name_or_path) {
+  CpuSpec c;
+  c.file = resolve_preset("hardware", name_or_path);
+  const toml::table root = parse(c.file);
+  std::set<std::string> known;
+  add_keys(cpu_params(), known);
+  reject_unknown(c.file, root, known);
+  fill(c.file, root, cpu_params(), c, c.sources);
+  c.name = root["name"].value_or(fs::path(c.file).stem().string());
+  return c;
+}
+
 NetworkSpec load_network_preset(const std::string& name_or_path, std::string* file) {
   const std::string path = resolve_preset("network", name_or_path);
   if (file) *file = path;
@@ -207,6 +219,14 @@ nlohmann::json describe(const HardwareSpec& hw, const HostSpec& host) {
   j["name"] = hw.name;
   describe_into(j["parameters"], hardware_params(), hw, hw.sources);
   describe_into(j["parameters"], host_params(), host, host.sources);
+  return j;
+}
+
+nlohmann::json describe(const CpuSpec& cpu) {
+  nlohmann::json j;
+  j["name"] = cpu.name;
+  j["file"] = cpu.file;
+  describe_into(j["parameters"], cpu_params(), cpu, cpu.sources);
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "comm/network_spec.h"
+#include "node/cpu_spec.h"
 #include "node/host_spec.h"
 #include "pim_emul/hardware_spec.h"
 
@@ -27,6 +28,10 @@ struct ServerPreset {
 // Throws InputError naming the file, key and allowed range for a missing, unknown, unsourced or
 // out-of-range key.
 ServerPreset load_server_preset(const std::string& name_or_path);
+// A CPU server (train --device cpu's model: predict --device cpu):
+// jobs/presets/hardware/cpu-*.toml.
+CpuSpec load_cpu_preset(const std::string& name_or_path);
+nlohmann::json describe(const CpuSpec& cpu);
 NetworkSpec load_network_preset(const std::string& name_or_path, std::string* file = nullptr);
 
 // {key: {value, unit, source}} for run.json.

@@ -20,10 +20,6 @@ Picoseconds since(Clock::time_point t) {
 
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Dense rows per block: about 128 KiB of features, so the second pass (X^T t) reads them from the
-// cache the first pass (X w) brought them into.
-uint64_t block_rows(uint64_t n) { return std::clamp<uint64_t>((uint64_t{1} << 15) / n, 8, 1024); }
-
 // Model entries per chunk of the host's vector work (sums, updates) on the pool.
 constexpr uint64_t kChunk = 1 << 14;
 
@@ -54,21 +50,27 @@ CpuTrainer::CpuTrainer(const RunSetup& setup, const ServerData<Float32>& rows, i
   const AlgorithmKind kind = setup.algorithm->kind();
   sums_.assign((kind == AlgorithmKind::kAdmm ? 2 : 1) * (n_ + 1), 0.0f);
   if (kind == AlgorithmKind::kAdmm) z_.assign(n_, 0.0f);
-  const uint64_t block = block_rows(n_);
   for (Worker& k : workers_) {
     k.g.assign(n_, 0.0f);
-    if (setup.sparse) {
-      k.seen.assign(n_, 0);
-    } else {
-      k.z.resize(block);
-      k.t.resize(block);
-    }
+    if (setup.sparse) k.seen.assign(n_, 0);
     if (kind != AlgorithmKind::kGaSgd) k.w.assign(n_, 0.0f);
     if (kind == AlgorithmKind::kAdmm) {
       k.u.assign(n_, 0.0f);
       k.prox.assign(n_, 0.0f);
     }
   }
+}
+
+std::string in_workers(std::string message) {
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"--dpus-per-server", "--workers-per-server"},
+        {"DPUs", "workers"},
+        {"DPU", "worker"}}) {
+    for (size_t at = message.find(from); at != std::string::npos;
+         at = message.find(from, at + to.size()))
+      message.replace(at, from.size(), to);
+  }
+  return message;
 }
 
 CpuTrainer::~CpuTrainer() = default;
@@ -127,58 +129,89 @@ float row_term(float z, uint8_t y, const KernelConfig& cfg, bool& active) {
 }
 }  // namespace
 
-void CpuTrainer::gradient(Worker& k, uint64_t first, uint64_t rows, const float* w, float bias) {
-  const KernelConfig& cfg = setup_.kernel;
-  const uint8_t* y = rows_.y.data();
-  k.rows_run += rows;
-  if (setup_.sparse) {
-    // Binary CSR rows: z = w[bias] + sum of the row's weights; each non-zero adds t.
-    const uint64_t bias_index = setup_.layout.features;
-    const uint64_t* off = rows_.offsets.data();
-    const uint32_t* idx = rows_.indices.data();
-    float* g = k.g.data();
-    auto touch = [&](uint32_t j, float t) {
-      if (!k.seen[j]) {
-        k.seen[j] = 1;
-        k.touched.push_back(j);
-      }
-      g[j] += t;
-    };
-    for (uint64_t i = first; i < first + rows; ++i) {
-      float z = w[bias_index];
-      for (uint64_t p = off[i]; p < off[i + 1]; ++p) z += w[idx[p]];
-      bool active = false;
-      const float t = row_term(z, y[i], cfg, active);
-      if (!active) continue;
-      ++k.rows_active;
-      if (i + 1 < first + rows) __builtin_prefetch(idx + off[i + 1]);
-      for (uint64_t p = off[i]; p < off[i + 1]; ++p) touch(idx[p], t);
-      touch(static_cast<uint32_t>(bias_index), t);
-    }
-    return;
-  }
-  // Dense: per block, z = X w + bias, then g += X^T t (the block still in cache).
-  const uint64_t n = n_, block = block_rows(n);
-  Eigen::Map<Eigen::VectorXf> g(k.g.data(), static_cast<Eigen::Index>(n));
+void cpu_dense_gradient(const CpuDenseRows& r, uint64_t first, uint64_t rows, const float* w,
+                        float bias, const KernelConfig& cfg, CpuGradient& out) {
+  const uint64_t n = r.n, block = cpu_block_rows(n);
+  out.z.resize(block);
+  out.t.resize(block);
+  Eigen::Map<Eigen::VectorXf> g(out.g, static_cast<Eigen::Index>(n));
   g.setZero();
-  k.g_bias = 0;
+  out.g_bias = 0;
   const Eigen::Map<const Eigen::VectorXf> wv(w, static_cast<Eigen::Index>(n));
   for (uint64_t b0 = 0; b0 < rows; b0 += block) {
     const uint64_t m = std::min(block, rows - b0), row0 = first + b0;
-    const Eigen::Map<const RowMajor> x(rows_.x.data() + row0 * n, static_cast<Eigen::Index>(m),
+    const Eigen::Map<const RowMajor> x(r.x + row0 * n, static_cast<Eigen::Index>(m),
                                        static_cast<Eigen::Index>(n));
-    Eigen::Map<Eigen::VectorXf> z(k.z.data(), static_cast<Eigen::Index>(m));
-    Eigen::Map<Eigen::VectorXf> t(k.t.data(), static_cast<Eigen::Index>(m));
+    Eigen::Map<Eigen::VectorXf> z(out.z.data(), static_cast<Eigen::Index>(m));
+    Eigen::Map<Eigen::VectorXf> t(out.t.data(), static_cast<Eigen::Index>(m));
     z.noalias() = x * wv;
     for (uint64_t i = 0; i < m; ++i) {
       bool active = false;
-      t[static_cast<Eigen::Index>(i)] =
-          row_term(z[static_cast<Eigen::Index>(i)] + bias, y[row0 + i], cfg, active);
-      k.rows_active += active;
-      k.g_bias += t[static_cast<Eigen::Index>(i)];
+      const auto e = static_cast<Eigen::Index>(i);
+      t[e] = row_term(z[e] + bias, r.y[row0 + i], cfg, active);
+      out.active += active;
+      out.g_bias += t[e];
     }
     g.noalias() += x.transpose() * t;
   }
+}
+
+void cpu_sparse_gradient(const CpuSparseRows& r, uint64_t first, uint64_t rows, const float* w,
+                         const KernelConfig& cfg, CpuGradient& out) {
+  float* g = out.g;
+  auto touch = [&](uint32_t j, float t) {
+    if (!out.seen[j]) {
+      out.seen[j] = 1;
+      out.touched.push_back(j);
+    }
+    g[j] += t;
+  };
+  const uint64_t* off = r.offsets;
+  const uint32_t* idx = r.indices;
+  for (uint64_t i = first; i < first + rows; ++i) {
+    float z = w[r.bias_index];
+    for (uint64_t p = off[i]; p < off[i + 1]; ++p) z += w[idx[p]];
+    bool active = false;
+    const float t = row_term(z, r.y[i], cfg, active);
+    if (!active) continue;
+    ++out.active;
+    if (i + 1 < first + rows) __builtin_prefetch(idx + off[i + 1]);
+    for (uint64_t p = off[i]; p < off[i + 1]; ++p) touch(idx[p], t);
+    touch(static_cast<uint32_t>(r.bias_index), t);
+  }
+}
+
+void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int decay_shift,
+                      const float* prox) {
+  const float step = std::ldexp(1.0f, -batch_log2), decay = std::ldexp(1.0f, -decay_shift);
+  if (prox) {
+    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - (w[j] + prox[j]) * decay;
+  } else {
+    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - w[j] * decay;
+  }
+}
+
+void cpu_clear_touched(CpuGradient& out) {
+  for (const uint32_t j : out.touched) {
+    out.g[j] = 0;
+    out.seen[j] = 0;
+  }
+  out.touched.clear();
+}
+
+void CpuTrainer::gradient(Worker& k, uint64_t first, uint64_t rows, const float* w, float bias) {
+  k.rows_run += rows;
+  CpuGradient out{k.g.data(), 0, k.touched, k.seen.data(), k.z, k.t, 0};
+  if (setup_.sparse) {
+    cpu_sparse_gradient(
+        {rows_.offsets.data(), rows_.indices.data(), rows_.y.data(), setup_.layout.features}, first,
+        rows, w, setup_.kernel, out);
+  } else {
+    cpu_dense_gradient({rows_.x.data(), rows_.y.data(), n_}, first, rows, w, bias, setup_.kernel,
+                       out);
+    k.g_bias = out.g_bias;
+  }
+  k.rows_active += out.active;
 }
 
 void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps, bool prox) {
@@ -186,14 +219,11 @@ void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps, bool pro
   const uint64_t b = s.rows_per_dpu_step;
   for (uint64_t step = 0; step < steps; ++step) {
     gradient(k, first + step * b, b, k.w.data(), k.bias);
-    apply_update<Float32, float>(k.w.data(), n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
-                                 prox ? k.prox.data() : nullptr);
+    cpu_apply_update(k.w.data(), n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
+                     prox ? k.prox.data() : nullptr);
     if (setup_.sparse) {
-      for (const uint32_t j : k.touched) {
-        k.g[j] = 0;
-        k.seen[j] = 0;
-      }
-      k.touched.clear();
+      CpuGradient out{k.g.data(), 0, k.touched, k.seen.data(), k.z, k.t, 0};
+      cpu_clear_touched(out);
     } else {
       k.bias = updated_bias<Float32>(k.bias, k.g_bias, s.batch_log2);
     }
@@ -261,12 +291,9 @@ void CpuTrainer::round(uint64_t r) {
   if (kind == AlgorithmKind::kGaSgd && setup_.sparse) {
     chunks(n_ + 1, [&](uint64_t lo, uint64_t hi) { std::fill(&sums_[lo], &sums_[0] + hi, 0.0f); });
     for (Worker& k : workers_) {
-      for (const uint32_t j : k.touched) {
-        sums_[j] += k.g[j];
-        k.g[j] = 0;
-        k.seen[j] = 0;
-      }
-      k.touched.clear();
+      for (const uint32_t j : k.touched) sums_[j] += k.g[j];
+      CpuGradient out{k.g.data(), 0, k.touched, k.seen.data(), k.z, k.t, 0};
+      cpu_clear_touched(out);
     }
   } else if (kind == AlgorithmKind::kGaSgd) {
     sum_workers([](Worker& k) { return k.g.data(); }, [](Worker& k) { return k.g_bias; },
@@ -288,7 +315,7 @@ void CpuTrainer::round(uint64_t r) {
   const int64_t N = s.total_dpus;
   if (kind == AlgorithmKind::kGaSgd) {
     chunks(n_, [&](uint64_t lo, uint64_t hi) {
-      apply_update<Float32, float>(&w_[lo], hi - lo, &sums_[lo], s.batch_log2, decay, nullptr);
+      cpu_apply_update(&w_[lo], hi - lo, &sums_[lo], s.batch_log2, decay, nullptr);
     });
     bias_ = updated_bias<Float32>(bias_, sums_[n_], s.batch_log2);
   } else if (kind == AlgorithmKind::kMaSgd) {

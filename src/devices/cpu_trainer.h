@@ -8,9 +8,11 @@
 // (src/commands/train.cpp).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "comm/cluster.h"
@@ -21,6 +23,55 @@
 #include "src/algorithms/run_setup.h"
 
 namespace pimscale {
+
+// A setup error (RunSetup's, which speaks of DPUs) in --device cpu's words: the workers stand
+// where the DPUs stand.
+std::string in_workers(std::string message);
+
+// ---- The CPU kernels (float32), also timed by `microbench --device cpu`. ----
+
+// Dense rows per block: about 256 KiB of features (in L2), so the second pass (X^T t) reads them
+// from the cache the first pass (X w) brought them into.
+inline uint64_t cpu_block_rows(uint64_t n) {
+  return std::clamp<uint64_t>((uint64_t{1} << 16) / n, 8, 1024);
+}
+struct CpuDenseRows {
+  const float* x;  // [rows x n]
+  const uint8_t* y;
+  uint64_t n;
+};
+struct CpuSparseRows {  // binary CSR; the bias is the weight at bias_index
+  const uint64_t* offsets;
+  const uint32_t* indices;
+  const uint8_t* y;
+  uint64_t bias_index;
+};
+// A gradient being summed: g [n] (dense: overwritten; sparse: zero but at `touched`, whose `seen`
+// flags are 1), the dense bias's, block scratch (dense) and the rows found active (SVM: inside the
+// margin).
+struct CpuGradient {
+  float* g;
+  float g_bias;
+  std::vector<uint32_t>& touched;
+  uint8_t* seen;
+  std::vector<float>& z;
+  std::vector<float>& t;
+  uint64_t active;
+};
+// The gradient sum of rows [first, first + rows) at (w, bias), each row's term as the DPU kernels
+// define it in float (LR (sigmoid(z) - y) 2^-lr; SVM inside the margin -y' 2^-lr; class weights):
+// dense with Eigen's matrix-vector products a block at a time; sparse adding into out.g.
+void cpu_dense_gradient(const CpuDenseRows& r, uint64_t first, uint64_t rows, const float* w,
+                        float bias, const KernelConfig& cfg, CpuGradient& out);
+void cpu_sparse_gradient(const CpuSparseRows& r, uint64_t first, uint64_t rows, const float* w,
+                         const KernelConfig& cfg, CpuGradient& out);
+// The SGD step of every algorithm on n weights, as pim_emul's apply_update<Float32> computes it
+// (w - g 2^-b - (w [+ prox]) 2^-d, the same roundings: products by powers of two are exact and
+// this file is built without contracting them into fused multiply-adds), vectorised.
+void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int decay_shift,
+                      const float* prox);
+// Zeroes a sparse gradient's touched entries and flags.
+void cpu_clear_touched(CpuGradient& out);
 
 // One server's rows as a CPU worker reads them: ServerData<Float32>'s arrays (dense: [rows x
 // weights], zero-padded; sparse: CSR from 0, binary values), in worker order: worker k holds local

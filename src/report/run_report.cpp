@@ -86,18 +86,22 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["hardware"]["file"] = r.preset->file;
   const bool cpu = r.device == Device::kCpu;
   run["device"] = name_of(r.device);
-  run["timing"] = cpu ? "measured" : "emulated";
+  run["timing"] = r.predicted ? "predicted" : cpu ? "measured" : "emulated";
+  const bool measured_cpu = cpu && !r.predicted;
   if (cpu) {
     // The workers stand where the DPUs stand in the setup; no PIM hardware, no network model.
     run["dpus_per_server"] = 0;
     run["total_dpus"] = 0;
     run["workers_per_server"] = setup.dpus;
     run["total_workers"] = setup.total_dpus;
-    run["hardware"] = {{"name", "this host"},
-                       {"threads_per_rank", r.threads},
-                       {"note", "float32 on the host's cores; phases are measured wall seconds"}};
+    run["hardware"] = r.cpu ? describe(*r.cpu)
+                            : nlohmann::json{{"name", "this host"},
+                                             {"threads_per_rank", r.threads},
+                                             {"note",
+                                              "float32 on the host's cores; phases are "
+                                              "measured wall seconds"}};
   }
-  if (cpu) {
+  if (measured_cpu) {
     run["network"] = {{"name", "measured"},
                       {"note",
                        "wait: this rank's MPI_Barrier before each all-reduce; network: the "
@@ -112,7 +116,8 @@ nlohmann::json run_manifest(const RunReport& r) {
   }
   // Every round's one all-reduce: the sums of (weights + 1) wide entries; ADMM's of w and u
   // together.
-  run["network"]["allreduce"] = cpu ? nlohmann::json{{"requested", "MPI_Allreduce"},
+  run["network"]["allreduce"] = measured_cpu
+                                    ? nlohmann::json{{"requested", "MPI_Allreduce"},
                                                      {"message_bytes", r.allreduce_bytes},
                                                      {"algorithm", nullptr}}
                                     : allreduce_json(*r.net, r.allreduce_bytes, setup.servers);
@@ -129,9 +134,11 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["gradient_bytes"] = footprint::gradient_bytes(setup.sparse, setup.layout.weights, words);
   run["rounds_per_epoch"] = setup.rounds;
   run["rows_per_dpu_step"] = setup.settings.rows_per_dpu_step;
-  run["deterministic"] = !cpu && !r.net->measured;
+  run["deterministic"] = !measured_cpu && !r.net->measured;
   run["emulated_time_model"] =
-      cpu ? "none: measured wall seconds of this host's training rounds (metrics excluded); "
+      cpu && r.predicted ? "CPU model (src/devices/cpu_model.h): see prediction.method"
+      : cpu
+          ? "none: measured wall seconds of this host's training rounds (metrics excluded); "
             "host_compute: the workers' kernels and the update, host_reduce: summing the "
             "workers, wait and network: the MPI barrier and all-reduce"
           : "v3: counted DPU events x preset costs (revolver pipeline, serial tasklet-0 part, "

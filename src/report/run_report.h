@@ -37,6 +37,7 @@ struct ServerReport {
 struct RunReport {
   // pim: emulated time; cpu: this host's measured wall time (train --device cpu).
   Device device = Device::kPim;
+  const CpuSpec* cpu = nullptr;  // predict --device cpu: the modelled CPU server
   std::string data_name;
   const TrainConfig* cfg = nullptr;
   int64_t threads = 0;

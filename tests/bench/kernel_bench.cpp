@@ -69,5 +69,29 @@ void BM_SparseLrLocalStep(benchmark::State& state) {
 }
 BENCHMARK(BM_SparseLrLocalStep);
 
+// The host's streaming read bandwidth, the yardstick of `train --device cpu`'s dense epochs
+// (tests/bench/cpu_bandwidth.sh): each thread sums its own 256 MiB of floats, far beyond the
+// caches.
+void BM_StreamRead(benchmark::State& state) {
+  constexpr size_t kFloats = size_t{64} << 20;  // 256 MiB per thread
+  std::vector<float> a(kFloats, 1.0f);
+  for (auto _ : state) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (size_t i = 0; i < kFloats; i += 8) {  // eight sums: the adds' latency overlaps
+      s0 += a[i];
+      s1 += a[i + 1];
+      s2 += a[i + 2];
+      s3 += a[i + 3];
+      s4 += a[i + 4];
+      s5 += a[i + 5];
+      s6 += a[i + 6];
+      s7 += a[i + 7];
+    }
+    benchmark::DoNotOptimize(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kFloats * sizeof(float)));
+}
+BENCHMARK(BM_StreamRead)->Threads(1)->Threads(2)->UseRealTime();
+
 }  // namespace
 }  // namespace pimscale

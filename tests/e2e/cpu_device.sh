@@ -103,5 +103,29 @@ expect_error 1 "--trace is not available with --device cpu" train --device cpu -
 expect_error 1 "--workers-per-server is for --device cpu" train --data "$WORK/dense.h5" --workers-per-server 2
 expect_error 2 "not a multiple of the 6 workers (2 servers x 3 workers)" train --device cpu \
   --data "$WORK/dense.h5" --workers-per-server 3
-expect_error 1 "predict and plan price PIM clusters only" predict --device cpu --data "$WORK/dense.h5"
+expect_error 1 "predict --device cpu needs --hardware CPU_PRESET" predict --device cpu --data "$WORK/dense.h5"
+expect_error 1 "plan --device cpu is not available yet" plan --device cpu --data "$WORK/dense.h5"
+expect_error 1 "--dpus-per-server describes the emulated PIM cluster" predict --device cpu --data "$WORK/dense.h5" \
+  --hardware x.toml --dpus-per-server 4
+"$PIMSCALE" microbench --device cpu --out "$WORK/mb" >/dev/null
+expect_error 1 "--network measured has no model" predict --device cpu --data "$WORK/dense.h5" \
+  --hardware "$WORK/mb/cpu.toml" --network measured
+expect_error 1 "--servers-per-machine 3 must be in" predict --device cpu --data "$WORK/dense.h5" \
+  --hardware "$WORK/mb/cpu.toml" --servers 2 --servers-per-machine 3
+# A prediction's run.json: the CPU preset, a modelled network, timing "predicted".
+timeout 60 "$PIMSCALE" predict --device cpu --data "$WORK/sparse.h5" --hardware "$WORK/mb/cpu.toml" --servers 4 \
+  --algorithm admm --batch 16 --epochs 2 --out "$WORK/pred" >/dev/null
+python3 - "$WORK/pred/run.json" <<'EOF'
+import json, sys
+run = json.load(open(sys.argv[1]))
+assert run["device"] == "cpu" and run["timing"] == "predicted" and run["predicted"] is True
+assert run["hardware"]["name"] == "cpu-this-host" and "cpu.sparse_l2_ns" in run["hardware"]["parameters"]
+assert run["network"]["name"] == "25gbe" and run["network"]["allreduce"]["seconds"] > 0
+p = run["phases"]
+assert p["host_compute"] > 0 and p["network"] > 0 and p["dpu_compute"] == 0 and p["wait"] == 0
+assert run["rounds_per_epoch"] == 1 and run["workers_per_server"] == 2
+steady = run["prediction"]["steady_epoch_seconds"]
+assert abs(run["final"]["emulated_seconds"] - 2 * steady) <= 1e-9 * steady
+print("ok: predict --device cpu's run.json")
+EOF
 echo "PASS"

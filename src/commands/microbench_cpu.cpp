@@ -1,0 +1,264 @@
+// `pimscale microbench --device cpu`: this host's rates for the CPU baseline's model (src/devices/
+// cpu_model.h), measured with the CPU trainer's own kernels, written as a CPU hardware preset
+// (cpu.toml, use: predict --device cpu --hardware DIR/cpu.toml) and microbench_cpu.json. Each rate
+// is the best of a few repetitions (the least disturbed by other work on the machine).
+#include <fmt/core.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "io/run_folder.h"
+#include "node/thread_pool.h"
+#include "src/commands/microbench.h"
+#include "src/devices/cpu_trainer.h"
+#include "src/version.h"
+
+namespace pimscale {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The best of `reps` timings of fn(), in seconds.
+template <class Fn>
+double best_of(int reps, Fn fn) {
+  double best = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    fn();
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return best;
+}
+
+// Sums `n` floats from `a` (eight sums, so the additions' latency overlaps): a streaming read.
+float stream_sum(const float* a, size_t n) {
+  float s[8] = {};
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    for (int k = 0; k < 8; ++k) s[k] += a[i + static_cast<size_t>(k)];
+  }
+  return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+}
+
+// The size of cpu0's cache at sysfs index `index` (2: L2, 3: usually the last level), or 0.
+double cache_size(int index) {
+  std::ifstream f(fmt::format("/sys/devices/system/cpu/cpu0/cache/index{}/size", index));
+  std::string text;
+  if (!(f >> text) || text.empty()) return 0;
+  double v = std::atof(text.c_str());
+  if (text.back() == 'K') v *= 1024;
+  if (text.back() == 'M') v *= 1024 * 1024;
+  return v;
+}
+
+// Seconds of `reps` SGD updates over n weights (12 bytes each), one thread.
+double update_seconds(uint64_t n, int reps) {
+  std::vector<float> w(n, 0.5f), g(n, 0.25f);
+  return best_of(3, [&] {
+    for (int r = 0; r < reps; ++r) cpu_apply_update(w.data(), n, g.data(), 4, 14, nullptr);
+  });
+}
+
+// Random binary CSR rows of `nnz` non-zeros each over `n` features (bias at n).
+struct SparseSample {
+  std::vector<uint64_t> offsets;
+  std::vector<uint32_t> indices;
+  std::vector<uint8_t> y;
+};
+SparseSample sparse_sample(uint64_t rows, uint64_t nnz, uint64_t n) {
+  SparseSample s;
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<uint32_t> feature(0, static_cast<uint32_t>(n - 1));
+  s.offsets.push_back(0);
+  for (uint64_t i = 0; i < rows; ++i) {
+    for (uint64_t k = 0; k < nnz; ++k) s.indices.push_back(feature(rng));
+    s.offsets.push_back(s.indices.size());
+    s.y.push_back(static_cast<uint8_t>(rng() & 1));
+  }
+  return s;
+}
+
+// Seconds of one sparse gradient over all of `s`'s rows with a model of n weights of `value`
+// (SVM with 0: every row inside the margin).
+double sparse_seconds(const SparseSample& s, uint64_t n, const KernelConfig& cfg,
+                      float value = 0.001f) {
+  std::vector<float> w(n + 1, value), g(n + 1, 0.0f), z, t;
+  std::vector<uint8_t> seen(n + 1, 0);
+  std::vector<uint32_t> touched;
+  const uint64_t rows = s.y.size();
+  return best_of(3, [&] {
+    CpuGradient out{g.data(), 0, touched, seen.data(), z, t, 0};
+    cpu_sparse_gradient({s.offsets.data(), s.indices.data(), s.y.data(), n}, 0, rows, w.data(), cfg,
+                        out);
+    cpu_clear_touched(out);
+  });
+}
+
+std::string entry(const char* key, double value, const std::string& source) {
+  return fmt::format("{} = {{ value = {:.6g}, source = \"{}\" }}\n", key, value, source);
+}
+
+}  // namespace
+
+void run_cpu_microbench(const MicrobenchConfig& config) {
+  RunFolder folder(config.out, config.force);
+  const int cores = available_cores();
+  const std::string src =
+      std::string("pimscale microbench --device cpu on this host, version ") + kVersion;
+  fmt::print("pimscale microbench --device cpu: this host's rates for the CPU model, {} cores\n",
+             cores);
+
+  // Streaming reads: one core over 256 MiB; every core over its own 256 MiB.
+  constexpr size_t kStream = size_t{64} << 20;  // floats
+  std::vector<std::vector<float>> big(static_cast<size_t>(cores));
+  for (auto& b : big) b.assign(kStream, 1.0f);
+  volatile float sink = 0;
+  const double one = best_of(3, [&] { sink = sink + stream_sum(big[0].data(), kStream); });
+  ThreadPool pool(cores);
+  const double all = best_of(3, [&] {
+    auto body = [&](size_t i) { sink = sink + stream_sum(big[i].data(), kStream); };
+    pool.parallel_for(static_cast<size_t>(cores), body);
+  });
+  const double core_gbps = kStream * 4 / one / 1e9;
+  const double memory_gbps = static_cast<double>(cores) * kStream * 4 / all / 1e9;
+  big.assign(1, {});
+
+  // The dense LR gradient over 256 MiB of rows (1,024 features), one thread.
+  KernelConfig cfg;
+  cfg.lr_shift = 4;
+  constexpr uint64_t kDenseN = 1024, kDenseRows = 65536;
+  std::vector<float> x(kDenseRows * kDenseN, 0.01f), w(kDenseN, 0.001f), g(kDenseN), z, t;
+  std::vector<uint8_t> y(kDenseRows, 1);
+  std::vector<uint32_t> touched;
+  const double dense = best_of(3, [&] {
+    CpuGradient out{g.data(), 0, touched, nullptr, z, t, 0};
+    cpu_dense_gradient({x.data(), y.data(), kDenseN}, 0, kDenseRows, w.data(), 0, cfg, out);
+  });
+  const double dense_efficiency = static_cast<double>(x.size()) * 4 / dense / 1e9 / core_gbps;
+  x = {};
+
+  // Caches: L2 (one core's) and the last level, from sysfs (a host without them: 1 MiB, 32 MiB).
+  double l2 = cache_size(2), llc = std::max(cache_size(3), l2);
+  if (l2 <= 0) l2 = 1 << 20;
+  if (llc <= 0) llc = 32 << 20;
+  const auto fits = [](double bytes) {  // a power of two of weights whose model and gradient fill
+    uint64_t n = 1024;                  // about half of `bytes`
+    while (static_cast<double>(n) * 16 <= bytes) n *= 2;
+    return n;
+  };
+  const uint64_t n_l2 = fits(l2), n_llc = fits(llc),
+                 n_mem = std::max<uint64_t>(fits(llc) * 16, 1 << 24);
+
+  // Sparse: rows of 4 and of 64 non-zeros with the model in L2 give the per-row and per-non-zero
+  // costs; rows of 39 in the last-level cache and beyond it, the per-non-zero costs there.
+  constexpr uint64_t kRows = 1 << 16;
+  const double t4 = sparse_seconds(sparse_sample(kRows, 4, n_l2), n_l2, cfg);
+  const double t64 = sparse_seconds(sparse_sample(kRows, 64, n_l2), n_l2, cfg);
+  const double l2_ns = (t64 - t4) / (kRows * 60.0) * 1e9;
+  const double row_ns = std::max(0.0, t4 / kRows * 1e9 - 4 * l2_ns);
+  KernelConfig svm = cfg;
+  svm.model = ModelKind::kSvm;
+  const double svm_row_ns =
+      std::max(0.0, sparse_seconds(sparse_sample(kRows, 4, n_l2), n_l2, svm, 0.0f) / kRows * 1e9 -
+                        4 * l2_ns);
+  const auto per_nnz = [&](uint64_t n) {
+    return std::max(
+        l2_ns, (sparse_seconds(sparse_sample(kRows, 39, n), n, cfg) / kRows * 1e9 - row_ns) / 39.0);
+  };
+  const double llc_ns = per_nnz(n_llc), memory_ns = per_nnz(n_mem);
+
+  // Vector work: the SGD update with its vectors in L2 and in the last-level cache, one thread.
+  const double vector_l2 = 64.0 * n_l2 * 12 / update_seconds(n_l2, 64) / 1e9;
+  const double vector_llc = 4.0 * n_llc * 12 / update_seconds(n_llc, 4) / 1e9;
+
+  // One parallel section over every core, empty, after 200 us of the calling thread's own work (as
+  // in training, where the other threads have gone to sleep between sections): the mean of 2,000.
+  double fork = 0;
+  {
+    auto body = [&](size_t) {};
+    for (int r = 0; r < 2000; ++r) {
+      const auto busy = Clock::now();
+      while (Clock::now() - busy < std::chrono::microseconds(200)) {
+      }
+      const auto t0 = Clock::now();
+      pool.parallel_for(static_cast<size_t>(cores), body);
+      fork += std::chrono::duration<double>(Clock::now() - t0).count();
+    }
+  }
+  const double fork_join_us = fork / 2000 * 1e6;
+
+  std::string toml = fmt::format(
+      "# This host as `pimscale microbench --device cpu` measured it ({}): the CPU model's rates.\n"
+      "# Use: pimscale predict --device cpu --hardware <this file>\n"
+      "name = \"cpu-this-host\"\n"
+      "description = \"this host, measured\"\n\n[cpu]\n",
+      kGitRevision);
+  toml += entry("cores", cores, src + ": sched_getaffinity");
+  toml += entry("core_bandwidth_gbps", core_gbps, src + ": one thread summing 256 MiB of floats");
+  toml += entry("memory_bandwidth_gbps", memory_gbps,
+                src + ": every core summing its own 256 MiB of floats");
+  toml += entry("dense_efficiency", dense_efficiency,
+                src +
+                    ": the dense LR gradient over 256 MiB of rows, one thread, over one core's "
+                    "streaming rate");
+  toml += entry("l2_bytes", l2, src + ": cpu0's L2 cache (sysfs)");
+  toml += entry("cache_bytes", llc, src + ": cpu0's last-level cache (sysfs)");
+  toml += entry("sparse_l2_ns", l2_ns,
+                src + fmt::format(": LR gradient rows of 64 vs 4 non-zeros over {} weights", n_l2));
+  toml += entry("sparse_llc_ns", llc_ns,
+                src + fmt::format(": LR gradient rows of 39 non-zeros over {} weights", n_llc));
+  toml += entry("sparse_memory_ns", memory_ns,
+                src + fmt::format(": LR gradient rows of 39 non-zeros over {} weights", n_mem));
+  toml += entry("row_ns", row_ns, src + ": LR gradient rows of 4 non-zeros less their non-zeros");
+  toml += entry("svm_row_ns", svm_row_ns,
+                src +
+                    ": SVM gradient rows of 4 non-zeros, every row inside the margin, less their "
+                    "non-zeros");
+  toml +=
+      entry("vector_l2_gbps", vector_l2,
+            src + fmt::format(": the SGD update over {} weights (12 B each), one thread", n_l2));
+  toml += entry("vector_llc_gbps", vector_llc,
+                src + fmt::format(": the SGD update over {} weights, one thread", n_llc));
+  toml += entry(
+      "fork_join_us", fork_join_us,
+      src +
+          ": an empty parallel section over every core after 200 us of the calling thread's work, "
+          "the mean of 2,000");
+  folder.write_text("cpu.toml", toml);
+  const nlohmann::json out = {{"version", kVersion},
+                              {"git_revision", kGitRevision},
+                              {"cores", cores},
+                              {"core_bandwidth_gbps", core_gbps},
+                              {"memory_bandwidth_gbps", memory_gbps},
+                              {"dense_efficiency", dense_efficiency},
+                              {"l2_bytes", l2},
+                              {"cache_bytes", llc},
+                              {"sparse_l2_ns", l2_ns},
+                              {"sparse_llc_ns", llc_ns},
+                              {"sparse_memory_ns", memory_ns},
+                              {"row_ns", row_ns},
+                              {"svm_row_ns", svm_row_ns},
+                              {"vector_l2_gbps", vector_l2},
+                              {"vector_llc_gbps", vector_llc},
+                              {"fork_join_us", fork_join_us}};
+  folder.write_json("microbench_cpu.json", out);
+  folder.commit();
+  fmt::print(
+      "streaming read: one core {:.2f} GB/s, {} cores {:.2f} GB/s\n"
+      "dense LR gradient: {:.2f} of one core's streaming rate\n"
+      "sparse LR gradient: {:.2f} ns a non-zero in L2, {:.2f} in the last-level cache, {:.2f} "
+      "beyond; {:.2f} ns a row\n"
+      "update: {:.2f} GB/s in L2, {:.2f} GB/s in the last-level cache (one core); parallel "
+      "section {:.2f} us\n"
+      "results in {}: cpu.toml (use: pimscale predict --device cpu --hardware {}/cpu.toml), "
+      "microbench_cpu.json\n",
+      core_gbps, cores, memory_gbps, dense_efficiency, l2_ns, llc_ns, memory_ns, row_ns, vector_l2,
+      vector_llc, fork_join_us, config.out, config.out);
+}
+
+}  // namespace pimscale

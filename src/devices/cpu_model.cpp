@@ -1,0 +1,140 @@
+#include "src/devices/cpu_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "comm/collective_cost.h"
+
+namespace pimscale {
+
+namespace {
+
+// The machine's threads at once, and how much slower each runs when they outnumber its cores.
+struct Sharing {
+  double streams = 1;   // threads streaming from memory together, machine-wide
+  double slowdown = 1;  // > 1 when threads outnumber cores
+};
+
+// Seconds for `bytes` streamed by one thread among `s.streams`: one core's rate, or its share of
+// the machine's.
+double stream_seconds(double bytes, const CpuSpec& c, const Sharing& s) {
+  const double rate = std::min(c.core_bandwidth_gbps, c.memory_bandwidth_gbps / s.streams) * 1e9;
+  return bytes / rate;
+}
+
+// Vector work (updates, sums) over `bytes` split across `threads` threads, each with a working
+// set of `working` bytes: at one core's L2 or last-level-cache rate, else streamed.
+double vector_seconds(double bytes, double working, double threads, const CpuSpec& c,
+                      const Sharing& s) {
+  const double per_thread = bytes / threads;
+  if (working / threads <= c.l2_bytes) return per_thread / (c.vector_l2_gbps * 1e9);
+  if (working <= c.cache_bytes) return per_thread / (c.vector_llc_gbps * 1e9);
+  return stream_seconds(per_thread, c, s);
+}
+
+// One sparse non-zero with models and gradients of `working` bytes on the server; `hot` of the
+// non-zeros fall on the most frequent 1% of features, which stay in L2 when 1% of the working set
+// fits there.
+double sparse_ns(double working, double threads, double hot, const CpuSpec& c) {
+  if (working / threads <= c.l2_bytes) return c.sparse_l2_ns;
+  const double far = working <= c.cache_bytes ? c.sparse_llc_ns : c.sparse_memory_ns;
+  if (working / threads / 100 > c.l2_bytes) hot = 0;
+  return hot * c.sparse_l2_ns + (1 - hot) * far;
+}
+
+}  // namespace
+
+PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWork& work,
+                           const NetworkSpec& net) {
+  const AlgorithmKind kind = setup.algorithm->kind();
+  const double n = static_cast<double>(setup.layout.weights);
+  const double W = static_cast<double>(setup.layout.dpus);
+  const double T = static_cast<double>(std::min<int64_t>(work.threads, setup.layout.dpus));
+  const double machine_threads = T * static_cast<double>(work.servers_per_machine);
+  const Sharing share{machine_threads,
+                      std::max(1.0, machine_threads / static_cast<double>(c.cores))};
+  const double waves = std::ceil(W / T);
+  const double fork_join = T > 1 ? c.fork_join_us * 1e-6 : 0;  // one thread runs inline
+  const double rps = static_cast<double>(setup.settings.rows_per_dpu_step);
+  const double rpw = static_cast<double>(setup.layout.rows_per_dpu);
+  const bool lr = setup.kernel.model == ModelKind::kLr;
+
+  // One worker's kernel work in a round: `steps` gradient steps of rps rows, each (MA-SGD, ADMM)
+  // followed by its update of the worker's own model.
+  const double steps = kind == AlgorithmKind::kAdmm ? std::floor(rpw / rps) : 1;
+  const double rows = steps * rps;
+  double worker = rows * (lr ? c.row_ns : c.svm_row_ns) * 1e-9;
+  if (setup.sparse) {
+    // Each non-zero gathers a weight and (inside the margin) scatters into the gradient: the model
+    // and the gradient (MA-SGD, ADMM: the worker's own copies) are the working set.
+    const double models = kind == AlgorithmKind::kGaSgd ? 1 + W : 2 * W;
+    const double ns = sparse_ns(n * 4 * models, T, work.top1pct_share, c);
+    const double scatter = lr ? 1 : work.svm_active_fraction;
+    worker += rows * work.nnz_per_row * ns * 1e-9 * (0.5 + 0.5 * scatter);
+  } else {
+    worker += stream_seconds(rows * n * 4, c, share) / c.dense_efficiency;
+  }
+  if (kind != AlgorithmKind::kGaSgd) {
+    // The update: read g, w (ADMM: u - z), write w; MA-SGD first copies the global model in.
+    const double update = n * (kind == AlgorithmKind::kAdmm ? 16 : 12);
+    const double copy = kind == AlgorithmKind::kMaSgd ? n * 8 : 0;
+    worker += vector_seconds(steps * update + copy, n * 16 * T, T, c, share);
+  }
+  PhaseLedger round;
+  round.add(Phase::kHostCompute, from_seconds((waves * worker + fork_join) * share.slowdown));
+
+  // The server's sums of its workers' vectors (GA-SGD sparse: zeroing the sums and adding the
+  // touched entries).
+  const double vectors = kind == AlgorithmKind::kAdmm ? 2 : 1;
+  double reduce = 0;
+  if (kind == AlgorithmKind::kGaSgd && setup.sparse) {
+    reduce = vector_seconds(n * 4, n * 4, T, c, share) +
+             W * rps * work.nnz_per_row * c.sparse_l2_ns * 1e-9;
+  } else {
+    reduce = vector_seconds(vectors * (W + 1) * n * 4, vectors * (W + 1) * n * 4, T, c, share);
+  }
+  round.add(Phase::kHostReduce, from_seconds((reduce + fork_join) * share.slowdown));
+
+  // The host's update after the all-reduce.
+  const double update_bytes = kind == AlgorithmKind::kGaSgd   ? n * 12
+                              : kind == AlgorithmKind::kMaSgd ? n * 8
+                                                              : n * 16 + W * n * 16;
+  round.add(Phase::kHostCompute,
+            from_seconds((vector_seconds(update_bytes, update_bytes, T, c, share) + fork_join) *
+                         share.slowdown));
+
+  // Between servers: the barrier (an all-reduce of one word) and the all-reduce of the sums.
+  const int64_t servers = setup.servers;
+  if (servers > 1) {
+    const uint64_t message = static_cast<uint64_t>(vectors * (n + 1) * 4);
+    round.add(Phase::kNetwork,
+              allreduce_time(message, servers, net) + allreduce_time(sizeof(float), servers, net),
+              message);
+  }
+  return round;
+}
+
+nlohmann::json cpu_model_detail(const RunSetup& setup, const CpuSpec& c, const CpuWork& work) {
+  return {
+      {"device", "cpu"},
+      {"method",
+       "per round: host_compute = ceil(workers / threads) x one worker's kernel (rows x row_ns + "
+       "dense: rows x features x 4 B at min(core, memory / streaming threads) bandwidth / "
+       "dense_efficiency; sparse: non-zeros x sparse_l2_ns, sparse_llc_ns or sparse_memory_ns by "
+       "where the models fit; MA-SGD and ADMM: each step's update as vector work) + the "
+       "host's update; host_reduce: the workers' vectors summed as vector work; network: the "
+       "network preset's all-reduce of the sums plus a one-word barrier; each parallel section "
+       "+ fork_join_us; all x (threads on the machine / cores) when they outnumber the cores"},
+      {"cpu", c.name},
+      {"workers_per_server", setup.layout.dpus},
+      {"threads", work.threads},
+      {"servers_per_machine", work.servers_per_machine},
+      {"nnz_per_row", work.nnz_per_row},
+      {"svm_active_fraction", work.svm_active_fraction},
+      {"top1pct_share", work.top1pct_share},
+      {"assumptions",
+       "balanced servers (wait 0); SVM rows outside the margin skip half of a non-zero's cost "
+       "(the scatter); the cache test is the whole server's models against cache_bytes"}};
+}
+
+}  // namespace pimscale
