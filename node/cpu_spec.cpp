@@ -29,6 +29,10 @@ const std::vector<Param<CpuSpec>>& cpu_params() {
        PIMSCALE_F(c.row_ns)},
       {"cpu.svm_row_ns", "ns", "one SVM row's fixed work (score, hinge test, loop)", 0, 1e6,
        PIMSCALE_F(c.svm_row_ns)},
+      {"cpu.sparse_gather_share", "ratio",
+       "the gather's share of a sparse non-zero's cost (an SVM row outside the margin skips the "
+       "scatter)",
+       0, 1, PIMSCALE_F(c.sparse_gather_share)},
       {"cpu.vector_l2_gbps", "GB/s", "one core's vector work (updates, sums) in L2", 1e-3, 1e6,
        PIMSCALE_F(c.vector_l2_gbps)},
       {"cpu.vector_llc_gbps", "GB/s", "one core's vector work in the last-level cache", 1e-3, 1e6,

@@ -23,8 +23,9 @@ struct CpuSpec {
   // One non-zero of a sparse gradient (gather and scatter) by where the models live: L2, the
   // last-level cache, memory.
   double sparse_l2_ns = 0, sparse_llc_ns = 0, sparse_memory_ns = 0;
-  double row_ns = 0;      // one LR row's fixed work (score, sigmoid, loop)
-  double svm_row_ns = 0;  // one SVM row's (score, hinge test, loop)
+  double row_ns = 0;                 // one LR row's fixed work (score, sigmoid, loop)
+  double svm_row_ns = 0;             // one SVM row's (score, hinge test, loop)
+  double sparse_gather_share = 0.5;  // a non-zero's gather share (SVM rows outside skip the rest)
   // One core's vector work (updates, sums) with its data in L2 and in the last-level cache
   // (beyond: streamed at the memory rates).
   double vector_l2_gbps = 0, vector_llc_gbps = 0;

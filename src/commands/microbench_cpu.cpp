@@ -148,7 +148,7 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
   if (llc <= 0) llc = 32 << 20;
   const auto fits = [](double bytes) {  // a power of two of weights whose model and gradient fill
     uint64_t n = 1024;                  // about half of `bytes`
-    while (static_cast<double>(n) * 16 <= bytes) n *= 2;
+    while (static_cast<double>(n) * 32 <= bytes) n *= 2;
     return n;
   };
   const uint64_t n_l2 = fits(l2), n_llc = fits(llc),
@@ -171,6 +171,13 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
         l2_ns, (sparse_seconds(sparse_sample(kRows, 39, n), n, cfg) / kRows * 1e9 - row_ns) / 39.0);
   };
   const double llc_ns = per_nnz(n_llc), memory_ns = per_nnz(n_mem);
+  // The gather's share of a non-zero's cost: SVM rows all outside the margin (positive labels,
+  // positive weights) only gather, in the last-level cache.
+  SparseSample outside = sparse_sample(kRows, 39, n_llc);
+  std::fill(outside.y.begin(), outside.y.end(), uint8_t{1});
+  const double gather_ns =
+      (sparse_seconds(outside, n_llc, svm, 0.01f) / kRows * 1e9 - svm_row_ns) / 39.0;
+  const double gather_share = std::clamp(gather_ns / llc_ns, 0.01, 1.0);
 
   // Vector work: the SGD update with its vectors in L2 and in the last-level cache, one thread.
   const double vector_l2 = 64.0 * n_l2 * 12 / update_seconds(n_l2, 64) / 1e9;
@@ -219,6 +226,10 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
                 src +
                     ": SVM gradient rows of 4 non-zeros, every row inside the margin, less their "
                     "non-zeros");
+  toml += entry("sparse_gather_share", gather_share,
+                src + fmt::format(": SVM rows of 39 non-zeros over {} weights all outside the "
+                                  "margin (gathers only) against LR's",
+                                  n_llc));
   toml +=
       entry("vector_l2_gbps", vector_l2,
             src + fmt::format(": the SGD update over {} weights (12 B each), one thread", n_l2));
@@ -243,6 +254,7 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
                               {"sparse_memory_ns", memory_ns},
                               {"row_ns", row_ns},
                               {"svm_row_ns", svm_row_ns},
+                              {"sparse_gather_share", gather_share},
                               {"vector_l2_gbps", vector_l2},
                               {"vector_llc_gbps", vector_llc},
                               {"fork_join_us", fork_join_us}};

@@ -32,13 +32,25 @@ double vector_seconds(double bytes, double working, double threads, const CpuSpe
   return stream_seconds(per_thread, c, s);
 }
 
-// One sparse non-zero with models and gradients of `working` bytes on the server; `hot` of the
-// non-zeros fall on the most frequent 1% of features, which stay in L2 when 1% of the working set
-// fits there.
+// One sparse non-zero with models and gradients of `working` bytes on the server: log-linear
+// between microbench's three points (L2/2, the last-level cache / 2, 8x the last-level cache);
+// `hot` of the non-zeros fall on the most frequent 1% of features, which stay in L2 while 1% of a
+// thread's working set fits there.
 double sparse_ns(double working, double threads, double hot, const CpuSpec& c) {
-  if (working / threads <= c.l2_bytes) return c.sparse_l2_ns;
-  const double far = working <= c.cache_bytes ? c.sparse_llc_ns : c.sparse_memory_ns;
-  if (working / threads / 100 > c.l2_bytes) hot = 0;
+  const double per_thread = working / threads;
+  const double x[3] = {std::log(c.l2_bytes / 2), std::log(c.cache_bytes / 2),
+                       std::log(c.cache_bytes * 8)};
+  const double y[3] = {c.sparse_l2_ns, c.sparse_llc_ns, c.sparse_memory_ns};
+  const double at = std::log(std::max(per_thread, 1.0));
+  double far = y[2];
+  if (at <= x[0]) {
+    far = y[0];
+  } else if (at <= x[1]) {
+    far = y[0] + (y[1] - y[0]) * (at - x[0]) / (x[1] - x[0]);
+  } else if (at <= x[2]) {
+    far = y[1] + (y[2] - y[1]) * (at - x[1]) / (x[2] - x[1]);
+  }
+  if (per_thread / 100 > c.l2_bytes) hot = 0;
   return hot * c.sparse_l2_ns + (1 - hot) * far;
 }
 
@@ -51,13 +63,21 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   const double W = static_cast<double>(setup.layout.dpus);
   const double T = static_cast<double>(std::min<int64_t>(work.threads, setup.layout.dpus));
   const double machine_threads = T * static_cast<double>(work.servers_per_machine);
-  const Sharing share{machine_threads,
-                      std::max(1.0, machine_threads / static_cast<double>(c.cores))};
+  // Threads beyond the cores take turns: at most `cores` stream at once, each slower by the ratio.
+  const double cores = static_cast<double>(c.cores);
+  const Sharing share{std::min(machine_threads, cores), std::max(1.0, machine_threads / cores)};
   const double waves = std::ceil(W / T);
   const double fork_join = T > 1 ? c.fork_join_us * 1e-6 : 0;  // one thread runs inline
   const double rps = static_cast<double>(setup.settings.rows_per_dpu_step);
   const double rpw = static_cast<double>(setup.layout.rows_per_dpu);
   const bool lr = setup.kernel.model == ModelKind::kLr;
+  // Every vector a round touches on the server (the global model and sums; per worker its gradient,
+  // touched flags, own model and ADMM's u_i and u_i - z): what decides which cache the vector work
+  // and the sparse gathers hit.
+  const double per_worker = kind == AlgorithmKind::kGaSgd   ? 4 + (setup.sparse ? 1 : 0)
+                            : kind == AlgorithmKind::kMaSgd ? 8 + (setup.sparse ? 1 : 0)
+                                                            : 16 + (setup.sparse ? 1 : 0);
+  const double working = n * (W * per_worker + (kind == AlgorithmKind::kAdmm ? 16 : 8));
 
   // One worker's kernel work in a round: `steps` gradient steps of rps rows, each (MA-SGD, ADMM)
   // followed by its update of the worker's own model.
@@ -67,10 +87,10 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   if (setup.sparse) {
     // Each non-zero gathers a weight and (inside the margin) scatters into the gradient: the model
     // and the gradient (MA-SGD, ADMM: the worker's own copies) are the working set.
-    const double models = kind == AlgorithmKind::kGaSgd ? 1 + W : 2 * W;
-    const double ns = sparse_ns(n * 4 * models, T, work.top1pct_share, c);
+    const double ns = sparse_ns(working, T, work.top1pct_share, c);
     const double scatter = lr ? 1 : work.svm_active_fraction;
-    worker += rows * work.nnz_per_row * ns * 1e-9 * (0.5 + 0.5 * scatter);
+    const double gather = c.sparse_gather_share;
+    worker += rows * work.nnz_per_row * ns * 1e-9 * (gather + (1 - gather) * scatter);
   } else {
     worker += stream_seconds(rows * n * 4, c, share) / c.dense_efficiency;
   }
@@ -78,7 +98,7 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
     // The update: read g, w (ADMM: u - z), write w; MA-SGD first copies the global model in.
     const double update = n * (kind == AlgorithmKind::kAdmm ? 16 : 12);
     const double copy = kind == AlgorithmKind::kMaSgd ? n * 8 : 0;
-    worker += vector_seconds(steps * update + copy, n * 16 * T, T, c, share);
+    worker += vector_seconds(steps * update + copy, working, T, c, share) * T;
   }
   PhaseLedger round;
   round.add(Phase::kHostCompute, from_seconds((waves * worker + fork_join) * share.slowdown));
@@ -88,10 +108,10 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   const double vectors = kind == AlgorithmKind::kAdmm ? 2 : 1;
   double reduce = 0;
   if (kind == AlgorithmKind::kGaSgd && setup.sparse) {
-    reduce = vector_seconds(n * 4, n * 4, T, c, share) +
+    reduce = vector_seconds(n * 4, working, T, c, share) +
              W * rps * work.nnz_per_row * c.sparse_l2_ns * 1e-9;
   } else {
-    reduce = vector_seconds(vectors * (W + 1) * n * 4, vectors * (W + 1) * n * 4, T, c, share);
+    reduce = vector_seconds(vectors * (W + 1) * n * 4, working, T, c, share);
   }
   round.add(Phase::kHostReduce, from_seconds((reduce + fork_join) * share.slowdown));
 
@@ -100,7 +120,7 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
                               : kind == AlgorithmKind::kMaSgd ? n * 8
                                                               : n * 16 + W * n * 16;
   round.add(Phase::kHostCompute,
-            from_seconds((vector_seconds(update_bytes, update_bytes, T, c, share) + fork_join) *
+            from_seconds((vector_seconds(update_bytes, working, T, c, share) + fork_join) *
                          share.slowdown));
 
   // Between servers: the barrier (an all-reduce of one word) and the all-reduce of the sums.
@@ -133,8 +153,8 @@ nlohmann::json cpu_model_detail(const RunSetup& setup, const CpuSpec& c, const C
       {"svm_active_fraction", work.svm_active_fraction},
       {"top1pct_share", work.top1pct_share},
       {"assumptions",
-       "balanced servers (wait 0); SVM rows outside the margin skip half of a non-zero's cost "
-       "(the scatter); the cache test is the whole server's models against cache_bytes"}};
+       "balanced servers (wait 0); an SVM row outside the margin skips the scatter's share of a "
+       "non-zero's cost; the caches are judged by every vector a round touches"}};
 }
 
 }  // namespace pimscale
