@@ -57,6 +57,10 @@ void ThreadPool::drain() {
 }
 
 void ThreadPool::parallel_for(size_t n, IndexFn fn) {
+  if (n <= 1 || workers_.empty()) {  // nothing to share: no thread is woken (or waited for)
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
   {
     std::lock_guard lock(mutex_);
     fn_ = &fn;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace pimscale {
@@ -38,6 +39,29 @@ TEST(ThreadPool, SingleThreadRunsInline) {
   auto fn = [&](size_t i) { sum += static_cast<int>(i); };
   pool.parallel_for(5, fn);
   EXPECT_EQ(sum, 10);
+}
+
+// One index (or none) wakes no thread: it runs on the caller (thread index 0), exceptions included.
+TEST(ThreadPool, OneIndexRunsOnTheCaller) {
+  ThreadPool pool(3);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::thread::id ran;
+  int index = -1;
+  auto fn = [&](size_t) {
+    ran = std::this_thread::get_id();
+    index = ThreadPool::thread_index();
+  };
+  pool.parallel_for(1, fn);
+  EXPECT_EQ(ran, caller);
+  EXPECT_EQ(index, 0);
+  auto none = [&](size_t) { FAIL() << "no index to run"; };
+  pool.parallel_for(0, none);
+  auto throws = [](size_t) { throw std::runtime_error("one"); };
+  EXPECT_THROW(pool.parallel_for(1, throws), std::runtime_error);
+  int sum = 0;
+  auto more = [&](size_t i) { sum += static_cast<int>(i); };
+  pool.parallel_for(4, more);  // the pool still shares work afterwards
+  EXPECT_EQ(sum, 6);
 }
 
 }  // namespace
