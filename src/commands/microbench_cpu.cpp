@@ -183,14 +183,14 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
   const double vector_l2 = 64.0 * n_l2 * 12 / update_seconds(n_l2, 64) / 1e9;
   const double vector_llc = 4.0 * n_llc * 12 / update_seconds(n_llc, 4) / 1e9;
 
-  // One parallel section over every core, empty, after 200 us of the calling thread's own work (as
-  // in training, where the other threads have gone to sleep between sections): the mean of 2,000.
+  // One parallel section over every core, empty, after 50 us of the calling thread's own work (as
+  // in training, where the other threads sleep between sections): the mean of 2,000.
   double fork = 0;
   {
     auto body = [&](size_t) {};
     for (int r = 0; r < 2000; ++r) {
       const auto busy = Clock::now();
-      while (Clock::now() - busy < std::chrono::microseconds(200)) {
+      while (Clock::now() - busy < std::chrono::microseconds(50)) {
       }
       const auto t0 = Clock::now();
       pool.parallel_for(static_cast<size_t>(cores), body);
@@ -238,7 +238,7 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
   toml += entry(
       "fork_join_us", fork_join_us,
       src +
-          ": an empty parallel section over every core after 200 us of the calling thread's work, "
+          ": an empty parallel section over every core after 50 us of the calling thread's work, "
           "the mean of 2,000");
   folder.write_text("cpu.toml", toml);
   const nlohmann::json out = {{"version", kVersion},

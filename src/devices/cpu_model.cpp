@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "comm/collective_cost.h"
+#include "src/devices/cpu_trainer.h"
 
 namespace pimscale {
 
@@ -67,7 +68,11 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   const double cores = static_cast<double>(c.cores);
   const Sharing share{std::min(machine_threads, cores), std::max(1.0, machine_threads / cores)};
   const double waves = std::ceil(W / T);
-  const double fork_join = T > 1 ? c.fork_join_us * 1e-6 : 0;  // one thread runs inline
+  // A parallel section over one index runs on the caller: the kernels' over min(T, W) workers, the
+  // host's vector work over min(T, its chunks) threads.
+  const double fork_join = T > 1 ? c.fork_join_us * 1e-6 : 0;
+  const double vector_threads = std::min(T, std::ceil(n / static_cast<double>(kCpuChunk)));
+  const double vector_fork = vector_threads > 1 ? fork_join : 0;
   const double rps = static_cast<double>(setup.settings.rows_per_dpu_step);
   const double rpw = static_cast<double>(setup.layout.rows_per_dpu);
   const bool lr = setup.kernel.model == ModelKind::kLr;
@@ -108,20 +113,24 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   const double vectors = kind == AlgorithmKind::kAdmm ? 2 : 1;
   double reduce = 0;
   if (kind == AlgorithmKind::kGaSgd && setup.sparse) {
-    reduce = vector_seconds(n * 4, working, T, c, share) +
-             W * rps * work.nnz_per_row * c.sparse_l2_ns * 1e-9;
+    // Each worker's touched entries: the non-zeros of its rows with a gradient, at most n.
+    const double scatter = lr ? 1 : work.svm_active_fraction;
+    const double touched = std::min(n, rps * (work.nnz_per_row + 1) * scatter);
+    reduce = vector_seconds(n * 4, working, vector_threads, c, share) +
+             W * touched * c.sparse_l2_ns * 1e-9;
   } else {
-    reduce = vector_seconds(vectors * (W + 1) * n * 4, working, T, c, share);
+    reduce = vector_seconds(vectors * (W + 1) * n * 4, working, vector_threads, c, share);
   }
-  round.add(Phase::kHostReduce, from_seconds((reduce + fork_join) * share.slowdown));
+  round.add(Phase::kHostReduce, from_seconds((reduce + vector_fork) * share.slowdown));
 
   // The host's update after the all-reduce.
   const double update_bytes = kind == AlgorithmKind::kGaSgd   ? n * 12
                               : kind == AlgorithmKind::kMaSgd ? n * 8
                                                               : n * 16 + W * n * 16;
-  round.add(Phase::kHostCompute,
-            from_seconds((vector_seconds(update_bytes, working, T, c, share) + fork_join) *
-                         share.slowdown));
+  round.add(
+      Phase::kHostCompute,
+      from_seconds((vector_seconds(update_bytes, working, vector_threads, c, share) + vector_fork) *
+                   share.slowdown));
 
   // Between servers: the barrier (an all-reduce of one word) and the all-reduce of the sums.
   const int64_t servers = setup.servers;

@@ -20,9 +20,6 @@ Picoseconds since(Clock::time_point t) {
 
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Model entries per chunk of the host's vector work (sums, updates) on the pool.
-constexpr uint64_t kChunk = 1 << 14;
-
 }  // namespace
 
 struct CpuTrainer::Worker {
@@ -102,10 +99,10 @@ uint64_t CpuTrainer::rows_active() const {
 template <class Fn>
 void CpuTrainer::chunks(uint64_t n, Fn fn) {
   auto body = [&](size_t c) {
-    const uint64_t lo = c * kChunk;
-    fn(lo, std::min(n, lo + kChunk));
+    const uint64_t lo = c * kCpuChunk;
+    fn(lo, std::min(n, lo + kCpuChunk));
   };
-  pool_.parallel_for((n + kChunk - 1) / kChunk, body);
+  pool_.parallel_for((n + kCpuChunk - 1) / kCpuChunk, body);
 }
 
 // The gradient term of a row with score z (bias included), as the DPU kernels define it in float:

@@ -35,6 +35,10 @@ std::string in_workers(std::string message);
 inline uint64_t cpu_block_rows(uint64_t n) {
   return std::clamp<uint64_t>((uint64_t{1} << 16) / n, 8, 1024);
 }
+// Model entries per chunk of the host's vector work (sums, updates) on the pool: a vector of at
+// most one chunk is worked on by the calling thread alone.
+inline constexpr uint64_t kCpuChunk = 1 << 14;
+
 struct CpuDenseRows {
   const float* x;  // [rows x n]
   const uint8_t* y;
