@@ -79,7 +79,7 @@ int run_predict_cpu(const TrainConfig& given, int64_t servers, int64_t servers_p
     throw InputError("predict: --servers-per-machine " + std::to_string(servers_per_machine) +
                      " must be in [1, --servers]");
   }
-  if (given.hardware == TrainConfig{}.hardware) {
+  if (given.hardware.empty()) {
     throw InputError(
         "predict --device cpu needs --hardware CPU_PRESET: a CPU server's preset, e.g. this "
         "host's cpu.toml from `pimscale microbench --device cpu`");

@@ -134,6 +134,11 @@ void TrainConfigCli::on_cpu(TrainConfig& c) const {
     const bool predict_key = predicting_ && std::find(kPredictKeys.begin(), kPredictKeys.end(),
                                                       key) != kPredictKeys.end();
     if (predict_key && (given || key != "hardware")) continue;
+    if (predict_key) {  // predict --device cpu without --hardware: no CPU preset (a file's is a
+                        // PIM's)
+      c.hardware.clear();
+      continue;
+    }
     if (given) {
       const bool not_yet = key == "trace" || key == "checkpoint_every" || key == "shares";
       throw InputError(flag_of(k.key) +

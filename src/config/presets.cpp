@@ -150,6 +150,11 @@ CpuSpec load_cpu_preset(const std::string& name_or_path) {
   CpuSpec c;
   c.file = resolve_preset("hardware", name_or_path);
   const toml::table root = parse(c.file);
+  if (!root["cpu"].as_table()) {
+    throw InputError("preset '" + c.file +
+                     "' has no [cpu] table: it is not a CPU server's preset (write one with "
+                     "`pimscale microbench --device cpu`)");
+  }
   std::set<std::string> known;
   add_keys(cpu_params(), known);
   reject_unknown(c.file, root, known);

@@ -79,6 +79,11 @@ sed 's/^frequency_mhz =/frequency_mhzz =/' "$hw" >"$P/typo_hw.toml"
 sed 's/^frequency_mhz = { value = 350,/frequency_mhz = { value = "fast",/' "$hw" >"$P/string_value.toml"
 sed 's/^\[dpu\]/[dpu/' "$hw" >"$P/syntax.toml"
 sed 's/^bandwidth_gbit_s =/bandwidth_gbits =/' "$net" >"$P/typo_net.toml"
+cpu="$(dirname "$0")/../golden/cpu-2core-vm.toml"
+cp "$cpu" "$P/cpu.toml"
+sed 's/^row_ns =/row_nss =/' "$cpu" >"$P/typo_cpu.toml"
+grep -v '^svm_row_ns =' "$cpu" >"$P/missing_cpu.toml"
+sed 's/^cores = { value = 2,/cores = { value = 0,/' "$cpu" >"$P/zero_cores_cpu.toml"
 
 # run_part K: the cases whose index is K modulo 2, in $WORK/wK; writes wK.passed ("category" lines)
 # and wK.failed (one line per failed case) beside it.

@@ -72,6 +72,11 @@ predict predict-yfcc-ga-sgd --synthetic yfcc --rows-per-dpu 3328 --dpus-per-serv
 predict predict-file-ma-sgd --data "$WORK/criteo.h5" --algorithm ma-sgd --model svm --dpus-per-server 8 --batch 64 \
   --servers 2 --shares 1,3 --epochs 2 --numerics float
 predict predict-file-dense-ga-sgd --data "$WORK/yfcc.h5" --dpus-per-server 16 --batch 256 --servers 4 --epochs 2
+# The CPU model on a fixed CPU preset (tests/golden/cpu-2core-vm.toml): its formula, not this machine's speed.
+predict predict-cpu-dense-ma-sgd --device cpu --hardware "$golden/cpu-2core-vm.toml" --data "$WORK/yfcc.h5" \
+  --algorithm ma-sgd --batch 64 --servers 4 --servers-per-machine 2 --threads 2 --workers-per-server 4 --epochs 2
+predict predict-cpu-sparse-admm --device cpu --hardware "$golden/cpu-2core-vm.toml" --data "$WORK/criteo.h5" \
+  --algorithm admm --model svm --batch 64 --svm-active-fraction 0.25 --servers 8 --network ib-hdr --epochs 2
 
 python3 - "$WORK" "$here" "$golden" "${runs[@]}" <<'PY'
 import json, os, sys
