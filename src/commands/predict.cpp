@@ -18,6 +18,24 @@ namespace pimscale {
 
 namespace {
 
+// A prediction's run folder (nothing run: no metrics, the wall time is the prediction's own):
+// epochs.csv, run.json, then the summary.
+int write_prediction(RunFolder& folder, RunReport& report,
+                     const std::vector<std::vector<std::string>>& csv,
+                     std::chrono::steady_clock::time_point wall_start) {
+  report.final = EpochMetrics{};
+  report.predicted = true;
+  report.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  report.train_wall_seconds = report.wall_seconds;
+  const nlohmann::json run = run_manifest(report);
+  folder.write_csv("epochs.csv", epochs_csv_header(), csv);
+  folder.write_json("run.json", run);
+  folder.commit();
+  print_summary(run, report.total);
+  return 0;
+}
+
 int run_predict(const TrainConfig& cfg, int64_t servers) {
   const auto wall_start = std::chrono::steady_clock::now();
   PresetCache presets;
@@ -53,18 +71,8 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
   report.total = p.total(cfg.epochs);
   report.startup = p.startup;
   report.servers = p.servers;
-  report.final = none;
-  report.predicted = true;
   report.prediction = p.detail;
-  report.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  report.train_wall_seconds = report.wall_seconds;
-  const nlohmann::json run = run_manifest(report);
-  folder.write_csv("epochs.csv", epochs_csv_header(), csv);
-  folder.write_json("run.json", run);
-  folder.commit();
-  print_summary(run, report.total);
-  return 0;
+  return write_prediction(folder, report, csv, wall_start);
 }
 
 // --device cpu: the CPU model (src/devices/cpu_model.h) on the CPU preset --hardware; the workers
@@ -146,8 +154,7 @@ int run_predict_cpu(const TrainConfig& given, int64_t servers, int64_t servers_p
   report.preset = &pim;
   report.net = &net;
   report.network_file = network_file;
-  report.allreduce_bytes = (setup.algorithm->kind() == AlgorithmKind::kAdmm ? 2 : 1) *
-                           (setup.layout.weights + 1) * sizeof(float);
+  report.allreduce_bytes = cpu_allreduce_bytes(setup);
   report.total = all;
   for (int64_t s = 0; s < servers; ++s) {
     ServerReport& v = report.servers.emplace_back();
@@ -155,20 +162,10 @@ int run_predict_cpu(const TrainConfig& given, int64_t servers, int64_t servers_p
     v.rows_per_dpu = setup.layout.rows_per_dpu;
     v.ledger = all;
   }
-  report.final = none;
-  report.predicted = true;
   report.prediction = cpu_model_detail(setup, cpu, work);
   report.prediction["steady_epoch_seconds"] = epoch.total().seconds();
   report.prediction["round_seconds"] = round.total().seconds();
-  report.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  report.train_wall_seconds = report.wall_seconds;
-  const nlohmann::json run = run_manifest(report);
-  folder.write_csv("epochs.csv", epochs_csv_header(), csv);
-  folder.write_json("run.json", run);
-  folder.commit();
-  print_summary(run, report.total);
-  return 0;
+  return write_prediction(folder, report, csv, wall_start);
 }
 
 class PredictCommand final : public Command {

@@ -25,6 +25,7 @@
 #include "src/commands/train_checkpoint.h"
 #include "src/config/config_cli.h"
 #include "src/config/presets.h"
+#include "src/devices/cpu_model.h"
 #include "src/devices/cpu_trainer.h"
 #include "src/report/metrics.h"
 #include "src/report/run_report.h"
@@ -305,19 +306,66 @@ int threads_of(const TrainConfig& cfg) {
   return cfg.threads > 0 ? static_cast<int>(cfg.threads) : available_cores();
 }
 
-// Rank 0's line after an epoch; `clock`: what the seconds are (emulated, or measured).
-void print_epoch(int64_t epoch, const TrainConfig& cfg, const EpochMetrics& m, bool evaluated,
-                 double seconds, double wall, std::string_view clock) {
+// Rank 0's record of the epochs so far: the epochs.csv rows and the wall seconds of the rounds and
+// of the metrics (a resumed run starts from its checkpoint's).
+struct EpochLog {
+  std::vector<std::vector<std::string>> csv;
+  double train_wall = 0, metrics_wall = 0;
+};
+
+// Collective. One epoch: its rounds (`round(r)`; rank 0 prints a line every 10 s of wall time in
+// long epochs), then the metrics when due (every --eval-every epochs and after the last; never with
+// --count-only, which computes nothing), rank 0's epochs.csv row and its line. `ledger()` is the
+// server's phase ledger; `clock` says what its seconds are (emulated, measured).
+template <class Round, class Ledger, class Evaluate>
+EpochMetrics run_epoch(int64_t epoch, const TrainConfig& cfg, uint64_t rounds, bool root,
+                       Round round, Ledger ledger, Evaluate evaluate, std::string_view clock,
+                       EpochLog& log) {
+  const PhaseLedger before = ledger();
+  const auto epoch_start = Clock::now();
+  auto last_progress = Clock::now();
+  for (uint64_t r = 0; r < rounds; ++r) {
+    round(r);
+    if (root && since(last_progress) > 10.0) {
+      fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, rounds);
+      std::fflush(stdout);
+      last_progress = Clock::now();
+    }
+  }
+  const double wall = since(epoch_start);
+  log.train_wall += wall;
+  const PhaseLedger delta = ledger() - before;
+  const bool evaluated = !cfg.count_only && (epoch % cfg.eval_every == 0 || epoch == cfg.epochs);
+  const auto metrics_start = Clock::now();
+  const EpochMetrics m = evaluated ? evaluate() : EpochMetrics{};
+  const double metrics_wall = since(metrics_start);
+  log.metrics_wall += metrics_wall;
+  if (!root) return m;
+  log.csv.push_back(epochs_csv_row(epoch, m, delta, wall, ledger().total(), metrics_wall));
   if (evaluated || cfg.count_only) {
     fmt::print(
         "epoch {}/{}  train loss {:.6f}  test acc {:.2f}%  AUC {:.4f}  {} {:.6f} s  wall {:.2f} "
         "s\n",
-        epoch, cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc, clock, seconds, wall);
+        epoch, cfg.epochs, m.train_loss, 100 * m.test_accuracy, m.test_auc, clock,
+        delta.total().seconds(), wall);
   } else {
     fmt::print("epoch {}/{}  (metrics every {} epochs)  {} {:.6f} s  wall {:.2f} s\n", epoch,
-               cfg.epochs, cfg.eval_every, clock, seconds, wall);
+               cfg.epochs, cfg.eval_every, clock, delta.total().seconds(), wall);
   }
   std::fflush(stdout);
+  return m;
+}
+
+// The trained model into the report (model_sha256 over the dataset's weights, the summary); returns
+// it in real units for model.csv.
+template <class Num>
+std::vector<double> record_model(RunReport& report, const RunSetup& setup,
+                                 std::span<const typename Num::Weight> w, typename Num::Wide bias) {
+  const uint64_t hashed = setup.sparse ? setup.layout.features + 1 : setup.layout.features;
+  report.model_sha256 = model_sha256<Num>(w, hashed, bias, !setup.sparse);
+  std::vector<double> model = final_model<Num>(w, setup.layout.features, bias, setup.sparse);
+  report.model = model_summary(model);
+  return model;
 }
 
 // One server's ledger and start-up as integers, for gather_to_root; server_reports reads them back.
@@ -357,10 +405,9 @@ int64_t peak_rss_kib_of_rank() {
 
 // Rank 0: epochs.csv, run.json and model.csv (`model` empty: none) into the folder.
 void write_results(RunFolder& folder, const nlohmann::json& run,
-                   const std::vector<std::string>& header,
                    const std::vector<std::vector<std::string>>& csv,
                    const std::vector<double>& model) {
-  folder.write_csv("epochs.csv", header, csv);
+  folder.write_csv("epochs.csv", epochs_csv_header(), csv);
   folder.write_json("run.json", run);
   if (!model.empty()) {
     std::vector<std::vector<std::string>> rows;
@@ -413,8 +460,8 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   // Checkpoints carry the CRC-32 of each rank's rows: a resumed run must load the same ones.
   const bool checkpointing = cfg.checkpoint_every > 0 || ctx.resume;
   const uint32_t crc = checkpointing ? rows_crc<Num>(server.data(), test) : 0;
-  std::vector<std::vector<std::string>> csv;
-  double train_wall = 0, metrics_wall = 0, checkpoint_wall = 0;
+  EpochLog log;
+  double checkpoint_wall = 0;
   int64_t done = 0;  // epochs done before this process: the checkpoint's
   if (ctx.resume) {
     done = ctx.resume->at("epochs_done").get<int64_t>();
@@ -432,9 +479,9 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
       a.finish();
     });
     if (root) {
-      csv = ctx.resume->at("epochs_csv").get<std::vector<std::vector<std::string>>>();
-      train_wall = ctx.resume->at("train_wall_seconds").get<double>();
-      metrics_wall = ctx.resume->at("metrics_wall_seconds").get<double>();
+      log.csv = ctx.resume->at("epochs_csv").get<std::vector<std::vector<std::string>>>();
+      log.train_wall = ctx.resume->at("train_wall_seconds").get<double>();
+      log.metrics_wall = ctx.resume->at("metrics_wall_seconds").get<double>();
       fmt::print("resuming {} from its checkpoint after epoch {} of {}\n", cfg.out, done,
                  cfg.epochs);
     }
@@ -454,37 +501,20 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     for (const std::string& w : range_warnings(setup, cfg))
       fmt::print(stderr, "pimscale: warning: {}\n", w);
   }
-  const std::vector<std::string> header = epochs_csv_header();
   EpochMetrics m;
   for (int64_t epoch = done + 1; epoch <= cfg.epochs; ++epoch) {
-    const PhaseLedger before = server.ledger();
-    const auto epoch_start = Clock::now();
-    auto last_progress = Clock::now();
-    for (uint64_t r = 0; r < setup.rounds; ++r) {
-      trainer.round(r);
-      if (r == setup.rounds / 2) kill_point(fmt::format("epoch{}", epoch), cluster.rank());
-      if (root && since(last_progress) > 10.0) {  // long epochs: a line every 10 s of wall time
-        fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, setup.rounds);
-        std::fflush(stdout);
-        last_progress = Clock::now();
-      }
-    }
-    const double wall = since(epoch_start);
-    train_wall += wall;
-    const PhaseLedger delta = server.ledger() - before;
-    // Metrics every --eval-every epochs and after the last (count-only: nothing was computed).
-    const bool evaluated = !cfg.count_only && (epoch % cfg.eval_every == 0 || epoch == cfg.epochs);
-    const auto metrics_start = Clock::now();
-    m = evaluated
-            ? evaluate<Num>(cluster, setup, server.data(), test, trainer.weights(), trainer.bias())
-            : EpochMetrics{};
-    const double epoch_metrics_wall = since(metrics_start);
-    metrics_wall += epoch_metrics_wall;
-    if (root) {
-      csv.push_back(
-          epochs_csv_row(epoch, m, delta, wall, server.ledger().total(), epoch_metrics_wall));
-      print_epoch(epoch, cfg, m, evaluated, delta.total().seconds(), wall, "emulated");
-    }
+    m = run_epoch(
+        epoch, cfg, setup.rounds, root,
+        [&](uint64_t r) {
+          trainer.round(r);
+          if (r == setup.rounds / 2) kill_point(fmt::format("epoch{}", epoch), cluster.rank());
+        },
+        [&] { return server.ledger(); },
+        [&] {
+          return evaluate<Num>(cluster, setup, server.data(), test, trainer.weights(),
+                               trainer.bias());
+        },
+        "emulated", log);
     if (cfg.checkpoint_every > 0 && epoch % cfg.checkpoint_every == 0 && epoch < cfg.epochs) {
       const auto checkpoint_start = Clock::now();
       StateArchive a = StateArchive::writer();
@@ -504,7 +534,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
       });
       on_root(cluster, [&] {
         checkpoint->finish(
-            checkpoint_meta(cfg, cluster.size(), epoch, csv, train_wall, metrics_wall));
+            checkpoint_meta(cfg, cluster.size(), epoch, log.csv, log.train_wall, log.metrics_wall));
         folder->keep_checkpoint();
         const double took = since(checkpoint_start);
         checkpoint_wall += took;
@@ -543,25 +573,18 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   report.final = m;
   report.rows_run = static_cast<uint64_t>(rows_run);
   report.rows_active = static_cast<uint64_t>(rows_active);
-  const uint64_t hashed = setup.sparse ? setup.layout.features + 1 : setup.layout.features;
   std::vector<double> model;
-  if (!cfg.count_only) {
-    report.model_sha256 =
-        model_sha256<Num>(trainer.weights(), hashed, trainer.bias(), !setup.sparse);
-    model =
-        final_model<Num>(trainer.weights(), setup.layout.features, trainer.bias(), setup.sparse);
-    report.model = model_summary(model);
-  }
-  report.train_wall_seconds = train_wall;
+  if (!cfg.count_only) model = record_model<Num>(report, setup, trainer.weights(), trainer.bias());
+  report.train_wall_seconds = log.train_wall;
   report.load_wall_seconds = load_wall;
-  report.metrics_wall_seconds = metrics_wall;
+  report.metrics_wall_seconds = log.metrics_wall;
   report.checkpoint_wall_seconds = checkpoint_wall;
   report.resumed_from_epoch = done;
   report.wall_seconds = wall_total;
   report.peak_rss_mib = static_cast<double>(peak_rss_kib) / 1024.0;
   const nlohmann::json run = run_manifest(report);
 
-  write_results(*folder, run, header, csv, cfg.save_model ? model : std::vector<double>{});
+  write_results(*folder, run, log.csv, cfg.save_model ? model : std::vector<double>{});
   if (!cfg.trace.empty()) {
     write_file_atomically(
         cfg.trace,
@@ -616,36 +639,16 @@ int train_cpu(const RunContext& ctx, ServerInput&& input) {
         setup.sparse ? "sparse" : "dense", setup.layout.features, setup.servers, setup.dpus,
         setup.total_dpus, cfg.batch, setup.settings.rows_per_dpu_step, setup.rounds, threads);
   }
-  std::vector<std::vector<std::string>> csv;
-  double train_wall = 0, metrics_wall = 0;
+  EpochLog log;
   EpochMetrics m;
   for (int64_t epoch = 1; epoch <= cfg.epochs; ++epoch) {
-    const PhaseLedger before = trainer.ledger();
-    const auto epoch_start = Clock::now();
-    auto last_progress = Clock::now();
-    for (uint64_t r = 0; r < setup.rounds; ++r) {
-      trainer.round(r);
-      if (root && since(last_progress) > 10.0) {
-        fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, setup.rounds);
-        std::fflush(stdout);
-        last_progress = Clock::now();
-      }
-    }
-    const double wall = since(epoch_start);
-    train_wall += wall;
-    const PhaseLedger delta = trainer.ledger() - before;
-    const bool evaluated = epoch % cfg.eval_every == 0 || epoch == cfg.epochs;
-    const auto metrics_start = Clock::now();
-    m = evaluated
-            ? evaluate<Float32>(cluster, setup, train, test, trainer.weights(), trainer.bias())
-            : EpochMetrics{};
-    const double epoch_metrics_wall = since(metrics_start);
-    metrics_wall += epoch_metrics_wall;
-    if (root) {
-      csv.push_back(
-          epochs_csv_row(epoch, m, delta, wall, trainer.ledger().total(), epoch_metrics_wall));
-      print_epoch(epoch, cfg, m, evaluated, delta.total().seconds(), wall, "measured");
-    }
+    m = run_epoch(
+        epoch, cfg, setup.rounds, root, [&](uint64_t r) { trainer.round(r); },
+        [&] { return trainer.ledger(); },
+        [&] {
+          return evaluate<Float32>(cluster, setup, train, test, trainer.weights(), trainer.bias());
+        },
+        "measured", log);
   }
   const std::vector<int64_t> all = cluster.gather_to_root(ledger_fields(trainer.ledger(), {}));
   const double wall_total = cluster.max(since(ctx.wall_start));
@@ -662,27 +665,21 @@ int train_cpu(const RunContext& ctx, ServerInput&& input) {
   report.setup = &setup;
   report.preset = &ctx.preset;
   report.net = &ctx.net;
-  report.allreduce_bytes = (setup.algorithm->kind() == AlgorithmKind::kAdmm ? 2 : 1) *
-                           (setup.layout.weights + 1) * sizeof(float);
+  report.allreduce_bytes = cpu_allreduce_bytes(setup);
   report.total = trainer.ledger();
   report.servers = server_reports(all, cfg, setup, {});
   report.final = m;
   report.rows_run = static_cast<uint64_t>(rows_run);
   report.rows_active = static_cast<uint64_t>(rows_active);
-  const uint64_t hashed = setup.sparse ? setup.layout.features + 1 : setup.layout.features;
-  report.model_sha256 =
-      model_sha256<Float32>(trainer.weights(), hashed, trainer.bias(), !setup.sparse);
   const std::vector<double> model =
-      final_model<Float32>(trainer.weights(), setup.layout.features, trainer.bias(), setup.sparse);
-  report.model = model_summary(model);
-  report.train_wall_seconds = train_wall;
+      record_model<Float32>(report, setup, trainer.weights(), trainer.bias());
+  report.train_wall_seconds = log.train_wall;
   report.load_wall_seconds = load_wall;
-  report.metrics_wall_seconds = metrics_wall;
+  report.metrics_wall_seconds = log.metrics_wall;
   report.wall_seconds = wall_total;
   report.peak_rss_mib = static_cast<double>(peak_rss_kib) / 1024.0;
   const nlohmann::json run = run_manifest(report);
-  write_results(*folder, run, epochs_csv_header(), csv,
-                cfg.save_model ? model : std::vector<double>{});
+  write_results(*folder, run, log.csv, cfg.save_model ? model : std::vector<double>{});
   folder->commit();
   print_summary(run, report.total);
   return 0;

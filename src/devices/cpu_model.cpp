@@ -110,7 +110,7 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
 
   // The server's sums of its workers' vectors (GA-SGD sparse: zeroing the sums and adding the
   // touched entries).
-  const double vectors = kind == AlgorithmKind::kAdmm ? 2 : 1;
+  const double vectors = static_cast<double>(setup.algorithm->allreduce_vectors());
   double reduce = 0;
   if (kind == AlgorithmKind::kGaSgd && setup.sparse) {
     // Each worker's touched entries: the non-zeros of its rows with a gradient, at most n.
@@ -135,7 +135,7 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   // Between servers: the barrier (an all-reduce of one word) and the all-reduce of the sums.
   const int64_t servers = setup.servers;
   if (servers > 1) {
-    const uint64_t message = static_cast<uint64_t>(vectors * (n + 1) * 4);
+    const uint64_t message = cpu_allreduce_bytes(setup);
     round.add(Phase::kNetwork,
               allreduce_time(message, servers, net) + allreduce_time(sizeof(float), servers, net),
               message);

@@ -33,6 +33,9 @@ struct CpuTrainer::Worker {
   float u_bias = 0;
   std::vector<float> z, t;  // dense: one block's scores and gradient terms
   uint64_t rows_run = 0, rows_active = 0;
+
+  // The kernels' view of this worker's gradient buffers.
+  CpuGradient gradient() { return {g.data(), 0, touched, seen.data(), z, t, 0}; }
 };
 
 CpuTrainer::CpuTrainer(const RunSetup& setup, const ServerData<Float32>& rows, int threads,
@@ -45,7 +48,7 @@ CpuTrainer::CpuTrainer(const RunSetup& setup, const ServerData<Float32>& rows, i
       workers_(static_cast<size_t>(setup.layout.dpus)),
       w_(n_, 0.0f) {
   const AlgorithmKind kind = setup.algorithm->kind();
-  sums_.assign((kind == AlgorithmKind::kAdmm ? 2 : 1) * (n_ + 1), 0.0f);
+  sums_.assign(cpu_allreduce_bytes(setup) / sizeof(float), 0.0f);
   if (kind == AlgorithmKind::kAdmm) z_.assign(n_, 0.0f);
   for (Worker& k : workers_) {
     k.g.assign(n_, 0.0f);
@@ -198,7 +201,7 @@ void cpu_clear_touched(CpuGradient& out) {
 
 void CpuTrainer::gradient(Worker& k, uint64_t first, uint64_t rows, const float* w, float bias) {
   k.rows_run += rows;
-  CpuGradient out{k.g.data(), 0, k.touched, k.seen.data(), k.z, k.t, 0};
+  CpuGradient out = k.gradient();
   if (setup_.sparse) {
     cpu_sparse_gradient(
         {rows_.offsets.data(), rows_.indices.data(), rows_.y.data(), setup_.layout.features}, first,
@@ -219,7 +222,7 @@ void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps, bool pro
     cpu_apply_update(k.w.data(), n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
                      prox ? k.prox.data() : nullptr);
     if (setup_.sparse) {
-      CpuGradient out{k.g.data(), 0, k.touched, k.seen.data(), k.z, k.t, 0};
+      CpuGradient out = k.gradient();
       cpu_clear_touched(out);
     } else {
       k.bias = updated_bias<Float32>(k.bias, k.g_bias, s.batch_log2);
@@ -286,10 +289,12 @@ void CpuTrainer::round(uint64_t r) {
   // The server's sums of its workers.
   t = Clock::now();
   if (kind == AlgorithmKind::kGaSgd && setup_.sparse) {
-    chunks(n_ + 1, [&](uint64_t lo, uint64_t hi) { std::fill(&sums_[lo], &sums_[0] + hi, 0.0f); });
+    chunks(n_ + 1, [&](uint64_t lo, uint64_t hi) {
+      std::fill(sums_.data() + lo, sums_.data() + hi, 0.0f);
+    });
     for (Worker& k : workers_) {
       for (const uint32_t j : k.touched) sums_[j] += k.g[j];
-      CpuGradient out{k.g.data(), 0, k.touched, k.seen.data(), k.z, k.t, 0};
+      CpuGradient out = k.gradient();
       cpu_clear_touched(out);
     }
   } else if (kind == AlgorithmKind::kGaSgd) {

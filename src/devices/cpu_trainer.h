@@ -20,9 +20,17 @@
 #include "node/phases.h"
 #include "node/pim_server.h"
 #include "node/thread_pool.h"
+#include "pim_emul/footprint.h"
 #include "src/algorithms/run_setup.h"
 
 namespace pimscale {
+
+// One round's all-reduce on a CPU server: the algorithm's vectors of float32 sums (weights + 1
+// each; ADMM: w's and u's).
+inline uint64_t cpu_allreduce_bytes(const RunSetup& setup) {
+  return footprint::allreduce_bytes(setup.layout.weights, footprint::words_of<Float32>(),
+                                    setup.algorithm->allreduce_vectors());
+}
 
 // A setup error (RunSetup's, which speaks of DPUs) in --device cpu's words: the workers stand
 // where the DPUs stand.
