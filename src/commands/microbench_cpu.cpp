@@ -14,6 +14,7 @@
 
 #include "io/run_folder.h"
 #include "node/thread_pool.h"
+#include "src/base/error.h"
 #include "src/commands/microbench.h"
 #include "src/devices/cpu_trainer.h"
 #include "src/version.h"
@@ -106,6 +107,14 @@ std::string entry(const char* key, double value, const std::string& source) {
 }  // namespace
 
 void run_cpu_microbench(const MicrobenchConfig& config) {
+  // Caches: L2 (one core's) and the last level, from sysfs, before any work.
+  const double l2 = cache_size(2), llc = std::max(cache_size(3), l2);
+  if (l2 <= 0) {
+    throw InputError(
+        "microbench --device cpu: sysfs gives no cache sizes for cpu0 "
+        "(/sys/devices/system/cpu/cpu0/cache/index2/size); the CPU model needs them, so run it on "
+        "a host that reports them");
+  }
   RunFolder folder(config.out, config.force);
   const int cores = available_cores();
   const std::string src =
@@ -142,10 +151,6 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
   const double dense_efficiency = static_cast<double>(x.size()) * 4 / dense / 1e9 / core_gbps;
   x = {};
 
-  // Caches: L2 (one core's) and the last level, from sysfs (a host without them: 1 MiB, 32 MiB).
-  double l2 = cache_size(2), llc = std::max(cache_size(3), l2);
-  if (l2 <= 0) l2 = 1 << 20;
-  if (llc <= 0) llc = 32 << 20;
   const auto fits = [](double bytes) {  // a power of two of weights whose model and gradient fill
     uint64_t n = 1024;                  // about half of `bytes`
     while (static_cast<double>(n) * 32 <= bytes) n *= 2;
