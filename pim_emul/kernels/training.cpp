@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include "pim_emul/kernels.h"
 #include "pim_emul/kernels/counting.h"
@@ -59,7 +60,107 @@ typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num:
   return z;
 }
 
+// FixedQ31's dense arithmetic restated on unsigned 32 x 32 -> 64-bit products and logical shifts,
+// which vector units have (signed 64-bit products and arithmetic shifts they often lack), bit for
+// bit the values of dense_dot and the terms guard((x d) >> k) of dense_rows:
+// - the dot: with w' = w + 2^31 (unsigned), x w = x w' - x 2^31, so (x w) >> 31 = ((x w') >> 31) -
+// x;
+// - a gradient term of d >= 0 is (x d) >> k (never -1); of d < 0 it is -ceil(x |d| / 2^k), and 0
+//   where that is -1 (the guard).
+// Every product is below 2^63 for uint32 x and |d| <= 2^32 - 1, so nothing wraps.
+namespace q31 {
+
+int64_t dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {
+  uint64_t high = 0, xs = 0;
+  for (uint64_t j = 0; j < n; ++j) {  // vectorised
+    const uint64_t w_biased = static_cast<uint32_t>(w[j]) ^ 0x80000000u;
+    high += (uint64_t{x[j]} * w_biased) >> fixed::kQ31Shift;
+    xs += x[j];
+  }
+  return bias + static_cast<int64_t>(high - xs);  // two's complement: the difference may be < 0
+}
+
+// The saturating steps on 32-bit lanes: g + t stops at 2^31 - 1 and g - t at -(2^31 - 1), the
+// room to the bound (below 2^32) computed without wrapping as unsigned.
+inline int32_t plus_saturated(int32_t g, uint32_t t) {
+  const uint32_t room = static_cast<uint32_t>(fixed::kQ31Max) - static_cast<uint32_t>(g);
+  return static_cast<int32_t>(static_cast<uint32_t>(g) + std::min(t, room));
+}
+inline int32_t minus_saturated(int32_t g, uint32_t t) {
+  const uint32_t room = static_cast<uint32_t>(g) - static_cast<uint32_t>(fixed::kQ31Min);
+  return static_cast<int32_t>(static_cast<uint32_t>(g) - std::min(t, room));
+}
+
+// g_j <- sat(g_j + (x_j m) >> k), k >= 32 (so the term fits 32 bits).
+void add_terms(int32_t* g, const uint32_t* x, uint64_t n, uint32_t m, int k) {
+  for (uint64_t j = 0; j < n; ++j) {  // vectorised
+    g[j] = plus_saturated(g[j], static_cast<uint32_t>((uint64_t{x[j]} * uint64_t{m}) >> k));
+  }
+}
+
+// g_j <- sat(g_j + guard(-(x_j m) >> k)) = sat(g_j - c_j), c_j = ceil(x_j m / 2^k) but 0 where it
+// is 1; k >= 32.
+void add_negative_terms(int32_t* g, const uint32_t* x, uint64_t n, uint32_t m, int k) {
+  const uint64_t round_up = (uint64_t{1} << k) - 1;
+  for (uint64_t j = 0; j < n; ++j) {  // vectorised
+    const auto c = static_cast<uint32_t>((uint64_t{x[j]} * uint64_t{m} + round_up) >> k);
+    g[j] = minus_saturated(g[j], c == 1 ? 0 : c);
+  }
+}
+
+// SVM's terms, +- (x_j >> k) (no guard after the negation).
+void add_shifted(int32_t* g, const uint32_t* x, uint64_t n, int k) {
+  for (uint64_t j = 0; j < n; ++j) g[j] = plus_saturated(g[j], x[j] >> k);  // vectorised
+}
+void subtract_shifted(int32_t* g, const uint32_t* x, uint64_t n, int k) {
+  for (uint64_t j = 0; j < n; ++j) g[j] = minus_saturated(g[j], x[j] >> k);  // vectorised
+}
+
+// Whether an LR row of error d can take the unsigned path: |d| fits 32 bits and 32 <= k < 64.
+bool unsigned_path(int64_t d, int k) {
+  return d >= -int64_t{0xffffffff} && d <= int64_t{0xffffffff} && k >= 32 && k < 64;
+}
+
+}  // namespace q31
+
 using kernel_counts::ActiveRows;
+
+template <class Num>
+typename Num::Wide dense_row_dot(const typename Num::Feature* x, const typename Num::Weight* w,
+                                 uint64_t n, typename Num::Wide bias) {
+  if constexpr (std::is_same_v<Num, FixedQ31>)
+    return q31::dot(x, w, n, bias);
+  else
+    return dense_dot<Num>(x, w, n, bias);
+}
+
+// FixedQ31's gradient terms of one row without class weights on the unsigned path; false where
+// the row needs the general loop.
+template <class Num>
+bool q31_row_terms(const typename Num::Feature* x, uint64_t n, const RowError<Num>& e,
+                   const KernelConfig& cfg, typename Num::Weight* g) {
+  if constexpr (std::is_same_v<Num, FixedQ31>) {
+    if (cfg.class_weights) return false;
+    if (cfg.model == ModelKind::kLr) {  // guard((x d) >> (31 + lr))
+      const int k = fixed::kQ31Shift + cfg.lr_shift;
+      if (!q31::unsigned_path(e.d, k)) return false;
+      if (e.d >= 0)
+        q31::add_terms(g, x, n, static_cast<uint32_t>(e.d), k);
+      else
+        q31::add_negative_terms(g, x, n, static_cast<uint32_t>(-e.d), k);
+      return true;
+    }
+    // SVM: -+ guard(x >> lr), x >= 0 (never -1)
+    if (cfg.lr_shift >= 32) return false;
+    if (e.d < 0)
+      q31::subtract_shifted(g, x, n, cfg.lr_shift);
+    else
+      q31::add_shifted(g, x, n, cfg.lr_shift);
+    return true;
+  } else {
+    return false;
+  }
+}
 
 template <class Num>
 void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias,
@@ -69,16 +170,18 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
   const uint64_t n = s.padded_features;
   for (uint64_t r = first; r < first + rows; ++r) {
     const typename Num::Feature* x = s.x + r * n;
-    const RowError<Num> e = row_error<Num>(dense_dot<Num>(x, w, n, bias), s.y[r], cfg);
+    const RowError<Num> e = row_error<Num>(dense_row_dot<Num>(x, w, n, bias), s.y[r], cfg);
     if (!e.active) continue;  // SVM, outside the margin: the DPU code skips the gradient
     active.add(0);
-    if (cfg.model == ModelKind::kLr) {
-      for (uint64_t j = 0; j < n; ++j) {  // vectorised
+    if (q31_row_terms<Num>(x, n, e, cfg, g)) {
+      // done on the unsigned path
+    } else if (cfg.model == ModelKind::kLr) {  // float, or fixed with class weights or lr = 0
+      for (uint64_t j = 0; j < n; ++j) {
         Num::accumulate(
             g[j], class_weighted<Num>(Num::scaled_product(x[j], e.d, cfg.lr_shift), s.y[r], cfg));
       }
     } else {
-      for (uint64_t j = 0; j < n; ++j) {  // vectorised
+      for (uint64_t j = 0; j < n; ++j) {
         const Wide t =
             class_weighted<Num>(Num::shift(static_cast<Wide>(x[j]), cfg.lr_shift), s.y[r], cfg);
         Num::accumulate(g[j], e.d < 0 ? -t : t);
@@ -381,7 +484,7 @@ void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bo
 }
 
 int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {
-  return dense_dot<FixedQ31>(x, w, n, bias);
+  return dense_row_dot<FixedQ31>(x, w, n, bias);
 }
 
 // Both arithmetics, every kernel.

@@ -172,6 +172,77 @@ TEST(SvmKernel, OutsideTheMarginAddsNothing) {
   EXPECT_EQ(c.g_bias, -(int64_t{1} << 29));
 }
 
+// The dense kernel's fixed-point values against the header's formulas restated term by term in
+// signed 64-bit arithmetic (the kernel computes them another way, on unsigned products): random and
+// extreme features (0, 1, 1.0 = 2^31, the largest uint32), weights (+-(2^31 - 1)), errors up to
+// +-2^31 and shifts the unsigned path takes or leaves to the general loop (0; 1 ... 31, the range
+// of lr_shift), over enough rows to saturate. Exact: every value must be equal.
+TEST(DenseKernel, FixedPointEqualsTheTermByTermFormulas) {
+  constexpr uint64_t kRows = 12, kFeatures = 64;
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  const uint32_t extreme_x[] = {0, 1, 3, kHalf, kOne, 0xffffffffu};
+  const int32_t extreme_w[] = {0, 1, -1, 2147483647, -2147483647};
+  int saturated = 0;
+  for (const ModelKind model : {ModelKind::kLr, ModelKind::kSvm}) {
+    for (const int shift : {0, 1, 4, 20, 30, 31}) {
+      for (int trial = 0; trial < 20; ++trial) {
+        std::vector<uint32_t> x(kRows * kFeatures);
+        std::vector<uint8_t> y(kRows);
+        std::vector<int32_t> w(kFeatures);
+        for (auto& v : x)
+          v = next() % 3 == 0 ? extreme_x[next() % 6] : static_cast<uint32_t>(next());
+        for (auto& v : y) v = next() % 2;
+        for (auto& v : w) {
+          // small weights keep LR's sigmoid away from 0 and 1, so d spans its range
+          v = next() % 4 == 0 ? extreme_w[next() % 5] : static_cast<int32_t>(next() % 4096) - 2048;
+        }
+        const int64_t bias = static_cast<int64_t>(next() % (1u << 31)) - (int64_t{1} << 30);
+        KernelConfig c = model == ModelKind::kLr ? lr(shift) : svm(shift);
+        c.svm_margin = 1e6;  // every SVM row inside the margin
+        std::vector<int32_t> g(kFeatures);
+        int64_t g_bias = 0;
+        DpuCounts counts;
+        dense_gradient<FixedQ31>({x.data(), y.data(), kRows, kFeatures}, w.data(), bias, 0, kRows,
+                                 c, test::dpu16(), g.data(), &g_bias, counts);
+
+        std::vector<int64_t> want(kFeatures, 0);
+        for (uint64_t r = 0; r < kRows; ++r) {
+          const uint32_t* xr = x.data() + r * kFeatures;
+          int64_t z = bias;
+          for (uint64_t j = 0; j < kFeatures; ++j) z += (int64_t{xr[j]} * w[j]) >> 31;
+          EXPECT_EQ(lr_dense_dot(xr, w.data(), kFeatures, bias), z);
+          const int64_t d = model == ModelKind::kLr
+                                ? FixedQ31::sigmoid(z, table()) - (y[r] == 1 ? int64_t{kOne} : 0)
+                                : (y[r] == 1 ? -1 : 1);
+          for (uint64_t j = 0; j < kFeatures; ++j) {
+            int64_t t = 0;
+            if (model == ModelKind::kLr) {
+              t = (int64_t{xr[j]} * d) >> (31 + shift);
+              if (t == -1) t = 0;
+            } else {
+              t = int64_t{xr[j]} >> shift;
+              if (d < 0) t = -t;
+            }
+            const int64_t sum = want[j] + t;
+            want[j] = std::clamp<int64_t>(sum, -2147483647, 2147483647);
+            saturated += want[j] != sum;
+          }
+        }
+        for (uint64_t j = 0; j < kFeatures; ++j) {
+          ASSERT_EQ(g[j], want[j]) << "feature " << j << " shift " << shift << " trial " << trial;
+        }
+      }
+    }
+  }
+  EXPECT_GT(saturated, 100);  // the bounds were reached, on both sides of the unsigned path
+}
+
 TEST(SparseKernel, BinaryRowsTouchTheirWeightsAndTheBias) {
   // Features {3, 7} and {7}; the bias is weight 10; labels 1 and 0; zero model, lr = 0.
   const std::vector<uint64_t> off = {0, 2, 3};
