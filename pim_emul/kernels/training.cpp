@@ -80,6 +80,23 @@ int64_t dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {
   return bias + static_cast<int64_t>(high - xs);  // two's complement: the difference may be < 0
 }
 
+// The dots of kRows rows `stride` apart at one model: each model entry is read and widened once for
+// all of them (GA-SGD's rows and those of one local step all see the same model). Each row's sum
+// of ((x w') >> 31) - x wraps as uint64, exact modulo 2^64: its int64 value is the dot's.
+template <uint64_t kRows>
+void dots(const uint32_t* x, uint64_t stride, const int32_t* w, uint64_t n, int64_t bias,
+          int64_t* z) {
+  uint64_t acc[kRows] = {};
+  for (uint64_t j = 0; j < n; ++j) {  // vectorised
+    const uint64_t w_biased = static_cast<uint32_t>(w[j]) ^ 0x80000000u;
+    for (uint64_t r = 0; r < kRows; ++r) {
+      const uint64_t xj = x[r * stride + j];
+      acc[r] += ((xj * w_biased) >> fixed::kQ31Shift) - xj;
+    }
+  }
+  for (uint64_t r = 0; r < kRows; ++r) z[r] = bias + static_cast<int64_t>(acc[r]);
+}
+
 // The saturating steps on 32-bit lanes: g + t stops at 2^31 - 1 and g - t at -(2^31 - 1), the
 // room to the bound (below 2^32) computed without wrapping as unsigned.
 inline int32_t plus_saturated(int32_t g, uint32_t t) {
@@ -168,10 +185,11 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
                 typename Num::Wide& g_bias, ActiveRows<Num>& active) {
   using Wide = typename Num::Wide;
   const uint64_t n = s.padded_features;
-  for (uint64_t r = first; r < first + rows; ++r) {
+  // Row r's gradient terms, given its z (the model is the same for all the rows: w is read only).
+  auto terms = [&](uint64_t r, Wide z) {
     const typename Num::Feature* x = s.x + r * n;
-    const RowError<Num> e = row_error<Num>(dense_row_dot<Num>(x, w, n, bias), s.y[r], cfg);
-    if (!e.active) continue;  // SVM, outside the margin: the DPU code skips the gradient
+    const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
+    if (!e.active) return;  // SVM, outside the margin: the DPU code skips the gradient
     active.add(0);
     if (q31_row_terms<Num>(x, n, e, cfg, g)) {
       // done on the unsigned path
@@ -188,7 +206,17 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
       }
     }
     g_bias += unit_term<Num>(e, s.y[r], cfg);
+  };
+  uint64_t r = first;
+  if constexpr (std::is_same_v<Num, FixedQ31>) {
+    constexpr uint64_t kBlock = 4;
+    for (; r + kBlock <= first + rows; r += kBlock) {
+      int64_t z[kBlock];
+      q31::dots<kBlock>(s.x + r * n, n, w, n, bias, z);
+      for (uint64_t i = 0; i < kBlock; ++i) terms(r + i, z[i]);
+    }
   }
+  for (; r < first + rows; ++r) terms(r, dense_row_dot<Num>(s.x + r * n, w, n, bias));
 }
 
 // `weight(j)` reads entry j of the model the rows see.
