@@ -121,57 +121,79 @@ double feature_real(typename Num::Feature x) {
   }
 }
 
-// z of rows [first, first + count) in real units (host-side, not timed), into z[0..count): per row
-// z = sum_j x_j w_j in feature order, then + bias (sparse: the row's weights, then the bias
-// weight), in double. `wr`: the weights in real units. Dense rows go eight at a time, each with its
-// own sum in its own order (the same value as one at a time), so the additions' latency overlaps.
+// z of rows first, first + stride, ... (count of them) in real units (host-side, not timed), into
+// z[0..count): per row z = sum_j x_j w_j in feature order, then + bias (sparse: the row's weights,
+// then the bias weight), in double. `wr`: the weights in real units. Dense rows go eight at a time,
+// each with its own sum in its own order (the same value as one at a time), so the additions'
+// latency overlaps.
 template <class Num>
-void scores(const ServerData<Num>& d, uint64_t first, uint64_t count, uint64_t weights,
-            std::span<const double> wr, double bias, uint64_t bias_index, double* z) {
+void scores(const ServerData<Num>& d, uint64_t first, uint64_t count, uint64_t stride,
+            uint64_t weights, std::span<const double> wr, double bias, uint64_t bias_index,
+            double* z) {
   if (!d.offsets.empty()) {
     for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t row = first + i * stride;
       double s = 0;
-      for (uint64_t k = d.offsets[first + i]; k < d.offsets[first + i + 1]; ++k)
-        s += wr[d.indices[k]];
+      for (uint64_t k = d.offsets[row]; k < d.offsets[row + 1]; ++k) s += wr[d.indices[k]];
       z[i] = s + wr[bias_index];
     }
     return;
   }
   constexpr uint64_t kRows = 8, kCols = 4;
+  const uint64_t row_step = stride * weights;  // between one row's features and the next's
   uint64_t i = 0;
   for (; i + kRows <= count; i += kRows) {
-    const typename Num::Feature* x = d.x.data() + (first + i) * weights;
+    const typename Num::Feature* x = d.x.data() + (first + i * stride) * weights;
     double s[kRows] = {};
     uint64_t j = 0;
     for (; j + kCols <= weights; j += kCols) {
       double v[kCols][kRows];
       for (uint64_t r = 0; r < kRows; ++r) {
-        for (uint64_t c = 0; c < kCols; ++c) v[c][r] = feature_real<Num>(x[r * weights + j + c]);
+        for (uint64_t c = 0; c < kCols; ++c) v[c][r] = feature_real<Num>(x[r * row_step + j + c]);
       }
       for (uint64_t c = 0; c < kCols; ++c) {
         for (uint64_t r = 0; r < kRows; ++r) s[r] += v[c][r] * wr[j + c];
       }
     }
     for (; j < weights; ++j) {
-      for (uint64_t r = 0; r < kRows; ++r) s[r] += feature_real<Num>(x[r * weights + j]) * wr[j];
+      for (uint64_t r = 0; r < kRows; ++r) s[r] += feature_real<Num>(x[r * row_step + j]) * wr[j];
     }
     for (uint64_t r = 0; r < kRows; ++r) z[i + r] = s[r] + bias;
   }
   for (; i < count; ++i) {
-    const typename Num::Feature* x = d.x.data() + (first + i) * weights;
+    const typename Num::Feature* x = d.x.data() + (first + i * stride) * weights;
     double s = 0;
     for (uint64_t j = 0; j < weights; ++j) s += feature_real<Num>(x[j]) * wr[j];
     z[i] = s + bias;
   }
 }
 
-// Collective. Loss over every server's training rows (exact integer sum of quantised losses),
-// accuracy and AUC over the test rows (scores gathered on rank 0 in row order). Identical for any
-// rank split.
+// Which training rows the loss is computed on: those whose index in the training split is a
+// multiple of `stride`; this server's first row has index `first_row`.
+struct LossRows {
+  uint64_t first_row = 0, stride = 1;
+};
+
+// Collective: the rows of --eval-rows for this server's training rows `d`, whose first is row
+// `first_row` of the split.
+template <class Num>
+LossRows loss_rows(Cluster& cluster, const RunSetup& p, const TrainConfig& cfg,
+                   const ServerData<Num>& d, uint64_t first_row) {
+  const uint64_t rows = static_cast<uint64_t>(cluster.sum(static_cast<int64_t>(d.y.size())));
+  const uint64_t values =
+      d.offsets.empty()
+          ? rows * p.layout.features
+          : static_cast<uint64_t>(cluster.sum(static_cast<int64_t>(d.offsets.back())));
+  return {first_row, loss_stride(rows, values, cfg.eval_rows)};
+}
+
+// Collective. Loss over the training rows of `rows` on every server (exact integer sum of
+// quantised losses), accuracy and AUC over all test rows (scores gathered on rank 0 in row order).
+// Identical for any rank split.
 template <class Num>
 EpochMetrics evaluate(Cluster& cluster, const RunSetup& p, const ServerData<Num>& train,
                       const ServerData<Num>& test, std::span<const typename Num::Weight> w,
-                      typename Num::Wide bias) {
+                      typename Num::Wide bias, LossRows rows) {
   const bool lr = p.kernel.model == ModelKind::kLr;
   const uint64_t n = p.layout.weights, bias_index = p.layout.features;
   std::vector<double> wr(w.size());
@@ -180,21 +202,25 @@ EpochMetrics evaluate(Cluster& cluster, const RunSetup& p, const ServerData<Num>
   int64_t loss_q = 0;
   constexpr uint64_t kBlock = 4096;
   std::vector<double> z(kBlock);
-  for (uint64_t first = 0; first < train.y.size(); first += kBlock) {
-    const uint64_t count = std::min<uint64_t>(kBlock, train.y.size() - first);
-    scores<Num>(train, first, count, n, wr, bias_real, bias_index, z.data());
+  const uint64_t stride = rows.stride, local = train.y.size();
+  const uint64_t start = (stride - rows.first_row % stride) % stride;  // this server's first one
+  const uint64_t sampled = start < local ? (local - 1 - start) / stride + 1 : 0;
+  for (uint64_t done = 0; done < sampled; done += kBlock) {
+    const uint64_t count = std::min<uint64_t>(kBlock, sampled - done);
+    const uint64_t first = start + done * stride;
+    scores<Num>(train, first, count, stride, n, wr, bias_real, bias_index, z.data());
     for (uint64_t i = 0; i < count; ++i) {
-      const uint8_t y = train.y[first + i];
+      const uint8_t y = train.y[first + i * stride];
       loss_q += quantised_loss(lr ? logistic_loss(z[i], y) : hinge_loss(z[i], y));
     }
   }
   std::vector<double> test_scores(test.y.size());
-  scores<Num>(test, 0, test.y.size(), n, wr, bias_real, bias_index, test_scores.data());
+  scores<Num>(test, 0, test.y.size(), 1, n, wr, bias_real, bias_index, test_scores.data());
   int64_t correct = 0;
   for (uint64_t i = 0; i < test.y.size(); ++i)
     correct += (test_scores[i] >= 0 ? 1 : 0) == test.y[i];
   EpochMetrics m;
-  const int64_t total_train = cluster.sum(static_cast<int64_t>(train.y.size()));
+  const int64_t total_train = cluster.sum(static_cast<int64_t>(sampled));
   const int64_t total_test = cluster.sum(static_cast<int64_t>(test.y.size()));
   m.train_rows = static_cast<uint64_t>(total_train);
   m.test_rows = static_cast<uint64_t>(total_test);
@@ -443,6 +469,9 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
     server.load(to_server_data<Num>(std::move(input.train)));
     test = to_server_data<Num>(std::move(input.test));
   }
+  const LossRows loss = cfg.count_only
+                            ? LossRows{}
+                            : loss_rows(cluster, setup, cfg, server.data(), input.train_first);
   // Training starts on every server together, once the last has started up (uneven --shares load
   // unevenly).
   const Picoseconds training_start{cluster.max(server.startup().value)};
@@ -512,7 +541,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
         [&] { return server.ledger(); },
         [&] {
           return evaluate<Num>(cluster, setup, server.data(), test, trainer.weights(),
-                               trainer.bias());
+                               trainer.bias(), loss);
         },
         "emulated", log);
     if (cfg.checkpoint_every > 0 && epoch % cfg.checkpoint_every == 0 && epoch < cfg.epochs) {
@@ -625,6 +654,7 @@ int train_cpu(const RunContext& ctx, ServerInput&& input) {
                threads, threads);
   }
   CpuTrainer trainer(setup, train, threads, cluster);
+  const LossRows loss = loss_rows(cluster, setup, cfg, train, input.train_first);
   const double load_wall = cluster.max(since(ctx.wall_start));
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
@@ -646,7 +676,8 @@ int train_cpu(const RunContext& ctx, ServerInput&& input) {
         epoch, cfg, setup.rounds, root, [&](uint64_t r) { trainer.round(r); },
         [&] { return trainer.ledger(); },
         [&] {
-          return evaluate<Float32>(cluster, setup, train, test, trainer.weights(), trainer.bias());
+          return evaluate<Float32>(cluster, setup, train, test, trainer.weights(), trainer.bias(),
+                                   loss);
         },
         "measured", log);
   }
@@ -798,6 +829,7 @@ int run_train(const TrainConfig& given, Cluster& cluster, const nlohmann::json* 
   } else {
     const uint64_t test_first = setup.test_rows * rank / S;
     const uint64_t test_count = setup.test_rows * (rank + 1) / S - test_first;
+    input.train_first = first_row;
     if (setup.sparse) {
       input.train = data->read_sparse("train", first_row, per_rank);
       input.test = data->read_sparse("test", test_first, test_count);
@@ -808,7 +840,6 @@ int run_train(const TrainConfig& given, Cluster& cluster, const nlohmann::json* 
       offsets = &input.train.indptr;
     } else {
       input.dense = &*data;
-      input.train_first = first_row;
       input.train_count = per_rank;
       input.test_first = test_first;
       input.test_count = test_count;

@@ -120,9 +120,14 @@ const std::vector<ConfigKey>& config_keys() {
        "reports the share it measured in run.json's svm_active)"},
       {"epochs", &TrainConfig::epochs, "epochs", 1, 0x1p20, "passes over the training set"},
       {"eval_every", &TrainConfig::eval_every, "epochs", 1, 0x1p20,
-       "compute loss, accuracy and AUC every N epochs and after the last (a full pass over the "
-       "rows "
-       "each time; epochs.csv's metric_*_rows say which epochs have them)"},
+       "compute loss, accuracy and AUC every N epochs and after the last (epochs.csv's "
+       "metric_*_rows say which epochs have them)"},
+      {"eval_rows", &TrainConfig::eval_rows, "rows", 0, 0x1p62,
+       "the training loss over about N rows, every k-th of the training split (k = ceil(rows / "
+       "N); the same rows for any rank split); 0: every k-th row with k = ceil(values / 2^26), "
+       "the values being rows x features (dense) or non-zeros (sparse), so the pass stays small "
+       "beside an epoch (all rows up to 2^26 values). Accuracy and AUC use every test row. "
+       "epochs.csv's metric_train_rows counts the rows"},
       {"checkpoint_every", &TrainConfig::checkpoint_every, "epochs", 1, 0x1p20,
        "write the run's full state every N epochs into <out>.partial/checkpoint (atomically), so "
        "`train --resume OUT` can continue it after an interruption",

@@ -50,6 +50,7 @@ struct TrainConfig {
   double svm_active_fraction = 1;  // SVM rows assumed inside the margin where no kernel runs
   int64_t epochs = 5;
   int64_t eval_every = 1;        // metrics every N epochs and after the last
+  int64_t eval_rows = 0;         // the training rows the loss is computed on (0: automatic)
   int64_t checkpoint_every = 0;  // the run's state every N epochs (0 = never)
   int64_t seed = 1;
   std::string out = "runs/latest";

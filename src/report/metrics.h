@@ -23,6 +23,14 @@ double hinge_loss(double z, uint8_t y, double margin = 0.5);
 int64_t quantised_loss(double loss);
 inline constexpr double kLossQuantum = 0x1.0p-32;
 
+// The training rows a loss is computed on: every k-th row of the training split, from its first
+// (the same rows for any split over ranks), where k is the stride returned. eval_rows > 0 asks for
+// about that many rows: k = ceil(rows / eval_rows). 0 bounds the pass at kLossValues of the rows'
+// values (dense: rows x features; sparse: non-zeros), so it costs at most a fixed fraction of any
+// epoch: k = ceil(values / kLossValues). Every row where that is 1.
+inline constexpr uint64_t kLossValues = uint64_t{1} << 26;
+uint64_t loss_stride(uint64_t rows, uint64_t values, int64_t eval_rows);
+
 // Area under the ROC curve, ties counted half (Mann-Whitney U). NaN when a class is absent.
 double roc_auc(std::span<const double> scores, std::span<const uint8_t> labels);
 

@@ -55,4 +55,17 @@ same "$(col "$WORK/every2/epochs.csv" metric_train_rows)" "0 4096 4096" "rows th
 same "$(col "$WORK/every2/epochs.csv" test_accuracy | cut -d' ' -f1)" "nan" "no metrics in epoch 1"
 same "$(col "$WORK/every2/epochs.csv" test_auc | cut -d' ' -f2-)" "$(col "$WORK/every1/epochs.csv" test_auc | cut -d' ' -f2-)" \
   "metrics of the evaluated epochs"
+# --eval-rows 1000: the loss over every 5th training row (ceil(4096 / 1000) = 5: rows 0, 5, ..., 4095, 820
+# rows), the same rows and the same loss for 1, 2 and 4 servers, whose first rows (1024, 2048, 3072) are not
+# multiples of 5; training, the model and the test metrics (every test row) are those of the full pass.
+for s in 1 2 4; do
+  run "$s" "${args[@]}" --dpus-per-server $((16 / s)) --eval-rows 1000 --out "$WORK/rows$s" >/dev/null
+  same "$(col "$WORK/rows$s/epochs.csv" metric_train_rows)" "820 820" "rows the loss was computed on, $s servers"
+  same "$(json "$WORK/rows$s/run.json" model_sha256)" "$sha" "model_sha256 with --eval-rows, $s servers"
+  same "$(json "$WORK/rows$s/run.json" test_accuracy)" "$acc" "test_accuracy with --eval-rows, $s servers"
+  same "$(col "$WORK/rows$s/epochs.csv" train_loss)" "$(col "$WORK/rows1/epochs.csv" train_loss)" \
+    "the sampled loss, $s servers vs 1"
+done
+[[ "$(json "$WORK/rows1/run.json" train_loss)" != "$(json "$WORK/s1/run.json" train_loss)" ]] ||
+  fail "the loss over every 5th row equals the full pass's: were the rows sampled?"
 echo "invariance: sha $sha, accuracy $acc, emulated ${t1} ps at 1 x 16"

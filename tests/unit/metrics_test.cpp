@@ -38,5 +38,21 @@ TEST(Metrics, LinearScoreReadsQ31) {
   EXPECT_DOUBLE_EQ(linear_score(x, w, int64_t{1} << 29), 0.5 - 0.125 + 0.25);
 }
 
+TEST(LossRows, StrideAsksForRowsOrBoundsTheValues) {
+  // --eval-rows N: k = ceil(rows / N).
+  EXPECT_EQ(loss_stride(4096, 4096 * 64, 1000), 5u);
+  EXPECT_EQ(loss_stride(4096, 4096 * 64, 4096), 1u);
+  EXPECT_EQ(loss_stride(4096, 4096 * 64, 1 << 30), 1u);  // more rows than there are: all
+  // Automatic: every row up to 2^26 values, then k = ceil(values / 2^26).
+  EXPECT_EQ(loss_stride(20000, 20000 * 256, 0), 1u);
+  EXPECT_EQ(loss_stride(16384, kLossValues, 0), 1u);
+  EXPECT_EQ(loss_stride(16385, kLossValues + 4096, 0), 2u);
+  EXPECT_EQ(loss_stride(65536, 65536ull * 4096, 0), 4u);    // issue 14's dense shape: 16,384 rows
+  EXPECT_EQ(loss_stride(2097152, 2097152ull * 39, 0), 2u);  // Criteo-like non-zeros
+  // Never beyond one row, never 0.
+  EXPECT_EQ(loss_stride(3, uint64_t{1} << 40, 0), 3u);
+  EXPECT_EQ(loss_stride(0, 0, 0), 1u);
+}
+
 }  // namespace
 }  // namespace pimscale
