@@ -122,7 +122,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"eval_every", &TrainConfig::eval_every, "epochs", 1, 0x1p20,
        "compute loss, accuracy and AUC every N epochs and after the last (epochs.csv's "
        "metric_*_rows say which epochs have them)"},
-      {"eval_rows", &TrainConfig::eval_rows, "rows", 0, 0x1p62,
+      {"eval_rows", &TrainConfig::eval_rows, "rows", 0, 0x1p40,
        "the training loss over about N rows, every k-th of the training split (k = ceil(rows / "
        "N); the same rows for any rank split); 0: every k-th row with k = ceil(values / 2^26), "
        "the values being rows x features (dense) or non-zeros (sparse), so the pass stays small "
