@@ -77,8 +77,6 @@ class Cluster {
   boost::mpi::communicator comm_;
   mutable std::optional<boost::mpi::communicator>
       machine_;  // ranks sharing memory, made on first use
-  std::vector<int64_t> scratch_;
-  std::vector<float> scratch_float_;
 };
 
 }  // namespace pimscale

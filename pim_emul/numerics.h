@@ -87,6 +87,11 @@ struct FixedQ31 {
   static constexpr void accumulate(Wide& acc, Wide t) { acc += t; }
   // Integer division by the worker count (C semantics: toward zero), then saturation.
   static constexpr Wide average(Wide sum, int64_t n) { return fixed::saturate_q31(sum / n); }
+  // average(sum, 2^s) without a division: toward zero, so a negative sum is rounded up first.
+  static constexpr Wide average_shift(Wide sum, int s) {
+    const Wide toward_zero = (sum >> 63) & ((Wide{1} << s) - 1);
+    return fixed::saturate_q31((sum + toward_zero) >> s);
+  }
   // x 15 as (t << 4) - t and x 0.5 as t >> 1, each kept only if it is not -1 (PIM-Opt's Criteo
   // kernels).
   static constexpr Wide weight_positive(Wide t) {

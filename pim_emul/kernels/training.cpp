@@ -495,6 +495,17 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
 template <class Num>
 void untouched_steps(typename Num::Weight* w, const typename Num::Weight* prox, uint64_t lo,
                      uint64_t hi, uint64_t steps, const KernelConfig& cfg) {
+  using Wide = typename Num::Wide;
+  if (steps == 1) {  // MA-SGD's one step: one update, in loops with no early stop
+    const int b = cfg.batch_log2, d = cfg.decay_shift;
+    if (prox) {
+      for (uint64_t j = lo; j < hi; ++j) w[j] = updated_weight<Num>(w[j], Wide{0}, b, d, prox + j);
+    } else {
+      for (uint64_t j = lo; j < hi; ++j)  // vectorised
+        w[j] = updated_weight<Num>(w[j], Wide{0}, b, d, nullptr);
+    }
+    return;
+  }
   for (uint64_t j = lo; j < hi; ++j)
     w[j] = untouched_weight<Num>(w[j], prox ? prox + j : nullptr, steps, cfg);
 }

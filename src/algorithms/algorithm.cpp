@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "pim_emul/fixed_point.h"
 #include "src/algorithms/impl.h"
 
 namespace pimscale {
@@ -50,6 +51,15 @@ void ga_sgd_update(std::span<typename Num::Weight> w, typename Num::Wide& bias,
 template <class Num>
 void ma_sgd_average(std::span<typename Num::Weight> w, typename Num::Wide& bias,
                     std::span<const typename Num::Wide> sums, int64_t total_dpus) {
+  if constexpr (!Num::kFloat) {
+    if (fixed::is_power_of_two(static_cast<uint64_t>(total_dpus))) {  // no division per entry
+      const int s = fixed::log2_exact(static_cast<uint64_t>(total_dpus));
+      for (size_t j = 0; j < w.size(); ++j)  // vectorised
+        w[j] = Num::to_weight(Num::average_shift(sums[j], s));
+      bias = Num::average_shift(sums[w.size()], s);
+      return;
+    }
+  }
   for (size_t j = 0; j < w.size(); ++j) w[j] = Num::to_weight(Num::average(sums[j], total_dpus));
   bias = Num::average(sums[w.size()], total_dpus);
 }

@@ -1,6 +1,7 @@
 // The host steps of the three algorithms against hand-computed integer arithmetic.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "src/algorithms/algorithm.h"
@@ -36,6 +37,32 @@ TEST(MaSgdAverage, DividesTowardZeroAndSaturates) {
   EXPECT_EQ(w[1], -3);  // C division: toward zero, not floor
   EXPECT_EQ(w[2], 2147483647);
   EXPECT_EQ(bias, -4);
+}
+
+// A power-of-two DPU count averages by a shift (rounding a negative sum up first), any other by a
+// division: both equal C's division toward zero, then saturation, on sums of every sign, exact
+// multiples and their neighbours.
+TEST(MaSgdAverage, ShiftEqualsDivisionTowardZero) {
+  std::vector<int64_t> sums;
+  uint64_t state = 12345;
+  for (int i = 0; i < 4000; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    sums.push_back(static_cast<int64_t>(state) >> (i % 40));
+  }
+  for (const int64_t n : {1, 2, 3, 256, 1000, 2048, 2560}) {
+    for (const int64_t m : {int64_t{0}, int64_t{1}, int64_t{-1}}) {
+      sums.push_back(n * 12345 + m);
+      sums.push_back(-n * 12345 + m);
+    }
+    std::vector<int32_t> w(sums.size() - 1);
+    int64_t bias = 0;
+    ma_sgd_average<FixedQ31>(w, bias, sums, n);
+    for (size_t j = 0; j < w.size(); ++j) {
+      ASSERT_EQ(w[j], std::clamp<int64_t>(sums[j] / n, -2147483647, 2147483647))
+          << "sum " << sums[j] << " over " << n;
+    }
+    EXPECT_EQ(bias, std::clamp<int64_t>(sums.back() / n, -2147483647, 2147483647));
+  }
 }
 
 TEST(FloatSaturating, ClipsWhereFixedSaturatesAndOnlyThere) {
