@@ -15,7 +15,7 @@ namespace pimscale {
 
 // What sum_over_dpus keeps between calls, so that rounds after the first allocate nothing.
 struct DpuSumScratch {
-  std::vector<uint32_t> held;     // [n + 1]
+  std::vector<uint32_t> held;     // [n + 1] (float)
   std::vector<uint64_t> start;    // [n + 1] (float)
   std::vector<uint64_t> next;     // [n] (float)
   std::vector<uint32_t> dpu, at;  // [held entries] (float)
@@ -24,8 +24,9 @@ struct DpuSumScratch {
 // sums[j], j < n, = the sum over DPUs d = 0, 1, ... in that order (from Wide{0}) of entry j of DPU
 // d's vector: values_of(d)[k] where index_of(d)[k] == j, else base[j]. An empty `base` means every
 // DPU holds every entry (index_of(d) is then not read and values_of(d) has n entries).
-// Integers add in any order, so the base is added (DPUs not holding j) times at once; floats add in
-// DPU order, each run of DPUs on the base at once (Num::add_repeated), the rest one by one.
+// Integers add in any order, so the base is added once per DPU and each held entry's difference
+// from it after; floats add in DPU order, each run of DPUs on the base at once
+// (Num::add_repeated), the rest one by one.
 template <class Num, class IndexOf, class ValuesOf>
 void sum_over_dpus(ThreadPool& pool, uint64_t n, size_t dpus,
                    std::span<const typename Num::Weight> base, IndexOf&& index_of,
@@ -45,20 +46,25 @@ void sum_over_dpus(ThreadPool& pool, uint64_t n, size_t dpus,
     pool.parallel_for(blocks, block);
     return;
   }
-  // held[j]: how many DPUs hold entry j apart from the base.
-  std::vector<uint32_t>& held = scratch.held;
-  held.assign(n + 1, 0);
-  for (size_t d = 0; d < dpus; ++d) {
-    for (const uint32_t j : index_of(d)) ++held[j];
-  }
   if constexpr (!Num::kFloat) {
-    for (size_t j = 0; j < n; ++j) sums[j] = Num::add_repeated(Wide{0}, base[j], dpus - held[j]);
+    // Exact integers: every DPU's base, then each held entry's difference from it.
+    const auto copies = static_cast<int32_t>(dpus);  // a widening multiply of two 32-bit values
+    for (size_t j = 0; j < n; ++j) {                 // vectorised
+      sums[j] = Wide{base[j]} * Wide{copies};
+    }
     for (size_t d = 0; d < dpus; ++d) {
       const auto& index = index_of(d);
       const auto& v = values_of(d);
-      for (size_t k = 0; k < index.size(); ++k) sums[index[k]] += static_cast<Wide>(v[k]);
+      for (size_t k = 0; k < index.size(); ++k)
+        sums[index[k]] += static_cast<Wide>(v[k]) - static_cast<Wide>(base[index[k]]);
     }
   } else {
+    // held[j]: how many DPUs hold entry j apart from the base.
+    std::vector<uint32_t>& held = scratch.held;
+    held.assign(n + 1, 0);
+    for (size_t d = 0; d < dpus; ++d) {
+      for (const uint32_t j : index_of(d)) ++held[j];
+    }
     // The held entries grouped by j, in DPU order within each j: (DPU, position) pairs.
     std::vector<uint64_t>& start = scratch.start;
     start.assign(n + 1, 0);

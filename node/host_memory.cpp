@@ -25,20 +25,20 @@ std::vector<HostMemoryItem> server_memory(const ServerLayout& layout, DpuModels 
     items.push_back({"shared base model", vectors * n * words.weight});
     items.push_back({"per-DPU entries read by its rows",
                      held_entries * (sizeof(uint32_t) + vectors * words.weight) + d * words.wide});
-    // node/dpu_sums.h: DPUs per entry; float: the entries grouped by weight.
-    items.push_back({"sums over DPUs", (n + 1) * sizeof(uint32_t) +
-                                           (words.wide == sizeof(float)
-                                                ? (2 * n + 1) * sizeof(uint64_t) + held_entries * 8
-                                                : 0)});
+    // node/dpu_sums.h, float only: DPUs per entry and the entries grouped by weight.
+    if (words.wide == sizeof(float)) {
+      items.push_back({"sums over DPUs", (n + 1) * sizeof(uint32_t) +
+                                             (2 * n + 1) * sizeof(uint64_t) + held_entries * 8});
+    }
   }
   if (models == DpuModels::kShared && !layout.sparse) {
     items.push_back({"per-DPU dense gradients", d * n * words.weight});
   }
-  // Each thread's gradient buffer: GA-SGD's sparse one with its 1-byte marks; local steps'
-  // scratch (sparse: with a 4-byte slot per weight).
+  // Each thread's scratch: GA-SGD's sparse gradient as a 4-byte slot per weight (the touched
+  // entries' sums sit in the DPUs' lists); local steps' gradient (sparse: with a slot per weight).
   const uint64_t t = static_cast<uint64_t>(threads);
   if (models == DpuModels::kShared && layout.sparse) {
-    items.push_back({"per-thread gradient and marks", t * n * (words.wide + 1)});
+    items.push_back({"per-thread touched slots", t * n * sizeof(uint32_t)});
   } else if (models != DpuModels::kShared) {
     items.push_back({"per-thread gradient scratch",
                      t * n * (layout.sparse ? words.wide + sizeof(uint32_t) : words.weight)});

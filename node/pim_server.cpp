@@ -77,14 +77,13 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
   }
   // GA-SGD's gradients leave the DPUs: dense ones in full, sparse ones as the entries their rows
   // touched. Local steps' gradients never do: their scratch is per thread.
-  // Each thread's gradient buffer (node/host_memory.cpp counts them): GA-SGD's sparse gradient,
-  // kept zero between launches, with its touched marks; local steps' scratch.
+  // Each thread's scratch (node/host_memory.cpp counts them): GA-SGD's sparse gradient's slot per
+  // weight (kNoSlot between launches); local steps' gradient and slots.
   const size_t pool_threads = static_cast<size_t>(pool_.threads());
   if (models == DpuModels::kShared && layout.sparse) {
     touched_.resize(d);
     if constexpr (Num::kFloat) last_dpu_.assign(n, -1);
-    scratch_.kept_zero.assign(pool_threads, std::vector<Wide>(n, Wide{0}));
-    scratch_.marks.assign(pool_threads, std::vector<uint8_t>(n, 0));
+    scratch_.slot.assign(pool_threads, std::vector<uint32_t>(n, kNoSlot));
   } else if (models == DpuModels::kShared) {
     grad_w_.resize(d * n);
   } else if (layout.sparse) {
@@ -239,8 +238,7 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
       count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
       sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
-                                   scratch_.kept_zero[t].data(), scratch_.marks[t].data(),
-                                   touched_[i], counts_[i]);
+                                   scratch_.slot[t].data(), touched_[i], counts_[i]);
     } else {
       dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
                           grad_w_.data() + i * n, &grad_bias_[i], counts_[i]);

@@ -211,11 +211,9 @@ class PimServer {
   std::vector<TouchedGradient<Num>> touched_;  // GA-SGD sparse gradients [dpus]: touched entries
   std::vector<int64_t> last_dpu_;              // float sum_touched: the last DPU added to j, or -1
   struct {
-    std::vector<std::vector<Wide>> kept_zero;  // [threads][weights], zero between launches
-    std::vector<std::vector<uint8_t>> marks;   // [threads][weights], zero between launches
-    std::vector<std::vector<Wide>> wide;       // [threads][weights], sparse local steps, zero
-    std::vector<std::vector<uint32_t>> slot;   // [threads][weights], sparse local steps, kNoSlot
-    std::vector<std::vector<Weight>> weight;   // [threads][weights], dense local steps
+    std::vector<std::vector<Wide>> wide;      // [threads][weights], sparse local steps, zero
+    std::vector<std::vector<uint32_t>> slot;  // [threads][weights], sparse rows, kNoSlot
+    std::vector<std::vector<Weight>> weight;  // [threads][weights], dense local steps
   } scratch_;
   DpuSumScratch sum_scratch_;
   std::vector<Wide> grad_bias_;  // [dpus]

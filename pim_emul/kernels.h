@@ -65,6 +65,9 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
                      uint64_t first, uint64_t rows, const KernelConfig& cfg, const DpuSpec& dpu,
                      typename Num::Wide* g, DpuCounts& counts);
 
+// An entry with no slot in a slot map (the scratch of the sparse kernels below).
+inline constexpr uint32_t kNoSlot = ~uint32_t{0};
+
 // The nonzero-pattern of one DPU's sparse gradient: the weights its rows touched (the bias last
 // among them), in first-touch order, and their sums. Bit for bit sparse_gradient's g at those
 // indices; every other entry of that g is 0.
@@ -76,14 +79,14 @@ struct TouchedGradient {
 
 // sparse_gradient holding only what the rows touch: the emulator's memory and time grow with the
 // batch's non-zeros, not with the features (the DPU's own zeroing of its full buffer is still
-// counted). `scratch` [weights] must be all zero on entry and is all zero again on return; `seen`
-// [weights] likewise (0).
+// counted). One pass over the rows: each row's indices join the list (whether or not the row adds a
+// gradient), then its terms add to their entries' sums. The rows' indices are below bias_index (as
+// validated). `slot` [weights] must be kNoSlot everywhere on entry and is again on return.
 template <class Num>
 void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weight* w,
                              uint64_t weights, uint64_t first, uint64_t rows,
-                             const KernelConfig& cfg, const DpuSpec& dpu,
-                             typename Num::Wide* scratch, uint8_t* seen, TouchedGradient<Num>& out,
-                             DpuCounts& counts);
+                             const KernelConfig& cfg, const DpuSpec& dpu, uint32_t* slot,
+                             TouchedGradient<Num>& out, DpuCounts& counts);
 
 // MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2
 // rows from `first`, each a gradient sum followed by apply_update on the DPU's own model. `prox`
@@ -113,7 +116,6 @@ struct DpuModel {
 // entry first read at step k joins it with the base's value after k zero-gradient updates. Bit for
 // bit the full-model computation. `g` [weights] must be zero and is zero again on return; `slot`
 // [weights] must be kNoSlot and is again.
-inline constexpr uint32_t kNoSlot = ~uint32_t{0};
 template <class Num>
 void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* base_w,
                         const typename Num::Weight* base_prox, uint64_t weights,

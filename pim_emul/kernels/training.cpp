@@ -219,10 +219,10 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
   for (; r < first + rows; ++r) terms(r, dense_row_dot<Num>(s.x + r * n, w, n, bias));
 }
 
-// `weight(j)` reads entry j of the model the rows see.
-template <class Num, class WeightOf>
+// `weight(j)` reads entry j of the model the rows see; `grad(j)` is entry j's gradient sum.
+template <class Num, class WeightOf, class GradientOf>
 void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uint64_t rows,
-                    const KernelConfig& cfg, typename Num::Wide* g, ActiveRows<Num>& active) {
+                    const KernelConfig& cfg, GradientOf&& grad, ActiveRows<Num>& active) {
   using Wide = typename Num::Wide;
   for (uint64_t r = first; r < first + rows; ++r) {
     const uint32_t* idx = s.indices + s.offsets[r];
@@ -234,8 +234,8 @@ void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uin
     if (e.active) {
       active.add(nnz);
       const Wide t = unit_term<Num>(e, s.y[r], cfg);
-      for (uint64_t k = 0; k < nnz; ++k) g[idx[k]] += t;
-      g[s.bias_index] += t;
+      for (uint64_t k = 0; k < nnz; ++k) grad(idx[k]) += t;
+      grad(s.bias_index) += t;
     }
   }
 }
@@ -244,7 +244,8 @@ template <class Num>
 void sparse_rows(const SparseShard& s, const typename Num::Weight* w, uint64_t first, uint64_t rows,
                  const KernelConfig& cfg, typename Num::Wide* g, ActiveRows<Num>& active) {
   sparse_rows_of<Num>(
-      s, [w](uint64_t j) { return w[j]; }, first, rows, cfg, g, active);
+      s, [w](uint64_t j) { return w[j]; }, first, rows, cfg,
+      [g](uint64_t j) -> typename Num::Wide& { return g[j]; }, active);
 }
 
 // The SGD step of one weight (apply_update's, per entry).
@@ -406,27 +407,30 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
 template <class Num>
 void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weight* w,
                              uint64_t weights, uint64_t first, uint64_t rows,
-                             const KernelConfig& cfg, const DpuSpec& dpu,
-                             typename Num::Wide* scratch, uint8_t* seen, TouchedGradient<Num>& out,
-                             DpuCounts& counts) {
-  ActiveRows<Num> active(true, weights, cfg, dpu, counts);
-  sparse_rows<Num>(shard, w, first, rows, cfg, scratch, active);
-  active.finish();
+                             const KernelConfig& cfg, const DpuSpec& dpu, uint32_t* slot,
+                             TouchedGradient<Num>& out, DpuCounts& counts) {
+  using Wide = typename Num::Wide;
   out.index.clear();
   out.value.clear();
-  auto touch = [&](uint32_t j) {
-    if (seen[j]) return;
-    seen[j] = 1;
-    out.index.push_back(j);
-  };
-  for (uint64_t k = shard.offsets[first]; k < shard.offsets[first + rows]; ++k)
-    touch(shard.indices[k]);
-  touch(static_cast<uint32_t>(shard.bias_index));
-  for (const uint32_t j : out.index) {
-    out.value.push_back(scratch[j]);
-    scratch[j] = typename Num::Wide{0};
-    seen[j] = 0;
+  const uint64_t bias = shard.bias_index;  // listed after every row's indices
+  Wide bias_sum{0};
+  ActiveRows<Num> active(true, weights, cfg, dpu, counts);
+  for (uint64_t r = first; r < first + rows; ++r) {
+    for (uint64_t k = shard.offsets[r]; k < shard.offsets[r + 1]; ++k) {
+      const uint32_t j = shard.indices[k];
+      if (slot[j] != kNoSlot) continue;
+      slot[j] = static_cast<uint32_t>(out.index.size());
+      out.index.push_back(j);
+      out.value.push_back(Wide{0});
+    }
+    sparse_rows_of<Num>(
+        shard, [w](uint64_t j) { return w[j]; }, r, 1, cfg,
+        [&](uint64_t j) -> Wide& { return j == bias ? bias_sum : out.value[slot[j]]; }, active);
   }
+  active.finish();
+  for (const uint32_t j : out.index) slot[j] = kNoSlot;
+  out.index.push_back(static_cast<uint32_t>(bias));
+  out.value.push_back(bias_sum);
   count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
                          Active::kCountedByKernel);
 }
@@ -473,18 +477,18 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
     };
     join(static_cast<uint32_t>(shard.bias_index));
     for (uint64_t k = shard.offsets[r0]; k < shard.offsets[r0 + b]; ++k) join(shard.indices[k]);
+    // The gradient in slot order (g[k] is entry model.index[k]'s), so the update below reads
+    // every vector in order.
     const auto* w = model.w.data();
     sparse_rows_of<Num>(
-        shard, [w, slot](uint64_t j) { return w[slot[j]]; }, r0, b, cfg, g, active);
+        shard, [w, slot](uint64_t j) { return w[slot[j]]; }, r0, b, cfg,
+        [g, slot](uint64_t j) -> Wide& { return g[slot[j]]; }, active);
     // The update of every weight after each step (pim-training.md section 4 notes that it
     // dominates a Criteo step on the DPU); here only the held entries, the base's after the launch.
-    const bool prox = base_prox != nullptr;
-    for (size_t k = 0; k < model.index.size(); ++k) {
-      const uint32_t j = model.index[k];
-      model.w[k] = updated_weight<Num>(model.w[k], g[j], cfg.batch_log2, cfg.decay_shift,
-                                       prox ? &model.prox[k] : nullptr);
-      g[j] = Wide{0};
-    }
+    const size_t held = model.index.size();
+    apply_update<Num>(model.w.data(), held, g, cfg.batch_log2, cfg.decay_shift,
+                      base_prox ? model.prox.data() : nullptr);
+    std::fill(g, g + held, Wide{0});
   }
   for (const uint32_t j : model.index) slot[j] = kNoSlot;
   active.finish();
@@ -539,7 +543,7 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
       const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&);                  \
   template void sparse_gradient_touched<Num>(                                                      \
       const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&,   \
-      const DpuSpec&, Num::Wide*, uint8_t*, TouchedGradient<Num>&, DpuCounts&);                    \
+      const DpuSpec&, uint32_t*, TouchedGradient<Num>&, DpuCounts&);                               \
   template void sparse_local_steps<Num>(                                                           \
       const SparseShard&, const Num::Weight*, const Num::Weight*, uint64_t, DpuModel<Num>&,        \
       uint64_t, uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*, uint32_t*, DpuCounts&); \

@@ -125,18 +125,23 @@ TEST(HostMemory, AdmmHoldsModelsProxAndHostStatePerDpu) {
   const ServerLayout sparse{true, 4, 16, 2047, 2048};
   const std::vector<HostMemoryItem> held =
       server_memory(sparse, DpuModels::kPerDpuWithProx, kFixed, 2, 100);
-  ASSERT_EQ(held.size(), 4u);
+  ASSERT_EQ(held.size(), 3u);  // fixed point sums over DPUs with no scratch of their own
   EXPECT_EQ(held[0].bytes, 2u * 2048 * 4);           // base w and u_i - z
   EXPECT_EQ(held[1].bytes, 100u * (4 + 8) + 4 * 8);  // index, w, u_i - z; biases
-  EXPECT_EQ(held[2].bytes, 2049u * 4);               // DPUs per entry (fixed: no grouping)
-  EXPECT_EQ(held[3].bytes, 2u * 2048 * (8 + 4));     // per thread: int64 gradient and slot
+  EXPECT_EQ(held[2].bytes, 2u * 2048 * (8 + 4));     // per thread: int64 gradient and slot
+  // Float groups the held entries by weight for its DPU-order sums: DPUs per entry, starts and
+  // next positions per weight, a (DPU, position) pair per held entry.
+  const std::vector<HostMemoryItem> held_float =
+      server_memory(sparse, DpuModels::kPerDpuWithProx, {4, 4}, 2, 100);
+  ASSERT_EQ(held_float.size(), 4u);
+  EXPECT_EQ(held_float[2].bytes, 2049u * 4 + (2 * 2048 + 1) * 8 + 100 * 8);
   EXPECT_EQ(Algorithm::of(AlgorithmKind::kAdmm).host_memory(sparse, kFixed, 100)[0].bytes,
             (2048u + 100) * 4 + 4 * 8);
   // GA-SGD keeps one model and no per-DPU state (sparse gradients are the batch's touched entries):
-  // per thread, the int64 gradient and a 1-byte mark per weight.
+  // per thread, a 4-byte slot per weight.
   const std::vector<HostMemoryItem> ga = server_memory(sparse, DpuModels::kShared, kFixed, 1, 0);
   ASSERT_EQ(ga.size(), 1u);
-  EXPECT_EQ(ga[0].bytes, 2048u * 9);
+  EXPECT_EQ(ga[0].bytes, 2048u * 4);
 }
 
 TEST(HostMemory, HeldEntriesAreBoundedByEachLaunchsNonZeros) {

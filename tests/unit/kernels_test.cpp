@@ -305,19 +305,18 @@ void expect_touched_equals_full(const KernelConfig& cfg) {
     const auto v = static_cast<typename Num::Wide>(static_cast<int64_t>(j * 7919 % 2000) - 1000);
     w[j] = Num::to_weight(Num::average(v * (Num::kFloat ? 1 : (int64_t{1} << 20)), 4000));
   }
-  std::vector<typename Num::Wide> full(kWeights), scratch(kWeights, typename Num::Wide{0});
-  std::vector<uint8_t> seen(kWeights, 0);
+  std::vector<typename Num::Wide> full(kWeights);
+  std::vector<uint32_t> slot(kWeights, kNoSlot);
   TouchedGradient<Num> touched;
   DpuCounts a, b;
   sparse_gradient<Num>(shard, w.data(), kWeights, 8, 40, cfg, test::dpu16(), full.data(), a);
-  sparse_gradient_touched<Num>(shard, w.data(), kWeights, 8, 40, cfg, test::dpu16(), scratch.data(),
-                               seen.data(), touched, b);
+  sparse_gradient_touched<Num>(shard, w.data(), kWeights, 8, 40, cfg, test::dpu16(), slot.data(),
+                               touched, b);
   std::vector<typename Num::Wide> rebuilt(kWeights, typename Num::Wide{0});
   for (size_t k = 0; k < touched.index.size(); ++k) rebuilt[touched.index[k]] = touched.value[k];
   for (uint64_t j = 0; j < kWeights; ++j) {
     EXPECT_EQ(std::memcmp(&rebuilt[j], &full[j], sizeof full[j]), 0) << "weight " << j;
-    EXPECT_EQ(scratch[j], typename Num::Wide{0});
-    EXPECT_EQ(seen[j], 0);
+    EXPECT_EQ(slot[j], kNoSlot);
   }
   // Each touched weight once; the bias (the last weight) among them.
   EXPECT_EQ(std::count(touched.index.begin(), touched.index.end(), kWeights - 1), 1);
