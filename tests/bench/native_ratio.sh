@@ -22,6 +22,8 @@ mpirun -np 2 "$B/src/pimscale" data synth --kind dense --rows "$ROWS" --test-row
   --out "$OUT/dense.h5" >/dev/null
 mpirun -np 2 "$B/src/pimscale" data synth --kind sparse --rows 262144 --test-rows 1024 --seed 1 \
   --out "$OUT/sparse.h5" >/dev/null
+"$B/tests/kernel_bench" --benchmark_filter='BM_StreamRead.*threads:1$' --benchmark_format=json \
+  >"$OUT/stream.json" 2>/dev/null
 per_epoch() { python3 -c "import json,sys; f=json.load(open(sys.argv[1]))['final']; print(f['train_wall_seconds'])" "$1"; }
 printf '%-7s %-7s %5s %6s %11s %9s %6s %9s %6s\n' data algo DPUs batch "pimscale s" "native s" ratio "cpu s" ratio
 for case in "dense ga-sgd 256 1024 1024" "dense ma-sgd 256 4 1024" "dense admm 256 4 1024" \
@@ -39,3 +41,20 @@ for case in "dense ga-sgd 256 1024 1024" "dense ma-sgd 256 4 1024" "dense admm 2
   printf '%-7s %-7s %5s %6s %11.3f %9.3f %6.1f %9.3f %6.1f\n' "$kind" "$alg" "$dpus" "$batch" "$p" "$n" \
     "$(python3 -c "print($p / $n)")" "$c" "$(python3 -c "print($p / $c)")"
 done
+# Issue 14: dense training bytes streamed per second >= 50% of one core's read rate (kernel_bench's
+# BM_StreamRead, this run): the rows' bytes (uint32 features) over the GA-SGD epoch's wall seconds.
+python3 - "$OUT/dense-ga-sgd/run.json" "$OUT/stream.json" <<'PY'
+import json, sys
+def find(node, key):
+    if isinstance(node, dict):
+        if key in node: return node[key]
+        for v in node.values():
+            found = find(v, key)
+            if found is not None: return found
+    return None
+run = json.load(open(sys.argv[1]))
+epoch = run["final"]["train_wall_seconds"]
+read = json.load(open(sys.argv[2]))["benchmarks"][0]["bytes_per_second"] / 1e9
+rate = find(run, "train_rows_used") * 4096 * 4 / epoch / 1e9
+print(f"dense GA-SGD streams {rate:.2f} GB/s of rows; one core reads {read:.2f} GB/s: {rate / read:.2f} (target 0.50)")
+PY
