@@ -10,6 +10,7 @@
 #include "io/dataset_writer.h"
 #include "io/hash.h"
 #include "src/base/error.h"
+#include "src/base/progress.h"
 
 namespace pimscale {
 
@@ -206,10 +207,15 @@ void write_split(const SyntheticGenerator& gen, DatasetWriter& out, int split, u
   const uint64_t lo = rows * static_cast<uint64_t>(rank) / static_cast<uint64_t>(size);
   const uint64_t hi = rows * static_cast<uint64_t>(rank + 1) / static_cast<uint64_t>(size);
   std::vector<uint8_t> y(hi - lo);
+  // Every rank makes its share at once; rank 0's stands for all.
+  Progress progress("data synth " + name + " (rank 0's share)", y.size(), "rows", rank == 0);
   if (spec.kind == DataKind::kDense) {
     std::vector<float> x(y.size() * spec.features);
-    for (uint64_t i = 0; i < y.size(); ++i)
+    for (uint64_t i = 0; i < y.size(); ++i) {
       y[i] = gen.dense_row(split, lo + i, x.data() + i * spec.features);
+      progress.update(i + 1);
+    }
+    progress.finish();
     out.write_dense(name, rows, lo, x, y);
     return;
   }
@@ -219,7 +225,9 @@ void write_split(const SyntheticGenerator& gen, DatasetWriter& out, int split, u
     y[i] = gen.sparse_row(split, lo + i, row);
     indices.insert(indices.end(), row.begin(), row.end());
     indptr[i + 1] = indices.size();
+    progress.update(i + 1);
   }
+  progress.finish();
   out.write_sparse(name, rows, lo, indptr, indices, {}, y);
 }
 

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include "pim_emul/fixed_point.h"
 #include "src/algorithms/algorithm.h"
 #include "src/base/error.h"
+#include "src/base/progress.h"
 #include "src/config/train_config.h"
 
 namespace pimscale {
@@ -128,6 +130,10 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
              base.data.empty() ? "synthetic " + name_string(base.synthetic) : base.data);
   std::fflush(stdout);
 
+  const auto sweep_start = std::chrono::steady_clock::now();
+  auto since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
   for (size_t i = 0; i < points.size(); ++i) {
     Point& p = points[i];
     const fs::path dir = fs::path(folder.staging()) / "points";
@@ -149,7 +155,11 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
                                    p.servers, p.dpus, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc,
                                    failure_of(log)));
     }
-    fmt::print(" done\n");
+    const double elapsed = since(sweep_start);
+    const double left =
+        elapsed / static_cast<double>(i + 1) * static_cast<double>(points.size() - i - 1);
+    fmt::print(" done ({} so far{})\n", duration_text(elapsed),
+               i + 1 < points.size() ? ", about " + duration_text(left) + " left" : "");
     std::fflush(stdout);
   }
 

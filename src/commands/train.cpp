@@ -20,6 +20,7 @@
 #include "src/algorithms/run_setup.h"
 #include "src/algorithms/trainer.h"
 #include "src/base/fault.h"
+#include "src/base/progress.h"
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/commands/train_checkpoint.h"
@@ -339,8 +340,9 @@ struct EpochLog {
   double train_wall = 0, metrics_wall = 0;
 };
 
-// Collective. One epoch: its rounds (`round(r)`; rank 0 prints a line every 10 s of wall time in
-// long epochs), then the metrics when due (every --eval-every epochs and after the last; never with
+// Collective. One epoch: its rounds (`round(r)`; rank 0 shows their progress: a line rewritten on a
+// terminal, else a line every 10 s of wall time in long epochs), then the metrics when due (every
+// --eval-every epochs and after the last; never with
 // --count-only, which computes nothing), rank 0's epochs.csv row and its line. `ledger()` is the
 // server's phase ledger; `clock` says what its seconds are (emulated, measured).
 template <class Round, class Ledger, class Evaluate>
@@ -349,15 +351,12 @@ EpochMetrics run_epoch(int64_t epoch, const TrainConfig& cfg, uint64_t rounds, b
                        EpochLog& log) {
   const PhaseLedger before = ledger();
   const auto epoch_start = Clock::now();
-  auto last_progress = Clock::now();
+  Progress progress(fmt::format("epoch {}/{}", epoch, cfg.epochs), rounds, "rounds", root);
   for (uint64_t r = 0; r < rounds; ++r) {
     round(r);
-    if (root && since(last_progress) > 10.0) {
-      fmt::print("epoch {}/{}: round {}/{}\n", epoch, cfg.epochs, r + 1, rounds);
-      std::fflush(stdout);
-      last_progress = Clock::now();
-    }
+    progress.update(r + 1);
   }
+  progress.finish();
   const double wall = since(epoch_start);
   log.train_wall += wall;
   const PhaseLedger delta = ledger() - before;
