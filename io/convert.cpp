@@ -125,6 +125,7 @@ bool read_record(InputFile& in, char delimiter, std::vector<std::string>& fields
 
 RawRows read_libsvm(const std::string& path) {
   InputFile f(path, "--in");
+  f.show_progress("data convert " + path);
   RawRows r;
   std::string line;
   bool zero_based = false;
@@ -175,6 +176,7 @@ RawRows read_libsvm(const std::string& path) {
 
 RawRows read_csv(const std::string& path, int64_t label_column, char delimiter) {
   InputFile f(path, "--in");
+  f.show_progress("data convert " + path);
   RawRows r;
   std::vector<std::string> cells;
   uint64_t columns = 0, next_line = 1;
@@ -249,6 +251,7 @@ RawRows read_idx(const std::string& images, const std::string& labels) {
     throw InputError(
         "IDX needs the labels file too: --in-labels FILE (and --test-labels with --test)");
   InputFile fi(images, "--in"), fl(labels, "--in-labels");
+  fi.show_progress("data convert " + images);
   const uint32_t magic_i = read_be32(fi), magic_l = read_be32(fl);
   // Magic: 0x0000 08 NN, type 0x08 = unsigned byte, NN dimensions.
   if ((magic_i >> 8) != 0x08 || (magic_i & 0xff) < 2) {

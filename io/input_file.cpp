@@ -1,6 +1,9 @@
 #include "io/input_file.h"
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include "src/base/error.h"
 
@@ -27,7 +30,18 @@ bool InputFile::refill() {
   }
   at_ = 0;
   end_ = static_cast<size_t>(n);
+  if (progress_) {
+    progress_->update(static_cast<uint64_t>(gzoffset(file_.get())) >> 20);
+    if (n == 0) progress_->finish();
+  }
   return n > 0;
+}
+
+void InputFile::show_progress(const std::string& what) {
+  std::error_code error;
+  const uintmax_t bytes = std::filesystem::file_size(path_, error);
+  if (error) return;  // not a regular file (a pipe): no total to show against
+  progress_.emplace(what, std::max<uint64_t>(bytes >> 20, 1), "MiB", true);
 }
 
 bool InputFile::getline(std::string& line) {

@@ -7,8 +7,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "src/base/progress.h"
 
 namespace pimscale {
 
@@ -27,10 +30,14 @@ class InputFile {
   bool getline(std::string& line);
   // Exactly `n` bytes, or false when the file ends first.
   bool read(void* out, size_t n);
+  // From now on, show how much of the file (in MiB as stored: compressed for a .gz) has been read
+  // (a long conversion's progress; the caller is the one process that prints).
+  void show_progress(const std::string& what);
 
  private:
   bool refill();
   std::string path_;
+  std::optional<Progress> progress_;
   struct Close {
     void operator()(gzFile f) const { gzclose(f); }
   };

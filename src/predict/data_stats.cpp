@@ -9,6 +9,7 @@
 #include "io/dataset.h"
 #include "io/hdf5.h"
 #include "src/base/error.h"
+#include "src/base/progress.h"
 
 namespace pimscale {
 
@@ -198,8 +199,10 @@ DataStats compute_stats(const std::string& path, const std::vector<uint64_t>& ba
   if (s.sparse) {
     for (const uint64_t b : batches) reuse.emplace_back(b, s.features);
   }
+  Progress progress("data stats " + path, s.rows, "rows", true);
   for (uint64_t first = 0; first < s.rows; first += kChunkRows) {
     const uint64_t count = std::min(kChunkRows, s.rows - first);
+    progress.update(first);
     if (s.sparse) {
       const SparseRows r = data.read_sparse("train", first, count);
       if (auto e = validate(r, path, "train")) throw InputError(*e);
@@ -223,6 +226,7 @@ DataStats compute_stats(const std::string& path, const std::vector<uint64_t>& ba
       }
     }
   }
+  progress.finish();
   s.nnz = histogram_of(nnz_counts);
   if (s.sparse) skew_of(std::move(feature_counts), s);
   for (ReuseCounter& c : reuse) s.reuse.push_back(c.result());

@@ -70,9 +70,9 @@ double expected_max_row(const NnzHistogram& h, uint64_t n);
 // histogram: r = 1 exactly, else r mean + sqrt(r variance) E[max of n normals].
 double expected_max_shard(const NnzHistogram& h, uint64_t r, uint64_t n);
 
-// The statistics of a file's train split (read in one process): reuse for each batch size in
-// `batches`, imbalance for each number of shards in `shards` (rows split as the emulator does: rows
-// / shards each).
+// The statistics of a file's train split (read in one process, which shows its progress): reuse
+// for each batch size in `batches`, imbalance for each number of shards in `shards` (rows split as
+// the emulator does: rows / shards each).
 DataStats compute_stats(const std::string& path, const std::vector<uint64_t>& batches,
                         const std::vector<uint64_t>& shards);
 // The statistics of a synthetic workload of `rows` rows: the histogram from the parameters, skew
