@@ -342,9 +342,9 @@ struct EpochLog {
 
 // Collective. One epoch: its rounds (`round(r)`; rank 0 shows their progress: a line rewritten on a
 // terminal, else a line every 10 s of wall time in long epochs), then the metrics when due (every
-// --eval-every epochs and after the last; never with
-// --count-only, which computes nothing), rank 0's epochs.csv row and its line. `ledger()` is the
-// server's phase ledger; `clock` says what its seconds are (emulated, measured).
+// --eval-every epochs and after the last; never with --count-only, which computes nothing), rank
+// 0's epochs.csv row and its line. `ledger()` is the server's phase ledger; `clock` says what its
+// seconds are (emulated, measured).
 template <class Round, class Ledger, class Evaluate>
 EpochMetrics run_epoch(int64_t epoch, const TrainConfig& cfg, uint64_t rounds, bool root,
                        Round round, Ledger ledger, Evaluate evaluate, std::string_view clock,
