@@ -63,22 +63,13 @@ typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num:
 // FixedQ31's dense arithmetic restated on unsigned 32 x 32 -> 64-bit products and logical shifts,
 // which vector units have (signed 64-bit products and arithmetic shifts they often lack), bit for
 // bit the values of dense_dot and the terms guard((x d) >> k) of dense_rows:
-// - the dot: with w' = w + 2^31 (unsigned), x w = x w' - x 2^31, so (x w) >> 31 = ((x w') >> 31) -
-// x;
+// - the dot: with w' = w + 2^31 (unsigned), x w = x w' - x 2^31, so
+//   (x w) >> 31 = ((x w') >> 31) - x;
 // - a gradient term of d >= 0 is (x d) >> k (never -1); of d < 0 it is -ceil(x |d| / 2^k), and 0
 //   where that is -1 (the guard).
-// Every product is below 2^63 for uint32 x and |d| <= 2^32 - 1, so nothing wraps.
+// For uint32 x and |d| <= 2^31 (LR's d = sigmoid - y lies there) every product is below 2^63 and,
+// with the rounding term (below 2^63 too), nothing wraps.
 namespace q31 {
-
-int64_t dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bias) {
-  uint64_t high = 0, xs = 0;
-  for (uint64_t j = 0; j < n; ++j) {  // vectorised
-    const uint64_t w_biased = static_cast<uint32_t>(w[j]) ^ 0x80000000u;
-    high += (uint64_t{x[j]} * w_biased) >> fixed::kQ31Shift;
-    xs += x[j];
-  }
-  return bias + static_cast<int64_t>(high - xs);  // two's complement: the difference may be < 0
-}
 
 // The dots of kRows rows `stride` apart at one model: each model entry is read and widened once for
 // all of them (GA-SGD's rows and those of one local step all see the same model). Each row's sum
@@ -133,9 +124,9 @@ void subtract_shifted(int32_t* g, const uint32_t* x, uint64_t n, int k) {
   for (uint64_t j = 0; j < n; ++j) g[j] = minus_saturated(g[j], x[j] >> k);  // vectorised
 }
 
-// Whether an LR row of error d can take the unsigned path: |d| fits 32 bits and 32 <= k < 64.
+// Whether an LR row of error d can take the unsigned path: |d| <= 2^31 and 32 <= k < 64.
 bool unsigned_path(int64_t d, int k) {
-  return d >= -int64_t{0xffffffff} && d <= int64_t{0xffffffff} && k >= 32 && k < 64;
+  return d >= -fixed::kQ31One && d <= fixed::kQ31One && k >= 32 && k < 64;
 }
 
 }  // namespace q31
@@ -145,10 +136,13 @@ using kernel_counts::ActiveRows;
 template <class Num>
 typename Num::Wide dense_row_dot(const typename Num::Feature* x, const typename Num::Weight* w,
                                  uint64_t n, typename Num::Wide bias) {
-  if constexpr (std::is_same_v<Num, FixedQ31>)
-    return q31::dot(x, w, n, bias);
-  else
+  if constexpr (std::is_same_v<Num, FixedQ31>) {
+    int64_t z = 0;
+    q31::dots<1>(x, n, w, n, bias, &z);
+    return z;
+  } else {
     return dense_dot<Num>(x, w, n, bias);
+  }
 }
 
 // FixedQ31's gradient terms of one row without class weights on the unsigned path; false where

@@ -30,6 +30,14 @@ std::string duration_text(double s) {
 
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double Progress::seconds_left(uint64_t done, uint64_t total, double seconds) {
+  return seconds / static_cast<double>(done) * static_cast<double>(total - done);
+}
+
 Progress::Progress(std::string what, uint64_t total, std::string unit, bool enabled)
     : Progress(std::move(what), total, std::move(unit), enabled, enabled && stdout_is_terminal()) {}
 
@@ -58,21 +66,16 @@ std::string Progress::line(std::string_view what, uint64_t done, uint64_t total,
     std::snprintf(buf, sizeof buf, ", %.3g %.*s/s", rate, static_cast<int>(unit.size()),
                   unit.data());
     s += buf;
-    if (done < total) {
-      s += ", about " + duration_text(static_cast<double>(total - done) / rate) + " left";
-    }
+    if (done < total) s += ", about " + duration_text(seconds_left(done, total, seconds)) + " left";
   }
   return s;
 }
 
 void Progress::update(uint64_t done) {
   if (!enabled_) return;
-  const Clock::time_point now = Clock::now();
-  const double since_last = std::chrono::duration<double>(now - last_).count();
-  if (since_last < (terminal_ ? kTerminalEvery : kLogEvery)) return;
-  last_ = now;
-  const std::string text =
-      line(what_, done, total_, unit_, std::chrono::duration<double>(now - start_).count());
+  if (seconds_since(last_) < (terminal_ ? kTerminalEvery : kLogEvery)) return;
+  last_ = Clock::now();
+  const std::string text = line(what_, done, total_, unit_, seconds_since(start_));
   if (terminal_) {
     std::printf("\r\033[K%s", text.c_str());  // rewrite the line in place
     shown_ = true;

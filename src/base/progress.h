@@ -31,6 +31,8 @@ class Progress {
   // about 7 s left".
   static std::string line(std::string_view what, uint64_t done, uint64_t total,
                           std::string_view unit, double seconds);
+  // The seconds the rest takes at the rate so far (`done` > 0 of `total` in `seconds`).
+  static double seconds_left(uint64_t done, uint64_t total, double seconds);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -42,6 +44,9 @@ class Progress {
 
 // Whether standard output is a terminal.
 bool stdout_is_terminal();
+
+// Wall seconds since `start` (the steady clock).
+double seconds_since(std::chrono::steady_clock::time_point start);
 
 // A duration for people: "7 s", "3 min 20 s", "2 h 5 min".
 std::string duration_text(double seconds);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "io/run_folder.h"
+#include "src/base/progress.h"
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/config/config_cli.h"
@@ -25,8 +26,7 @@ int write_prediction(RunFolder& folder, RunReport& report,
                      std::chrono::steady_clock::time_point wall_start) {
   report.final = EpochMetrics{};
   report.predicted = true;
-  report.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  report.wall_seconds = seconds_since(wall_start);
   report.train_wall_seconds = report.wall_seconds;
   const nlohmann::json run = run_manifest(report);
   folder.write_csv("epochs.csv", epochs_csv_header(), csv);

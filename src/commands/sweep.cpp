@@ -131,9 +131,6 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
   std::fflush(stdout);
 
   const auto sweep_start = std::chrono::steady_clock::now();
-  auto since = [](std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-  };
   for (size_t i = 0; i < points.size(); ++i) {
     Point& p = points[i];
     const fs::path dir = fs::path(folder.staging()) / "points";
@@ -155,9 +152,8 @@ int run_sweep(const TrainConfig& base, const SweepConfig& s) {
                                    p.servers, p.dpus, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc,
                                    failure_of(log)));
     }
-    const double elapsed = since(sweep_start);
-    const double left =
-        elapsed / static_cast<double>(i + 1) * static_cast<double>(points.size() - i - 1);
+    const double elapsed = seconds_since(sweep_start);
+    const double left = Progress::seconds_left(i + 1, points.size(), elapsed);
     fmt::print(" done ({} so far{})\n", duration_text(elapsed),
                i + 1 < points.size() ? ", about " + duration_text(left) + " left" : "");
     std::fflush(stdout);

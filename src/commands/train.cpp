@@ -37,9 +37,6 @@ namespace pimscale {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // What a server is loaded with: rows (a run), or only their shape (count-only: sparse row offsets
 // from a file, or one non-zero count for every row of a synthetic shape).
@@ -175,12 +172,12 @@ struct LossRows {
   uint64_t first_row = 0, stride = 1;
 };
 
-// Collective: the rows of --eval-rows for this server's training rows `d`, whose first is row
-// `first_row` of the split.
+// Collective (sparse rows: their non-zeros are summed): the rows of --eval-rows for this server's
+// training rows `d`, whose first is row `first_row` of the split.
 template <class Num>
 LossRows loss_rows(Cluster& cluster, const RunSetup& p, const TrainConfig& cfg,
                    const ServerData<Num>& d, uint64_t first_row) {
-  const uint64_t rows = static_cast<uint64_t>(cluster.sum(static_cast<int64_t>(d.y.size())));
+  const uint64_t rows = p.rows_used();
   const uint64_t values =
       d.offsets.empty()
           ? rows * p.layout.features
@@ -357,13 +354,13 @@ EpochMetrics run_epoch(int64_t epoch, const TrainConfig& cfg, uint64_t rounds, b
     progress.update(r + 1);
   }
   progress.finish();
-  const double wall = since(epoch_start);
+  const double wall = seconds_since(epoch_start);
   log.train_wall += wall;
   const PhaseLedger delta = ledger() - before;
   const bool evaluated = !cfg.count_only && (epoch % cfg.eval_every == 0 || epoch == cfg.epochs);
   const auto metrics_start = Clock::now();
   const EpochMetrics m = evaluated ? evaluate() : EpochMetrics{};
-  const double metrics_wall = since(metrics_start);
+  const double metrics_wall = seconds_since(metrics_start);
   log.metrics_wall += metrics_wall;
   if (!root) return m;
   log.csv.push_back(epochs_csv_row(epoch, m, delta, wall, ledger().total(), metrics_wall));
@@ -478,7 +475,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
   Trainer<Num> trainer(*setup.algorithm, server, cluster, ctx.net, setup.settings);
   // Wall time from the start to here: presets, the dataset read, validated and converted into
   // shards.
-  const double load_wall = cluster.max(since(ctx.wall_start));
+  const double load_wall = cluster.max(seconds_since(ctx.wall_start));
 
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
@@ -564,7 +561,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
         checkpoint->finish(
             checkpoint_meta(cfg, cluster.size(), epoch, log.csv, log.train_wall, log.metrics_wall));
         folder->keep_checkpoint();
-        const double took = since(checkpoint_start);
+        const double took = seconds_since(checkpoint_start);
         checkpoint_wall += took;
         fmt::print("checkpoint after epoch {}: {:.1f} MiB in {}.partial/checkpoint ({:.2f} s)\n",
                    epoch, static_cast<double>(bytes) / (1 << 20), cfg.out, took);
@@ -578,7 +575,7 @@ int train_with(const RunContext& ctx, ServerInput&& input) {
       cluster.gather_to_root(ledger_fields(server.ledger(), server.startup()));
   const std::vector<std::vector<TraceSlice>> tracks =
       gather_timelines(cluster, server.timeline(), !cfg.trace.empty());
-  const double wall_total = cluster.max(since(ctx.wall_start));
+  const double wall_total = cluster.max(seconds_since(ctx.wall_start));
   const int64_t rows_run = cluster.sum(static_cast<int64_t>(server.rows_run()));
   const int64_t rows_active = cluster.sum(static_cast<int64_t>(server.rows_active()));
   const int64_t peak_rss_kib = cluster.max(peak_rss_kib_of_rank());  // the largest rank
@@ -654,7 +651,7 @@ int train_cpu(const RunContext& ctx, ServerInput&& input) {
   }
   CpuTrainer trainer(setup, train, threads, cluster);
   const LossRows loss = loss_rows(cluster, setup, cfg, train, input.train_first);
-  const double load_wall = cluster.max(since(ctx.wall_start));
+  const double load_wall = cluster.max(seconds_since(ctx.wall_start));
   std::optional<RunFolder> folder;
   collective_step(cluster, [&] {
     if (root) folder.emplace(cfg.out, cfg.force, false);
@@ -681,7 +678,7 @@ int train_cpu(const RunContext& ctx, ServerInput&& input) {
         "measured", log);
   }
   const std::vector<int64_t> all = cluster.gather_to_root(ledger_fields(trainer.ledger(), {}));
-  const double wall_total = cluster.max(since(ctx.wall_start));
+  const double wall_total = cluster.max(seconds_since(ctx.wall_start));
   const int64_t rows_run = cluster.sum(static_cast<int64_t>(trainer.rows_run()));
   const int64_t rows_active = cluster.sum(static_cast<int64_t>(trainer.rows_active()));
   const int64_t peak_rss_kib = cluster.max(peak_rss_kib_of_rank());

@@ -8,15 +8,14 @@
 #include "pim_emul/kernels.h"
 #include "src/algorithms/algorithm.h"
 #include "src/base/fault.h"
+#include "src/base/progress.h"
 
 namespace pimscale {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-Picoseconds since(Clock::time_point t) {
-  return from_seconds(std::chrono::duration<double>(Clock::now() - t).count());
-}
+Picoseconds since(Clock::time_point t) { return from_seconds(seconds_since(t)); }
 
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
