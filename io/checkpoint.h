@@ -76,8 +76,8 @@ class StateArchive {
 // CRC-32 (zlib's) of `bytes`, continuing from `crc` (0 to start).
 uint32_t crc32_of(std::span<const char> bytes, uint32_t crc = 0);
 template <class T>
-uint32_t crc32_of_values(const std::vector<T>& v, uint32_t crc = 0) {
-  return crc32_of({reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)}, crc);
+uint32_t crc32_of_values(std::span<const T> v, uint32_t crc = 0) {
+  return crc32_of({reinterpret_cast<const char*>(v.data()), v.size_bytes()}, crc);
 }
 
 // The checkpoint folder inside a run's staging folder: "checkpoint/" holds meta.json and

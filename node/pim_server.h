@@ -17,6 +17,7 @@
 #include "pim_emul/footprint.h"
 #include "pim_emul/hardware_spec.h"
 #include "pim_emul/kernels.h"
+#include "pim_emul/mram_allocator.h"
 #include "pim_emul/mram_budget.h"
 #include "src/base/error.h"
 
@@ -51,9 +52,10 @@ StartupLedger startup_costs(int64_t dpus, uint64_t shard_bytes, bool lr, const H
 // The server's rows as the DPUs store them.
 template <class Num>
 struct ServerData {
-  std::vector<typename Num::Feature> x;  // dense: [dpus * rows_per_dpu x weights]
-  std::vector<uint64_t> offsets;         // sparse: [dpus * rows_per_dpu + 1], from 0
-  std::vector<uint32_t> indices;         // sparse
+  // dense: [dpus * rows_per_dpu x weights], unzeroed when resized (MramAllocator)
+  std::vector<typename Num::Feature, MramAllocator<typename Num::Feature>> x;
+  std::vector<uint64_t> offsets;  // sparse: [dpus * rows_per_dpu + 1], from 0
+  std::vector<uint32_t> indices;  // sparse
   std::vector<uint8_t> y;
 };
 

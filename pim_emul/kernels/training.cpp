@@ -179,10 +179,10 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
                 typename Num::Wide& g_bias, ActiveRows<Num>& active) {
   using Wide = typename Num::Wide;
   const uint64_t n = s.padded_features;
-  // Row r's gradient terms, given its z (the model is the same for all the rows: w is read only).
-  auto terms = [&](uint64_t r, Wide z) {
+  // Row r's gradient terms, given its error (the model is the same for all the rows: w is read
+  // only).
+  auto terms = [&](uint64_t r, const RowError<Num>& e) {
     const typename Num::Feature* x = s.x + r * n;
-    const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
     if (!e.active) return;  // SVM, outside the margin: the DPU code skips the gradient
     active.add(0);
     if (q31_row_terms<Num>(x, n, e, cfg, g)) {
@@ -203,14 +203,19 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
   };
   uint64_t r = first;
   if constexpr (std::is_same_v<Num, FixedQ31>) {
+    // Four rows' dots at once, then their errors together (the exp table's reads, at random in
+    // 4 MiB, overlap), then their terms in row order.
     constexpr uint64_t kBlock = 4;
     for (; r + kBlock <= first + rows; r += kBlock) {
       int64_t z[kBlock];
       q31::dots<kBlock>(s.x + r * n, n, w, n, bias, z);
-      for (uint64_t i = 0; i < kBlock; ++i) terms(r + i, z[i]);
+      RowError<Num> e[kBlock];
+      for (uint64_t i = 0; i < kBlock; ++i) e[i] = row_error<Num>(z[i], s.y[r + i], cfg);
+      for (uint64_t i = 0; i < kBlock; ++i) terms(r + i, e[i]);
     }
   }
-  for (; r < first + rows; ++r) terms(r, dense_row_dot<Num>(s.x + r * n, w, n, bias));
+  for (; r < first + rows; ++r)
+    terms(r, row_error<Num>(dense_row_dot<Num>(s.x + r * n, w, n, bias), s.y[r], cfg));
 }
 
 // `weight(j)` reads entry j of the model the rows see; `grad(j)` is entry j's gradient sum.

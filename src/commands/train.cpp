@@ -98,6 +98,7 @@ ServerData<Num> read_dense_shard(Cluster& cluster, const Dataset& data, const st
           const float* src = c.x.data() + i * features;
           typename Num::Feature* dst = d.x.data() + (r0 + i) * weights;
           for (uint64_t j = 0; j < features; ++j) dst[j] = Num::feature(src[j]);
+          std::fill(dst + features, dst + weights, typename Num::Feature{0});  // x is unzeroed
         }
         std::copy(c.y.begin(), c.y.end(), d.y.begin() + static_cast<std::ptrdiff_t>(r0));
       });

@@ -47,10 +47,10 @@ template <class Num>
 uint32_t rows_crc(const ServerData<Num>& train, const ServerData<Num>& test) {
   uint32_t c = 0;
   for (const ServerData<Num>* d : {&train, &test}) {
-    c = crc32_of_values(d->x, c);
-    c = crc32_of_values(d->offsets, c);
-    c = crc32_of_values(d->indices, c);
-    c = crc32_of_values(d->y, c);
+    c = crc32_of_values(std::span(d->x), c);
+    c = crc32_of_values(std::span(d->offsets), c);
+    c = crc32_of_values(std::span(d->indices), c);
+    c = crc32_of_values(std::span(d->y), c);
   }
   return c;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "io/dataset.h"
+#include "pim_emul/mram_allocator.h"
 
 using namespace pimscale;
 
@@ -33,12 +34,14 @@ int main(int argc, char** argv) {
   std::vector<double> seconds;
   if (data.kind() == DataKind::kDense) {
     const DenseRows r = data.read_dense("train", 0, rows);
+    // On huge pages where the kernel grants them, as the emulator's and the CPU trainer's rows.
+    const std::vector<float, MramAllocator<float>> rx(r.x.begin(), r.x.end());
     using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     Eigen::VectorXf d(static_cast<Eigen::Index>(b));
     for (int e = 0; e < epochs; ++e) {
       const auto t0 = std::chrono::steady_clock::now();
       for (uint64_t first = 0; first < rows; first += b) {
-        const Eigen::Map<const RowMajor> x(r.x.data() + first * f, static_cast<Eigen::Index>(b),
+        const Eigen::Map<const RowMajor> x(rx.data() + first * f, static_cast<Eigen::Index>(b),
                                            static_cast<Eigen::Index>(f));
         d.noalias() = x * w;
         for (uint64_t i = 0; i < b; ++i) {
