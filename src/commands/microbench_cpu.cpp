@@ -3,11 +3,13 @@
 // (cpu.toml, use: predict --device cpu --hardware DIR/cpu.toml) and microbench_cpu.json. Each rate
 // is the best of a few repetitions (the least disturbed by other work on the machine).
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,7 +49,7 @@ float stream_sum(const float* a, size_t n) {
 }
 
 // The size of cpu0's cache at sysfs index `index` (2: L2, 3: usually the last level), or 0.
-double cache_size(int index) {
+double sysfs_cache_size(int index) {
   std::ifstream f(fmt::format("/sys/devices/system/cpu/cpu0/cache/index{}/size", index));
   std::string text;
   if (!(f >> text) || text.empty()) return 0;
@@ -55,6 +57,22 @@ double cache_size(int index) {
   if (text.back() == 'K') v *= 1024;
   if (text.back() == 'M') v *= 1024 * 1024;
   return v;
+}
+
+// L2 and the last level: sysfs's, else (virtual machines that hide sysfs's cache folders) the C
+// library's, which asks the processor (CPUID).
+struct Caches {
+  double l2 = 0, llc = 0;
+  const char* how = "sysfs";
+};
+Caches cache_sizes() {
+  Caches c{sysfs_cache_size(2), sysfs_cache_size(3)};
+  if (c.l2 <= 0) {
+    c = {static_cast<double>(sysconf(_SC_LEVEL2_CACHE_SIZE)),
+         static_cast<double>(sysconf(_SC_LEVEL3_CACHE_SIZE)), "sysconf, from CPUID"};
+  }
+  c.llc = std::max(c.llc, c.l2);
+  return c;
 }
 
 // Seconds of `reps` SGD updates over n weights (12 bytes each), one thread.
@@ -107,13 +125,14 @@ std::string entry(const char* key, double value, const std::string& source) {
 }  // namespace
 
 void run_cpu_microbench(const MicrobenchConfig& config) {
-  // Caches: L2 (one core's) and the last level, from sysfs, before any work.
-  const double l2 = cache_size(2), llc = std::max(cache_size(3), l2);
+  // Caches: L2 (one core's) and the last level, before any work.
+  const Caches caches = cache_sizes();
+  const double l2 = caches.l2, llc = caches.llc;
   if (l2 <= 0) {
     throw InputError(
-        "microbench --device cpu: sysfs gives no cache sizes for cpu0 "
-        "(/sys/devices/system/cpu/cpu0/cache/index2/size); the CPU model needs them, so run it on "
-        "a host that reports them");
+        "microbench --device cpu: neither sysfs (/sys/devices/system/cpu/cpu0/cache/index2/size) "
+        "nor the C library (sysconf) gives cpu0's cache sizes; the CPU model needs them, so run it "
+        "on a host that reports them");
   }
   RunFolder folder(config.out, config.force);
   const int cores = available_cores();
@@ -218,8 +237,8 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
                 src +
                     ": the dense LR gradient over 256 MiB of rows, one thread, over one core's "
                     "streaming rate");
-  toml += entry("l2_bytes", l2, src + ": cpu0's L2 cache (sysfs)");
-  toml += entry("cache_bytes", llc, src + ": cpu0's last-level cache (sysfs)");
+  toml += entry("l2_bytes", l2, src + ": cpu0's L2 cache (" + caches.how + ")");
+  toml += entry("cache_bytes", llc, src + ": cpu0's last-level cache (" + caches.how + ")");
   toml += entry("sparse_l2_ns", l2_ns,
                 src + fmt::format(": LR gradient rows of 64 vs 4 non-zeros over {} weights", n_l2));
   toml += entry("sparse_llc_ns", llc_ns,
