@@ -28,6 +28,13 @@ void add_plan_flags(CLI::App& app, PlanLimits& l) {
   app.add_option("--target-accuracy", l.target_accuracy,
                  "rank by predicted time to this test accuracy (needs --curve)");
   app.add_option("--top", l.top, "candidates to print (default 10)");
+  app.add_option("--devices", l.devices,
+                 "devices to compare, comma-separated: pim (the configuration's PIM servers), cpu, "
+                 "gpu (modelled servers of --cpu-hardware, --gpu-hardware; default pim)");
+  app.add_option("--cpu-hardware", l.cpu_hardware,
+                 "the CPU server's preset for --devices cpu (default cpu-epyc-7742-2s)");
+  app.add_option("--gpu-hardware", l.gpu_hardware,
+                 "the GPU server's preset for --devices gpu (default gpu-a100-80gb-sxm)");
 }
 
 class PlanCommand final : public Command {
@@ -41,9 +48,9 @@ class PlanCommand final : public Command {
     collective_step(*cluster, [&] {
       config = cli_->resolve();
       if (config.device != Device::kPim) {
-        throw InputError(
-            "plan --device cpu is not available yet: plan ranks PIM configurations; price a CPU "
-            "cluster with `pimscale predict --device cpu`");
+        throw InputError("plan --device " + name_string(config.device) +
+                         " is not available yet: plan ranks PIM configurations; add CPU and GPU "
+                         "servers with --devices pim,cpu,gpu");
       }
     });
     on_root(*cluster, [&] { plan_configurations(config, limits_); });

@@ -11,8 +11,6 @@
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/config/config_cli.h"
-#include "src/devices/cpu_model.h"
-#include "src/devices/cpu_trainer.h"
 #include "src/predict/predictor.h"
 
 namespace pimscale {
@@ -75,96 +73,53 @@ int run_predict(const TrainConfig& cfg, int64_t servers) {
   return write_prediction(folder, report, csv, wall_start);
 }
 
-// --device cpu: the CPU model (src/devices/cpu_model.h) on the CPU preset --hardware; the workers
-// stand where the DPUs stand in the setup, as in `train --device cpu`.
-int run_predict_cpu(const TrainConfig& given, int64_t servers, int64_t servers_per_machine) {
+// --device cpu or gpu: the device model (predict_device) on the preset --hardware.
+int run_predict_device(const TrainConfig& cfg, int64_t servers, int64_t servers_per_machine) {
   const auto wall_start = std::chrono::steady_clock::now();
-  if (servers < 1 || servers > kMaxServers) {
-    throw InputError("predict: --servers " + std::to_string(servers) + " must be in [1, " +
-                     std::to_string(kMaxServers) + "]");
-  }
-  if (servers_per_machine < 1 || servers_per_machine > servers) {
-    throw InputError("predict: --servers-per-machine " + std::to_string(servers_per_machine) +
-                     " must be in [1, --servers]");
-  }
-  if (given.hardware.empty()) {
-    throw InputError(
-        "predict --device cpu needs --hardware CPU_PRESET: a CPU server's preset, e.g. this "
-        "host's cpu.toml from `pimscale microbench --device cpu`");
-  }
-  const CpuSpec cpu = load_cpu_preset(given.hardware);
-  TrainConfig cfg = given;
-  cfg.hardware = TrainConfig{}.hardware;  // the setup's layout; the CPU pads nothing of its own
-  const int64_t threads = given.threads > 0 ? given.threads : cpu.cores;
-  cfg.dpus_per_server = given.workers_per_server > 0 ? given.workers_per_server : threads;
+  PresetCache presets;
   const Workload w = load_workload(cfg);
-  DataShape shape{w.name, w.stats.sparse, w.stats.features, w.stats.rows, w.test_rows, 0};
-  if (w.synthetic) {
-    shape = synthetic_shape(cfg, servers);
-  } else {
-    limit_rows(shape, cfg, servers);
-  }
-  const ServerPreset pim = load_server_preset(cfg.hardware);
-  RunSetup setup;
-  try {
-    setup = make_setup(cfg, shape, pim.hardware, std::vector<int64_t>(servers, 1), 0);
-  } catch (const InputError& e) {
-    throw InputError(in_workers(e.what()));
-  }
-  std::string network_file;
-  const NetworkSpec net = network_of(cfg, &network_file);
-  if (net.measured) {
-    throw InputError(
-        "predict: --network measured has no model to predict with; use a preset, or one fitted "
-        "by `pimscale netbench`");
-  }
-  const CpuWork work{threads, servers_per_machine, w.stats.sparse ? w.stats.nnz.mean() : 0.0,
-                     cfg.model == ModelKind::kSvm ? cfg.svm_active_fraction : 1.0,
-                     w.stats.top1pct_share};
-  PhaseLedger epoch;
-  const PhaseLedger round = cpu_round_time(setup, cpu, work, net);
-  for (int p = 0; p < kPhaseCount; ++p) {
-    epoch.time[p] = {round.time[p].value * static_cast<int64_t>(setup.rounds)};
-    epoch.bytes[p] = round.bytes[p] * setup.rounds;
-  }
+  const DevicePrediction d = predict_device(cfg, servers, servers_per_machine, w, presets);
+  const Prediction& p = d.p;
+  const RunSetup& setup = p.setup;
+  const bool gpu = cfg.device == Device::kGpu;
   RunFolder folder(cfg.out, cfg.force);
   fmt::print(
-      "pimscale predict --device cpu: {} {} (float32) on {} ({} {} rows x {} features), {} "
-      "servers x {} workers on '{}', batch {} ({} rows per worker step), {} rounds/epoch\n",
-      name_of(cfg.algorithm), name_of(cfg.model), w.name, setup.rows_used(),
-      setup.sparse ? "sparse" : "dense", setup.layout.features, servers, setup.dpus, cpu.name,
-      cfg.batch, setup.settings.rows_per_dpu_step, setup.rounds);
+      "pimscale predict --device {}: {} {} (float32) on {} ({} {} rows x {} features), {} "
+      "servers x {} {} on '{}', batch {} ({} rows per {} step), {} rounds/epoch\n",
+      name_string(cfg.device), name_of(cfg.algorithm), name_of(cfg.model), w.name,
+      setup.rows_used(), setup.sparse ? "sparse" : "dense", setup.layout.features, servers,
+      setup.dpus, gpu ? "GPUs" : "workers", d.name, cfg.batch, setup.settings.rows_per_dpu_step,
+      gpu ? "GPU" : "worker", setup.rounds);
+  if (!d.note.empty()) fmt::print("pimscale predict: note: {}\n", d.note);
   std::vector<std::vector<std::string>> csv;
   Picoseconds total;
-  PhaseLedger all;
   const EpochMetrics none;
   for (int64_t e = 1; e <= cfg.epochs; ++e) {
-    total += epoch.total();
-    for (int p = 0; p < kPhaseCount; ++p)
-      all.add(static_cast<Phase>(p), epoch.time[p], epoch.bytes[p]);
-    csv.push_back(epochs_csv_row(e, none, epoch, 0, total, 0));
+    total += p.steady_epoch.total();
+    csv.push_back(epochs_csv_row(e, none, p.steady_epoch, 0, total, 0));
   }
+  const PhaseLedger all = p.total(cfg.epochs);
   RunReport report;
-  report.device = Device::kCpu;
-  report.cpu = &cpu;
+  report.device = cfg.device;
+  report.cpu = d.cpu ? &*d.cpu : nullptr;
+  report.gpu = d.gpu ? &*d.gpu : nullptr;
   report.data_name = w.name;
-  report.cfg = &given;
-  report.threads = threads;
+  report.cfg = &cfg;
+  report.threads = d.threads;
   report.setup = &setup;
-  report.preset = &pim;
-  report.net = &net;
-  report.network_file = network_file;
-  report.allreduce_bytes = cpu_allreduce_bytes(setup);
+  report.preset = p.preset;
+  report.net = p.net;
+  report.network_file = p.network_file;
+  report.allreduce_bytes = p.allreduce_bytes;
   report.total = all;
+  report.startup = p.startup;
   for (int64_t s = 0; s < servers; ++s) {
     ServerReport& v = report.servers.emplace_back();
-    v.hardware = cpu.name;
+    v.hardware = d.name;
     v.rows_per_dpu = setup.layout.rows_per_dpu;
     v.ledger = all;
   }
-  report.prediction = cpu_model_detail(setup, cpu, work);
-  report.prediction["steady_epoch_seconds"] = epoch.total().seconds();
-  report.prediction["round_seconds"] = round.total().seconds();
+  report.prediction = p.detail;
   return write_prediction(folder, report, csv, wall_start);
 }
 
@@ -182,8 +137,9 @@ class PredictCommand final : public Command {
     collective_step(*cluster, [&] { config = cli_->resolve(); });
     int rc = 0;
     on_root(*cluster, [&] {
-      rc = config.device == Device::kCpu ? run_predict_cpu(config, servers_, servers_per_machine_)
-                                         : run_predict(config, servers_);
+      rc = config.device != Device::kPim
+               ? run_predict_device(config, servers_, servers_per_machine_)
+               : run_predict(config, servers_);
     });
     return rc;
   }

@@ -111,14 +111,14 @@ TrainConfig TrainConfigCli::resolve_over(TrainConfig c) const {
         },
         k.field);
   }
-  if (c.device == Device::kCpu) on_cpu(c);
+  if (c.device != Device::kPim) on_device(c);
   validate(c, predicting_);
   return c;
 }
 
-void TrainConfigCli::on_cpu(TrainConfig& c) const {
-  // predict --device cpu describes a modelled CPU cluster: its CPU preset (--hardware), its network
-  // and a synthetic shape are its own.
+void TrainConfigCli::on_device(TrainConfig& c) const {
+  // predict --device cpu|gpu describes a modelled CPU or GPU cluster: its preset (--hardware), its
+  // network and a synthetic shape are its own.
   static const std::vector<std::string_view> kPredictKeys = {
       "hardware",         "network",    "topology",  "servers_per_leaf",
       "oversubscription", "collective", "synthetic", "svm_active_fraction"};
@@ -141,10 +141,14 @@ void TrainConfigCli::on_cpu(TrainConfig& c) const {
     }
     if (given) {
       const bool not_yet = key == "trace" || key == "checkpoint_every" || key == "shares";
+      const std::string device = "--device " + name_string(c.device);
       throw InputError(flag_of(k.key) +
-                       (not_yet ? " is not available with --device cpu yet"
-                                : " describes the emulated PIM cluster; --device cpu trains on "
-                                  "this host's cores with real MPI all-reduces") +
+                       (not_yet ? " is not available with " + device + " yet"
+                        : c.device == Device::kCpu
+                            ? " describes the emulated PIM cluster; --device cpu trains on this "
+                              "host's cores with real MPI all-reduces"
+                            : " describes the emulated PIM cluster; --device gpu models GPU "
+                              "servers from a GPU preset (--hardware)") +
                        ": drop " + flag_of(k.key));
     }
     // A --config file's PIM keys (a workload preset's DPUs, hardware, network) do not apply.

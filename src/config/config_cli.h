@@ -24,9 +24,9 @@ class TrainConfigCli {
   std::vector<std::string> given_flags() const;
 
  private:
-  // --device cpu: refuses a PIM-only flag, resets a --config file's PIM-only keys to their
+  // --device cpu or gpu: refuses a PIM-only flag, resets a --config file's PIM-only keys to their
   // defaults, and makes float32 the numerics.
-  void on_cpu(TrainConfig& c) const;
+  void on_device(TrainConfig& c) const;
 
   bool predicting_ = false;
   std::string config_file_;

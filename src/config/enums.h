@@ -14,7 +14,7 @@ namespace pimscale {
 
 enum class AlgorithmKind { kGaSgd, kMaSgd, kAdmm };
 // What trains: pim (the emulated PIM servers) or cpu (this host's cores, measured: src/devices).
-enum class Device { kPim, kCpu };
+enum class Device { kPim, kCpu, kGpu };
 // fixed: the DPU's Q1.31 arithmetic; float: float32; float-saturating: float clipped where fixed
 // saturates.
 enum class Numerics { kFixed, kFloat, kFloatSaturating };
@@ -39,7 +39,7 @@ struct EnumNames<AlgorithmKind> {
 };
 template <>
 struct EnumNames<Device> {
-  static constexpr std::array<std::string_view, 2> names = {"pim", "cpu"};
+  static constexpr std::array<std::string_view, 3> names = {"pim", "cpu", "gpu"};
 };
 template <>
 struct EnumNames<Numerics> {

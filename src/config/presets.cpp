@@ -146,21 +146,37 @@ ServerPreset load_server_preset(const std::string& name_or_path) {
   return p;
 }
 
-CpuSpec load_cpu_preset(const std::string& name_or_path) {
-  CpuSpec c;
-  c.file = resolve_preset("hardware", name_or_path);
-  const toml::table root = parse(c.file);
-  if (!root["cpu"].as_table()) {
-    throw InputError("preset '" + c.file +
-                     "' has no [cpu] table: it is not a CPU server's preset (write one with "
-                     "`pimscale microbench --device cpu`)");
+namespace {
+
+// A CPU or GPU server's preset: one [table] of `params`.
+template <class Spec>
+Spec load_device_preset(const std::string& name_or_path, const char* table,
+                        const std::vector<Param<Spec>>& params, const std::string& what) {
+  Spec s;
+  s.file = resolve_preset("hardware", name_or_path);
+  const toml::table root = parse(s.file);
+  if (!root[table].as_table()) {
+    throw InputError("preset '" + s.file + "' has no [" + table + "] table: it is not " + what);
   }
   std::set<std::string> known;
-  add_keys(cpu_params(), known);
-  reject_unknown(c.file, root, known);
-  fill(c.file, root, cpu_params(), c, c.sources);
-  c.name = root["name"].value_or(fs::path(c.file).stem().string());
-  return c;
+  add_keys(params, known);
+  reject_unknown(s.file, root, known);
+  fill(s.file, root, params, s, s.sources);
+  s.name = root["name"].value_or(fs::path(s.file).stem().string());
+  return s;
+}
+
+}  // namespace
+
+CpuSpec load_cpu_preset(const std::string& name_or_path) {
+  return load_device_preset(name_or_path, "cpu", cpu_params(),
+                            "a CPU server's preset (e.g. cpu-epyc-7742-2s, or this host's from "
+                            "`pimscale microbench --device cpu`)");
+}
+
+GpuSpec load_gpu_preset(const std::string& name_or_path) {
+  return load_device_preset(name_or_path, "gpu", gpu_params(),
+                            "a GPU server's preset (e.g. gpu-a100-80gb-sxm, gpu-h100-sxm)");
 }
 
 NetworkSpec load_network_preset(const std::string& name_or_path, std::string* file) {
@@ -232,6 +248,14 @@ nlohmann::json describe(const CpuSpec& cpu) {
   j["name"] = cpu.name;
   j["file"] = cpu.file;
   describe_into(j["parameters"], cpu_params(), cpu, cpu.sources);
+  return j;
+}
+
+nlohmann::json describe(const GpuSpec& gpu) {
+  nlohmann::json j;
+  j["name"] = gpu.name;
+  j["file"] = gpu.file;
+  describe_into(j["parameters"], gpu_params(), gpu, gpu.sources);
   return j;
 }
 

@@ -7,6 +7,7 @@
 
 #include "comm/network_spec.h"
 #include "node/cpu_spec.h"
+#include "node/gpu_spec.h"
 #include "node/host_spec.h"
 #include "pim_emul/hardware_spec.h"
 
@@ -32,6 +33,9 @@ ServerPreset load_server_preset(const std::string& name_or_path);
 // jobs/presets/hardware/cpu-*.toml.
 CpuSpec load_cpu_preset(const std::string& name_or_path);
 nlohmann::json describe(const CpuSpec& cpu);
+// A GPU server (predict --device gpu's model): jobs/presets/hardware/gpu-*.toml.
+GpuSpec load_gpu_preset(const std::string& name_or_path);
+nlohmann::json describe(const GpuSpec& gpu);
 NetworkSpec load_network_preset(const std::string& name_or_path, std::string* file = nullptr);
 
 // {key: {value, unit, source}} for run.json.

@@ -69,10 +69,11 @@ const std::vector<ConfigKey>& config_keys() {
        "algorithm: ga-sgd, ma-sgd or admm"},
       {"device", enum_field<&TrainConfig::device>(), "", 0, 0,
        "device: pim (the emulated PIM servers) or cpu (float32 on this host's cores, one MPI rank "
-       "per CPU server, real all-reduces; measured wall time, not emulated)"},
+       "per CPU server, real all-reduces; measured wall time, not emulated) or gpu (predict and "
+       "plan only: a modelled GPU server)"},
       {"workers_per_server", &TrainConfig::workers_per_server, "workers", 1, 4096,
        "--device cpu: workers per server (GA-SGD's batch share, MA-SGD's and ADMM's models; 0: "
-       "the thread count)",
+       "the thread count); --device gpu: GPUs per server (0: the preset's)",
        0},
       {"numerics", enum_field<&TrainConfig::numerics>(), "", 0, 0,
        "numerics: fixed (the DPU's Q1.31 arithmetic), float (reference) or float-saturating (float "
@@ -286,10 +287,14 @@ void validate(const TrainConfig& c, bool predicting) {
        "--topology shapes a modelled network; drop it with --network measured");
   if (!c.shares.empty()) parse_shares(c.shares, -1);
   hardware_of(c, -1, -1);  // the list's form
-  need(c.device == Device::kCpu || c.workers_per_server == 0,
-       "--workers-per-server is for --device cpu (PIM servers have --dpus-per-server)");
+  need(c.device != Device::kPim || c.workers_per_server == 0,
+       "--workers-per-server is for --device cpu or gpu (PIM servers have --dpus-per-server)");
   need(c.device == Device::kPim || c.numerics == Numerics::kFloat,
-       "--device cpu trains in float32: drop --numerics " + name_string(c.numerics));
+       "--device " + name_string(c.device) + " trains in float32: drop --numerics " +
+           name_string(c.numerics));
+  need(c.device != Device::kGpu || predicting,
+       "--device gpu: no GPU trainer here (GPU servers are modelled): use `pimscale predict "
+       "--device gpu --hardware gpu-a100-80gb-sxm` or `pimscale plan --devices pim,gpu`");
 }
 
 const std::vector<std::string>& pim_only_keys() {

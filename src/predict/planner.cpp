@@ -90,6 +90,8 @@ const Curve* curve_for(const std::vector<Curve>& curves, AlgorithmKind algorithm
 struct Candidate {
   TrainConfig cfg;
   int64_t servers = 0;
+  int64_t workers = 0;  // --device cpu|gpu: per server (the DPUs' place)
+  std::string note;     // a device prediction's (a GPU streaming its rows)
   std::optional<Prediction> p;
   std::string reason;  // why infeasible
   const Curve* curve = nullptr;
@@ -134,6 +136,21 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
   std::vector<Curve> curves;
   for (const std::string& c : l.curves) curves.push_back(read_curve(c, l.target_accuracy));
 
+  std::vector<Device> devices;
+  for (const std::string& d : split_list(l.devices)) {
+    const std::optional<Device> device = enum_named<Device>(d);
+    if (!device)
+      throw InputError("--devices '" + l.devices + "': '" + d + "' is unknown; use pim, cpu, gpu");
+    if (std::find(devices.begin(), devices.end(), *device) == devices.end())
+      devices.push_back(*device);
+  }
+  const bool other_devices =
+      std::any_of(devices.begin(), devices.end(), [](Device d) { return d != Device::kPim; });
+  if (other_devices && base.rows_per_dpu > 0) {
+    throw InputError(
+        "plan --devices compares PIM, CPU and GPU servers on one dataset: give its size as --rows "
+        "R, not --rows-per-dpu (which grows with each candidate's DPUs)");
+  }
   PresetCache presets;
   // A name that is no preset is a typo, not an infeasible candidate: refused before any work.
   for (const std::string& network : networks) {
@@ -144,31 +161,59 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
   }
   const Workload workload = load_workload(base);
   RunFolder folder(base.out, base.force);
+  // The CPU and GPU presets (typos refused before any work, as networks).
+  std::optional<CpuSpec> cpu;
+  std::optional<GpuSpec> gpu;
+  for (const Device device : devices) {
+    if (device == Device::kCpu) cpu = load_cpu_preset(l.cpu_hardware);
+    if (device == Device::kGpu) gpu = load_gpu_preset(l.gpu_hardware);
+  }
   std::vector<Candidate> all;
-  for (const AlgorithmKind algorithm : algorithms) {
-    for (const std::string& network : networks) {
-      for (const int64_t b : batches) {
-        for (const int64_t d : dpus) {
-          for (const int64_t s : servers) {
-            Candidate& c = all.emplace_back();
-            c.cfg = base;
-            c.cfg.algorithm = algorithm;
-            c.cfg.network = network;
-            c.cfg.batch = b;
-            c.cfg.dpus_per_server = d;
-            c.servers = s;
-            try {
-              validate(c.cfg, true);
-              c.p = predict(c.cfg, s, workload, presets);
-            } catch (const Error& e) {  // infeasible: bad input or does not fit
-              c.reason = e.what();
-              continue;
-            }
-            c.curve = curve_for(curves, algorithm, b, s * d);
-            if (c.curve && c.curve->epochs_to_target) {
-              const int64_t k = *c.curve->epochs_to_target;
-              c.to_target = c.p->startup.total().seconds() + c.p->epoch_seconds(1) +
-                            static_cast<double>(k - 1) * c.p->epoch_seconds(2);
+  for (const Device device : devices) {
+    // PIM: each DPU count; CPU and GPU: the preset's cores or GPUs (or --workers-per-server).
+    const int64_t device_workers = base.workers_per_server > 0     ? base.workers_per_server
+                                   : cpu && device == Device::kCpu ? cpu->cores
+                                   : gpu && device == Device::kGpu ? gpu->gpus
+                                                                   : 0;
+    const std::vector<int64_t> per_server =
+        device == Device::kPim ? dpus : std::vector<int64_t>{device_workers};
+    for (const AlgorithmKind algorithm : algorithms) {
+      for (const std::string& network : networks) {
+        for (const int64_t b : batches) {
+          for (const int64_t d : per_server) {
+            for (const int64_t s : servers) {
+              Candidate& c = all.emplace_back();
+              c.cfg = base;
+              c.cfg.device = device;
+              c.cfg.algorithm = algorithm;
+              c.cfg.network = network;
+              c.cfg.batch = b;
+              c.servers = s;
+              try {
+                if (device == Device::kPim) {
+                  c.cfg.dpus_per_server = d;
+                  validate(c.cfg, true);
+                  c.p = predict(c.cfg, s, workload, presets);
+                } else {
+                  c.cfg.hardware = device == Device::kCpu ? l.cpu_hardware : l.gpu_hardware;
+                  c.cfg.numerics = Numerics::kFloat;
+                  c.cfg.workers_per_server = d;
+                  c.workers = d;
+                  validate(c.cfg, true);
+                  DevicePrediction dp = predict_device(c.cfg, s, 1, workload, presets);
+                  c.note = dp.note;
+                  c.p = std::move(dp.p);
+                }
+              } catch (const Error& e) {  // infeasible: bad input or does not fit
+                c.reason = e.what();
+                continue;
+              }
+              c.curve = curve_for(curves, algorithm, b, s * d);
+              if (c.curve && c.curve->epochs_to_target) {
+                const int64_t k = *c.curve->epochs_to_target;
+                c.to_target = c.p->startup.total().seconds() + c.p->epoch_seconds(1) +
+                              static_cast<double>(k - 1) * c.p->epoch_seconds(2);
+              }
             }
           }
         }
@@ -198,18 +243,20 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
                                      "first_epoch_seconds",
                                      "startup_seconds"};
   for (int p = 0; p < kPhaseCount; ++p) header.emplace_back(phase_name(static_cast<Phase>(p)));
-  for (const char* h : {"curve", "epochs_to_target", "time_to_target_seconds", "reason"})
+  for (const char* h : {"curve", "epochs_to_target", "time_to_target_seconds", "reason", "device",
+                        "hardware", "workers_per_server", "note"})
     header.emplace_back(h);
   std::vector<std::vector<std::string>> rows;
   int64_t feasible = 0;
   for (size_t i = 0; i < all.size(); ++i) {
     const Candidate& c = all[i];
     feasible += c.p ? 1 : 0;
+    const int64_t dpus_per_server = c.cfg.device == Device::kPim ? c.cfg.dpus_per_server : 0;
     std::vector<std::string> r = {std::to_string(i + 1),
                                   name_string(c.cfg.algorithm),
                                   std::to_string(c.servers),
-                                  std::to_string(c.cfg.dpus_per_server),
-                                  std::to_string(c.servers * c.cfg.dpus_per_server),
+                                  std::to_string(dpus_per_server),
+                                  std::to_string(c.servers * dpus_per_server),
                                   c.cfg.network,
                                   std::to_string(c.cfg.batch),
                                   c.p ? "1" : "0",
@@ -226,6 +273,14 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
     std::string reason = c.reason;
     std::replace(reason.begin(), reason.end(), ',', ';');  // one CSV cell
     r.push_back(reason);
+    r.push_back(name_string(c.cfg.device));
+    r.push_back(c.cfg.device == Device::kPim   ? c.cfg.hardware
+                : c.cfg.device == Device::kCpu ? l.cpu_hardware
+                                               : l.gpu_hardware);
+    r.push_back(c.cfg.device == Device::kPim ? "" : std::to_string(c.workers));
+    std::string note = c.note;
+    std::replace(note.begin(), note.end(), ',', ';');
+    r.push_back(note);
     rows.push_back(std::move(r));
   }
   folder.write_csv("plan.csv", header, rows);
@@ -237,9 +292,9 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
              by_target
                  ? fmt::format("predicted time to {:.2f}% test accuracy", 100 * l.target_accuracy)
                  : std::string("predicted time per epoch"));
-  fmt::print("\n{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>14}\n", "rank",
-             "algo", "servers", "DPUs", "network", "batch", "s/epoch", "dpu%", "xfer%", "host%",
-             "net%", "wait%", by_target ? "to target s" : "");
+  fmt::print("\n{:>4} {:<4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>14}\n",
+             "rank", "dev", "algo", "servers", "DPUs", "network", "batch", "s/epoch", "dev%",
+             "xfer%", "host%", "net%", "wait%", by_target ? "to target s" : "");
   for (size_t i = 0; i < all.size() && static_cast<int64_t>(i) < l.top; ++i) {
     const Candidate& c = all[i];
     if (!c.p) break;
@@ -250,16 +305,46 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
       for (Phase p : ps) s += e.time[static_cast<int>(p)].seconds();
       return t > 0 ? 100 * s / t : 0.0;
     };
+    // CPU and GPU servers: their workers (cores, GPUs) in the DPUs' column; host% holds their
+    // kernels' host side and the sums (host_compute + host_reduce).
     fmt::print(
-        "{:>4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14.6g}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>14}\n",
-        i + 1, name_of(c.cfg.algorithm), c.servers, c.cfg.dpus_per_server, c.cfg.network,
+        "{:>4} {:<4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14.6g}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}"
+        "{:>14}\n",
+        i + 1, name_of(c.cfg.device), name_of(c.cfg.algorithm), c.servers,
+        c.cfg.device == Device::kPim ? c.cfg.dpus_per_server : c.workers, c.cfg.network,
         c.cfg.batch, t, pct({Phase::kDpuCompute, Phase::kDpuDma}),
-        pct({Phase::kHostToDpu, Phase::kDpuToHost}), pct({Phase::kHostReduce}),
+        pct({Phase::kHostToDpu, Phase::kDpuToHost}), pct({Phase::kHostReduce, Phase::kHostCompute}),
         pct({Phase::kNetwork}), pct({Phase::kWait}),
         by_target ? (std::isfinite(c.to_target) ? fmt::format("{:.6g}", c.to_target)
                      : c.curve                  ? "not reached"
                                                 : "no curve")
                   : "");
+  }
+  // The winner, and by how much it beats the best of each other device.
+  if (!all.empty() && all.front().p) {
+    const Candidate& w = all.front();
+    auto score = [&](const Candidate& c) {
+      return by_target && std::isfinite(c.to_target) ? c.to_target : c.epoch();
+    };
+    const char* unit = by_target && std::isfinite(w.to_target) ? "s to target" : "s per epoch";
+    fmt::print("\nwinner: {} {} servers x {} {}, {}, {}, batch {}: {:.6g} {}\n", w.servers,
+               name_of(w.cfg.device),
+               w.cfg.device == Device::kPim ? w.cfg.dpus_per_server : w.workers,
+               w.cfg.device == Device::kPim   ? "DPUs"
+               : w.cfg.device == Device::kCpu ? "workers"
+                                              : "GPUs",
+               name_of(w.cfg.algorithm), w.cfg.network, w.cfg.batch, score(w), unit);
+    for (const Device d : devices) {
+      if (d == w.cfg.device) continue;
+      const auto best = std::find_if(all.begin(), all.end(),
+                                     [&](const Candidate& c) { return c.p && c.cfg.device == d; });
+      if (best == all.end()) {
+        fmt::print("  no feasible {} candidate\n", name_of(d));
+      } else {
+        fmt::print("  {:.3g}x faster than the best {} candidate (rank {}: {:.6g} {})\n",
+                   score(*best) / score(w), name_of(d), best - all.begin() + 1, score(*best), unit);
+      }
+    }
   }
   fmt::print("\nall {} candidates in {}/plan.csv\n", all.size(), base.out);
   return 0;

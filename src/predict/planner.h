@@ -1,5 +1,6 @@
-// The planner behind `pimscale plan`: ranks candidate configurations of one workload (servers, DPUs
-// per server, network, batch, algorithm) by predicted time per epoch, or by predicted time to a
+// The planner behind `pimscale plan`: ranks candidate configurations of one workload (device: PIM,
+// CPU or GPU servers; servers, DPUs per server, network, batch, algorithm) by predicted time per
+// epoch, or by predicted time to a
 // target accuracy when short emulated runs supply convergence curves. Prints the top candidates
 // with their breakdowns and writes every candidate (infeasible ones with the reason) to plan.csv.
 // Not responsible for predicting (predict.h).
@@ -20,6 +21,11 @@ struct PlanLimits {
   std::string networks;      // network presets ("" = the configuration's)
   std::string batches;       // batch sizes ("" = the configuration's)
   std::string algorithms = "ga-sgd,ma-sgd,admm";
+  // Devices to compare: pim (the configuration's PIM servers), cpu and gpu (modelled servers of
+  // the presets below, float32, their cores or GPUs as workers).
+  std::string devices = "pim";
+  std::string cpu_hardware = "cpu-epyc-7742-2s";
+  std::string gpu_hardware = "gpu-a100-80gb-sxm";
   std::vector<std::string> curves;  // run folders of short emulated runs (run.json + epochs.csv)
   double target_accuracy = 0;
   int64_t top = 10;

@@ -15,6 +15,9 @@
 #include "pim_emul/exp_table.h"
 #include "pim_emul/transfer_cost.h"
 #include "src/base/error.h"
+#include "src/devices/cpu_model.h"
+#include "src/devices/cpu_trainer.h"
+#include "src/devices/gpu_model.h"
 
 namespace pimscale {
 
@@ -589,6 +592,95 @@ Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& work
   if (cfg.numerics != Numerics::kFixed)
     return predict_with<Float32>(cfg, servers, workload, presets);
   return predict_with<FixedQ31>(cfg, servers, workload, presets);
+}
+
+DevicePrediction predict_device(const TrainConfig& given, int64_t servers,
+                                int64_t servers_per_machine, const Workload& w,
+                                PresetCache& presets) {
+  const bool gpu = given.device == Device::kGpu;
+  if (servers < 1 || servers > kMaxServers) {
+    throw InputError("predict: --servers " + std::to_string(servers) + " must be in [1, " +
+                     std::to_string(kMaxServers) + "]");
+  }
+  if (servers_per_machine < 1 || servers_per_machine > servers) {
+    throw InputError("predict: --servers-per-machine " + std::to_string(servers_per_machine) +
+                     " must be in [1, --servers]");
+  }
+  if (given.hardware.empty()) {
+    throw InputError(gpu ? "predict --device gpu needs --hardware GPU_PRESET: a GPU server's "
+                           "preset, e.g. gpu-a100-80gb-sxm or gpu-h100-sxm"
+                         : "predict --device cpu needs --hardware CPU_PRESET: a CPU server's "
+                           "preset, e.g. cpu-epyc-7742-2s, or this host's cpu.toml from "
+                           "`pimscale microbench --device cpu`");
+  }
+  DevicePrediction d;
+  int64_t workers = 1;
+  if (gpu) {
+    d.gpu = load_gpu_preset(given.hardware);
+    d.name = d.gpu->name;
+    workers = d.gpu->gpus;
+  } else {
+    d.cpu = load_cpu_preset(given.hardware);
+    d.name = d.cpu->name;
+    d.threads = given.threads > 0 ? given.threads : d.cpu->cores;
+    workers = d.threads;
+  }
+  TrainConfig cfg = given;
+  cfg.hardware = TrainConfig{}.hardware;  // the setup's layout; the device pads nothing of its own
+  cfg.dpus_per_server = given.workers_per_server > 0 ? given.workers_per_server : workers;
+  DataShape shape{w.name, w.stats.sparse, w.stats.features, w.stats.rows, w.test_rows, 0};
+  if (w.synthetic) {
+    shape = synthetic_shape(cfg, servers);
+  } else {
+    limit_rows(shape, cfg, servers);
+  }
+  Prediction& p = d.p;
+  p.preset = &presets.server(cfg.hardware);
+  try {
+    p.setup = make_setup(cfg, shape, p.preset->hardware, std::vector<int64_t>(servers, 1), 0);
+  } catch (const InputError& e) {
+    throw InputError(in_workers(e.what()));
+  }
+  p.net = &presets.network(cfg, &p.network_file);
+  if (p.net->measured) {
+    throw InputError(
+        "predict: --network measured has no model to predict with; use a preset, or one fitted "
+        "by `pimscale netbench`");
+  }
+  const double nnz = w.stats.sparse ? w.stats.nnz.mean() : 0.0;
+  const double active = cfg.model == ModelKind::kSvm ? cfg.svm_active_fraction : 1.0;
+  PhaseLedger round;
+  if (gpu) {
+    const GpuWork work{nnz, active};
+    round = gpu_round_time(p.setup, *d.gpu, work, *p.net);
+    p.detail = gpu_model_detail(p.setup, *d.gpu, work);
+    const double needed = gpu_memory_needed(p.setup, work);
+    if (needed > d.gpu->device_memory_bytes) {
+      d.note = fmt::format(
+          "a GPU's share of the data and model ({:.3g} GB) exceeds {}'s device memory ({:.3g} "
+          "GB): its rows are streamed over the host link every step (host_to_dpu), overlapped "
+          "with the kernels",
+          needed / 1e9, d.name, d.gpu->device_memory_bytes / 1e9);
+    } else {
+      // The rows cross the host link once, before training.
+      p.startup.add(StartupStep::kDataLoad, from_seconds(p.detail.at("load_seconds").get<double>()),
+                    static_cast<uint64_t>(needed));
+    }
+  } else {
+    const CpuWork work{d.threads, servers_per_machine, nnz, active, w.stats.top1pct_share};
+    round = cpu_round_time(p.setup, *d.cpu, work, *p.net);
+    p.detail = cpu_model_detail(p.setup, *d.cpu, work);
+  }
+  for (int i = 0; i < kPhaseCount; ++i) {
+    p.steady_epoch.time[i] = {round.time[i].value * static_cast<int64_t>(p.setup.rounds)};
+    p.steady_epoch.bytes[i] = round.bytes[i] * p.setup.rounds;
+  }
+  p.first_epoch = p.steady_epoch;
+  p.allreduce_bytes = cpu_allreduce_bytes(p.setup);
+  p.detail["steady_epoch_seconds"] = p.steady_epoch.total().seconds();
+  p.detail["round_seconds"] = round.total().seconds();
+  if (!d.note.empty()) p.detail["note"] = d.note;
+  return d;
 }
 
 }  // namespace pimscale

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,23 @@ struct Prediction {
 // DPUs cannot share, a shard over MRAM, the measured network, ...).
 Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& workload,
                    PresetCache& presets);
+
+// A CPU or GPU cluster's prediction (predict --device cpu|gpu, plan --devices): the model of
+// src/devices (cpu_model.h, gpu_model.h) on the preset cfg.hardware, the workers (threads, GPUs)
+// where the DPUs stand in the setup (cfg.workers_per_server, else the preset's cores or GPUs;
+// --device cpu: cfg.threads, else the cores). Every epoch is alike (first_epoch = steady_epoch);
+// `servers` is left empty. Throws InputError as predict, and for a preset of another device.
+struct DevicePrediction {
+  Prediction p;
+  std::optional<CpuSpec> cpu;
+  std::optional<GpuSpec> gpu;
+  std::string name;  // the preset's
+  int64_t threads = 1;
+  std::string note;  // what the reader must know (a GPU streaming its rows), or empty
+};
+DevicePrediction predict_device(const TrainConfig& cfg, int64_t servers,
+                                int64_t servers_per_machine, const Workload& workload,
+                                PresetCache& presets);
 
 // The expected largest of d independent Binomial(n, f) counts: SVM rows inside the margin on the
 // slowest of d DPUs, each with n rows. Exact (a sum over the binomial's CDF), not a normal

@@ -84,7 +84,7 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["out"] = cfg.out;
   run["hardware"] = describe(r.preset->hardware, r.preset->host);
   run["hardware"]["file"] = r.preset->file;
-  const bool cpu = r.device == Device::kCpu;
+  const bool cpu = r.device != Device::kPim;  // a CPU or GPU server: workers in the DPUs' place
   run["device"] = name_of(r.device);
   run["timing"] = r.predicted ? "predicted" : cpu ? "measured" : "emulated";
   const bool measured_cpu = cpu && !r.predicted;
@@ -94,12 +94,13 @@ nlohmann::json run_manifest(const RunReport& r) {
     run["total_dpus"] = 0;
     run["workers_per_server"] = setup.dpus;
     run["total_workers"] = setup.total_dpus;
-    run["hardware"] = r.cpu ? describe(*r.cpu)
-                            : nlohmann::json{{"name", "this host"},
-                                             {"threads_per_rank", r.threads},
-                                             {"note",
-                                              "float32 on the host's cores; phases are "
-                                              "measured wall seconds"}};
+    run["hardware"] = r.gpu   ? describe(*r.gpu)
+                      : r.cpu ? describe(*r.cpu)
+                              : nlohmann::json{{"name", "this host"},
+                                               {"threads_per_rank", r.threads},
+                                               {"note",
+                                                "float32 on the host's cores; phases are "
+                                                "measured wall seconds"}};
   }
   if (measured_cpu) {
     run["network"] = {{"name", "measured"},
@@ -136,7 +137,8 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["rows_per_dpu_step"] = setup.settings.rows_per_dpu_step;
   run["deterministic"] = !measured_cpu && !r.net->measured;
   run["emulated_time_model"] =
-      cpu && r.predicted ? "CPU model (src/devices/cpu_model.h): see prediction.method"
+      r.device == Device::kGpu ? "GPU model (src/devices/gpu_model.h): see prediction.method"
+      : cpu && r.predicted     ? "CPU model (src/devices/cpu_model.h): see prediction.method"
       : cpu
           ? "none: measured wall seconds of this host's training rounds (metrics excluded); "
             "host_compute: the workers' kernels and the update, host_reduce: summing the "

@@ -38,6 +38,7 @@ struct RunReport {
   // pim: emulated time; cpu: this host's measured wall time (train --device cpu).
   Device device = Device::kPim;
   const CpuSpec* cpu = nullptr;  // predict --device cpu: the modelled CPU server
+  const GpuSpec* gpu = nullptr;  // predict --device gpu: the modelled GPU server
   std::string data_name;
   const TrainConfig* cfg = nullptr;
   int64_t threads = 0;
