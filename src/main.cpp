@@ -45,6 +45,9 @@ constexpr CommandEntry kCommands[] = {
      "measure MPI collectives here (run under mpirun), fit the network model, write a network "
      "preset",
      true, make_netbench_command},
+    {"", "report",
+     "one self-contained HTML report (charts) of train, predict, sweep and plan result folders",
+     false, make_report_command},
     {"", "sweep",
      "weak or strong scaling over servers and DPUs: one train run per point, sweep.csv", false,
      make_sweep_command},

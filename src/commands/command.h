@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <string>
 
 #include "comm/cluster.h"
 
@@ -33,5 +34,11 @@ std::unique_ptr<Command> make_synth_command();
 std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_stats_command();
 std::unique_ptr<Command> make_export_command();
+std::unique_ptr<Command> make_report_command();
+
+// --plots (train, predict, plan, sweep): the command ends by writing report.html into its results
+// folder (src/report/html_report.h) and printing its path. Rank 0.
+void add_plots_flag(CLI::App& app, bool& plots);
+void write_plots(const std::string& out);
 
 }  // namespace pimscale

@@ -42,6 +42,7 @@ class PlanCommand final : public Command {
   void add_flags(CLI::App& app) override {
     cli_.emplace(app, /*predicting=*/true);
     add_plan_flags(app, limits_);
+    add_plots_flag(app, plots_);
   }
   int run(Cluster* cluster) override {
     TrainConfig config;
@@ -53,13 +54,17 @@ class PlanCommand final : public Command {
                          "servers with --devices pim,cpu,gpu");
       }
     });
-    on_root(*cluster, [&] { plan_configurations(config, limits_); });
+    on_root(*cluster, [&] {
+      plan_configurations(config, limits_);
+      if (plots_) write_plots(config.out);
+    });
     return 0;
   }
 
  private:
   std::optional<TrainConfigCli> cli_;
   PlanLimits limits_;
+  bool plots_ = false;
 };
 
 }  // namespace

@@ -131,6 +131,7 @@ class PredictCommand final : public Command {
     app.add_option("--servers-per-machine", servers_per_machine_,
                    "--device cpu: servers (ranks) sharing one machine's cores and memory (default "
                    "1: each server its own machine)");
+    add_plots_flag(app, plots_);
   }
   int run(Cluster* cluster) override {
     TrainConfig config;
@@ -140,6 +141,7 @@ class PredictCommand final : public Command {
       rc = config.device != Device::kPim
                ? run_predict_device(config, servers_, servers_per_machine_)
                : run_predict(config, servers_);
+      if (rc == 0 && plots_) write_plots(config.out);
     });
     return rc;
   }
@@ -148,6 +150,7 @@ class PredictCommand final : public Command {
   std::optional<TrainConfigCli> cli_;
   int64_t servers_ = 1;
   int64_t servers_per_machine_ = 1;
+  bool plots_ = false;
 };
 
 }  // namespace

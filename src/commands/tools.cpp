@@ -1,15 +1,41 @@
 // The commands around training: sweep (launches train runs; no MPI of its own), microbench (the
 // PrIM microbenchmarks on a preset, rank 0) and netbench (measures MPI collectives, every rank).
+#include <fmt/core.h>
+
 #include "src/commands/collective_step.h"
 #include "src/commands/command.h"
 #include "src/commands/microbench.h"
 #include "src/commands/netbench.h"
 #include "src/commands/sweep.h"
 #include "src/config/config_cli.h"
+#include "src/report/html_report.h"
 
 namespace pimscale {
 
 namespace {
+
+// `pimscale report PATH... [--out report.html]`: one HTML file of result folders.
+class ReportCommand final : public Command {
+ public:
+  void add_flags(CLI::App& app) override {
+    app.add_option("paths", paths_,
+                   "result folders: train, predict, sweep or plan --out folders, in any mix")
+        ->required()
+        ->type_name("FOLDER...");
+    app.add_option("--out", out_, "the HTML file to write (default report.html)");
+    app.add_flag("--force", force_, "replace --out if it exists");
+  }
+  int run(Cluster*) override {
+    write_html_report(paths_, out_, force_);
+    fmt::print("report: {} ({} result folder(s))\n", out_, paths_.size());
+    return 0;
+  }
+
+ private:
+  std::vector<std::string> paths_;
+  std::string out_ = "report.html";
+  bool force_ = false;
+};
 
 class SweepCommand final : public Command {
  public:
@@ -29,6 +55,7 @@ class SweepCommand final : public Command {
         "--launcher", s_.launcher,
         "command that starts {servers} ranks, e.g. 'srun -N {servers} --ntasks-per-node=1' "
         "(default '${MPIEXEC:-mpirun} -n {servers}')");
+    add_plots_flag(app, plots_);
   }
   int run(Cluster*) override {
     s_.mode = *enum_named<SweepMode>(mode_);  // CLI11 checked the name
@@ -39,11 +66,14 @@ class SweepCommand final : public Command {
           "point");
     }
     if (base.out == TrainConfig{}.out) base.out = "runs/sweep";
-    return run_sweep(base, s_);
+    const int rc = run_sweep(base, s_);
+    if (rc == 0 && plots_) write_plots(base.out);
+    return rc;
   }
 
  private:
   std::optional<TrainConfigCli> cli_;
+  bool plots_ = false;
   SweepConfig s_;
   std::string mode_ = "weak";
 };
@@ -105,7 +135,19 @@ class NetbenchCommand final : public Command {
 
 }  // namespace
 
+void add_plots_flag(CLI::App& app, bool& plots) {
+  app.add_flag("--plots", plots,
+               "end by writing report.html (charts of the results) into the results folder");
+}
+
+void write_plots(const std::string& out) {
+  const std::string file = out + "/report.html";
+  write_html_report({out}, file, /*force=*/true);  // a file of the folder this command wrote
+  fmt::print("report: {}\n", file);
+}
+
 std::unique_ptr<Command> make_sweep_command() { return std::make_unique<SweepCommand>(); }
+std::unique_ptr<Command> make_report_command() { return std::make_unique<ReportCommand>(); }
 std::unique_ptr<Command> make_microbench_command() { return std::make_unique<MicrobenchCommand>(); }
 std::unique_ptr<Command> make_netbench_command() { return std::make_unique<NetbenchCommand>(); }
 

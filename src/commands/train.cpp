@@ -881,11 +881,20 @@ class TrainCommand final : public Command {
                    "(--checkpoint-every), with its configuration and as many ranks; results are "
                    "bit-identical to an uninterrupted run")
         ->type_name("DIR");
+    add_plots_flag(app, plots_);
   }
   int run(Cluster* cluster) override {
+    const int rc = run_resumed_or_new(cluster);
+    if (rc == 0 && plots_) on_root(*cluster, [&] { write_plots(out_); });
+    return rc;
+  }
+
+ private:
+  int run_resumed_or_new(Cluster* cluster) {
     TrainConfig config;
     if (resume_.empty()) {
       collective_step(*cluster, [&] { config = cli_->resolve(); });
+      out_ = config.out;
       return run_train(config, *cluster, nullptr);
     }
     const std::string out = resume_target(resume_);
@@ -894,12 +903,14 @@ class TrainCommand final : public Command {
     on_root(*cluster, [&] { text = read_resume_meta(out, cluster->size()).dump(); });
     const nlohmann::json meta = nlohmann::json::parse(cluster->broadcast_from_root(text));
     collective_step(*cluster, [&] { config = resumed_config(meta, out, *cli_); });
+    out_ = config.out;
     return run_train(config, *cluster, &meta);
   }
 
- private:
   std::optional<TrainConfigCli> cli_;
   std::string resume_;
+  std::string out_;
+  bool plots_ = false;
 };
 
 }  // namespace
