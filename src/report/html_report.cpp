@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -259,10 +260,14 @@ void run_section(Page& page, const Run& r, size_t index) {
     return v.is_null() ? std::string("-") : v.is_string() ? v.get<std::string>() : v.dump();
   };
   page.body += "<h3>Model and final metrics</h3>\n";
-  page.table({"train loss", "test accuracy", "test AUC", "total s", "model sha256"},
-             {{cell(f.value("train_loss", json())), cell(f.value("test_accuracy", json())),
-               cell(f.value("test_auc", json())), cell(f.value("emulated_seconds", json())),
-               cell(f.value("model_sha256", json()))}});
+  const json model = f.contains("model") && f["model"].is_object() ? f["model"] : json::object();
+  page.table(
+      {"train loss", "test accuracy", "test AUC", "total s", "max |w|", "bias",
+       "weights at Q1.31's limit", "model sha256"},
+      {{cell(f.value("train_loss", json())), cell(f.value("test_accuracy", json())),
+        cell(f.value("test_auc", json())), cell(f.value("emulated_seconds", json())),
+        cell(model.value("max_abs_weight", json())), cell(model.value("bias", json())),
+        cell(model.value("weights_at_q31_limit", json())), cell(f.value("model_sha256", json()))}});
   if (r.run.contains("warnings") && !r.run["warnings"].empty()) {
     page.body += "<h3>Warnings</h3>\n<ul>";
     for (const json& w : r.run["warnings"]) page.body += "<li>" + html_escape(cell(w)) + "</li>";
@@ -410,6 +415,11 @@ void sweep_section(Page& page, const std::string& path, size_t index) {
        "speed-up");
   line("efficiency", "Parallel efficiency", "efficiency", "", "efficiency (fraction)");
   line("network", "Network share of the epoch", "network_share", "", "share (fraction)");
+  if (std::any_of(values.begin(), values.end(),
+                  [](const json& v) { return !v["time_to_target"].is_null(); })) {
+    line("target", "Emulated seconds to the target test accuracy", "time_to_target", "",
+         "emulated s to target");
+  }
   page.table({"mode", "servers", "DPUs per server", "total DPUs", "s per epoch", "speed-up",
               "efficiency", "network share"},
              table);

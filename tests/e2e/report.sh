@@ -19,7 +19,7 @@ run 1 predict --data "$WORK/d.h5" --dpus-per-server 8 --batch 64 --epochs 3 --se
 run 1 predict --device gpu --hardware gpu-a100-80gb-sxm --data "$WORK/d.h5" --batch 64 --epochs 3 --servers 2 \
   --out "$WORK/gpu" >/dev/null
 "$PIMSCALE" sweep --data "$WORK/d.h5" --servers 1,2 --dpus-per-server 4 --batch 64 --epochs 1 --mode strong \
-  --out "$WORK/sweep" --plots >/dev/null
+  --target-accuracy 0.5 --out "$WORK/sweep" --plots >/dev/null
 run 1 plan --data "$WORK/d.h5" --devices pim,cpu,gpu --servers 1,2 --dpus 8 --batches 8,64 --out "$WORK/plan" \
   --plots >/dev/null
 "$PIMSCALE" report "$WORK/run" "$WORK/pred" "$WORK/gpu" "$WORK/sweep" "$WORK/plan" --out "$WORK/all.html" >/dev/null
@@ -98,6 +98,10 @@ assert {d["part"]: d["seconds"] for d in c["run2-startup"]["data"]} == gpu["star
 sweep = list(csv.DictReader(open(f"{W}/sweep/sweep.csv")))
 c = load("sweep")
 marks(c, ["sweep0-time", "sweep0-speedup", "sweep0-efficiency", "sweep0-network"])
+if any(r["time_to_target_seconds"] for r in sweep):
+    marks(c, ["sweep0-target"])
+    assert sorted(d["time_to_target"] for d in c["sweep0-target"]["data"] if d["time_to_target"] is not None) == \
+        sorted(float(r["time_to_target_seconds"]) for r in sweep if r["time_to_target_seconds"])
 data = sorted(c["sweep0-time"]["data"], key=lambda d: d["total_dpus"])
 assert [d["seconds"] for d in data] == [float(r["emulated_seconds_per_epoch"]) for r in sweep]
 t0, n0 = data[0]["seconds"], data[0]["total_dpus"]
