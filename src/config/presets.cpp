@@ -30,13 +30,14 @@ std::string resolve_preset(const std::string& kind, const std::string& name_or_p
   }
   const fs::path p = fs::path(preset_dir()) / kind / (name_or_path + ".toml");
   if (!fs::exists(p)) {
-    std::string names;
+    std::set<std::string> stems;  // sorted: the folder's order is the file system's
     if (fs::is_directory(p.parent_path())) {
       for (const auto& e : fs::directory_iterator(p.parent_path())) {
-        if (e.path().extension() == ".toml")
-          names += (names.empty() ? "" : ", ") + e.path().stem().string();
+        if (e.path().extension() == ".toml") stems.insert(e.path().stem().string());
       }
     }
+    std::string names;
+    for (const std::string& s : stems) names += (names.empty() ? "" : ", ") + s;
     throw InputError("unknown " + kind + " preset '" + name_or_path + "' (looked in " +
                      p.parent_path().string() + "); available: " +
                      (names.empty() ? "none" : names) + ", or give a .toml path");

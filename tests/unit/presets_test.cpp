@@ -131,7 +131,10 @@ TEST(Presets, UnknownPresetNameListsTheAvailableOnes) {
     load_server_preset("upmem-9999");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("available: upmem-2560-v1a"), std::string::npos)
+    // Every shipped hardware preset, in name order (PIM, CPU and GPU servers).
+    EXPECT_NE(std::string(e.what()).find("available: cpu-epyc-7742-2s, cpu-xeon-8480-2s, "
+                                         "gpu-a100-80gb-sxm, gpu-h100-sxm, upmem-2560-v1a"),
+              std::string::npos)
         << e.what();
   }
 }
