@@ -244,21 +244,23 @@ nlohmann::json describe(const HardwareSpec& hw, const HostSpec& host) {
   return j;
 }
 
-nlohmann::json describe(const CpuSpec& cpu) {
+namespace {
+
+// A CPU or GPU server's preset for run.json (load_device_preset's counterpart).
+template <class Spec>
+nlohmann::json describe_device(const Spec& s, const std::vector<Param<Spec>>& params) {
   nlohmann::json j;
-  j["name"] = cpu.name;
-  j["file"] = cpu.file;
-  describe_into(j["parameters"], cpu_params(), cpu, cpu.sources);
+  j["name"] = s.name;
+  j["file"] = s.file;
+  describe_into(j["parameters"], params, s, s.sources);
   return j;
 }
 
-nlohmann::json describe(const GpuSpec& gpu) {
-  nlohmann::json j;
-  j["name"] = gpu.name;
-  j["file"] = gpu.file;
-  describe_into(j["parameters"], gpu_params(), gpu, gpu.sources);
-  return j;
-}
+}  // namespace
+
+nlohmann::json describe(const CpuSpec& cpu) { return describe_device(cpu, cpu_params()); }
+
+nlohmann::json describe(const GpuSpec& gpu) { return describe_device(gpu, gpu_params()); }
 
 nlohmann::json describe(const NetworkSpec& net) {
   nlohmann::json j;

@@ -104,6 +104,11 @@ double gpu_memory_needed(const RunSetup& setup, const GpuWork& work) {
          model_vectors(setup) * static_cast<double>(setup.layout.weights) * 4;
 }
 
+double gpu_load_seconds(const RunSetup& setup, const GpuSpec& g, const GpuWork& work) {
+  return static_cast<double>(setup.layout.rows_per_dpu) * row_bytes(setup, work) /
+         (g.host_link_gbps * 1e9);
+}
+
 double gpu_kernel_work_seconds(const GpuKernel& k, const GpuSpec& g) {
   const double sector_bytes = k.sectors * g.sector_bytes;
   const double memory =
@@ -120,9 +125,9 @@ PhaseLedger gpu_round_time(const RunSetup& setup, const GpuSpec& g, const GpuWor
   // of the kernels (double-buffered; in the steady state the round's first batch arrived during
   // the previous round): step s's rows are there at s x copy, and the round lasts at least its
   // copies.
-  const double copy = streams ? static_cast<double>(setup.settings.rows_per_dpu_step) *
-                                    row_bytes(setup, work) / (g.host_link_gbps * 1e9)
-                              : 0;
+  const double step_bytes =
+      streams ? static_cast<double>(setup.settings.rows_per_dpu_step) * row_bytes(setup, work) : 0;
+  const double copy = step_bytes / (g.host_link_gbps * 1e9);
   Chain c;
   for (double s = 0; s < r.steps; ++s) {
     for (size_t i = 0; i < r.step.size(); ++i) c.run(r.step[i], g, i == 0 ? s * copy : 0);
@@ -147,7 +152,7 @@ PhaseLedger gpu_round_time(const RunSetup& setup, const GpuSpec& g, const GpuWor
   round.add(Phase::kDpuCompute, from_seconds(c.busy + c.gaps + after.busy + after.gaps));
   round.add(Phase::kHostCompute, from_seconds(c.host_wait + after.host_wait));
   round.add(Phase::kHostToDpu, from_seconds(c.copy_wait),
-            static_cast<uint64_t>(copy * r.steps * g.host_link_gbps * 1e9));
+            static_cast<uint64_t>(step_bytes * r.steps));
   return round;
 }
 
@@ -189,8 +194,7 @@ nlohmann::json gpu_model_detail(const RunSetup& setup, const GpuSpec& g, const G
       {"device_memory_needed_bytes", needed},
       {"device_memory_bytes", g.device_memory_bytes},
       {"data_streams", streams},
-      {"load_seconds", static_cast<double>(setup.layout.rows_per_dpu) * row_bytes(setup, work) /
-                           (g.host_link_gbps * 1e9)},
+      {"load_seconds", gpu_load_seconds(setup, g, work)},
       {"assumptions",
        "balanced servers (wait 0); a PyTorch-like implementation: one kernel per operation, "
        "dense float32 gradients and updates, atomic scatters for sparse rows; the rows resident "

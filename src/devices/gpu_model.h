@@ -41,6 +41,9 @@ struct GpuKernel {
 // non-zero and 8 B a row offset), labels, and the model vectors the algorithm keeps.
 double gpu_memory_needed(const RunSetup& setup, const GpuWork& work);
 
+// Seconds to copy one GPU's rows over the host link once (start-up, when they fit).
+double gpu_load_seconds(const RunSetup& setup, const GpuSpec& gpu, const GpuWork& work);
+
 // Seconds one kernel's work takes on the GPU (without kernel_us): max(memory, compute).
 double gpu_kernel_work_seconds(const GpuKernel& k, const GpuSpec& gpu);
 

@@ -90,14 +90,48 @@ const Curve* curve_for(const std::vector<Curve>& curves, AlgorithmKind algorithm
 struct Candidate {
   TrainConfig cfg;
   int64_t servers = 0;
-  int64_t workers = 0;  // --device cpu|gpu: per server (the DPUs' place)
-  std::string note;     // a device prediction's (a GPU streaming its rows)
+  std::string note;  // a device prediction's (a GPU streaming its rows)
   std::optional<Prediction> p;
   std::string reason;  // why infeasible
   const Curve* curve = nullptr;
   double to_target = NAN;
   double epoch() const { return p ? p->steady_epoch.total().seconds() : INFINITY; }
+  // DPUs per server (PIM), or workers per server (CPU cores, GPUs) in the DPUs' place.
+  int64_t per_server() const {
+    return cfg.device == Device::kPim ? cfg.dpus_per_server : cfg.workers_per_server;
+  }
 };
+
+// Prices `c` (its configuration set but for its DPUs or workers per server, `d`): PIM by the
+// predictor, CPU and GPU servers by their models on the plan's presets; infeasible (bad input, does
+// not fit) with the reason. Then its time to the target from the curve that stands for it.
+void price(Candidate& c, int64_t d, const PlanLimits& l, const std::vector<Curve>& curves,
+           const Workload& workload, PresetCache& presets) {
+  try {
+    if (c.cfg.device == Device::kPim) {
+      c.cfg.dpus_per_server = d;
+      validate(c.cfg, true);
+      c.p = predict(c.cfg, c.servers, workload, presets);
+    } else {
+      c.cfg.hardware = c.cfg.device == Device::kCpu ? l.cpu_hardware : l.gpu_hardware;
+      c.cfg.numerics = Numerics::kFloat;
+      c.cfg.workers_per_server = d;
+      validate(c.cfg, true);
+      DevicePrediction dp = predict_device(c.cfg, c.servers, 1, workload, presets);
+      c.note = dp.note;
+      c.p = std::move(dp.p);
+    }
+  } catch (const Error& e) {
+    c.reason = e.what();
+    return;
+  }
+  c.curve = curve_for(curves, c.cfg.algorithm, c.cfg.batch, c.servers * d);
+  if (c.curve && c.curve->epochs_to_target) {
+    const int64_t k = *c.curve->epochs_to_target;
+    c.to_target = c.p->startup.total().seconds() + c.p->epoch_seconds(1) +
+                  static_cast<double>(k - 1) * c.p->epoch_seconds(2);
+  }
+}
 
 std::string g9(double v) { return std::isfinite(v) ? fmt::format("{:.9g}", v) : ""; }
 
@@ -170,13 +204,11 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
   }
   std::vector<Candidate> all;
   for (const Device device : devices) {
-    // PIM: each DPU count; CPU and GPU: the preset's cores or GPUs (or --workers-per-server).
-    const int64_t device_workers = base.workers_per_server > 0     ? base.workers_per_server
-                                   : cpu && device == Device::kCpu ? cpu->cores
-                                   : gpu && device == Device::kGpu ? gpu->gpus
-                                                                   : 0;
-    const std::vector<int64_t> per_server =
-        device == Device::kPim ? dpus : std::vector<int64_t>{device_workers};
+    // PIM: each DPU count; CPU and GPU: the preset's cores or GPUs (plan's configuration is a PIM
+    // one, so it has no --workers-per-server).
+    const std::vector<int64_t> per_server = device == Device::kPim   ? dpus
+                                            : device == Device::kCpu ? std::vector{cpu->cores}
+                                                                     : std::vector{gpu->gpus};
     for (const AlgorithmKind algorithm : algorithms) {
       for (const std::string& network : networks) {
         for (const int64_t b : batches) {
@@ -189,31 +221,7 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
               c.cfg.network = network;
               c.cfg.batch = b;
               c.servers = s;
-              try {
-                if (device == Device::kPim) {
-                  c.cfg.dpus_per_server = d;
-                  validate(c.cfg, true);
-                  c.p = predict(c.cfg, s, workload, presets);
-                } else {
-                  c.cfg.hardware = device == Device::kCpu ? l.cpu_hardware : l.gpu_hardware;
-                  c.cfg.numerics = Numerics::kFloat;
-                  c.cfg.workers_per_server = d;
-                  c.workers = d;
-                  validate(c.cfg, true);
-                  DevicePrediction dp = predict_device(c.cfg, s, 1, workload, presets);
-                  c.note = dp.note;
-                  c.p = std::move(dp.p);
-                }
-              } catch (const Error& e) {  // infeasible: bad input or does not fit
-                c.reason = e.what();
-                continue;
-              }
-              c.curve = curve_for(curves, algorithm, b, s * d);
-              if (c.curve && c.curve->epochs_to_target) {
-                const int64_t k = *c.curve->epochs_to_target;
-                c.to_target = c.p->startup.total().seconds() + c.p->epoch_seconds(1) +
-                              static_cast<double>(k - 1) * c.p->epoch_seconds(2);
-              }
+              price(c, d, l, curves, workload, presets);
             }
           }
         }
@@ -277,7 +285,7 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
     r.push_back(c.cfg.device == Device::kPim   ? c.cfg.hardware
                 : c.cfg.device == Device::kCpu ? l.cpu_hardware
                                                : l.gpu_hardware);
-    r.push_back(c.cfg.device == Device::kPim ? "" : std::to_string(c.workers));
+    r.push_back(c.cfg.device == Device::kPim ? "" : std::to_string(c.per_server()));
     std::string note = c.note;
     std::replace(note.begin(), note.end(), ',', ';');
     r.push_back(note);
@@ -310,9 +318,8 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
     fmt::print(
         "{:>4} {:<4} {:<7}{:>8}{:>6}{:>9}{:>8}{:>14.6g}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}{:>7.1f}"
         "{:>14}\n",
-        i + 1, name_of(c.cfg.device), name_of(c.cfg.algorithm), c.servers,
-        c.cfg.device == Device::kPim ? c.cfg.dpus_per_server : c.workers, c.cfg.network,
-        c.cfg.batch, t, pct({Phase::kDpuCompute, Phase::kDpuDma}),
+        i + 1, name_of(c.cfg.device), name_of(c.cfg.algorithm), c.servers, c.per_server(),
+        c.cfg.network, c.cfg.batch, t, pct({Phase::kDpuCompute, Phase::kDpuDma}),
         pct({Phase::kHostToDpu, Phase::kDpuToHost}), pct({Phase::kHostReduce, Phase::kHostCompute}),
         pct({Phase::kNetwork}), pct({Phase::kWait}),
         by_target ? (std::isfinite(c.to_target) ? fmt::format("{:.6g}", c.to_target)
@@ -328,8 +335,7 @@ int plan_configurations(const TrainConfig& base, const PlanLimits& l) {
     };
     const char* unit = by_target && std::isfinite(w.to_target) ? "s to target" : "s per epoch";
     fmt::print("\nwinner: {} {} servers x {} {}, {}, {}, batch {}: {:.6g} {}\n", w.servers,
-               name_of(w.cfg.device),
-               w.cfg.device == Device::kPim ? w.cfg.dpus_per_server : w.workers,
+               name_of(w.cfg.device), w.per_server(),
                w.cfg.device == Device::kPim   ? "DPUs"
                : w.cfg.device == Device::kCpu ? "workers"
                                               : "GPUs",

@@ -444,17 +444,30 @@ void add_times(PhaseLedger& l, const PhaseLedger& x, int64_t times) {
   }
 }
 
+void check_servers(int64_t servers) {
+  if (servers < 1 || servers > kMaxServers) {
+    throw InputError("predict: --servers " + std::to_string(servers) + " must be in [1, " +
+                     std::to_string(kMaxServers) + "]");
+  }
+}
+
+// The configuration's network, which must be a model (a preset), not "measured".
+const NetworkSpec& modelled_network(const TrainConfig& cfg, PresetCache& presets,
+                                    std::string* file) {
+  const NetworkSpec& net = presets.network(cfg, file);
+  if (net.measured) {
+    throw InputError(
+        "predict: --network measured has no model to predict with; use a preset, or a preset "
+        "fitted by `pimscale netbench` on the cluster in question");
+  }
+  return net;
+}
+
 template <class Num>
 Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload& w,
                         PresetCache& presets) {
   Prediction out;
-  out.net = &presets.network(cfg, &out.network_file);
-  if (out.net->measured) {
-    throw InputError(
-        "predict: --network measured has no model to predict with; use a preset, or a preset "
-        "fitted "
-        "by `pimscale netbench` on the cluster in question");
-  }
+  out.net = &modelled_network(cfg, presets, &out.network_file);
   const std::vector<int64_t> shares = parse_shares(cfg.shares, servers);
   const int64_t share_sum = std::accumulate(shares.begin(), shares.end(), int64_t{0});
   // A synthetic workload has whatever rows are asked for (its histogram is a distribution); a file,
@@ -583,10 +596,7 @@ Prediction predict_with(const TrainConfig& cfg, int64_t servers, const Workload&
 
 Prediction predict(const TrainConfig& cfg, int64_t servers, const Workload& workload,
                    PresetCache& presets) {
-  if (servers < 1 || servers > kMaxServers) {
-    throw InputError("predict: --servers " + std::to_string(servers) + " must be in [1, " +
-                     std::to_string(kMaxServers) + "]");
-  }
+  check_servers(servers);
   // float-saturating costs what float costs: the same routines, clipping is host bookkeeping of the
   // emulator
   if (cfg.numerics != Numerics::kFixed)
@@ -598,10 +608,7 @@ DevicePrediction predict_device(const TrainConfig& given, int64_t servers,
                                 int64_t servers_per_machine, const Workload& w,
                                 PresetCache& presets) {
   const bool gpu = given.device == Device::kGpu;
-  if (servers < 1 || servers > kMaxServers) {
-    throw InputError("predict: --servers " + std::to_string(servers) + " must be in [1, " +
-                     std::to_string(kMaxServers) + "]");
-  }
+  check_servers(servers);
   if (servers_per_machine < 1 || servers_per_machine > servers) {
     throw InputError("predict: --servers-per-machine " + std::to_string(servers_per_machine) +
                      " must be in [1, --servers]");
@@ -641,12 +648,7 @@ DevicePrediction predict_device(const TrainConfig& given, int64_t servers,
   } catch (const InputError& e) {
     throw InputError(in_workers(e.what()));
   }
-  p.net = &presets.network(cfg, &p.network_file);
-  if (p.net->measured) {
-    throw InputError(
-        "predict: --network measured has no model to predict with; use a preset, or one fitted "
-        "by `pimscale netbench`");
-  }
+  p.net = &modelled_network(cfg, presets, &p.network_file);
   const double nnz = w.stats.sparse ? w.stats.nnz.mean() : 0.0;
   const double active = cfg.model == ModelKind::kSvm ? cfg.svm_active_fraction : 1.0;
   PhaseLedger round;
@@ -663,7 +665,7 @@ DevicePrediction predict_device(const TrainConfig& given, int64_t servers,
           needed / 1e9, d.name, d.gpu->device_memory_bytes / 1e9);
     } else {
       // The rows cross the host link once, before training.
-      p.startup.add(StartupStep::kDataLoad, from_seconds(p.detail.at("load_seconds").get<double>()),
+      p.startup.add(StartupStep::kDataLoad, from_seconds(gpu_load_seconds(p.setup, *d.gpu, work)),
                     static_cast<uint64_t>(needed));
     }
   } else {
@@ -671,10 +673,7 @@ DevicePrediction predict_device(const TrainConfig& given, int64_t servers,
     round = cpu_round_time(p.setup, *d.cpu, work, *p.net);
     p.detail = cpu_model_detail(p.setup, *d.cpu, work);
   }
-  for (int i = 0; i < kPhaseCount; ++i) {
-    p.steady_epoch.time[i] = {round.time[i].value * static_cast<int64_t>(p.setup.rounds)};
-    p.steady_epoch.bytes[i] = round.bytes[i] * p.setup.rounds;
-  }
+  add_times(p.steady_epoch, round, static_cast<int64_t>(p.setup.rounds));
   p.first_epoch = p.steady_epoch;
   p.allreduce_bytes = cpu_allreduce_bytes(p.setup);
   p.detail["steady_epoch_seconds"] = p.steady_epoch.total().seconds();

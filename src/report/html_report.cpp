@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -362,11 +363,25 @@ void comparison_section(Page& page, const std::vector<Run>& runs) {
   }
 }
 
+// A sweep's or plan's CSV (`command` wrote it into `path`), refused when it has no rows or no `key`
+// column (truncated); the section's heading.
+std::vector<std::map<std::string, std::string>> result_csv(Page& page, const std::string& path,
+                                                           const std::string& command,
+                                                           const char* key) {
+  const std::string file = command + ".csv";
+  auto rows = read_csv((fs::path(path) / file).string());
+  if (rows.empty() || !rows.front().count(key)) {
+    throw InputError("report: '" + path + "/" + file + "' is empty or truncated: re-run the " +
+                     command);
+  }
+  std::string title = command;
+  title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+  page.body += fmt::format("<h2>{}: {}</h2>\n", title, html_escape(path));
+  return rows;
+}
+
 void sweep_section(Page& page, const std::string& path, size_t index) {
-  const auto rows = read_csv((fs::path(path) / "sweep.csv").string());
-  if (rows.empty() || !rows.front().count("emulated_seconds_per_epoch"))
-    throw InputError("report: '" + path + "/sweep.csv' is empty or truncated: re-run the sweep");
-  page.body += fmt::format("<h2>Sweep: {}</h2>\n", html_escape(path));
+  const auto rows = result_csv(page, path, "sweep", "emulated_seconds_per_epoch");
   json values = json::array();
   const double t0 = std::strtod(rows.front().at("emulated_seconds_per_epoch").c_str(), nullptr);
   const double n0 = std::strtod(rows.front().at("total_dpus").c_str(), nullptr);
@@ -426,10 +441,7 @@ void sweep_section(Page& page, const std::string& path, size_t index) {
 }
 
 void plan_section(Page& page, const std::string& path, size_t index) {
-  const auto rows = read_csv((fs::path(path) / "plan.csv").string());
-  if (rows.empty() || !rows.front().count("epoch_seconds"))
-    throw InputError("report: '" + path + "/plan.csv' is empty or truncated: re-run the plan");
-  page.body += fmt::format("<h2>Plan: {}</h2>\n", html_escape(path));
+  const auto rows = result_csv(page, path, "plan", "epoch_seconds");
   json values = json::array();
   std::vector<std::vector<std::string>> infeasible;
   for (const auto& r : rows) {

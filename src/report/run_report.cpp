@@ -84,11 +84,11 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["out"] = cfg.out;
   run["hardware"] = describe(r.preset->hardware, r.preset->host);
   run["hardware"]["file"] = r.preset->file;
-  const bool cpu = r.device != Device::kPim;  // a CPU or GPU server: workers in the DPUs' place
+  const bool workers = r.device != Device::kPim;  // a CPU or GPU server: workers in the DPUs' place
   run["device"] = name_of(r.device);
-  run["timing"] = r.predicted ? "predicted" : cpu ? "measured" : "emulated";
-  const bool measured_cpu = cpu && !r.predicted;
-  if (cpu) {
+  run["timing"] = r.predicted ? "predicted" : workers ? "measured" : "emulated";
+  const bool measured_cpu = workers && !r.predicted;
+  if (workers) {
     // The workers stand where the DPUs stand in the setup; no PIM hardware, no network model.
     run["dpus_per_server"] = 0;
     run["total_dpus"] = 0;
@@ -138,8 +138,8 @@ nlohmann::json run_manifest(const RunReport& r) {
   run["deterministic"] = !measured_cpu && !r.net->measured;
   run["emulated_time_model"] =
       r.device == Device::kGpu ? "GPU model (src/devices/gpu_model.h): see prediction.method"
-      : cpu && r.predicted     ? "CPU model (src/devices/cpu_model.h): see prediction.method"
-      : cpu
+      : workers && r.predicted ? "CPU model (src/devices/cpu_model.h): see prediction.method"
+      : workers
           ? "none: measured wall seconds of this host's training rounds (metrics excluded); "
             "host_compute: the workers' kernels and the update, host_reduce: summing the "
             "workers, wait and network: the MPI barrier and all-reduce"
