@@ -55,6 +55,18 @@ for numerics in fixed float float-saturating; do
   train "criteo-svm-ma-sgd-64dpus-$numerics" 2 --config "$here/jobs/workloads/criteo-svm-ma-sgd.toml" \
     --data "$WORK/criteo.h5" --dpus-per-server 64 --batch 16 --epochs 1 --numerics "$numerics"
 done
+# One server: no all-reduce changes the host's sums, so sparse GA-SGD's update and the next round's clearing
+# touch only the entries the DPUs' rows reached (and MA-SGD and ADMM run their one-server paths).
+for numerics in fixed float; do
+  train "one-server-criteo-lr-ga-sgd-$numerics" 1 --config "$here/jobs/workloads/criteo-lr-ga-sgd.toml" \
+    --data "$WORK/criteo.h5" --dpus-per-server 8 --batch 1024 --epochs 2 --numerics "$numerics"
+  train "one-server-criteo-svm-ga-sgd-$numerics" 1 --config "$here/jobs/workloads/criteo-svm-ga-sgd.toml" \
+    --data "$WORK/criteo.h5" --dpus-per-server 8 --batch 1024 --epochs 2 --numerics "$numerics"
+  train "one-server-criteo-lr-ma-sgd-$numerics" 1 --config "$here/jobs/workloads/criteo-lr-ma-sgd.toml" \
+    --data "$WORK/criteo.h5" --dpus-per-server 64 --batch 16 --epochs 1 --numerics "$numerics"
+  train "one-server-criteo-svm-admm-$numerics" 1 --config "$here/jobs/workloads/criteo-svm-admm.toml" \
+    --data "$WORK/criteo.h5" --dpus-per-server 64 --batch 16 --epochs 2 --numerics "$numerics"
+done
 train criteo-svm-admm-shares-float 2 --config "$here/jobs/workloads/criteo-svm-admm.toml" --data "$WORK/criteo.h5" \
   --dpus-per-server 32 --batch 32 --shares 2,1 --epochs 2 --numerics float
 train criteo-lr-ma-sgd-shares-fixed 2 --config "$here/jobs/workloads/criteo-lr-ma-sgd.toml" --data "$WORK/criteo.h5" \
