@@ -34,11 +34,11 @@ std::vector<HostMemoryItem> server_memory(const ServerLayout& layout, DpuModels 
   if (models == DpuModels::kShared && !layout.sparse) {
     items.push_back({"per-DPU dense gradients", d * n * words.weight});
   }
-  // Each thread's scratch: GA-SGD's sparse gradient as a 4-byte slot per weight (the touched
-  // entries' sums sit in the DPUs' lists); local steps' gradient (sparse: with a slot per weight).
+  // Each thread's scratch: GA-SGD's sparse gradient (the touched entries' sums then sit in the
+  // DPUs' lists); local steps' gradient (sparse: with a slot per weight).
   const uint64_t t = static_cast<uint64_t>(threads);
   if (models == DpuModels::kShared && layout.sparse) {
-    items.push_back({"per-thread touched slots", t * n * sizeof(uint32_t)});
+    items.push_back({"per-thread sparse gradient", t * n * words.wide});
   } else if (models != DpuModels::kShared) {
     items.push_back({"per-thread gradient scratch",
                      t * n * (layout.sparse ? words.wide + sizeof(uint32_t) : words.weight)});

@@ -82,13 +82,12 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
   const size_t pool_threads = static_cast<size_t>(pool_.threads());
   if (models == DpuModels::kShared && layout.sparse) {
     touched_.resize(d);
-    if constexpr (Num::kFloat) last_dpu_.assign(n, -1);
-    scratch_.slot.assign(pool_threads, std::vector<uint32_t>(n, kNoSlot));
+    scratch_.wide.assign(pool_threads, MramVector<Wide>(n, Wide{0}));
   } else if (models == DpuModels::kShared) {
     grad_w_.resize(d * n);
   } else if (layout.sparse) {
-    scratch_.wide.assign(pool_threads, std::vector<Wide>(n, Wide{0}));
-    scratch_.slot.assign(pool_threads, std::vector<uint32_t>(n, kNoSlot));
+    scratch_.wide.assign(pool_threads, MramVector<Wide>(n, Wide{0}));
+    scratch_.slot.assign(pool_threads, MramVector<uint32_t>(n, kNoSlot));
   } else {
     scratch_.weight.assign(pool_threads, std::vector<Weight>(n));
   }
@@ -238,7 +237,7 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
       count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
     } else if (layout_.sparse) {
       sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
-                                   scratch_.slot[t].data(), touched_[i], counts_[i]);
+                                   scratch_.wide[t].data(), touched_[i], counts_[i]);
     } else {
       dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
                           grad_w_.data() + i * n, &grad_bias_[i], counts_[i]);
@@ -277,34 +276,40 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   pool_.parallel_for((n + kBlock - 1) / kBlock, block);
 }
 
-// sums[j] = sum over DPUs of each DPU's gradient entry j, in DPU order, from the touched entries
-// alone. Integers: the untouched zeros change nothing. Float: x + 0.0f is x except that -0.0f
-// becomes +0.0f, so where DPUs that did not touch j lie between two that did (or after the last),
-// +0.0f is added once, exactly as the sum over every DPU's full gradient would.
+// sums[j] = sum over DPUs of each DPU's gradient entry j, in DPU order, from the listed entries
+// alone: the others are zeros, which add nothing (TouchedGradient says why, floats included). Sums
+// the last call wrote and nobody changed since are cleared at its entries alone. The entries
+// written are recorded for sums_support: an entry joins when the sum it finds is zero (so once, or
+// again after it cancelled to zero), with no branch on the values.
 template <class Num>
 void PimServer<Num>::sum_touched(Wide* sums) {
   const uint64_t n = layout_.weights;
-  std::fill(sums, sums + n, Wide{0});
-  const int64_t dpus = layout_.dpus;
-  for (int64_t d = 0; d < dpus; ++d) {
-    const TouchedGradient<Num>& t = touched_[static_cast<size_t>(d)];
+  if (sums_written_ == sums) {
+    for (const uint32_t j : sums_entries_) sums[j] = Wide{0};
+  } else {
+    std::fill(sums, sums + n, Wide{0});
+  }
+  size_t listed = 0;
+  for (const TouchedGradient<Num>& t : touched_) listed += t.index.size();
+  sums_entries_.resize(listed);
+  size_t kept = 0;
+  for (const TouchedGradient<Num>& t : touched_) {
     for (size_t k = 0; k < t.index.size(); ++k) {
+      if (k + kPrefetch < t.index.size()) __builtin_prefetch(sums + t.index[k + kPrefetch]);
       const uint32_t j = t.index[k];
-      if constexpr (Num::kFloat) {
-        if (last_dpu_[j] != d - 1) sums[j] += Wide{0};
-        last_dpu_[j] = d;
-      }
+      sums_entries_[kept] = j;
+      kept += sums[j] == Wide{0} ? 1 : 0;
       sums[j] += t.value[k];
     }
   }
-  if constexpr (Num::kFloat) {
-    for (const TouchedGradient<Num>& t : touched_) {
-      for (const uint32_t j : t.index) {
-        if (last_dpu_[j] != -1 && last_dpu_[j] != dpus - 1) sums[j] += Wide{0};
-        last_dpu_[j] = -1;
-      }
-    }
-  }
+  sums_entries_.resize(kept);
+  sums_written_ = sums;
+}
+
+template <class Num>
+std::optional<std::span<const uint32_t>> PimServer<Num>::sums_support(const Wide* sums) const {
+  if (sums == nullptr || sums_written_ != sums) return std::nullopt;
+  return std::span<const uint32_t>(sums_entries_);
 }
 
 template <class Num>

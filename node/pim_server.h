@@ -102,6 +102,13 @@ class PimServer {
   // last; sparse: the last entry stays 0, the bias is inside). The host's work is charged apart
   // (charge_host).
   void pull_gradient_sums(Wide* sums, uint64_t bytes);
+  // Sparse GA-SGD: the entries of `sums` the last pull_gradient_sums may have made non-zero (with
+  // repeats), every other entry being zero, or nothing when that is not known: dense rows, no pull
+  // yet, other sums, or sums_changed() since. Lets the update touch only them.
+  std::optional<std::span<const uint32_t>> sums_support(const Wide* sums) const;
+  // The caller changed the sums the last pull wrote (an all-reduce between servers): the next pull
+  // clears them in full, and sums_support knows nothing.
+  void sums_changed() { sums_written_ = nullptr; }
   // MA-SGD: pull every DPU's model (`bytes` each) and sum: sums [weights + 1], bias last (dense).
   void pull_model_sums(Wide* sums, uint64_t bytes);
   // ADMM: pull every DPU's model (`bytes` each); dpu_models() then holds them.
@@ -208,13 +215,15 @@ class PimServer {
   const Weight* shared_w_ = nullptr;  // the broadcast model (kShared)
   Wide shared_bias_ = 0;
   std::vector<DpuModel<Num>> dpu_models_;      // [dpus] (kPerDpu*)
-  std::vector<Weight> base_w_, base_prox_;     // [weights] (kPerDpu*, sparse)
+  MramVector<Weight> base_w_, base_prox_;      // [weights] (kPerDpu*, sparse)
   std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights]
   std::vector<TouchedGradient<Num>> touched_;  // GA-SGD sparse gradients [dpus]: touched entries
-  std::vector<int64_t> last_dpu_;              // float sum_touched: the last DPU added to j, or -1
+  // sum_touched's record: the sums it last wrote (null: none, or changed since) and the entries.
+  const Wide* sums_written_ = nullptr;
+  std::vector<uint32_t> sums_entries_;
   struct {
-    std::vector<std::vector<Wide>> wide;      // [threads][weights], sparse local steps, zero
-    std::vector<std::vector<uint32_t>> slot;  // [threads][weights], sparse rows, kNoSlot
+    std::vector<MramVector<Wide>> wide;       // [threads][weights], sparse local steps, zero
+    std::vector<MramVector<uint32_t>> slot;   // [threads][weights], sparse rows, kNoSlot
     std::vector<std::vector<Weight>> weight;  // [threads][weights], dense local steps
   } scratch_;
   DpuSumScratch sum_scratch_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "pim_emul/event_counts.h"
@@ -67,25 +68,30 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
 
 // An entry with no slot in a slot map (the scratch of the sparse kernels below).
 inline constexpr uint32_t kNoSlot = ~uint32_t{0};
+// How many entries ahead loops over a sparse entry list fetch the model-sized arrays they read at
+// random (waiting for each read in turn cost most of those loops).
+inline constexpr uint64_t kPrefetch = 64;
 
-// The nonzero-pattern of one DPU's sparse gradient: the weights its rows touched (the bias last
-// among them), in first-touch order, and their sums. Bit for bit sparse_gradient's g at those
-// indices; every other entry of that g is 0.
+// One DPU's sparse gradient as the entries whose sums are not zero, each once (in the order the
+// rows first touch them, the bias among them) with its sum: bit for bit sparse_gradient's g there;
+// every entry not listed of that g is zero. Leaving the zeros out changes no sum the host forms:
+// integers plainly, and floats because no sum here is ever -0.0f (sums start at +0.0f, and in
+// round-to-nearest x + y is -0.0f only when both are), so adding a zero of either sign leaves it.
 template <class Num>
 struct TouchedGradient {
   std::vector<uint32_t> index;
   std::vector<typename Num::Wide> value;
 };
 
-// sparse_gradient holding only what the rows touch: the emulator's memory and time grow with the
-// batch's non-zeros, not with the features (the DPU's own zeroing of its full buffer is still
-// counted). One pass over the rows: each row's indices join the list (whether or not the row adds a
-// gradient), then its terms add to their entries' sums. The rows' indices are below bias_index (as
-// validated). `slot` [weights] must be kNoSlot everywhere on entry and is again on return.
+// sparse_gradient holding only what the rows touch: the emulator's time grows with the batch's
+// non-zeros, not with the features (the DPU's own zeroing of its full buffer is still counted).
+// The rows' terms add into `g` [weights], as sparse_gradient's, which must be zero on entry; each
+// listed entry's sum is then taken out of it, so it is zero again on return. The rows' indices are
+// below bias_index (as validated).
 template <class Num>
 void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weight* w,
                              uint64_t weights, uint64_t first, uint64_t rows,
-                             const KernelConfig& cfg, const DpuSpec& dpu, uint32_t* slot,
+                             const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
                              TouchedGradient<Num>& out, DpuCounts& counts);
 
 // MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2
@@ -166,6 +172,12 @@ void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bo
 template <class Num, class G>
 void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log2, int decay_shift,
                   const typename Num::Weight* prox);
+// apply_update (no proximal term) where g is zero outside `support` (entries listed, repeats
+// allowed): the listed entries are computed from the weights before the update, then every entry
+// is decayed with a zero gradient, then the listed ones written. Bit for bit apply_update.
+template <class Num, class G>
+void apply_update_on(typename Num::Weight* w, uint64_t n, const G* g,
+                     std::span<const uint32_t> support, int batch_log2, int decay_shift);
 // The dense bias (no L2, no proximal term): sat(bias - guard(g_bias >> batch_log2)).
 template <class Num>
 typename Num::Wide updated_bias(typename Num::Wide bias, typename Num::Wide g_bias, int batch_log2);

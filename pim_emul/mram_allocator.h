@@ -16,6 +16,7 @@
 #include <new>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace pimscale {
 
@@ -58,5 +59,10 @@ struct MramAllocator {
 
   friend bool operator==(const MramAllocator&, const MramAllocator&) { return true; }
 };
+
+// A vector on MramAllocator: model-sized arrays read and written at random (a model, its sums, the
+// slots of its entries), where 4 KiB pages cost a TLB miss on most accesses.
+template <class T>
+using MramVector = std::vector<T, MramAllocator<T>>;
 
 }  // namespace pimscale

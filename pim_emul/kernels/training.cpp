@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "pim_emul/kernels.h"
 #include "pim_emul/kernels/counting.h"
@@ -371,6 +372,25 @@ void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log
   }
 }
 
+template <class Num, class G>
+void apply_update_on(typename Num::Weight* w, uint64_t n, const G* g,
+                     std::span<const uint32_t> support, int batch_log2, int decay_shift) {
+  using Weight = typename Num::Weight;
+  thread_local std::vector<Weight> listed;  // the listed entries' new values, in list order
+  listed.resize(support.size());
+  for (size_t k = 0; k < support.size(); ++k) {
+    if (k + kPrefetch < support.size()) {  // random reads, fetched ahead
+      __builtin_prefetch(w + support[k + kPrefetch]);
+      __builtin_prefetch(g + support[k + kPrefetch]);
+    }
+    const uint32_t j = support[k];
+    listed[k] = updated_weight<Num>(w[j], g[j], batch_log2, decay_shift, nullptr);
+  }
+  for (uint64_t j = 0; j < n; ++j)  // vectorised
+    w[j] = updated_weight<Num>(w[j], typename Num::Wide{0}, batch_log2, decay_shift, nullptr);
+  for (size_t k = 0; k < support.size(); ++k) w[support[k]] = listed[k];
+}
+
 template <class Num>
 typename Num::Wide updated_bias(typename Num::Wide bias, typename Num::Wide g_bias,
                                 int batch_log2) {
@@ -406,30 +426,31 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
 template <class Num>
 void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weight* w,
                              uint64_t weights, uint64_t first, uint64_t rows,
-                             const KernelConfig& cfg, const DpuSpec& dpu, uint32_t* slot,
+                             const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
                              TouchedGradient<Num>& out, DpuCounts& counts) {
   using Wide = typename Num::Wide;
-  out.index.clear();
-  out.value.clear();
-  const uint64_t bias = shard.bias_index;  // listed after every row's indices
-  Wide bias_sum{0};
   ActiveRows<Num> active(true, weights, cfg, dpu, counts);
-  for (uint64_t r = first; r < first + rows; ++r) {
-    for (uint64_t k = shard.offsets[r]; k < shard.offsets[r + 1]; ++k) {
-      const uint32_t j = shard.indices[k];
-      if (slot[j] != kNoSlot) continue;
-      slot[j] = static_cast<uint32_t>(out.index.size());
-      out.index.push_back(j);
-      out.value.push_back(Wide{0});
-    }
-    sparse_rows_of<Num>(
-        shard, [w](uint64_t j) { return w[j]; }, r, 1, cfg,
-        [&](uint64_t j) -> Wide& { return j == bias ? bias_sum : out.value[slot[j]]; }, active);
-  }
+  sparse_rows<Num>(shard, w, first, rows, cfg, g, active);
   active.finish();
-  for (const uint32_t j : out.index) slot[j] = kNoSlot;
-  out.index.push_back(static_cast<uint32_t>(bias));
-  out.value.push_back(bias_sum);
+  // The rows' entries in row order, then the bias, each taken out of g at its first listing; kept
+  // where the sum is not zero (a zero sum, and the zero of a repeat, add nothing: see
+  // TouchedGradient). No branch on the values: every entry is written, the count moves on or not.
+  const uint64_t lo = shard.offsets[first], hi = shard.offsets[first + rows];
+  out.index.resize(hi - lo + 1);
+  out.value.resize(hi - lo + 1);
+  uint32_t* index = out.index.data();
+  Wide* value = out.value.data();
+  size_t kept = 0;
+  auto take = [&](uint32_t j) {
+    const Wide v = std::exchange(g[j], Wide{0});
+    index[kept] = j;
+    value[kept] = v;
+    kept += v != Wide{0} ? 1 : 0;
+  };
+  for (uint64_t k = lo; k < hi; ++k) take(shard.indices[k]);
+  take(static_cast<uint32_t>(shard.bias_index));
+  out.index.resize(kept);
+  out.value.resize(kept);
   count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
                          Active::kCountedByKernel);
 }
@@ -475,7 +496,14 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
       if (p) model.prox.push_back(*p);
     };
     join(static_cast<uint32_t>(shard.bias_index));
-    for (uint64_t k = shard.offsets[r0]; k < shard.offsets[r0 + b]; ++k) join(shard.indices[k]);
+    const uint64_t hi = shard.offsets[r0 + b];
+    for (uint64_t k = shard.offsets[r0]; k < hi; ++k) {
+      if (k + kPrefetch < hi) {  // as sparse_gradient_touched's joins
+        __builtin_prefetch(slot + shard.indices[k + kPrefetch]);
+        __builtin_prefetch(base_w + shard.indices[k + kPrefetch]);
+      }
+      join(shard.indices[k]);
+    }
     // The gradient in slot order (g[k] is entry model.index[k]'s), so the update below reads
     // every vector in order.
     const auto* w = model.w.data();
@@ -542,7 +570,7 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
       const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&);                  \
   template void sparse_gradient_touched<Num>(                                                      \
       const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&,   \
-      const DpuSpec&, uint32_t*, TouchedGradient<Num>&, DpuCounts&);                               \
+      const DpuSpec&, Num::Wide*, TouchedGradient<Num>&, DpuCounts&);                              \
   template void sparse_local_steps<Num>(                                                           \
       const SparseShard&, const Num::Weight*, const Num::Weight*, uint64_t, DpuModel<Num>&,        \
       uint64_t, uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*, uint32_t*, DpuCounts&); \
@@ -550,6 +578,8 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
                                      uint64_t, const KernelConfig&);                               \
   template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int,    \
                                                int, const Num::Weight*);                           \
+  template void apply_update_on<Num, Num::Wide>(Num::Weight*, uint64_t, const Num::Wide*,          \
+                                                std::span<const uint32_t>, int, int);              \
   template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);                                 \
   template void count_gradient<Num>(const RowShape&, uint64_t, uint64_t, const KernelConfig&,      \
                                     const DpuSpec&, DpuCounts&);                                   \

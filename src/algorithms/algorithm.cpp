@@ -42,9 +42,14 @@ double L2Algorithm::regulariser(std::span<const double> w, const AlgorithmSettin
 
 template <class Num>
 void ga_sgd_update(std::span<typename Num::Weight> w, typename Num::Wide& bias,
-                   std::span<const typename Num::Wide> sums, const AlgorithmSettings& s) {
-  apply_update<Num>(w.data(), w.size(), sums.data(), s.batch_log2, s.lr_shift + s.reg_shift,
-                    nullptr);
+                   std::span<const typename Num::Wide> sums, const AlgorithmSettings& s,
+                   std::optional<std::span<const uint32_t>> support) {
+  const int decay = s.lr_shift + s.reg_shift;
+  if (support) {
+    apply_update_on<Num>(w.data(), w.size(), sums.data(), *support, s.batch_log2, decay);
+  } else {
+    apply_update<Num>(w.data(), w.size(), sums.data(), s.batch_log2, decay, nullptr);
+  }
   bias = updated_bias<Num>(bias, sums[w.size()], s.batch_log2);
 }
 
@@ -87,7 +92,8 @@ typename Num::Wide admm_tau(int alpha, int reg, int64_t total_dpus) {
 
 #define PIMSCALE_HOST_STEPS(Num)                                                                   \
   template void ga_sgd_update<Num>(std::span<Num::Weight>, Num::Wide&, std::span<const Num::Wide>, \
-                                   const AlgorithmSettings&);                                      \
+                                   const AlgorithmSettings&,                                       \
+                                   std::optional<std::span<const uint32_t>>);                      \
   template void ma_sgd_average<Num>(std::span<Num::Weight>, Num::Wide&,                            \
                                     std::span<const Num::Wide>, int64_t);                          \
   template Num::Wide soft_threshold<Num>(Num::Wide, Num::Wide);                                    \

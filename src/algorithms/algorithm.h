@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -85,9 +86,12 @@ class Algorithm {
 // GA-SGD: w <- sat(w - guard(G >> log2 b) - guard(w >> (lr + reg))); dense bias <- sat(b -
 // guard(G_b >> log2 b)). sums: [weights + 1], bias last (0 for sparse data, whose bias is a
 // weight).
+// `support`, when given, lists (repeats allowed) every entry of sums that may be non-zero: the
+// update then reads only those and decays the rest, with the same result.
 template <class Num>
 void ga_sgd_update(std::span<typename Num::Weight> w, typename Num::Wide& bias,
-                   std::span<const typename Num::Wide> sums, const AlgorithmSettings& s);
+                   std::span<const typename Num::Wide> sums, const AlgorithmSettings& s,
+                   std::optional<std::span<const uint32_t>> support = std::nullopt);
 
 // MA-SGD: w <- sat(sum_i w_i / N) (integer division toward zero), bias likewise.
 template <class Num>

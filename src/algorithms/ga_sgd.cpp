@@ -64,8 +64,10 @@ template <class Num>
 class GaSgdState final : public GlobalModelState<Num> {
  public:
   using GlobalModelState<Num>::GlobalModelState;
-  void after_allreduce(PimServer<Num>&) override {
-    ga_sgd_update<Num>(this->w_, this->bias_, this->sums_, this->s_);
+  void after_allreduce(PimServer<Num>& server) override {
+    // Sparse rows on one server: the sums are zero outside the entries the DPUs touched.
+    ga_sgd_update<Num>(this->w_, this->bias_, this->sums_, this->s_,
+                       server.sums_support(this->sums_.data()));
   }
 };
 

@@ -52,9 +52,9 @@ class GlobalModelState : public HostState<Num> {
 
  protected:
   AlgorithmSettings s_;
-  std::vector<Weight> w_;
+  MramVector<Weight> w_;
   Wide bias_{0};
-  std::vector<Wide> sums_;  // [weights + 1], the bias last
+  MramVector<Wide> sums_;  // [weights + 1], the bias last
 };
 
 // GA-SGD and MA-SGD: the L2 regulariser (2^-reg / 2) ||w||^2, whose gradient step is their decay

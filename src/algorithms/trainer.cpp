@@ -73,6 +73,7 @@ void Trainer<Num>::round(uint64_t r) {
         const CollectiveTime t = cluster_.allreduce_sum(state_->sums(), server_.now(), net_);
         const bool many = cluster_.size() > 1;
         server_.charge_collective(t.wait, many ? t.network : Picoseconds{}, many ? op.bytes : 0);
+        if (many) server_.sums_changed();  // the other servers' entries joined them
         break;
       }
       case OpKind::kHostUpdate:

@@ -138,10 +138,10 @@ TEST(HostMemory, AdmmHoldsModelsProxAndHostStatePerDpu) {
   EXPECT_EQ(Algorithm::of(AlgorithmKind::kAdmm).host_memory(sparse, kFixed, 100)[0].bytes,
             (2048u + 100) * 4 + 4 * 8);
   // GA-SGD keeps one model and no per-DPU state (sparse gradients are the batch's touched entries):
-  // per thread, a 4-byte slot per weight.
+  // per thread, the gradient's wide (int64) entry per weight.
   const std::vector<HostMemoryItem> ga = server_memory(sparse, DpuModels::kShared, kFixed, 1, 0);
   ASSERT_EQ(ga.size(), 1u);
-  EXPECT_EQ(ga[0].bytes, 2048u * 4);
+  EXPECT_EQ(ga[0].bytes, 2048u * 8);
 }
 
 TEST(HostMemory, HeldEntriesAreBoundedByEachLaunchsNonZeros) {
