@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "node/thread_pool.h"
+#include "pim_emul/kernels.h"
 
 namespace pimscale {
 
@@ -55,8 +56,13 @@ void sum_over_dpus(ThreadPool& pool, uint64_t n, size_t dpus,
     for (size_t d = 0; d < dpus; ++d) {
       const auto& index = index_of(d);
       const auto& v = values_of(d);
-      for (size_t k = 0; k < index.size(); ++k)
+      for (size_t k = 0; k < index.size(); ++k) {
+        if (k + kPrefetch < index.size()) {  // random reads of two model-sized arrays
+          __builtin_prefetch(sums + index[k + kPrefetch]);
+          __builtin_prefetch(base.data() + index[k + kPrefetch]);
+        }
         sums[index[k]] += static_cast<Wide>(v[k]) - static_cast<Wide>(base[index[k]]);
+      }
     }
   } else {
     // held[j]: how many DPUs hold entry j apart from the base.

@@ -106,8 +106,9 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
 // One DPU's model for MA-SGD's and ADMM's local steps, as the emulator holds it. Dense rows touch
 // every weight: `w` (and `prox`) hold them all and `index` is empty. Sparse rows touch few: the
 // server's DPUs share a base (the model at the launch's start and, for ADMM, u_i - z there) and a
-// DPU holds only the entries its rows have read, at `index`, in first-read order; every other
-// entry of its model is what the base's entry becomes after the same steps with a zero gradient.
+// DPU holds only the entries its rows have read, at `index`, in first-read order (a single step
+// from the base, MA-SGD's: only those whose gradient was not zero); every other entry of its model
+// is what the base's entry becomes after the same steps with a zero gradient.
 // Memory grows with the features a DPU's rows touch, not with the model; the DPU itself (and every
 // emulated transfer) still holds the whole model.
 template <class Num>
@@ -119,7 +120,8 @@ struct DpuModel {
 };
 
 // `model` takes `steps` sparse local steps over the shared base (`base_prox` null for MA-SGD): an
-// entry first read at step k joins it with the base's value after k zero-gradient updates. Bit for
+// entry first read at step k joins it with the base's value after k zero-gradient updates (one
+// step from an empty model, MA-SGD's: the entries with a non-zero gradient join, updated). Bit for
 // bit the full-model computation. `g` [weights] must be zero and is zero again on return; `slot`
 // [weights] must be kNoSlot and is again.
 template <class Num>

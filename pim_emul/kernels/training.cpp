@@ -219,22 +219,33 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
     terms(r, row_error<Num>(dense_row_dot<Num>(s.x + r * n, w, n, bias), s.y[r], cfg));
 }
 
-// `weight(j)` reads entry j of the model the rows see; `grad(j)` is entry j's gradient sum.
+// `weight(j)` reads entry j of the model the rows see (which the gradient does not change);
+// `grad(j)` is entry j's gradient sum. Rows go in blocks: the block's dots, then its errors (whose
+// exp-table reads, at random in 4 MiB, then overlap instead of waiting in turn), then its terms in
+// row order.
 template <class Num, class WeightOf, class GradientOf>
 void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uint64_t rows,
                     const KernelConfig& cfg, GradientOf&& grad, ActiveRows<Num>& active) {
   using Wide = typename Num::Wide;
-  for (uint64_t r = first; r < first + rows; ++r) {
-    const uint32_t* idx = s.indices + s.offsets[r];
-    const uint64_t nnz = s.offsets[r + 1] - s.offsets[r];
-    Wide z = static_cast<Wide>(weight(s.bias_index));
-    for (uint64_t k = 0; k < nnz; ++k)
-      z += static_cast<Wide>(weight(idx[k]));  // binary features: x w = w
-    const RowError<Num> e = row_error<Num>(z, s.y[r], cfg);
-    if (e.active) {
+  constexpr uint64_t kBlock = 16;
+  Wide z[kBlock];
+  RowError<Num> e[kBlock];
+  for (uint64_t r0 = first; r0 < first + rows; r0 += kBlock) {
+    const uint64_t n = std::min(kBlock, first + rows - r0);
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t r = r0 + i;
+      z[i] = static_cast<Wide>(weight(s.bias_index));
+      for (uint64_t k = s.offsets[r]; k < s.offsets[r + 1]; ++k)
+        z[i] += static_cast<Wide>(weight(s.indices[k]));  // binary features: x w = w
+    }
+    for (uint64_t i = 0; i < n; ++i) e[i] = row_error<Num>(z[i], s.y[r0 + i], cfg);
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t r = r0 + i;
+      if (!e[i].active) continue;
+      const uint64_t nnz = s.offsets[r + 1] - s.offsets[r];
       active.add(nnz);
-      const Wide t = unit_term<Num>(e, s.y[r], cfg);
-      for (uint64_t k = 0; k < nnz; ++k) grad(idx[k]) += t;
+      const Wide t = unit_term<Num>(e[i], s.y[r], cfg);
+      for (uint64_t k = s.offsets[r]; k < s.offsets[r + 1]; ++k) grad(s.indices[k]) += t;
       grad(s.bias_index) += t;
     }
   }
@@ -423,6 +434,25 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
                          Active::kCountedByKernel);
 }
 
+// Takes the sums of rows [first, first + rows)'s entries, then the bias's, out of `g` (leaving it
+// zero): keep(at, j, sum) for each, `at` moving on only past a non-zero sum (a repeat finds zero).
+// No branch on the values: every entry is written, and a zero's place is taken by the next. The
+// caller's arrays need room for the rows' non-zeros plus one; returns how many were kept.
+template <class Wide, class Keep>
+size_t take_nonzero_sums(const SparseShard& shard, uint64_t first, uint64_t rows, Wide* g,
+                         Keep&& keep) {
+  size_t kept = 0;
+  auto take = [&](uint32_t j) {
+    const Wide v = std::exchange(g[j], Wide{0});
+    keep(kept, j, v);
+    kept += v != Wide{0} ? 1 : 0;
+  };
+  for (uint64_t k = shard.offsets[first]; k < shard.offsets[first + rows]; ++k)
+    take(shard.indices[k]);
+  take(static_cast<uint32_t>(shard.bias_index));
+  return kept;
+}
+
 template <class Num>
 void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weight* w,
                              uint64_t weights, uint64_t first, uint64_t rows,
@@ -432,23 +462,14 @@ void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weigh
   ActiveRows<Num> active(true, weights, cfg, dpu, counts);
   sparse_rows<Num>(shard, w, first, rows, cfg, g, active);
   active.finish();
-  // The rows' entries in row order, then the bias, each taken out of g at its first listing; kept
-  // where the sum is not zero (a zero sum, and the zero of a repeat, add nothing: see
-  // TouchedGradient). No branch on the values: every entry is written, the count moves on or not.
-  const uint64_t lo = shard.offsets[first], hi = shard.offsets[first + rows];
-  out.index.resize(hi - lo + 1);
-  out.value.resize(hi - lo + 1);
-  uint32_t* index = out.index.data();
-  Wide* value = out.value.data();
-  size_t kept = 0;
-  auto take = [&](uint32_t j) {
-    const Wide v = std::exchange(g[j], Wide{0});
-    index[kept] = j;
-    value[kept] = v;
-    kept += v != Wide{0} ? 1 : 0;
-  };
-  for (uint64_t k = lo; k < hi; ++k) take(shard.indices[k]);
-  take(static_cast<uint32_t>(shard.bias_index));
+  // The entries with non-zero sums (a zero sum adds nothing: see TouchedGradient).
+  const uint64_t room = shard.offsets[first + rows] - shard.offsets[first] + 1;
+  out.index.resize(room);
+  out.value.resize(room);
+  const size_t kept = take_nonzero_sums(shard, first, rows, g, [&](size_t at, uint32_t j, Wide v) {
+    out.index[at] = j;
+    out.value[at] = v;
+  });
   out.index.resize(kept);
   out.value.resize(kept);
   count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
@@ -474,16 +495,40 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                             dpu, counts, Active::kCountedByKernel);
 }
 
+// MA-SGD's one step from the base (the model holding no entry of its own): the rows read the
+// base and sum their gradient in `g` by weight (no slots to join), and the model holds the entries
+// whose gradient is not zero, updated. An entry with a zero gradient takes the step every untouched
+// entry takes (the base's after the launch), so it need not be held.
 template <class Num>
-void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* base_w,
-                        const typename Num::Weight* base_prox, uint64_t weights,
-                        DpuModel<Num>& model, uint64_t first, uint64_t steps,
-                        const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
-                        uint32_t* slot, DpuCounts& counts) {
+void sparse_step_from_base(const SparseShard& shard, const typename Num::Weight* base_w,
+                           DpuModel<Num>& model, uint64_t first, const KernelConfig& cfg,
+                           typename Num::Wide* g, ActiveRows<Num>& active) {
+  using Wide = typename Num::Wide;
+  const uint64_t b = uint64_t{1} << cfg.batch_log2;
+  sparse_rows<Num>(shard, base_w, first, b, cfg, g, active);
+  const uint64_t room = shard.offsets[first + b] - shard.offsets[first] + 1;
+  model.index.resize(room);
+  model.w.resize(room);
+  const size_t kept = take_nonzero_sums(shard, first, b, g, [&](size_t at, uint32_t j, Wide v) {
+    model.index[at] = j;
+    model.w[at] = updated_weight<Num>(base_w[j], v, cfg.batch_log2, cfg.decay_shift, nullptr);
+  });
+  model.index.resize(kept);
+  model.w.resize(kept);
+}
+
+// Any number of steps: the model's entries in slots; each entry a step's rows read first joins
+// it (as the base's after the steps so far), its gradient sums in slot order, and every held entry
+// takes each step's update.
+template <class Num>
+void sparse_steps_in_slots(const SparseShard& shard, const typename Num::Weight* base_w,
+                           const typename Num::Weight* base_prox, DpuModel<Num>& model,
+                           uint64_t first, uint64_t steps, const KernelConfig& cfg,
+                           typename Num::Wide* g, uint32_t* slot, ActiveRows<Num>& active) {
+  using Weight = typename Num::Weight;
   using Wide = typename Num::Wide;
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   for (size_t k = 0; k < model.index.size(); ++k) slot[model.index[k]] = static_cast<uint32_t>(k);
-  ActiveRows<Num> active(true, weights, cfg, dpu, counts);
   for (uint64_t step = 0; step < steps; ++step) {
     const uint64_t r0 = first + step * b;
     // Entries read for the first time join the model as the base's entry after `step` updates.
@@ -498,7 +543,7 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
     join(static_cast<uint32_t>(shard.bias_index));
     const uint64_t hi = shard.offsets[r0 + b];
     for (uint64_t k = shard.offsets[r0]; k < hi; ++k) {
-      if (k + kPrefetch < hi) {  // as sparse_gradient_touched's joins
+      if (k + kPrefetch < hi) {  // random reads of two model-sized arrays
         __builtin_prefetch(slot + shard.indices[k + kPrefetch]);
         __builtin_prefetch(base_w + shard.indices[k + kPrefetch]);
       }
@@ -512,12 +557,35 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
         [g, slot](uint64_t j) -> Wide& { return g[slot[j]]; }, active);
     // The update of every weight after each step (pim-training.md section 4 notes that it
     // dominates a Criteo step on the DPU); here only the held entries, the base's after the launch.
+    // The gradient is cleared in the same pass.
     const size_t held = model.index.size();
-    apply_update<Num>(model.w.data(), held, g, cfg.batch_log2, cfg.decay_shift,
-                      base_prox ? model.prox.data() : nullptr);
-    std::fill(g, g + held, Wide{0});
+    Weight* w_held = model.w.data();
+    const Weight* prox = base_prox ? model.prox.data() : nullptr;
+    const int bl = cfg.batch_log2, d = cfg.decay_shift;
+    if (prox) {
+      for (size_t k = 0; k < held; ++k) {
+        w_held[k] = updated_weight<Num>(w_held[k], std::exchange(g[k], Wide{0}), bl, d, prox + k);
+      }
+    } else {
+      for (size_t k = 0; k < held; ++k)  // vectorised
+        w_held[k] = updated_weight<Num>(w_held[k], std::exchange(g[k], Wide{0}), bl, d, nullptr);
+    }
   }
   for (const uint32_t j : model.index) slot[j] = kNoSlot;
+}
+
+template <class Num>
+void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* base_w,
+                        const typename Num::Weight* base_prox, uint64_t weights,
+                        DpuModel<Num>& model, uint64_t first, uint64_t steps,
+                        const KernelConfig& cfg, const DpuSpec& dpu, typename Num::Wide* g,
+                        uint32_t* slot, DpuCounts& counts) {
+  ActiveRows<Num> active(true, weights, cfg, dpu, counts);
+  if (steps == 1 && base_prox == nullptr && model.index.empty()) {
+    sparse_step_from_base<Num>(shard, base_w, model, first, cfg, g, active);
+  } else {
+    sparse_steps_in_slots<Num>(shard, base_w, base_prox, model, first, steps, cfg, g, slot, active);
+  }
   active.finish();
   count_local_steps_of<Num>(sparse_shape(shard, weights), first, steps, base_prox != nullptr, cfg,
                             dpu, counts, Active::kCountedByKernel);
@@ -527,18 +595,23 @@ template <class Num>
 void untouched_steps(typename Num::Weight* w, const typename Num::Weight* prox, uint64_t lo,
                      uint64_t hi, uint64_t steps, const KernelConfig& cfg) {
   using Wide = typename Num::Wide;
-  if (steps == 1) {  // MA-SGD's one step: one update, in loops with no early stop
-    const int b = cfg.batch_log2, d = cfg.decay_shift;
-    if (prox) {
-      for (uint64_t j = lo; j < hi; ++j) w[j] = updated_weight<Num>(w[j], Wide{0}, b, d, prox + j);
-    } else {
-      for (uint64_t j = lo; j < hi; ++j)  // vectorised
-        w[j] = updated_weight<Num>(w[j], Wide{0}, b, d, nullptr);
+  const int b = cfg.batch_log2, d = cfg.decay_shift;
+  // Every step over a block of entries, then the next block: loops with no early stop, which
+  // vectorise (untouched_weight's stop at a fixed point changes nothing: a fixed point stays one).
+  // A block stays in L1 across the steps.
+  constexpr uint64_t kBlock = 1024;
+  for (uint64_t b0 = lo; b0 < hi; b0 += kBlock) {
+    const uint64_t b1 = std::min(hi, b0 + kBlock);
+    for (uint64_t step = 0; step < steps; ++step) {
+      if (prox) {
+        for (uint64_t j = b0; j < b1; ++j)
+          w[j] = updated_weight<Num>(w[j], Wide{0}, b, d, prox + j);
+      } else {
+        for (uint64_t j = b0; j < b1; ++j)  // vectorised
+          w[j] = updated_weight<Num>(w[j], Wide{0}, b, d, nullptr);
+      }
     }
-    return;
   }
-  for (uint64_t j = lo; j < hi; ++j)
-    w[j] = untouched_weight<Num>(w[j], prox ? prox + j : nullptr, steps, cfg);
 }
 
 template <class Num>

@@ -141,8 +141,10 @@ class AdmmState final : public HostState<Num> {
     for (size_t d = 0; d < models.size(); ++d) {
       DpuModel<Num>& m = models[d];
       const bool dense = m.index.empty() && u_base_.empty();
-      for (size_t k = 0; k < m.w.size(); ++k)
+      for (size_t k = 0; k < m.w.size(); ++k) {
+        if (!dense && k + kPrefetch < m.w.size()) __builtin_prefetch(&z_[m.index[k + kPrefetch]]);
         update(u_[d][k], m.w[k], m.prox[k], dense ? k : m.index[k]);
+      }
       u_bias_[d] = Num::saturate(u_bias_[d] + (m.bias - z_bias));
     }
     const std::span<Weight> base_w = server.base_weights(), base_prox = server.base_prox();
