@@ -284,7 +284,7 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
 template <class Num>
 void PimServer<Num>::sum_touched(Wide* sums) {
   const uint64_t n = layout_.weights;
-  if (sums_written_ == sums) {
+  if (sums_written_ == sums && sums_listed_) {
     for (const uint32_t j : sums_entries_) sums[j] = Wide{0};
   } else {
     std::fill(sums, sums + n, Wide{0});
@@ -304,11 +304,38 @@ void PimServer<Num>::sum_touched(Wide* sums) {
   }
   sums_entries_.resize(kept);
   sums_written_ = sums;
+  sums_listed_ = true;
+}
+
+// Integer model sums at the entries some DPU holds (each DPU's base, then its held entries'
+// differences from it, as sum_over_dpus's), the others left as they are; the entries recorded for
+// sums_support.
+template <class Num>
+void PimServer<Num>::sum_held(Wide* sums) {
+  const auto copies = static_cast<Wide>(layout_.dpus);
+  size_t listed = 0;
+  for (const DpuModel<Num>& m : dpu_models_) listed += m.index.size();
+  sums_entries_.resize(listed);
+  size_t at = 0;
+  for (const DpuModel<Num>& m : dpu_models_) {
+    for (const uint32_t j : m.index) {
+      sums_entries_[at++] = j;
+      sums[j] = Wide{base_w_[j]} * copies;
+    }
+  }
+  for (const DpuModel<Num>& m : dpu_models_) {
+    for (size_t k = 0; k < m.index.size(); ++k) {
+      if (k + kPrefetch < m.index.size()) __builtin_prefetch(sums + m.index[k + kPrefetch]);
+      sums[m.index[k]] += Wide{m.w[k]} - Wide{base_w_[m.index[k]]};
+    }
+  }
+  sums_written_ = sums;
+  sums_listed_ = true;
 }
 
 template <class Num>
 std::optional<std::span<const uint32_t>> PimServer<Num>::sums_support(const Wide* sums) const {
-  if (sums == nullptr || sums_written_ != sums) return std::nullopt;
+  if (sums == nullptr || sums_written_ != sums || !sums_listed_) return std::nullopt;
   return std::span<const uint32_t>(sums_entries_);
 }
 
@@ -349,9 +376,13 @@ void PimServer<Num>::pull_model_sums(Wide* sums, uint64_t bytes) {
   const uint64_t n = layout_.weights;
   if (count_only()) {
     std::fill(sums, sums + n + 1, Wide{0});
+  } else if (!Num::kFloat && layout_.sparse && sums_written_ == sums) {
+    sum_held(sums);
   } else {
     sum_dpu_vectors(
         base_w_, [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; }, sums);
+    sums_written_ = sums;
+    sums_listed_ = false;
   }
   Wide bias{0};
   for (const DpuModel<Num>& m : dpu_models_) bias += m.bias;

@@ -102,14 +102,18 @@ class PimServer {
   // last; sparse: the last entry stays 0, the bias is inside). The host's work is charged apart
   // (charge_host).
   void pull_gradient_sums(Wide* sums, uint64_t bytes);
-  // Sparse GA-SGD: the entries of `sums` the last pull_gradient_sums may have made non-zero (with
-  // repeats), every other entry being zero, or nothing when that is not known: dense rows, no pull
-  // yet, other sums, or sums_changed() since. Lets the update touch only them.
+  // Sparse rows: the entries of `sums` the last pull wrote (with repeats), when it wrote only
+  // those, or nothing (it wrote them all; dense rows; no pull yet; other sums; sums_changed()
+  // since). The others hold, for pull_gradient_sums, zero; for pull_model_sums (integers), whatever
+  // they held: their sum is the DPU count times the base's entry (base_weights(); no DPU holds
+  // them). Lets the update touch only the entries listed.
   std::optional<std::span<const uint32_t>> sums_support(const Wide* sums) const;
   // The caller changed the sums the last pull wrote (an all-reduce between servers): the next pull
-  // clears them in full, and sums_support knows nothing.
+  // writes them in full, and sums_support knows nothing.
   void sums_changed() { sums_written_ = nullptr; }
   // MA-SGD: pull every DPU's model (`bytes` each) and sum: sums [weights + 1], bias last (dense).
+  // Sparse integer sums that nothing changed since the last pull (one server) are written only
+  // where a DPU holds an entry of its own (sums_support).
   void pull_model_sums(Wide* sums, uint64_t bytes);
   // ADMM: pull every DPU's model (`bytes` each); dpu_models() then holds them.
   void pull_models(uint64_t bytes);
@@ -199,6 +203,7 @@ class PimServer {
   void slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes, int64_t flow);
   RowShape row_shape(int64_t d) const;
   void sum_touched(Wide* sums);
+  void sum_held(Wide* sums);
   DenseShard<Num> dense_shard(int64_t d) const;
   SparseShard sparse_shard(int64_t d) const;
 
@@ -218,8 +223,10 @@ class PimServer {
   MramVector<Weight> base_w_, base_prox_;      // [weights] (kPerDpu*, sparse)
   std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights]
   std::vector<TouchedGradient<Num>> touched_;  // GA-SGD sparse gradients [dpus]: touched entries
-  // sum_touched's record: the sums it last wrote (null: none, or changed since) and the entries.
+  // The pulls' record: the sums last written (null: none, or changed since), whether only the
+  // entries listed were, and those entries (sums_support).
   const Wide* sums_written_ = nullptr;
+  bool sums_listed_ = false;
   std::vector<uint32_t> sums_entries_;
   struct {
     std::vector<MramVector<Wide>> wide;       // [threads][weights], sparse local steps, zero

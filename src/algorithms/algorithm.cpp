@@ -1,5 +1,6 @@
 #include "src/algorithms/algorithm.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "pim_emul/fixed_point.h"
@@ -55,7 +56,15 @@ void ga_sgd_update(std::span<typename Num::Weight> w, typename Num::Wide& bias,
 
 template <class Num>
 void ma_sgd_average(std::span<typename Num::Weight> w, typename Num::Wide& bias,
-                    std::span<const typename Num::Wide> sums, int64_t total_dpus) {
+                    std::span<const typename Num::Wide> sums, int64_t total_dpus,
+                    std::optional<std::span<const uint32_t>> support,
+                    std::span<const typename Num::Weight> base) {
+  if (support) {
+    std::copy(base.begin(), base.end(), w.begin());
+    for (const uint32_t j : *support) w[j] = Num::to_weight(Num::average(sums[j], total_dpus));
+    bias = Num::average(sums[w.size()], total_dpus);
+    return;
+  }
   if constexpr (!Num::kFloat) {
     if (fixed::is_power_of_two(static_cast<uint64_t>(total_dpus))) {  // no division per entry
       const int s = fixed::log2_exact(static_cast<uint64_t>(total_dpus));
@@ -94,8 +103,9 @@ typename Num::Wide admm_tau(int alpha, int reg, int64_t total_dpus) {
   template void ga_sgd_update<Num>(std::span<Num::Weight>, Num::Wide&, std::span<const Num::Wide>, \
                                    const AlgorithmSettings&,                                       \
                                    std::optional<std::span<const uint32_t>>);                      \
-  template void ma_sgd_average<Num>(std::span<Num::Weight>, Num::Wide&,                            \
-                                    std::span<const Num::Wide>, int64_t);                          \
+  template void ma_sgd_average<Num>(                                                               \
+      std::span<Num::Weight>, Num::Wide&, std::span<const Num::Wide>, int64_t,                     \
+      std::optional<std::span<const uint32_t>>, std::span<const Num::Weight>);                     \
   template Num::Wide soft_threshold<Num>(Num::Wide, Num::Wide);                                    \
   template Num::Wide admm_tau<Num>(int, int, int64_t);
 PIMSCALE_HOST_STEPS(FixedQ31)

@@ -93,10 +93,14 @@ void ga_sgd_update(std::span<typename Num::Weight> w, typename Num::Wide& bias,
                    std::span<const typename Num::Wide> sums, const AlgorithmSettings& s,
                    std::optional<std::span<const uint32_t>> support = std::nullopt);
 
-// MA-SGD: w <- sat(sum_i w_i / N) (integer division toward zero), bias likewise.
+// MA-SGD: w <- sat(sum_i w_i / N) (integer division toward zero), bias likewise. `support`, when
+// given, lists (repeats allowed) the entries of sums that were written; every other entry's DPUs
+// all hold `base`'s, which is then its average.
 template <class Num>
 void ma_sgd_average(std::span<typename Num::Weight> w, typename Num::Wide& bias,
-                    std::span<const typename Num::Wide> sums, int64_t total_dpus);
+                    std::span<const typename Num::Wide> sums, int64_t total_dpus,
+                    std::optional<std::span<const uint32_t>> support = std::nullopt,
+                    std::span<const typename Num::Weight> base = {});
 
 // ADMM's soft threshold: 0 if |t| <= tau, else t -+ tau, saturated.
 template <class Num>

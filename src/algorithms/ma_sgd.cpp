@@ -46,8 +46,11 @@ template <class Num>
 class MaSgdState final : public GlobalModelState<Num> {
  public:
   using GlobalModelState<Num>::GlobalModelState;
-  void after_allreduce(PimServer<Num>&) override {
-    ma_sgd_average<Num>(this->w_, this->bias_, this->sums_, this->s_.total_dpus);
+  void after_allreduce(PimServer<Num>& server) override {
+    // Sparse integer sums on one server: written where a DPU holds an entry; elsewhere every DPU's
+    // entry is the base's, and so is their average.
+    ma_sgd_average<Num>(this->w_, this->bias_, this->sums_, this->s_.total_dpus,
+                        server.sums_support(this->sums_.data()), server.base_weights());
   }
 };
 

@@ -65,6 +65,44 @@ TEST(MaSgdAverage, ShiftEqualsDivisionTowardZero) {
   }
 }
 
+// One server's sparse sums written only where DPUs hold entries (support, with a repeat): the
+// average there is as before, and every other weight is the base's (its sum, N x base, is not
+// read: stale values stand in for it).
+TEST(MaSgdAverage, SupportOnlyReadsTheListedSums) {
+  const int64_t n = 4;
+  const std::vector<int32_t> base = {10, -20, 30, -40, 50};
+  const std::vector<int64_t> full = {4 * 10, -4 * 20 + 3, 4 * 30, -4 * 40 - 5, 4 * 50, 12};
+  std::vector<int64_t> stale = full;
+  stale[0] = stale[2] = stale[4] = 999;  // not listed
+  const std::vector<uint32_t> listed = {3, 1, 3};
+  std::vector<int32_t> w_full(5), w_support(5, 7);
+  int64_t bias_full = 0, bias_support = 0;
+  ma_sgd_average<FixedQ31>(w_full, bias_full, full, n);
+  ma_sgd_average<FixedQ31>(w_support, bias_support, stale, n, listed, base);
+  EXPECT_EQ(w_support, w_full);
+  EXPECT_EQ(w_support, (std::vector<int32_t>{10, -19, 30, -41, 50}));  // toward zero
+  EXPECT_EQ(bias_support, 3);
+  EXPECT_EQ(bias_full, 3);
+}
+
+// GA-SGD's update from the sums' support (zero elsewhere, entries repeated) equals the full one.
+TEST(GaSgdUpdate, SupportGivesTheFullUpdate) {
+  AlgorithmSettings s;
+  s.batch_log2 = 3;
+  s.lr_shift = 4;
+  s.reg_shift = 10;
+  const std::vector<int32_t> w0 = {1 << 20, -(1 << 20), 100, 0, 2147483000, -5, 1 << 25};
+  const std::vector<int64_t> sums = {800, 0, -7, -16, int64_t{1} << 24, 0, 0, 0};
+  std::vector<int32_t> w_full = w0, w_support = w0;
+  int64_t bias_full = 5, bias_support = 5;
+  ga_sgd_update<FixedQ31>(w_full, bias_full, sums, s);
+  const std::vector<uint32_t> support = {4, 0, 2, 3, 0};
+  ga_sgd_update<FixedQ31>(w_support, bias_support, sums, s, support);
+  EXPECT_EQ(w_support, w_full);
+  EXPECT_EQ(bias_support, bias_full);
+  EXPECT_NE(w_full[6], w0[6]);  // an entry not listed still decays
+}
+
 TEST(FloatSaturating, ClipsWhereFixedSaturatesAndOnlyThere) {
   // The GA-SGD host step of the first test in real units, b = 8, decay 2^-14: float-saturating
   // clips a weight and the bias pushed past 1 to 1 (as fixed saturates to 2^31 - 1); float keeps
