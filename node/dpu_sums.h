@@ -22,6 +22,42 @@ struct DpuSumScratch {
   std::vector<uint32_t> dpu, at;  // [held entries] (float)
 };
 
+// Integers: sums[j] += each DPU's held entry j's difference from base[j], DPU by DPU.
+template <class Num, class IndexOf, class ValuesOf>
+void add_held_differences(size_t dpus, std::span<const typename Num::Weight> base,
+                          IndexOf&& index_of, ValuesOf&& values_of, typename Num::Wide* sums) {
+  using Wide = typename Num::Wide;
+  for (size_t d = 0; d < dpus; ++d) {
+    const auto& index = index_of(d);
+    const auto& v = values_of(d);
+    for (size_t k = 0; k < index.size(); ++k) {
+      if (k + kPrefetch < index.size()) {  // random reads of two model-sized arrays
+        __builtin_prefetch(sums + index[k + kPrefetch]);
+        __builtin_prefetch(base.data() + index[k + kPrefetch]);
+      }
+      sums[index[k]] += static_cast<Wide>(v[k]) - static_cast<Wide>(base[index[k]]);
+    }
+  }
+}
+
+// Integers: sum_over_dpus's sums at the entries some DPU holds (each DPU's base, then the held
+// differences), the others left as they are; `listed` gets those entries, with repeats.
+template <class Num, class IndexOf, class ValuesOf>
+void sum_held_over_dpus(size_t dpus, std::span<const typename Num::Weight> base, IndexOf&& index_of,
+                        ValuesOf&& values_of, typename Num::Wide* sums,
+                        std::vector<uint32_t>& listed) {
+  using Wide = typename Num::Wide;
+  const auto copies = static_cast<Wide>(dpus);
+  listed.clear();
+  for (size_t d = 0; d < dpus; ++d) {
+    for (const uint32_t j : index_of(d)) {
+      listed.push_back(j);
+      sums[j] = Wide{base[j]} * copies;
+    }
+  }
+  add_held_differences<Num>(dpus, base, index_of, values_of, sums);
+}
+
 // sums[j], j < n, = the sum over DPUs d = 0, 1, ... in that order (from Wide{0}) of entry j of DPU
 // d's vector: values_of(d)[k] where index_of(d)[k] == j, else base[j]. An empty `base` means every
 // DPU holds every entry (index_of(d) is then not read and values_of(d) has n entries).
@@ -53,17 +89,7 @@ void sum_over_dpus(ThreadPool& pool, uint64_t n, size_t dpus,
     for (size_t j = 0; j < n; ++j) {                 // vectorised
       sums[j] = Wide{base[j]} * Wide{copies};
     }
-    for (size_t d = 0; d < dpus; ++d) {
-      const auto& index = index_of(d);
-      const auto& v = values_of(d);
-      for (size_t k = 0; k < index.size(); ++k) {
-        if (k + kPrefetch < index.size()) {  // random reads of two model-sized arrays
-          __builtin_prefetch(sums + index[k + kPrefetch]);
-          __builtin_prefetch(base.data() + index[k + kPrefetch]);
-        }
-        sums[index[k]] += static_cast<Wide>(v[k]) - static_cast<Wide>(base[index[k]]);
-      }
-    }
+    add_held_differences<Num>(dpus, base, index_of, values_of, sums);
   } else {
     // held[j]: how many DPUs hold entry j apart from the base.
     std::vector<uint32_t>& held = scratch.held;

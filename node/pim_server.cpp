@@ -307,28 +307,15 @@ void PimServer<Num>::sum_touched(Wide* sums) {
   sums_listed_ = true;
 }
 
-// Integer model sums at the entries some DPU holds (each DPU's base, then its held entries'
-// differences from it, as sum_over_dpus's), the others left as they are; the entries recorded for
-// sums_support.
+// Integer model sums at the entries some DPU holds, the others left as they are; the entries
+// recorded for sums_support.
 template <class Num>
 void PimServer<Num>::sum_held(Wide* sums) {
-  const auto copies = static_cast<Wide>(layout_.dpus);
-  size_t listed = 0;
-  for (const DpuModel<Num>& m : dpu_models_) listed += m.index.size();
-  sums_entries_.resize(listed);
-  size_t at = 0;
-  for (const DpuModel<Num>& m : dpu_models_) {
-    for (const uint32_t j : m.index) {
-      sums_entries_[at++] = j;
-      sums[j] = Wide{base_w_[j]} * copies;
-    }
-  }
-  for (const DpuModel<Num>& m : dpu_models_) {
-    for (size_t k = 0; k < m.index.size(); ++k) {
-      if (k + kPrefetch < m.index.size()) __builtin_prefetch(sums + m.index[k + kPrefetch]);
-      sums[m.index[k]] += Wide{m.w[k]} - Wide{base_w_[m.index[k]]};
-    }
-  }
+  sum_held_over_dpus<Num>(
+      dpu_models_.size(), base_w_,
+      [this](size_t d) -> const std::vector<uint32_t>& { return dpu_models_[d].index; },
+      [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; }, sums,
+      sums_entries_);
   sums_written_ = sums;
   sums_listed_ = true;
 }
