@@ -39,6 +39,24 @@ const std::vector<Param<CpuSpec>>& cpu_params() {
        PIMSCALE_F(c.vector_llc_gbps)},
       {"cpu.fork_join_us", "us", "one parallel section over the server's threads", 0, 1e6,
        PIMSCALE_F(c.fork_join_us)},
+      {"cpu.sparse_first_touch_ns", "ns",
+       "a sparse step's first touch of a gradient entry beyond a repeat's (list, clear)", 0, 1e6,
+       PIMSCALE_F(c.sparse_first_touch_ns), true},
+      {"cpu.sparse_mispredict_ns", "ns",
+       "a mispredicted test of whether a sparse step's gradient entry is new", 0, 1e6,
+       PIMSCALE_F(c.sparse_mispredict_ns), true},
+// clang-format off
+// The sweep's two costs at one working set (kCpuSweepNames[i] == size).
+#define PIMSCALE_SWEEP(i, size)                                                                   \
+      {"cpu.sparse_ns_at_" size, "ns", "one sparse LR non-zero, one thread, " size " working set", \
+       1e-3, 1e6, PIMSCALE_F(c.sparse_ns_at[i]), true},                                           \
+      {"cpu.vector_gbps_at_" size, "GB/s", "the SGD update, one thread, " size " working set",     \
+       1e-3, 1e6, PIMSCALE_F(c.vector_gbps_at[i]), true}
+      PIMSCALE_SWEEP(0, "256KiB"), PIMSCALE_SWEEP(1, "1MiB"),   PIMSCALE_SWEEP(2, "4MiB"),
+      PIMSCALE_SWEEP(3, "16MiB"),  PIMSCALE_SWEEP(4, "64MiB"),  PIMSCALE_SWEEP(5, "256MiB"),
+      PIMSCALE_SWEEP(6, "1GiB"),
+// clang-format on
+#undef PIMSCALE_SWEEP
   };
   return kParams;
 }

@@ -3,8 +3,11 @@
 // (cpu.toml, use: predict --device cpu --hardware DIR/cpu.toml) and microbench_cpu.json. Each rate
 // is the best of a few repetitions (the least disturbed by other work on the machine).
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <Eigen/Core>
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -15,9 +18,11 @@
 #include <nlohmann/json.hpp>
 
 #include "io/run_folder.h"
+#include "node/cpu_spec.h"
 #include "node/thread_pool.h"
 #include "src/base/error.h"
 #include "src/commands/microbench.h"
+#include "src/devices/cpu_model.h"
 #include "src/devices/cpu_trainer.h"
 #include "src/version.h"
 
@@ -39,13 +44,11 @@ double best_of(int reps, Fn fn) {
   return best;
 }
 
-// Sums `n` floats from `a` (eight sums, so the additions' latency overlaps): a streaming read.
+// Sums `n` floats from `a` with Eigen's vectorised reduction (several vector sums at once): a
+// streaming read bound by memory, not by the additions' latency (eight scalar sums ran at a third
+// of this host's rate).
 float stream_sum(const float* a, size_t n) {
-  float s[8] = {};
-  for (size_t i = 0; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) s[k] += a[i + static_cast<size_t>(k)];
-  }
-  return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+  return Eigen::Map<const Eigen::VectorXf>(a, static_cast<Eigen::Index>(n)).sum();
 }
 
 // The size of cpu0's cache at sysfs index `index` (2: L2, 3: usually the last level), or 0.
@@ -102,19 +105,26 @@ SparseSample sparse_sample(uint64_t rows, uint64_t nnz, uint64_t n) {
   return s;
 }
 
-// Seconds of one sparse gradient over all of `s`'s rows with a model of n weights of `value`
-// (SVM with 0: every row inside the margin).
+// Seconds of sparse gradients over all of `s`'s rows with a model of n weights of `value` (SVM
+// with 0: every row inside the margin), in steps of `step` rows (0: one step), each step's
+// touched entries cleared after it as in training; `*touched` (if given): the entries the steps
+// listed, summed.
 double sparse_seconds(const SparseSample& s, uint64_t n, const KernelConfig& cfg,
-                      float value = 0.001f) {
+                      float value = 0.001f, uint64_t step = 0, uint64_t* touched_sum = nullptr) {
   std::vector<float> w(n + 1, value), g(n + 1, 0.0f), z, t;
   std::vector<uint8_t> seen(n + 1, 0);
   std::vector<uint32_t> touched;
   const uint64_t rows = s.y.size();
+  if (step == 0) step = rows;
   return best_of(3, [&] {
-    CpuGradient out{g.data(), 0, touched, seen.data(), z, t, 0};
-    cpu_sparse_gradient({s.offsets.data(), s.indices.data(), s.y.data(), n}, 0, rows, w.data(), cfg,
-                        out);
-    cpu_clear_touched(out);
+    if (touched_sum) *touched_sum = 0;
+    for (uint64_t first = 0; first < rows; first += step) {
+      CpuGradient out{g.data(), 0, touched, seen.data(), z, t, 0};
+      cpu_sparse_gradient({s.offsets.data(), s.indices.data(), s.y.data(), n}, first,
+                          std::min(step, rows - first), w.data(), cfg, out);
+      if (touched_sum) *touched_sum += touched.size();
+      cpu_clear_touched(out);
+    }
   });
 }
 
@@ -167,7 +177,7 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
     CpuGradient out{g.data(), 0, touched, nullptr, z, t, 0};
     cpu_dense_gradient({x.data(), y.data(), kDenseN}, 0, kDenseRows, w.data(), 0, cfg, out);
   });
-  const double dense_efficiency = static_cast<double>(x.size()) * 4 / dense / 1e9 / core_gbps;
+  const double dense_bytes = static_cast<double>(x.size()) * 4;
   x = {};
 
   const auto fits = [](double bytes) {  // a power of two of weights whose model and gradient fill
@@ -190,6 +200,9 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
   const double svm_row_ns =
       std::max(0.0, sparse_seconds(sparse_sample(kRows, 4, n_l2), n_l2, svm, 0.0f) / kRows * 1e9 -
                         4 * l2_ns);
+  // The dense kernel's rate less its rows' fixed work (the model adds rows x row_ns).
+  const double dense_efficiency =
+      dense_bytes / (dense - static_cast<double>(kDenseRows) * row_ns * 1e-9) / 1e9 / core_gbps;
   const auto per_nnz = [&](uint64_t n) {
     return std::max(
         l2_ns, (sparse_seconds(sparse_sample(kRows, 39, n), n, cfg) / kRows * 1e9 - row_ns) / 39.0);
@@ -203,9 +216,53 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
       (sparse_seconds(outside, n_llc, svm, 0.01f) / kRows * 1e9 - svm_row_ns) / 39.0;
   const double gather_share = std::clamp(gather_ns / llc_ns, 0.01, 1.0);
 
+  // A step's first touch of an entry and a mispredicted test for a new one, the model in L2: rows
+  // of 39 non-zeros in one step (almost every non-zero a repeat), in steps of 8 rows (almost
+  // every one new to its step: few mispredictions) and of 1,190 (39 x 1,190 draws over n_touch
+  // weights: new and repeated entries mixed, most mispredicted). The listed entries are counted,
+  // the mispredictions estimated (src/devices/cpu_model.h), and the two costs solved for.
+  const auto n_touch = static_cast<uint64_t>(kCpuSweepBytes[0] / 9);
+  const SparseSample rows39 = sparse_sample(kRows, 39, n_touch);
+  struct Steps {
+    double seconds = 0, listed = 0, mispredicted = 0;
+  };
+  const auto in_steps = [&](uint64_t step) {
+    uint64_t listed = 0;
+    Steps s;
+    s.seconds = sparse_seconds(rows39, n_touch, cfg, 0.001f, step, &listed);
+    s.listed = static_cast<double>(listed);
+    for (uint64_t first = 0; first < kRows; first += step) {
+      s.mispredicted += touches_per_step(static_cast<double>(std::min(step, kRows - first)), 39, 0,
+                                         static_cast<double>(n_touch))
+                            .mispredicted;
+    }
+    return s;
+  };
+  const Steps whole = in_steps(kRows), small = in_steps(8), mixed = in_steps(1190);
+  // (small - whole) and (mixed - whole): seconds = listed x first touch + mispredicted x
+  // misprediction.
+  const double a1 = small.listed - whole.listed, b1 = small.mispredicted - whole.mispredicted,
+               c1 = small.seconds - whole.seconds;
+  const double a2 = mixed.listed - whole.listed, b2 = mixed.mispredicted - whole.mispredicted,
+               c2 = mixed.seconds - whole.seconds;
+  const double det = a1 * b2 - a2 * b1;
+  const double first_touch_ns = std::max(0.0, (c1 * b2 - c2 * b1) / det * 1e9);
+  const double mispredict_ns = std::max(0.0, (a1 * c2 - a2 * c1) / det * 1e9);
+
   // Vector work: the SGD update with its vectors in L2 and in the last-level cache, one thread.
   const double vector_l2 = 64.0 * n_l2 * 12 / update_seconds(n_l2, 64) / 1e9;
   const double vector_llc = 4.0 * n_llc * 12 / update_seconds(n_llc, 4) / 1e9;
+
+  // Both again at working sets of 256 KiB to 1 GiB (the model's arrays: sparse w, g and the
+  // touched flags, 9 B a weight; the update's w and g, 8 B a weight), wherever the caches end.
+  std::array<double, kCpuSweepBytes.size()> sweep_sparse{}, sweep_vector{};
+  for (size_t i = 0; i < kCpuSweepBytes.size(); ++i) {
+    const double bytes = kCpuSweepBytes[i];
+    sweep_sparse[i] = per_nnz(static_cast<uint64_t>(bytes / 9));
+    const auto n = static_cast<uint64_t>(bytes / 8);
+    const int reps = static_cast<int>(std::max(1.0, double{1 << 28} / (12.0 * n)));
+    sweep_vector[i] = reps * 12.0 * n / update_seconds(n, reps) / 1e9;
+  }
 
   // One parallel section over every core, empty, after 50 us of the calling thread's own work (as
   // in training, where the other threads sleep between sections): the mean of 2,000.
@@ -233,10 +290,11 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
   toml += entry("core_bandwidth_gbps", core_gbps, src + ": one thread summing 256 MiB of floats");
   toml += entry("memory_bandwidth_gbps", memory_gbps,
                 src + ": every core summing its own 256 MiB of floats");
-  toml += entry("dense_efficiency", dense_efficiency,
-                src +
-                    ": the dense LR gradient over 256 MiB of rows, one thread, over one core's "
-                    "streaming rate");
+  toml +=
+      entry("dense_efficiency", dense_efficiency,
+            src +
+                ": the dense LR gradient over 256 MiB of rows, one thread, less its rows' row_ns, "
+                "over one core's streaming rate");
   toml += entry("l2_bytes", l2, src + ": cpu0's L2 cache (" + caches.how + ")");
   toml += entry("cache_bytes", llc, src + ": cpu0's last-level cache (" + caches.how + ")");
   toml += entry("sparse_l2_ns", l2_ns,
@@ -264,6 +322,22 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
       src +
           ": an empty parallel section over every core after 50 us of the calling thread's work, "
           "the mean of 2,000");
+  const std::string touch_source =
+      src + fmt::format(
+                ": LR gradient rows of 39 non-zeros over {} weights in one step, in steps "
+                "of 8 rows and of 1,190 rows, solved for both costs",
+                n_touch);
+  toml += entry("sparse_first_touch_ns", first_touch_ns, touch_source);
+  toml += entry("sparse_mispredict_ns", mispredict_ns, touch_source);
+  for (size_t i = 0; i < kCpuSweepBytes.size(); ++i) {
+    const std::string at = kCpuSweepNames[i];
+    toml += entry(("sparse_ns_at_" + at).c_str(), sweep_sparse[i],
+                  src + fmt::format(": LR gradient rows of 39 non-zeros over {} weights ({})",
+                                    static_cast<uint64_t>(kCpuSweepBytes[i] / 9), at));
+    toml += entry(("vector_gbps_at_" + at).c_str(), sweep_vector[i],
+                  src + fmt::format(": the SGD update over {} weights ({}), one thread",
+                                    static_cast<uint64_t>(kCpuSweepBytes[i] / 8), at));
+  }
   folder.write_text("cpu.toml", toml);
   const nlohmann::json out = {{"version", kVersion},
                               {"git_revision", kGitRevision},
@@ -281,7 +355,12 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
                               {"sparse_gather_share", gather_share},
                               {"vector_l2_gbps", vector_l2},
                               {"vector_llc_gbps", vector_llc},
-                              {"fork_join_us", fork_join_us}};
+                              {"fork_join_us", fork_join_us},
+                              {"sparse_first_touch_ns", first_touch_ns},
+                              {"sparse_mispredict_ns", mispredict_ns},
+                              {"sweep_bytes", kCpuSweepBytes},
+                              {"sweep_sparse_ns", sweep_sparse},
+                              {"sweep_vector_gbps", sweep_vector}};
   folder.write_json("microbench_cpu.json", out);
   folder.commit();
   fmt::print(
@@ -291,10 +370,14 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
       "beyond; {:.2f} ns a row\n"
       "update: {:.2f} GB/s in L2, {:.2f} GB/s in the last-level cache (one core); parallel "
       "section {:.2f} us\n"
+      "a step's first touch of an entry: {:.2f} ns more than a repeat; a mispredicted test for "
+      "one: {:.2f} ns\n"
+      "by working set ({}): sparse {:.3g} ns a non-zero; update {:.3g} GB/s\n"
       "results in {}: cpu.toml (use: pimscale predict --device cpu --hardware {}/cpu.toml), "
       "microbench_cpu.json\n",
       core_gbps, cores, memory_gbps, dense_efficiency, l2_ns, llc_ns, memory_ns, row_ns, vector_l2,
-      vector_llc, fork_join_us, config.out, config.out);
+      vector_llc, fork_join_us, first_touch_ns, mispredict_ns, fmt::join(kCpuSweepNames, ", "),
+      fmt::join(sweep_sparse, ", "), fmt::join(sweep_vector, ", "), config.out, config.out);
 }
 
 }  // namespace pimscale

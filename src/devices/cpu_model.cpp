@@ -23,18 +23,39 @@ double stream_seconds(double bytes, const CpuSpec& c, const Sharing& s) {
   return bytes / rate;
 }
 
+// log-linear interpolation of the sweep's values y at the working set `bytes` (held at its ends).
+double at_working_set(const std::array<double, 7>& y, double bytes) {
+  const auto& x = kCpuSweepBytes;
+  if (bytes <= x.front()) return y.front();
+  for (size_t i = 1; i < x.size(); ++i) {
+    if (bytes <= x[i]) {
+      const double f = std::log(bytes / x[i - 1]) / std::log(x[i] / x[i - 1]);
+      return y[i - 1] + (y[i] - y[i - 1]) * f;
+    }
+  }
+  return y.back();
+}
+
 // Vector work (updates, sums) over `bytes` split across `threads` threads, each with a working
-// set of `working` bytes: at one core's L2 or last-level-cache rate, else streamed.
+// set of `working` bytes: with a sweep, at its rate for a thread's share of the working set (from
+// memory, at most the thread's share of the machine's bandwidth); else at one core's L2 or
+// last-level-cache rate, or streamed.
 double vector_seconds(double bytes, double working, double threads, const CpuSpec& c,
                       const Sharing& s) {
   const double per_thread = bytes / threads;
+  if (c.has_sweep()) {
+    double rate = at_working_set(c.vector_gbps_at, working / threads);
+    if (rate <= c.core_bandwidth_gbps) rate = std::min(rate, c.memory_bandwidth_gbps / s.streams);
+    return per_thread / (rate * 1e9);
+  }
   if (working / threads <= c.l2_bytes) return per_thread / (c.vector_l2_gbps * 1e9);
   if (working <= c.cache_bytes) return per_thread / (c.vector_llc_gbps * 1e9);
   return stream_seconds(per_thread, c, s);
 }
 
 // One sparse non-zero with models and gradients of `working` bytes on the server: log-linear
-// between microbench's three points (L2/2, the last-level cache / 2, 8x the last-level cache);
+// over the sweep at a thread's share, or between microbench's three points (L2/2, the last-level
+// cache / 2, 8x the last-level cache);
 // `hot` of the non-zeros fall on the most frequent 1% of features, which stay in L2 while 1% of a
 // thread's working set fits there.
 double sparse_ns(double working, double threads, double hot, const CpuSpec& c) {
@@ -44,7 +65,9 @@ double sparse_ns(double working, double threads, double hot, const CpuSpec& c) {
   const double y[3] = {c.sparse_l2_ns, c.sparse_llc_ns, c.sparse_memory_ns};
   const double at = std::log(std::max(per_thread, 1.0));
   double far = y[2];
-  if (at <= x[0]) {
+  if (c.has_sweep()) {
+    far = at_working_set(c.sparse_ns_at, per_thread);
+  } else if (at <= x[0]) {
     far = y[0];
   } else if (at <= x[1]) {
     far = y[0] + (y[1] - y[0]) * (at - x[0]) / (x[1] - x[0]);
@@ -56,6 +79,30 @@ double sparse_ns(double working, double threads, double hot, const CpuSpec& c) {
 }
 
 }  // namespace
+
+StepTouches touches_per_step(double rows, double nnz, double hot, double n) {
+  // Two groups of features, each drawn evenly within: (share of the draws, features).
+  const double groups[2][2] = {{hot > 0 ? hot : 1.0, hot > 0 ? n * 0.01 : n},
+                               {hot > 0 ? 1 - hot : 0.0, n * 0.99}};
+  const double draws = rows * nnz;
+  StepTouches s;
+  for (const auto& [share, over] : groups) {
+    if (share > 0 && over >= 1) s.listed += over * -std::expm1(-draws * share / over);
+  }
+  // The chance that draw k is new, p(k) = sum of share e^(-k share / features); the predictor
+  // misses min(p, 1 - p) of the draws: integrated by the midpoint rule.
+  constexpr int kPoints = 1024;
+  const double dk = draws / kPoints;
+  for (int i = 0; i < kPoints; ++i) {
+    const double k = (i + 0.5) * dk;
+    double p = 0;
+    for (const auto& [share, over] : groups) {
+      if (share > 0 && over >= 1) p += share * std::exp(-k * share / over);
+    }
+    s.mispredicted += std::min(p, 1 - p) * dk;
+  }
+  return s;
+}
 
 PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWork& work,
                            const NetworkSpec& net) {
@@ -96,6 +143,10 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
     const double scatter = lr ? 1 : work.svm_active_fraction;
     const double gather = c.sparse_gather_share;
     worker += rows * work.nnz_per_row * ns * 1e-9 * (gather + (1 - gather) * scatter);
+    // Each step lists the entries new to it (and clears them after).
+    const StepTouches t = touches_per_step(rps * scatter, work.nnz_per_row, work.top1pct_share, n);
+    worker += steps *
+              (t.listed * c.sparse_first_touch_ns + t.mispredicted * c.sparse_mispredict_ns) * 1e-9;
   } else {
     worker += stream_seconds(rows * n * 4, c, share) / c.dense_efficiency;
   }
@@ -113,13 +164,15 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   const double vectors = static_cast<double>(setup.algorithm->allreduce_vectors());
   double reduce = 0;
   if (kind == AlgorithmKind::kGaSgd && setup.sparse) {
-    // Each worker's touched entries: the non-zeros of its rows with a gradient, at most n.
+    // Each worker's touched entries: the distinct features of its rows with a gradient.
     const double scatter = lr ? 1 : work.svm_active_fraction;
-    const double touched = std::min(n, rps * (work.nnz_per_row + 1) * scatter);
+    const double touched =
+        touches_per_step(rps * scatter, work.nnz_per_row, work.top1pct_share, n).listed;
     reduce = vector_seconds(n * 4, working, vector_threads, c, share) +
              W * touched * c.sparse_l2_ns * 1e-9;
   } else {
-    reduce = vector_seconds(vectors * (W + 1) * n * 4, working, vector_threads, c, share);
+    // Each vector's sums: zeroed (4 B a weight), then each worker's added (read both, write: 12).
+    reduce = vector_seconds(vectors * (4 + 12 * W) * n, working, vector_threads, c, share);
   }
   round.add(Phase::kHostReduce, from_seconds((reduce + vector_fork) * share.slowdown));
 
@@ -149,8 +202,11 @@ nlohmann::json cpu_model_detail(const RunSetup& setup, const CpuSpec& c, const C
       {"method",
        "per round: host_compute = ceil(workers / threads) x one worker's kernel (rows x row_ns + "
        "dense: rows x features x 4 B at min(core, memory / streaming threads) bandwidth / "
-       "dense_efficiency; sparse: non-zeros x sparse_l2_ns, sparse_llc_ns or sparse_memory_ns by "
-       "where the models fit; MA-SGD and ADMM: each step's update as vector work) + the "
+       "dense_efficiency; sparse: non-zeros x the sweep's sparse_ns_at_* at a thread's working set "
+       "(else sparse_l2_ns, sparse_llc_ns or sparse_memory_ns by where the models fit) + each "
+       "step's distinct touched entries x sparse_first_touch_ns and its mispredicted tests for a "
+       "new "
+       "entry x sparse_mispredict_ns; MA-SGD and ADMM: each step's update as vector work) + the "
        "host's update; host_reduce: the workers' vectors summed as vector work; network: the "
        "network preset's all-reduce of the sums plus a one-word barrier; each parallel section "
        "+ fork_join_us; all x (threads on the machine / cores) when they outnumber the cores"},

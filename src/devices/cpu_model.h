@@ -27,6 +27,17 @@ struct CpuWork {
   double top1pct_share = 0;
 };
 
+// One sparse step of `rows` rows (those inside the margin) over n features: the gradient entries
+// it lists (the bias and the distinct features among its rows x nnz draws) and the mispredicted
+// tests of whether an entry is new. `hot` of the draws fall evenly on the most frequent 1% of the
+// features and the rest evenly on the others (hot 0: all evenly), mixed in random order. Draw k
+// is new with probability p(k), the sum over the two groups of share x e^(-k share / features); a
+// predictor that guesses the likelier outcome misses min(p, 1 - p) of the draws.
+struct StepTouches {
+  double listed = 1, mispredicted = 0;
+};
+StepTouches touches_per_step(double rows, double nnz, double hot, double n);
+
 // One communication round of server 0 (the servers are alike): host_compute, host_reduce and
 // network (wait: 0, the servers are balanced).
 PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& cpu, const CpuWork& work,
