@@ -12,6 +12,7 @@ struct MicrobenchConfig {
   std::string out = "runs/microbench";
   bool force = false;          // replace a previous results folder at `out`
   std::string device = "pim";  // pim: PrIM's benchmarks on the preset; cpu: this host's rates
+  int passes = 1;              // cpu: whole measurements, each timing's fastest kept
 };
 
 // Rank 0's work; throws InputError for a bad preset or an unwritable folder.

@@ -88,8 +88,18 @@ class MicrobenchCommand final : public Command {
                    "pim: PrIM's microbenchmarks emulated on --hardware; cpu: measure this host's "
                    "rates for the CPU model and write them as a preset (cpu.toml)")
         ->check(CLI::IsMember({"pim", "cpu"}));
+    app.add_option("--passes", config_.passes,
+                   "--device cpu: measure everything this many times, one pass after another, and "
+                   "keep each timing's fastest (a shared machine's slow spells last seconds; "
+                   "default 1)")
+        ->check(CLI::Range(1, 100));
   }
   int run(Cluster* cluster) override {
+    if (config_.passes != 1 && config_.device != "cpu") {
+      throw InputError(
+          "microbench: --passes is for --device cpu (the PIM microbenchmarks are "
+          "emulated, not timed); leave it out");
+    }
     on_root(*cluster, [&] {
       if (config_.device == "cpu") {
         run_cpu_microbench(config_);

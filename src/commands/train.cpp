@@ -778,7 +778,8 @@ int run_train(const TrainConfig& given, Cluster& cluster, const nlohmann::json* 
         cpu ? rows_memory_needs(setup, row_offsets)
             : host_memory_needs(setup, cfg, threads_of(cfg), row_offsets);
     if (cpu) {
-      for (HostMemoryItem& i : CpuTrainer::memory_needs(setup)) mine.push_back(std::move(i));
+      for (HostMemoryItem& i : CpuTrainer::memory_needs(setup, threads_of(cfg)))
+        mine.push_back(std::move(i));
     }
     uint64_t need = 0;
     for (const HostMemoryItem& i : mine) need += i.bytes;

@@ -26,6 +26,7 @@ struct CpuTrainer::Worker {
   float g_bias = 0;
   std::vector<uint32_t> touched;  // sparse: the entries of g this step wrote
   std::vector<uint8_t> seen;      // sparse: [n], 1 where touched
+  std::vector<float> listed;      // GA-SGD sparse: g at `touched`, taken out of g by the worker
   std::vector<float> w;           // MA-SGD, ADMM: the worker's own model
   float bias = 0;
   std::vector<float> u, prox;  // ADMM: u_i and u_i - z
@@ -49,6 +50,7 @@ CpuTrainer::CpuTrainer(const RunSetup& setup, const ServerData<Float32>& rows, i
   const AlgorithmKind kind = setup.algorithm->kind();
   sums_.assign(cpu_allreduce_bytes(setup) / sizeof(float), 0.0f);
   if (kind == AlgorithmKind::kAdmm) z_.assign(n_, 0.0f);
+  if (kind == AlgorithmKind::kGaSgd && threads > 1) copies_.resize(static_cast<size_t>(threads));
   for (Worker& k : workers_) {
     k.g.assign(n_, 0.0f);
     if (setup.sparse) k.seen.assign(n_, 0);
@@ -74,7 +76,7 @@ std::string in_workers(std::string message) {
 
 CpuTrainer::~CpuTrainer() = default;
 
-std::vector<HostMemoryItem> CpuTrainer::memory_needs(const RunSetup& setup) {
+std::vector<HostMemoryItem> CpuTrainer::memory_needs(const RunSetup& setup, int threads) {
   const AlgorithmKind kind = setup.algorithm->kind();
   const uint64_t n = setup.layout.weights, workers = static_cast<uint64_t>(setup.layout.dpus);
   // Per worker: the gradient, its own model (MA-SGD, ADMM), u_i and u_i - z (ADMM), the touched
@@ -83,8 +85,13 @@ std::vector<HostMemoryItem> CpuTrainer::memory_needs(const RunSetup& setup) {
       1 + (kind == AlgorithmKind::kGaSgd ? 0 : 1) + (kind == AlgorithmKind::kAdmm ? 2 : 0);
   const uint64_t per_worker = vectors * n * sizeof(float) + (setup.sparse ? n : 0);
   const uint64_t host = (kind == AlgorithmKind::kAdmm ? 4 : 2) * (n + 1) * sizeof(float);
+  // GA-SGD with several threads: each thread's copy of the global model.
+  const uint64_t copies = kind == AlgorithmKind::kGaSgd && threads > 1
+                              ? static_cast<uint64_t>(threads) * n * sizeof(float)
+                              : 0;
   return {{"CPU workers' models and gradients", workers * per_worker},
-          {"global model and sums", host}};
+          {"global model and sums", host},
+          {"per-thread copies of the global model", copies}};
 }
 
 uint64_t CpuTrainer::rows_run() const {
@@ -254,6 +261,16 @@ void CpuTrainer::allreduce(std::span<float> sums) {
   ledger_.add(Phase::kNetwork, since(t1), sums.size() * sizeof(float));
 }
 
+const float* CpuTrainer::thread_model() {
+  if (copies_.empty()) return w_.data();
+  ModelCopy& c = copies_[static_cast<size_t>(ThreadPool::thread_index())];
+  if (c.round != round_) {
+    c.w.assign(w_.begin(), w_.end());
+    c.round = round_;
+  }
+  return c.w.data();
+}
+
 void CpuTrainer::round(uint64_t r) {
   const AlgorithmSettings& s = setup_.settings;
   const AlgorithmKind kind = setup_.algorithm->kind();
@@ -266,7 +283,22 @@ void CpuTrainer::round(uint64_t r) {
   auto t = Clock::now();
   uint64_t rows_read = 0;
   if (kind == AlgorithmKind::kGaSgd) {
-    auto work = [&](size_t k) { gradient(workers_[k], k * rpw + r * rps, rps, w_.data(), bias_); };
+    ++round_;
+    auto work = [&](size_t k) {
+      Worker& wk = workers_[k];
+      gradient(wk, k * rpw + r * rps, rps, thread_model(), bias_);
+      if (setup_.sparse) {
+        // The touched sums leave g as a list, and g is cleared by the thread that writes it: the
+        // host's sum then reads the list in order, not another core's lines at random.
+        wk.listed.resize(wk.touched.size());
+        for (size_t i = 0; i < wk.touched.size(); ++i) {
+          const uint32_t j = wk.touched[i];
+          wk.listed[i] = wk.g[j];
+          wk.g[j] = 0;
+          wk.seen[j] = 0;
+        }
+      }
+    };
     pool_.parallel_for(W, work);
     rows_read = W * rps;
   } else if (kind == AlgorithmKind::kMaSgd) {
@@ -292,9 +324,8 @@ void CpuTrainer::round(uint64_t r) {
       std::fill(sums_.data() + lo, sums_.data() + hi, 0.0f);
     });
     for (Worker& k : workers_) {
-      for (const uint32_t j : k.touched) sums_[j] += k.g[j];
-      CpuGradient out = k.gradient();
-      cpu_clear_touched(out);
+      for (size_t i = 0; i < k.touched.size(); ++i) sums_[k.touched[i]] += k.listed[i];
+      k.touched.clear();
     }
   } else if (kind == AlgorithmKind::kGaSgd) {
     sum_workers([](Worker& k) { return k.g.data(); }, [](Worker& k) { return k.g_bias; },

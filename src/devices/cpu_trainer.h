@@ -97,8 +97,8 @@ class CpuTrainer {
   CpuTrainer& operator=(const CpuTrainer&) = delete;
 
   // What the workers and the host hold beside the rows (models, gradients, sums), for the host
-  // memory check before anything is allocated.
-  static std::vector<HostMemoryItem> memory_needs(const RunSetup& setup);
+  // memory check before anything is allocated; `threads` as the constructor's.
+  static std::vector<HostMemoryItem> memory_needs(const RunSetup& setup, int threads);
 
   // Collective: communication round r of an epoch (setup.rounds of them), each phase's wall time
   // added to ledger().
@@ -130,6 +130,11 @@ class CpuTrainer {
   template <class Fn>
   void chunks(uint64_t n, Fn fn);
   void allreduce(std::span<float> sums);
+  // GA-SGD: the global model as the calling pool thread reads it this round: with several threads,
+  // the thread's own copy, refreshed once a round. The host's update leaves w_'s lines in whichever
+  // core wrote them, and a sparse gradient's random reads of another core's lines cost 2.5x the
+  // kernel's time on a 2-core VM; one sequential copy a round costs little.
+  const float* thread_model();
 
   const RunSetup& setup_;
   const ServerData<Float32>& rows_;
@@ -141,6 +146,12 @@ class CpuTrainer {
   float bias_ = 0;
   std::vector<float> sums_;  // [n + 1] (ADMM: 2 (n + 1): w_i's, then u_i's)
   std::vector<float> z_;     // ADMM
+  struct ModelCopy {
+    std::vector<float> w;
+    uint64_t round = ~uint64_t{0};  // the round_ it was copied in
+  };
+  std::vector<ModelCopy> copies_;  // GA-SGD, several threads: one per pool thread
+  uint64_t round_ = 0;             // rounds run, for copies_
   PhaseLedger ledger_;
 };
 
