@@ -107,6 +107,7 @@ expect_error 1 "predict --device cpu needs --hardware CPU_PRESET" predict --devi
 expect_error 1 "plan --device cpu is not available yet" plan --device cpu --data "$WORK/dense.h5"
 expect_error 1 "--dpus-per-server describes the emulated PIM cluster" predict --device cpu --data "$WORK/dense.h5" \
   --hardware x.toml --dpus-per-server 4
+expect_error 1 "microbench: --passes is for --device cpu" microbench --passes 2
 "$PIMSCALE" microbench --device cpu --out "$WORK/mb" >/dev/null
 expect_error 1 "--network measured has no model" predict --device cpu --data "$WORK/dense.h5" \
   --hardware "$WORK/mb/cpu.toml" --network measured
