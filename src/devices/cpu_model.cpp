@@ -205,11 +205,10 @@ nlohmann::json cpu_model_detail(const RunSetup& setup, const CpuSpec& c, const C
        "dense_efficiency; sparse: non-zeros x the sweep's sparse_ns_at_* at a thread's working set "
        "(else sparse_l2_ns, sparse_llc_ns or sparse_memory_ns by where the models fit) + each "
        "step's distinct touched entries x sparse_first_touch_ns and its mispredicted tests for a "
-       "new "
-       "entry x sparse_mispredict_ns; MA-SGD and ADMM: each step's update as vector work) + the "
-       "host's update; host_reduce: the workers' vectors summed as vector work; network: the "
-       "network preset's all-reduce of the sums plus a one-word barrier; each parallel section "
-       "+ fork_join_us; all x (threads on the machine / cores) when they outnumber the cores"},
+       "new entry x sparse_mispredict_ns; MA-SGD and ADMM: each step's update as vector work) + "
+       "the host's update; host_reduce: the workers' vectors summed as vector work; network: the "
+       "network preset's all-reduce of the sums plus a one-word barrier; each parallel section + "
+       "fork_join_us; all x (threads on the machine / cores) when they outnumber the cores"},
       {"cpu", c.name},
       {"workers_per_server", setup.layout.dpus},
       {"threads", work.threads},
