@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
+#include <string>
 
 #include "src/algorithms/algorithm.h"
 #include "src/config/presets.h"
@@ -90,6 +92,18 @@ TEST(CpuModel, SweepAndTouchCostsAddWhatTheyPrice) {
   const StepTouches t = touches_per_step(64, 39, 0, static_cast<double>(s.layout.weights));
   EXPECT_NEAR(host_compute(s, touches, w) - host_compute(s, base, w),
               (t.listed + 10 * t.mispredicted) * 1e-9, kPs);
+}
+
+TEST(CpuModel, EverySweepPointHasItsPresetKeys) {
+  // microbench writes cpu.sparse_ns_at_<name> and cpu.vector_gbps_at_<name> for each point; the
+  // preset table must declare each (an undeclared key is refused, a missing one would read 0).
+  std::set<std::string> keys;
+  for (const Param<CpuSpec>& p : cpu_params()) keys.insert(p.key);
+  for (const char* name : kCpuSweepNames) {
+    EXPECT_TRUE(keys.count(std::string("cpu.sparse_ns_at_") + name)) << name;
+    EXPECT_TRUE(keys.count(std::string("cpu.vector_gbps_at_") + name)) << name;
+  }
+  EXPECT_EQ(kCpuSweepNames.size(), kCpuSweepBytes.size());
 }
 
 }  // namespace
