@@ -13,6 +13,16 @@
 
 namespace pimscale {
 
+// The working sets (bytes of the model-sized arrays a thread touches) of CpuSpec's sweep: 256 KiB
+// to 1 GiB, 4x apart.
+inline constexpr std::array<double, 7> kCpuSweepBytes = {
+    262144.0, 1048576.0, 4194304.0, 16777216.0, 67108864.0, 268435456.0, 1073741824.0};
+// Their names in the preset's keys (cpu.sparse_ns_at_<name>, cpu.vector_gbps_at_<name>).
+inline constexpr std::array<const char*, kCpuSweepBytes.size()> kCpuSweepNames = {
+    "256KiB", "1MiB", "4MiB", "16MiB", "64MiB", "256MiB", "1GiB"};
+// One value per working set of the sweep.
+using CpuSweep = std::array<double, kCpuSweepBytes.size()>;
+
 struct CpuSpec {
   std::string name, file;
   int64_t cores = 0;                 // cores of one server (the default workers)
@@ -35,8 +45,8 @@ struct CpuSpec {
   // kCpuSweepBytes (one thread), which the model interpolates instead of placing the three points
   // above by the caches' sizes (a virtual machine's CPUID may report the socket's last-level cache,
   // of which one core sees a slice). 0: not measured.
-  std::array<double, 7> sparse_ns_at{};    // one sparse LR non-zero, ns
-  std::array<double, 7> vector_gbps_at{};  // the SGD update, GB/s
+  CpuSweep sparse_ns_at{};    // one sparse LR non-zero, ns
+  CpuSweep vector_gbps_at{};  // the SGD update, GB/s
   // Optional: a sparse step's first touch of a gradient entry beyond a repeat's (listing it,
   // clearing it after the step), and one mispredicted test of whether an entry is new (when new
   // and repeated entries mix), ns. 0: not measured.
@@ -44,14 +54,6 @@ struct CpuSpec {
   bool has_sweep() const { return sparse_ns_at[0] > 0 && vector_gbps_at[0] > 0; }
   SourceMap sources;
 };
-
-// The working sets (bytes of the model-sized arrays a thread touches) of CpuSpec's sweep: 256 KiB
-// to 1 GiB, 4x apart.
-inline constexpr std::array<double, 7> kCpuSweepBytes = {
-    262144.0, 1048576.0, 4194304.0, 16777216.0, 67108864.0, 268435456.0, 1073741824.0};
-// Their names in the preset's keys (cpu.sparse_ns_at_<name>, cpu.vector_gbps_at_<name>).
-inline constexpr std::array<const char*, 7> kCpuSweepNames = {"256KiB", "1MiB",   "4MiB", "16MiB",
-                                                              "64MiB",  "256MiB", "1GiB"};
 
 const std::vector<Param<CpuSpec>>& cpu_params();
 

@@ -159,7 +159,7 @@ struct Timings {
   double rows4 = 0, rows64 = 0, svm_rows4 = 0, rows39_llc = 0, rows39_memory = 0, svm_outside = 0;
   std::array<Steps, 3> touch;  // rows of 39 in one step, in steps of 8 rows and of 1,190
   double update_l2 = 0, update_llc = 0;
-  std::array<double, kCpuSweepBytes.size()> sweep_rows39{}, sweep_update{};
+  CpuSweep sweep_rows39{}, sweep_update{};
   double fork_join = 0;  // the mean of 2,000
 
   // Each timing the faster of this pass's and `o`'s.
@@ -346,7 +346,7 @@ void run_cpu_microbench(const MicrobenchConfig& config) {
   const double mispredict_ns = std::max(0.0, (a1 * c2 - a2 * c1) / det * 1e9);
   const double vector_l2 = 64.0 * n_l2 * 12 / best.update_l2 / 1e9;
   const double vector_llc = 4.0 * n_llc * 12 / best.update_llc / 1e9;
-  std::array<double, kCpuSweepBytes.size()> sweep_sparse{}, sweep_vector{};
+  CpuSweep sweep_sparse{}, sweep_vector{};
   for (size_t i = 0; i < kCpuSweepBytes.size(); ++i) {
     sweep_sparse[i] = per_nnz(best.sweep_rows39[i]);
     const uint64_t n = sweep_update_weights(i);

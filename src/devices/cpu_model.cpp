@@ -24,7 +24,7 @@ double stream_seconds(double bytes, const CpuSpec& c, const Sharing& s) {
 }
 
 // log-linear interpolation of the sweep's values y at the working set `bytes` (held at its ends).
-double at_working_set(const std::array<double, 7>& y, double bytes) {
+double at_working_set(const CpuSweep& y, double bytes) {
   const auto& x = kCpuSweepBytes;
   if (bytes <= x.front()) return y.front();
   for (size_t i = 1; i < x.size(); ++i) {
@@ -123,6 +123,12 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   const double rps = static_cast<double>(setup.settings.rows_per_dpu_step);
   const double rpw = static_cast<double>(setup.layout.rows_per_dpu);
   const bool lr = setup.kernel.model == ModelKind::kLr;
+  // Sparse: the share of rows inside the margin (their non-zeros scatter), and what one step of a
+  // worker lists and mispredicts (its kernel's cost, and the entries the host then sums).
+  const double scatter = lr ? 1 : work.svm_active_fraction;
+  const StepTouches touches =
+      setup.sparse ? touches_per_step(rps * scatter, work.nnz_per_row, work.top1pct_share, n)
+                   : StepTouches{};
   // Every vector a round touches on the server (the global model and sums; per worker its gradient,
   // touched flags, own model and ADMM's u_i and u_i - z): what decides which cache the vector work
   // and the sparse gathers hit.
@@ -140,13 +146,13 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
     // Each non-zero gathers a weight and (inside the margin) scatters into the gradient: the model
     // and the gradient (MA-SGD, ADMM: the worker's own copies) are the working set.
     const double ns = sparse_ns(working, T, work.top1pct_share, c);
-    const double scatter = lr ? 1 : work.svm_active_fraction;
     const double gather = c.sparse_gather_share;
     worker += rows * work.nnz_per_row * ns * 1e-9 * (gather + (1 - gather) * scatter);
     // Each step lists the entries new to it (and clears them after).
-    const StepTouches t = touches_per_step(rps * scatter, work.nnz_per_row, work.top1pct_share, n);
-    worker += steps *
-              (t.listed * c.sparse_first_touch_ns + t.mispredicted * c.sparse_mispredict_ns) * 1e-9;
+    worker +=
+        steps *
+        (touches.listed * c.sparse_first_touch_ns + touches.mispredicted * c.sparse_mispredict_ns) *
+        1e-9;
   } else {
     worker += stream_seconds(rows * n * 4, c, share) / c.dense_efficiency;
   }
@@ -165,11 +171,8 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   double reduce = 0;
   if (kind == AlgorithmKind::kGaSgd && setup.sparse) {
     // Each worker's touched entries: the distinct features of its rows with a gradient.
-    const double scatter = lr ? 1 : work.svm_active_fraction;
-    const double touched =
-        touches_per_step(rps * scatter, work.nnz_per_row, work.top1pct_share, n).listed;
     reduce = vector_seconds(n * 4, working, vector_threads, c, share) +
-             W * touched * c.sparse_l2_ns * 1e-9;
+             W * touches.listed * c.sparse_l2_ns * 1e-9;
   } else {
     // Each vector's sums: zeroed (4 B a weight), then each worker's added (read both, write: 12).
     reduce = vector_seconds(vectors * (4 + 12 * W) * n, working, vector_threads, c, share);

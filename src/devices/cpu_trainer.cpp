@@ -197,6 +197,16 @@ void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int 
   }
 }
 
+void cpu_take_touched(CpuGradient& out, std::vector<float>& values) {
+  values.resize(out.touched.size());
+  for (size_t i = 0; i < out.touched.size(); ++i) {
+    const uint32_t j = out.touched[i];
+    values[i] = out.g[j];
+    out.g[j] = 0;
+    out.seen[j] = 0;
+  }
+}
+
 void cpu_clear_touched(CpuGradient& out) {
   for (const uint32_t j : out.touched) {
     out.g[j] = 0;
@@ -290,13 +300,8 @@ void CpuTrainer::round(uint64_t r) {
       if (setup_.sparse) {
         // The touched sums leave g as a list, and g is cleared by the thread that writes it: the
         // host's sum then reads the list in order, not another core's lines at random.
-        wk.listed.resize(wk.touched.size());
-        for (size_t i = 0; i < wk.touched.size(); ++i) {
-          const uint32_t j = wk.touched[i];
-          wk.listed[i] = wk.g[j];
-          wk.g[j] = 0;
-          wk.seen[j] = 0;
-        }
+        CpuGradient out = wk.gradient();
+        cpu_take_touched(out, wk.listed);
       }
     };
     pool_.parallel_for(W, work);

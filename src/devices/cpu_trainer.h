@@ -84,6 +84,8 @@ void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int 
                       const float* prox);
 // Zeroes a sparse gradient's touched entries and flags.
 void cpu_clear_touched(CpuGradient& out);
+// The same, keeping what they held: values[i] = g[touched[i]] (the touched list is kept).
+void cpu_take_touched(CpuGradient& out, std::vector<float>& values);
 
 // One server's rows as a CPU worker reads them: ServerData<Float32>'s arrays (dense: [rows x
 // weights], zero-padded; sparse: CSR from 0, binary values), in worker order: worker k holds local
