@@ -53,6 +53,18 @@ TEST(DpuCost, DmaRoundsUpToTheEightByteGrain) {
   EXPECT_EQ(t.dma_read_bytes, 48u);
 }
 
+// A preset may give DMA sizes that are not powers of two (the shift every shipped preset takes is
+// only a shortcut): ceil(1000 / 300) = 4 calls, ceil(1000 / 12) x 12 = 1,008 bytes.
+TEST(DpuCost, DmaSizesNeedNotBePowersOfTwo) {
+  DpuSpec d = test::cost_dpu();
+  d.dma_max_bytes = 300;
+  d.dma_min_bytes = 12;
+  TaskletCounts t;
+  count_mram_write(t, 1000, d, 2);
+  EXPECT_EQ(t.dma_write_calls, 8u);
+  EXPECT_EQ(t.dma_write_bytes, 2016u);
+}
+
 TEST(DpuCost, SerialWorkRunsAtOneTwelfthOfThePipelineWhileOthersWait) {
   DpuCounts c;
   for (int t = 0; t < 16; ++t) c.tasklet[t].add(Op::kAlu, 100);
