@@ -50,7 +50,13 @@ void sum_held_over_dpus(size_t dpus, std::span<const typename Num::Weight> base,
   const auto copies = static_cast<Wide>(dpus);
   listed.clear();
   for (size_t d = 0; d < dpus; ++d) {
-    for (const uint32_t j : index_of(d)) {
+    const auto& index = index_of(d);
+    for (size_t k = 0; k < index.size(); ++k) {
+      if (k + kPrefetch < index.size()) {  // random writes and reads of model-sized arrays
+        __builtin_prefetch(sums + index[k + kPrefetch], 1);
+        __builtin_prefetch(base.data() + index[k + kPrefetch]);
+      }
+      const uint32_t j = index[k];
       listed.push_back(j);
       sums[j] = Wide{base[j]} * copies;
     }
