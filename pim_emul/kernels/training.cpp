@@ -235,8 +235,10 @@ void sparse_rows_of(const SparseShard& s, WeightOf&& weight, uint64_t first, uin
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t r = r0 + i;
       z[i] = static_cast<Wide>(weight(s.bias_index));
-      for (uint64_t k = s.offsets[r]; k < s.offsets[r + 1]; ++k)
+      for (uint64_t k = s.offsets[r]; k < s.offsets[r + 1]; ++k) {
         z[i] += static_cast<Wide>(weight(s.indices[k]));  // binary features: x w = w
+        __builtin_prefetch(&grad(s.indices[k]), 1);       // the terms below add there
+      }
     }
     for (uint64_t i = 0; i < n; ++i) e[i] = row_error<Num>(z[i], s.y[r0 + i], cfg);
     for (uint64_t i = 0; i < n; ++i) {
