@@ -565,7 +565,7 @@ void sparse_steps_in_slots(const SparseShard& shard, const typename Num::Weight*
     const Weight* prox = base_prox ? model.prox.data() : nullptr;
     const int bl = cfg.batch_log2, d = cfg.decay_shift;
     if (prox) {
-      for (size_t k = 0; k < held; ++k) {
+      for (size_t k = 0; k < held; ++k) {  // vectorised
         w_held[k] = updated_weight<Num>(w_held[k], std::exchange(g[k], Wide{0}), bl, d, prox + k);
       }
     } else {
@@ -606,7 +606,7 @@ void untouched_steps(typename Num::Weight* w, const typename Num::Weight* prox, 
     const uint64_t b1 = std::min(hi, b0 + kBlock);
     for (uint64_t step = 0; step < steps; ++step) {
       if (prox) {
-        for (uint64_t j = b0; j < b1; ++j)
+        for (uint64_t j = b0; j < b1; ++j)  // vectorised
           w[j] = updated_weight<Num>(w[j], Wide{0}, b, d, prox + j);
       } else {
         for (uint64_t j = b0; j < b1; ++j)  // vectorised
