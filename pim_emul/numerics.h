@@ -147,6 +147,11 @@ struct FloatArithmetic {
     acc = saturate(acc + t);
   }  // the dense gradient only
   static Wide average(Wide sum, int64_t n) { return saturate(sum / static_cast<float>(n)); }
+  // average(sum, 2^s), 0 <= s <= 126: a multiplication by 2^-s, exact, so the same value (both are
+  // the correctly rounded sum / 2^s) without a division.
+  static Wide average_shift(Wide sum, int s) {
+    return saturate(sum * std::bit_cast<float>(static_cast<uint32_t>(127 - s) << 23));
+  }
   static constexpr Wide weight_positive(Wide t) {
     return static_cast<float>(kPositiveClassWeight) * t;
   }
@@ -160,5 +165,25 @@ struct FloatArithmetic {
 };
 using Float32 = FloatArithmetic<false>;
 using Float32Saturating = FloatArithmetic<true>;
+
+// Num::average(sum, n) for one n: by average_shift where n is a power of two (2^126 at most), else by
+// the division. The same values; the division per entry cost the averages most of their time.
+template <class Num>
+class Average {
+ public:
+  explicit Average(int64_t n) : n_(n) {
+    const auto u = static_cast<uint64_t>(n);
+    if (n > 0 && std::has_single_bit(u) && std::countr_zero(u) <= 126) shift_ = std::countr_zero(u);
+  }
+  typename Num::Wide operator()(typename Num::Wide sum) const {
+    return shift_ >= 0 ? Num::average_shift(sum, shift_) : Num::average(sum, n_);
+  }
+  // The shift, or -1 where n is not a power of two.
+  int shift() const { return shift_; }
+
+ private:
+  int64_t n_;
+  int shift_ = -1;
+};
 
 }  // namespace pimscale

@@ -123,15 +123,15 @@ class AdmmState final : public HostState<Num> {
   }
 
   void after_allreduce(PimServer<Num>& server) override {
-    const int64_t N = s_.total_dpus;
+    const Average<Num> average(s_.total_dpus);
     for (size_t j = 0; j < n_; ++j) {
-      w_avg_[j] = Num::to_weight(Num::average(sums_[j], N));
-      const Wide u_avg = Num::average(sums_[n_ + 1 + j], N);
+      w_avg_[j] = Num::to_weight(average(sums_[j]));
+      const Wide u_avg = average(sums_[n_ + 1 + j]);
       z_[j] = Num::to_weight(soft_threshold<Num>(Num::saturate(Wide{w_avg_[j]} + u_avg), tau_));
     }
-    w_avg_bias_ = Num::average(sums_[n_], N);
+    w_avg_bias_ = average(sums_[n_]);
     const Wide z_bias =
-        soft_threshold<Num>(Num::saturate(w_avg_bias_ + Num::average(sums_[2 * n_ + 1], N)), tau_);
+        soft_threshold<Num>(Num::saturate(w_avg_bias_ + average(sums_[2 * n_ + 1])), tau_);
     // u_i += w_i - z; the DPUs then get u_i - z.
     auto update = [&](Weight& u, Weight w, Weight& prox, size_t j) {
       u = Num::to_weight(Wide{u} + (Wide{w} - Wide{z_[j]}));

@@ -59,29 +59,17 @@ void ma_sgd_average(std::span<typename Num::Weight> w, typename Num::Wide& bias,
                     std::span<const typename Num::Wide> sums, int64_t total_dpus,
                     std::optional<std::span<const uint32_t>> support,
                     std::span<const typename Num::Weight> base) {
-  int s = -1;  // a power-of-two count averages by a shift, not a division per entry
-  if constexpr (!Num::kFloat) {
-    if (fixed::is_power_of_two(static_cast<uint64_t>(total_dpus)))
-      s = fixed::log2_exact(static_cast<uint64_t>(total_dpus));
-  }
-  auto average = [&](typename Num::Wide sum) {
-    if constexpr (!Num::kFloat) {
-      if (s >= 0) return Num::average_shift(sum, s);
-    }
-    return Num::average(sum, total_dpus);
-  };
+  const Average<Num> average(total_dpus);
   bias = average(sums[w.size()]);
   if (support) {
     std::copy(base.begin(), base.end(), w.begin());
     for (const uint32_t j : *support) w[j] = Num::to_weight(average(sums[j]));
     return;
   }
-  if constexpr (!Num::kFloat) {
-    if (s >= 0) {
-      for (size_t j = 0; j < w.size(); ++j)  // vectorised
-        w[j] = Num::to_weight(Num::average_shift(sums[j], s));
-      return;
-    }
+  if (const int s = average.shift(); s >= 0) {
+    for (size_t j = 0; j < w.size(); ++j)  // vectorised
+      w[j] = Num::to_weight(Num::average_shift(sums[j], s));
+    return;
   }
   for (size_t j = 0; j < w.size(); ++j) w[j] = Num::to_weight(Num::average(sums[j], total_dpus));
 }

@@ -349,7 +349,7 @@ void CpuTrainer::round(uint64_t r) {
 
   // The host's update, the same on every server.
   t = Clock::now();
-  const int64_t N = s.total_dpus;
+  const Average<Float32> average(s.total_dpus);
   if (kind == AlgorithmKind::kGaSgd) {
     chunks(n_, [&](uint64_t lo, uint64_t hi) {
       cpu_apply_update(&w_[lo], hi - lo, &sums_[lo], s.batch_log2, decay, nullptr);
@@ -357,17 +357,17 @@ void CpuTrainer::round(uint64_t r) {
     bias_ = updated_bias<Float32>(bias_, sums_[n_], s.batch_log2);
   } else if (kind == AlgorithmKind::kMaSgd) {
     chunks(n_, [&](uint64_t lo, uint64_t hi) {
-      for (uint64_t j = lo; j < hi; ++j) w_[j] = Float32::average(sums_[j], N);
+      for (uint64_t j = lo; j < hi; ++j) w_[j] = average(sums_[j]);
     });
-    bias_ = Float32::average(sums_[n_], N);
+    bias_ = average(sums_[n_]);
   } else {
     // z = S_tau(w_avg + u_avg); u_i += w_i - z; the workers' next proximal term is u_i - z.
-    const float tau = admm_tau<Float32>(s.alpha, s.reg_shift, N);
+    const float tau = admm_tau<Float32>(s.alpha, s.reg_shift, s.total_dpus);
     const float* u_sums = sums_.data() + n_ + 1;
     chunks(n_, [&](uint64_t lo, uint64_t hi) {
       for (uint64_t j = lo; j < hi; ++j) {
-        w_[j] = Float32::average(sums_[j], N);
-        z_[j] = soft_threshold<Float32>(w_[j] + Float32::average(u_sums[j], N), tau);
+        w_[j] = average(sums_[j]);
+        z_[j] = soft_threshold<Float32>(w_[j] + average(u_sums[j]), tau);
       }
       for (Worker& k : workers_) {
         for (uint64_t j = lo; j < hi; ++j) {
@@ -376,8 +376,8 @@ void CpuTrainer::round(uint64_t r) {
         }
       }
     });
-    bias_ = Float32::average(sums_[n_], N);
-    const float z_bias = soft_threshold<Float32>(bias_ + Float32::average(u_sums[n_], N), tau);
+    bias_ = average(sums_[n_]);
+    const float z_bias = soft_threshold<Float32>(bias_ + average(u_sums[n_]), tau);
     for (Worker& k : workers_) k.u_bias += k.bias - z_bias;
   }
   ledger_.add(Phase::kHostCompute, since(t));

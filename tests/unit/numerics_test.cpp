@@ -5,6 +5,8 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <random>
 
@@ -58,6 +60,39 @@ TEST(FloatAddRepeated, EqualsTheLoopOnRandomRuns) {
 TEST(AddRepeated, FixedPointIsTheProduct) {
   EXPECT_EQ(FixedQ31::add_repeated(5, -3, 4), -7);
   EXPECT_EQ(FixedQ31::add_repeated(0, int64_t{2147483647}, 2560), int64_t{2147483647} * 2560);
+}
+
+// Average<Num> (a shift or a multiplication by 2^-s for a power-of-two count) gives Num::average's
+// bits: on edges (zero, subnormal results, the largest finite value, infinities, saturation of the
+// float-saturating and fixed ranges, negative sums rounding toward zero) and random values, for
+// counts that are powers of two and counts that are not.
+template <class Num>
+void expect_average_is_the_division(typename Num::Wide sum) {
+  for (const int64_t n :
+       std::initializer_list<int64_t>{1, 2, 3, 4, 7, 64, 256, 2560, 4096, int64_t{1} << 40}) {
+    const auto want = Num::average(sum, n), got = Average<Num>(n)(sum);
+    ASSERT_EQ(std::memcmp(&want, &got, sizeof(want)), 0) << "sum " << sum << " count " << n;
+  }
+}
+
+TEST(Average, EqualsTheDivisionBitForBit) {
+  const float inf = std::numeric_limits<float>::infinity();
+  for (const float v : {0.0f, -0.0f, 1.0f, -1.5f, 3.0f, 0x1.0p-126f, 0x1.fffffep-120f,
+                        std::numeric_limits<float>::denorm_min(), 0x1.fffffep127f, inf, -inf}) {
+    expect_average_is_the_division<Float32>(v);
+    expect_average_is_the_division<Float32Saturating>(v * 4096);
+  }
+  for (const int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{-255}, int64_t{-256},
+                          int64_t{-257}, int64_t{1} << 62, -(int64_t{1} << 62)}) {
+    expect_average_is_the_division<FixedQ31>(v);
+  }
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int> exponent(-140, 100);
+  for (int i = 0; i < 20000; ++i) {
+    const float f = std::ldexp(static_cast<float>(rng() >> 40), exponent(rng) - 24);
+    expect_average_is_the_division<Float32>(i % 2 ? f : -f);
+    expect_average_is_the_division<FixedQ31>(static_cast<int64_t>(rng()) >> (rng() % 40));
+  }
 }
 
 }  // namespace
