@@ -166,8 +166,8 @@ struct FloatArithmetic {
 using Float32 = FloatArithmetic<false>;
 using Float32Saturating = FloatArithmetic<true>;
 
-// Num::average(sum, n) for one n: by average_shift where n is a power of two (2^126 at most), else by
-// the division. The same values; the division per entry cost the averages most of their time.
+// Num::average(sum, n) for one n: by average_shift where n is a power of two (2^126 at most), else
+// by the division. The same values; the division per entry cost the averages most of their time.
 template <class Num>
 class Average {
  public:

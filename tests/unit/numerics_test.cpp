@@ -5,7 +5,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <random>
@@ -66,12 +65,21 @@ TEST(AddRepeated, FixedPointIsTheProduct) {
 // bits: on edges (zero, subnormal results, the largest finite value, infinities, saturation of the
 // float-saturating and fixed ranges, negative sums rounding toward zero) and random values, for
 // counts that are powers of two and counts that are not.
+template <class T>
+auto bits_of(T v) {
+  if constexpr (sizeof(T) == sizeof(uint32_t)) {
+    return std::bit_cast<uint32_t>(v);
+  } else {
+    return std::bit_cast<uint64_t>(v);
+  }
+}
+
 template <class Num>
 void expect_average_is_the_division(typename Num::Wide sum) {
   for (const int64_t n :
        std::initializer_list<int64_t>{1, 2, 3, 4, 7, 64, 256, 2560, 4096, int64_t{1} << 40}) {
     const auto want = Num::average(sum, n), got = Average<Num>(n)(sum);
-    ASSERT_EQ(std::memcmp(&want, &got, sizeof(want)), 0) << "sum " << sum << " count " << n;
+    ASSERT_EQ(bits_of(want), bits_of(got)) << "sum " << sum << " count " << n;
   }
 }
 
