@@ -22,6 +22,15 @@ struct DpuSumScratch {
   std::vector<uint32_t> dpu, at;  // [held entries] (float)
 };
 
+// Fetches the lines of sums[j] (to be written) and base[j] for the entry j kPrefetch places after k
+// in `index`: both are model-sized arrays met at random.
+template <class Index, class Wide, class Weight>
+void fetch_ahead(const Index& index, size_t k, Wide* sums, const Weight* base) {
+  if (k + kPrefetch >= index.size()) return;
+  __builtin_prefetch(sums + index[k + kPrefetch], 1);
+  __builtin_prefetch(base + index[k + kPrefetch]);
+}
+
 // Integers: sums[j] += each DPU's held entry j's difference from base[j], DPU by DPU.
 template <class Num, class IndexOf, class ValuesOf>
 void add_held_differences(size_t dpus, std::span<const typename Num::Weight> base,
@@ -31,10 +40,7 @@ void add_held_differences(size_t dpus, std::span<const typename Num::Weight> bas
     const auto& index = index_of(d);
     const auto& v = values_of(d);
     for (size_t k = 0; k < index.size(); ++k) {
-      if (k + kPrefetch < index.size()) {  // random reads of two model-sized arrays
-        __builtin_prefetch(sums + index[k + kPrefetch]);
-        __builtin_prefetch(base.data() + index[k + kPrefetch]);
-      }
+      fetch_ahead(index, k, sums, base.data());
       sums[index[k]] += static_cast<Wide>(v[k]) - static_cast<Wide>(base[index[k]]);
     }
   }
@@ -52,10 +58,7 @@ void sum_held_over_dpus(size_t dpus, std::span<const typename Num::Weight> base,
   for (size_t d = 0; d < dpus; ++d) {
     const auto& index = index_of(d);
     for (size_t k = 0; k < index.size(); ++k) {
-      if (k + kPrefetch < index.size()) {  // random writes and reads of model-sized arrays
-        __builtin_prefetch(sums + index[k + kPrefetch], 1);
-        __builtin_prefetch(base.data() + index[k + kPrefetch]);
-      }
+      fetch_ahead(index, k, sums, base.data());
       const uint32_t j = index[k];
       listed.push_back(j);
       sums[j] = Wide{base[j]} * copies;

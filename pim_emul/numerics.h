@@ -173,7 +173,9 @@ class Average {
  public:
   explicit Average(int64_t n) : n_(n) {
     const auto u = static_cast<uint64_t>(n);
-    if (n > 0 && std::has_single_bit(u) && std::countr_zero(u) <= 126) shift_ = std::countr_zero(u);
+    if (n > 0 && fixed::is_power_of_two(u) && fixed::log2_exact(u) <= 126) {
+      shift_ = fixed::log2_exact(u);
+    }
   }
   typename Num::Wide operator()(typename Num::Wide sum) const {
     return shift_ >= 0 ? Num::average_shift(sum, shift_) : Num::average(sum, n_);
