@@ -117,9 +117,18 @@ std::vector<Step> allreduce_schedule(A a, double n, int64_t p, const NetworkSpec
       }
       return out;
     }
+    case A::kMpi: {
+      out = allreduce_schedule(resolve_allreduce(A::kAuto, static_cast<uint64_t>(n), p, net), n, p,
+                               net);
+      if (net.fitted.count(A::kMpi)) {
+        for (Step& s : out) s.costs = A::kMpi;
+      }
+      return out;
+    }
     default:
-      throw std::invalid_argument("all-reduce has no algorithm '" + std::string(algorithm_name(a)) +
-                                  "'; use ring, recursive-doubling, rabenseifner or hierarchical");
+      throw std::invalid_argument(
+          "all-reduce has no algorithm '" + std::string(algorithm_name(a)) +
+          "'; use ring, recursive-doubling, rabenseifner, hierarchical or mpi");
   }
 }
 

@@ -6,7 +6,7 @@
 namespace pimscale {
 
 namespace {
-constexpr std::array<std::pair<CollectiveAlgorithm, std::string_view>, 8> kAlgorithmNames = {{
+constexpr std::array<std::pair<CollectiveAlgorithm, std::string_view>, 9> kAlgorithmNames = {{
     {CollectiveAlgorithm::kAuto, "auto"},
     {CollectiveAlgorithm::kBest, "best"},
     {CollectiveAlgorithm::kRing, "ring"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<CollectiveAlgorithm, std::string_view>, 8> kAlgor
     {CollectiveAlgorithm::kRecursiveHalving, "recursive-halving"},
     {CollectiveAlgorithm::kBinomial, "binomial"},
     {CollectiveAlgorithm::kHierarchical, "hierarchical"},
+    {CollectiveAlgorithm::kMpi, "mpi"},
 }};
 constexpr std::array<std::pair<Topology, std::string_view>, 3> kTopologyNames = {
     {{Topology::kStar, "star"}, {Topology::kFatTree, "fat-tree"}, {Topology::kRing, "ring"}}};

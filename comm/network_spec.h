@@ -26,6 +26,10 @@ enum class CollectiveAlgorithm {
   kRecursiveHalving,
   kBinomial,
   kHierarchical,
+  // The MPI library's own MPI_Allreduce, which chooses its algorithm itself: kAuto's schedule
+  // priced with the costs `pimscale netbench` fitted to MPI_Allreduce (fitted.mpi; without them,
+  // kAuto exactly). The CPU baseline's all-reduce.
+  kMpi,
 };
 std::string_view algorithm_name(CollectiveAlgorithm a);
 std::optional<CollectiveAlgorithm> parse_algorithm(std::string_view name);

@@ -66,18 +66,21 @@ struct Point {
 // Geometric mean and maximum of the relative errors of the points in `sample`; nothing floored.
 struct ErrorSummary {
   int64_t points = 0;
-  double geomean = 0, max = 0;
+  double log_sum = 0, max = 0;
+  void add(double error) {
+    ++points;
+    log_sum += std::log(error);
+    max = std::max(max, error);
+  }
+  double geomean() const {
+    return points > 0 ? std::exp(log_sum / static_cast<double>(points)) : 0;
+  }
 };
 ErrorSummary summarise(const std::vector<Point>& points, Sample sample) {
   ErrorSummary e;
-  double log_sum = 0;
   for (const Point& pt : points) {
-    if (pt.sample != sample) continue;
-    ++e.points;
-    log_sum += std::log(pt.error());
-    e.max = std::max(e.max, pt.error());
+    if (pt.sample == sample) e.add(pt.error());
   }
-  if (e.points > 0) e.geomean = std::exp(log_sum / static_cast<double>(e.points));
   return e;
 }
 
@@ -124,6 +127,9 @@ std::string toml_entry(const char* key, double value, const std::string& source)
   return fmt::format("{} = {{ value = {:.6g}, source = \"{}\" }}\n", key, value, source);
 }
 
+// The automatic all-reduce's switch points the preset is written with (and fitted under).
+constexpr int64_t kShortBytes = 2048, kLongBytes = 524288;
+
 std::string preset_text(const std::string& name, const LinkCosts& link,
                         const std::vector<std::pair<A, LinkCosts>>& fits,
                         const std::string& where) {
@@ -139,9 +145,9 @@ std::string preset_text(const std::string& name, const LinkCosts& link,
   t += toml_entry("hop_latency_us", 0, "not measured: netbench sees one level of network");
   t += "\n[topology]\nkind = \"star\"  # as measured; change to fat-tree or ring to "
        "extrapolate\n\n[collectives]\n";
-  t += toml_entry("allreduce_short_bytes", 2048,
+  t += toml_entry("allreduce_short_bytes", kShortBytes,
                   "MPICH: MPIR_CVAR_ALLREDUCE_SHORT_MSG_SIZE default");
-  t += toml_entry("allreduce_long_bytes", 524288, "pimscale convention: ring above 512 KiB");
+  t += toml_entry("allreduce_long_bytes", kLongBytes, "pimscale convention: ring above 512 KiB");
   for (const auto& [a, c] : fits) {
     t += fmt::format("\n[fitted.{}]\n", algorithm_name(a));
     t += toml_entry("latency_us", c.latency_us, src);
@@ -174,15 +180,15 @@ std::vector<int64_t> fit_counts(int64_t p, const std::vector<int64_t>& asked) {
 
 void print_summary(const char* what, const ErrorSummary& e) {
   if (e.points == 0) {
-    fmt::print("  {:<34} none measured\n", what);
+    fmt::print("  {:<40} none measured\n", what);
     return;
   }
-  fmt::print("  {:<34} {:>4} points  geometric-mean error {:>6.1f}%  max {:>6.1f}%\n", what,
-             e.points, 100 * e.geomean, 100 * e.max);
+  fmt::print("  {:<40} {:>4} points  geometric-mean error {:>6.1f}%  max {:>6.1f}%\n", what,
+             e.points, 100 * e.geomean(), 100 * e.max);
 }
 
 nlohmann::json summary_json(const ErrorSummary& e) {
-  return {{"points", e.points}, {"geomean_error", e.geomean}, {"max_error", e.max}};
+  return {{"points", e.points}, {"geomean_error", e.geomean()}, {"max_error", e.max}};
 }
 
 // What is measured and which of it the fit sees. Sizes grow 4x from the smallest; every other one
@@ -314,11 +320,28 @@ void run_netbench(const NetbenchConfig& cfg, Cluster& cluster) {
     net.fitted[a] = fits.back().second;
   }
 
+  // MPI's own all-reduce, whose algorithm the library picks itself: the automatic choice's schedule
+  // with its own alpha and a scaled beta and gamma, fitted to MPI_Allreduce at the fit sample's
+  // rank counts and sizes (fitted.mpi: the CPU baseline's all-reduce, `--collective mpi`).
+  net.allreduce_short_bytes = kShortBytes;
+  net.allreduce_long_bytes = kLongBytes;
+  std::vector<FitPoint> library_points;
+  for (Point& pt : points) {
+    if (pt.sample != Sample::kMpi) continue;
+    pt.terms = cost_terms(
+        schedule(Collective::kAllreduce, A::kAuto, static_cast<double>(pt.bytes), pt.ranks, net));
+    if (plan.sample_of(pt.ranks, pt.bytes) == Sample::kFit)
+      library_points.push_back({pt.terms, pt.measured});
+  }
+  fits.emplace_back(A::kMpi, fit_scaled(library_points, link));
+  net.fitted[A::kMpi] = fits.back().second;
+
   // 3. Model versus measured, under the preset as written; MPI's all-reduce against the model's
-  // automatic choice.
+  // automatic choice (never fitted to it), and against its own fit.
   std::vector<std::vector<std::string>> rows;
   nlohmann::json report;
   double log_sum = 0, worst = 0, log_joint = 0, worst_joint = 0;
+  ErrorSummary library_fit, library_held_out;  // MPI_Allreduce against fitted.mpi
   int64_t schedule_points = 0;
   for (Point& pt : points) {
     const std::string coll(collective_name(pt.what.collective));
@@ -328,11 +351,16 @@ void run_netbench(const NetbenchConfig& cfg, Cluster& cluster) {
       pt.model =
           collective_time(Collective::kAllreduce, A::kAuto, pt.bytes, pt.ranks, net).seconds();
       alg = fmt::format("MPI_Allreduce vs {}", algorithm_name(chosen));
+      const double library = seconds_under(pt.terms, net.costs_for(A::kMpi));
+      const bool fitted = plan.sample_of(pt.ranks, pt.bytes) == Sample::kFit;
+      (fitted ? library_fit : library_held_out).add(std::fabs(library / pt.measured - 1));
       report["mpi_allreduce"].push_back({{"ranks", pt.ranks},
                                          {"bytes", pt.bytes},
                                          {"measured_seconds", pt.measured},
                                          {"model_seconds", pt.model},
-                                         {"model_algorithm", algorithm_name(chosen)}});
+                                         {"model_algorithm", algorithm_name(chosen)},
+                                         {"fitted_mpi_seconds", library},
+                                         {"fitted_mpi_sample", fitted ? "fit" : "held out"}});
     } else {
       pt.model = seconds_under(pt.terms, net.costs_for(pt.what.algorithm));
       const double joint = std::fabs(seconds_under(pt.terms, link) / pt.measured - 1);
@@ -371,6 +399,8 @@ void run_netbench(const NetbenchConfig& cfg, Cluster& cluster) {
   print_summary("held-out sizes, fitted rank counts", new_sizes);
   print_summary("held-out rank counts, every size", new_ranks);
   print_summary("MPI_Allreduce vs automatic choice", mpi);
+  print_summary("MPI_Allreduce vs fitted.mpi, in sample", library_fit);
+  print_summary("MPI_Allreduce vs fitted.mpi, held out", library_held_out);
   fmt::print(
       "model vs measured over {} points: geometric-mean error {:.1f}%, max {:.1f}% "
       "(joint fit alone: {:.1f}%, max {:.1f}%)\n",
@@ -396,6 +426,8 @@ void run_netbench(const NetbenchConfig& cfg, Cluster& cluster) {
   report["held_out_sizes"] = summary_json(new_sizes);
   report["held_out_ranks"] = summary_json(new_ranks);
   report["mpi_allreduce_error"] = summary_json(mpi);
+  report["fitted_mpi_in_sample"] = summary_json(library_fit);
+  report["fitted_mpi_held_out"] = summary_json(library_held_out);
   report["preset"] = name + ".toml";
   folder->write_csv("netbench.csv",
                     {"collective", "algorithm", "bytes", "measured_seconds", "model_seconds",

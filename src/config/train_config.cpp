@@ -42,7 +42,8 @@ EnumField topology_field() {
 constexpr CollectiveAlgorithm kAllreduceChoices[] = {
     CollectiveAlgorithm::kAuto,         CollectiveAlgorithm::kBest,
     CollectiveAlgorithm::kRing,         CollectiveAlgorithm::kRecursiveDoubling,
-    CollectiveAlgorithm::kRabenseifner, CollectiveAlgorithm::kHierarchical};
+    CollectiveAlgorithm::kRabenseifner, CollectiveAlgorithm::kHierarchical,
+    CollectiveAlgorithm::kMpi};
 EnumField collective_field() {
   std::vector<std::string> names;
   for (CollectiveAlgorithm a : kAllreduceChoices) names.emplace_back(algorithm_name(a));
@@ -95,8 +96,8 @@ const std::vector<ConfigKey>& config_keys() {
        "override the preset's fat-tree oversubscription (>= 1)", 0},
       {"collective", collective_field(), "", 0, 0,
        "all-reduce algorithm: auto (by size and ranks, as MPI libraries), best (cheapest "
-       "modelled), ring, "
-       "recursive-doubling, rabenseifner or hierarchical"},
+       "modelled), ring, recursive-doubling, rabenseifner, hierarchical, or mpi (the MPI "
+       "library's MPI_Allreduce as a netbench preset's fitted.mpi prices it)"},
       {"shares", &TrainConfig::shares, "", 0, 0,
        "relative training rows per server, one integer per rank (e.g. 1,1,1,2: the last server "
        "holds twice "

@@ -188,13 +188,17 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
       from_seconds((vector_seconds(update_bytes, working, vector_threads, c, share) + vector_fork) *
                    share.slowdown));
 
-  // Between servers: the barrier (an all-reduce of one word) and the all-reduce of the sums.
+  // Between servers: the barrier (an all-reduce of one word) and the all-reduce of the sums, both
+  // the MPI library's own (MPI_Barrier, MPI_Allreduce: the preset's fitted.mpi, whatever all-reduce
+  // the PIM runs are given).
   const int64_t servers = setup.servers;
   if (servers > 1) {
     const uint64_t message = cpu_allreduce_bytes(setup);
-    round.add(Phase::kNetwork,
-              allreduce_time(message, servers, net) + allreduce_time(sizeof(float), servers, net),
-              message);
+    const auto mpi = [&](uint64_t bytes) {
+      return collective_time(Collective::kAllreduce, CollectiveAlgorithm::kMpi, bytes, servers,
+                             net);
+    };
+    round.add(Phase::kNetwork, mpi(message) + mpi(sizeof(float)), message);
   }
   return round;
 }
@@ -210,7 +214,8 @@ nlohmann::json cpu_model_detail(const RunSetup& setup, const CpuSpec& c, const C
        "step's distinct touched entries x sparse_first_touch_ns and its mispredicted tests for a "
        "new entry x sparse_mispredict_ns; MA-SGD and ADMM: each step's update as vector work) + "
        "the host's update; host_reduce: the workers' vectors summed as vector work; network: the "
-       "network preset's all-reduce of the sums plus a one-word barrier; each parallel section + "
+       "network preset's MPI_Allreduce (fitted.mpi, else its automatic choice) of the sums plus a "
+       "one-word barrier; each parallel section + "
        "fork_join_us; all x (threads on the machine / cores) when they outnumber the cores"},
       {"cpu", c.name},
       {"workers_per_server", setup.layout.dpus},

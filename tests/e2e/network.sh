@@ -31,11 +31,19 @@ for key, sample in (("in_sample", "fit"), ("held_out_sizes", "held-out size"), (
         assert abs(err - float(row["error"])) <= 1e-5 * max(err, 1), row
     if mine:
         assert abs(max(float(row["error"]) for row in mine) / r[key]["max_error"] - 1) < 1e-5, key
+# MPI_Allreduce's own fit (fitted.mpi: the CPU baseline's all-reduce), on the fit sample's sizes and counts.
+assert "mpi" in r["fitted"], r["fitted"].keys()
+assert r["fitted_mpi_in_sample"]["points"] == 5 * len(fit_counts), r["fitted_mpi_in_sample"]
+assert r["fitted_mpi_held_out"]["points"] == len(sizes) * len(counts) - 5 * len(fit_counts), r["fitted_mpi_held_out"]
+for e in r["mpi_allreduce"]:
+    fitted = e["ranks"] in fit_counts and e["bytes"] in r["fit_sizes"]
+    assert e["fitted_mpi_sample"] == ("fit" if fitted else "held out") and e["fitted_mpi_seconds"] > 0, e
 print(f"  {np} ranks: " + ", ".join(f"{k} {r[k]['geomean_error'] * 100:.1f}%" for k in
       ("in_sample", "held_out_sizes", "held_out_ranks", "mpi_allreduce_error") if r[k]["points"]))
 PY
 done
 grep -q 'fitted at 2,3 ranks' "$WORK"/nb4/*.toml || fail "the 4-rank preset does not say it was fitted at 2 and 3 ranks"
+grep -q '^\[fitted.mpi\]' "$WORK"/nb4/*.toml || fail "the 4-rank preset has no [fitted.mpi] (MPI_Allreduce's own costs)"
 run 4 netbench --max-bytes 64 --fit-ranks 4 --out "$WORK/nbfit4" >/dev/null
 python3 -c "
 import json; r = json.load(open('$WORK/nbfit4/netbench.json'))

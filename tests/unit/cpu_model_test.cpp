@@ -7,9 +7,11 @@
 #include <set>
 #include <string>
 
+#include "comm/collective_cost.h"
 #include "src/algorithms/algorithm.h"
 #include "src/config/presets.h"
 #include "src/devices/cpu_model.h"
+#include "src/devices/cpu_trainer.h"
 
 namespace pimscale {
 namespace {
@@ -92,6 +94,32 @@ TEST(CpuModel, SweepAndTouchCostsAddWhatTheyPrice) {
   const StepTouches t = touches_per_step(64, 39, 0, static_cast<double>(s.layout.weights));
   EXPECT_NEAR(host_compute(s, touches, w) - host_compute(s, base, w),
               (t.listed + 10 * t.mispredicted) * 1e-9, kPs);
+}
+
+TEST(CpuModel, NetworkIsTheMpiLibrarysAllreduceAndBarrier) {
+  // Two servers: the CPU trainer calls MPI_Barrier and MPI_Allreduce, priced as the preset's
+  // fitted.mpi prices the library's all-reduce (here slower than the links'), not as the
+  // all-reduce the PIM runs are given.
+  TrainConfig cfg;
+  cfg.algorithm = AlgorithmKind::kGaSgd;
+  cfg.batch = 64;
+  cfg.dpus_per_server = 1;
+  cfg.numerics = Numerics::kFloat;
+  const DataShape shape{"t", true, 100000, 6400, 16, 39};
+  const RunSetup s =
+      make_setup(cfg, shape, load_server_preset("upmem-2560-v1a").hardware, {1, 1}, 0);
+  ASSERT_EQ(s.servers, 2);
+  NetworkSpec net = load_network_preset("25gbe");
+  net.allreduce = CollectiveAlgorithm::kRing;
+  net.fitted[CollectiveAlgorithm::kMpi] = {10, 30, 2};  // Gb/s, us, GB/s
+  const auto mpi = [&](uint64_t bytes) {
+    return collective_time(Collective::kAllreduce, CollectiveAlgorithm::kMpi, bytes, 2, net);
+  };
+  const uint64_t message = cpu_allreduce_bytes(s);
+  const PhaseLedger round = cpu_round_time(s, round_cpu(), CpuWork{1, 1, 39, 1, 0}, net);
+  EXPECT_EQ(round.time[static_cast<int>(Phase::kNetwork)].value,
+            (mpi(message) + mpi(sizeof(float))).value);
+  EXPECT_GT(mpi(message).value, allreduce_time(message, 2, net).value);
 }
 
 TEST(CpuModel, EverySweepPointHasItsPresetKeys) {

@@ -127,6 +127,31 @@ TEST(CollectiveCost, FittedCostsReplaceTheLinksForTheirAlgorithm) {
             870 * kUs);  // the links' costs
 }
 
+TEST(CollectiveCost, MpiIsTheAutomaticScheduleAtItsOwnFittedCosts) {
+  // The MPI library's MPI_Allreduce: kAuto's algorithm at every size and rank count, priced with
+  // fitted.mpi; without a fit, kAuto itself.
+  NetworkSpec net = test::star_network();
+  const LinkCosts library{40, 7, 4};
+  NetworkSpec links_are_library = net;
+  links_are_library.bandwidth_gbit_s = library.bandwidth_gbit_s;
+  links_are_library.latency_us = library.latency_us;
+  links_are_library.reduce_gbps = library.reduce_gbps;
+  net.fitted[A::kRing] = {50, 3, 10};  // another algorithm's fit leaves MPI's alone
+  for (int64_t p : {2, 3, 4, 8}) {
+    for (uint64_t n : {8u, 2048u, 4096u, 1u << 20, 4u << 20}) {
+      EXPECT_EQ(t(C::kAllreduce, A::kMpi, n, p, net), t(C::kAllreduce, A::kAuto, n, p, net))
+          << p << " ranks, " << n << " B";
+      NetworkSpec fitted = net;
+      fitted.fitted[A::kMpi] = library;
+      EXPECT_EQ(t(C::kAllreduce, A::kMpi, n, p, fitted),
+                t(C::kAllreduce, A::kAuto, n, p, links_are_library))
+          << p << " ranks, " << n << " B";
+    }
+  }
+  EXPECT_EQ(resolve_allreduce(A::kMpi, 1 << 20, 4, net), A::kMpi);
+  EXPECT_EQ(parse_algorithm("mpi"), A::kMpi);
+}
+
 TEST(CollectiveCost, UnsupportedPairIsRejected) {
   EXPECT_THROW(schedule(C::kBroadcast, A::kRing, 8, 4, test::star_network()),
                std::invalid_argument);

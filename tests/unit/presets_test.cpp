@@ -71,8 +71,12 @@ TEST(Presets, NetworkTopologyAndFittedCostsLoad) {
       std::regex_replace(text, std::regex("kind = \"star\""), "kind = \"fat-tree\"") +
       "\n[fitted.ring]\nlatency_us = { value = 3, source = \"netbench\" }\n"
       "bandwidth_gbit_s = { value = 50, source = \"netbench\" }\n"
-      "reduce_gbps = { value = 5, source = \"netbench\" }\n";
+      "reduce_gbps = { value = 5, source = \"netbench\" }\n"
+      "\n[fitted.mpi]\nlatency_us = { value = 9, source = \"netbench\" }\n"
+      "bandwidth_gbit_s = { value = 40, source = \"netbench\" }\n"
+      "reduce_gbps = { value = 4, source = \"netbench\" }\n";
   const NetworkSpec n = load_network_preset(temp_preset("fat", fat));
+  EXPECT_EQ(n.costs_for(CollectiveAlgorithm::kMpi).latency_us, 9);  // MPI_Allreduce's own fit
   EXPECT_EQ(n.topology, Topology::kFatTree);
   EXPECT_EQ(n.servers_per_leaf, 32);
   EXPECT_EQ(n.oversubscription, 2);

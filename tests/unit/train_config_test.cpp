@@ -156,7 +156,7 @@ TEST(ConfigKeys, UnknownNamesListTheChoices) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(),
                  "--collective 'binomial' is not an all-reduce algorithm; use auto, best, ring, "
-                 "recursive-doubling, rabenseifner or hierarchical");
+                 "recursive-doubling, rabenseifner, hierarchical or mpi");
   }
 }
 
