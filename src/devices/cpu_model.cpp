@@ -157,10 +157,10 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
     worker += stream_seconds(rows * n * 4, c, share) / c.dense_efficiency;
   }
   if (kind != AlgorithmKind::kGaSgd) {
-    // The update: read g, w (ADMM: u - z), write w; MA-SGD first copies the global model in.
+    // The update: read g, w (ADMM: u - z), write w (MA-SGD: read the global model, write the
+    // worker's).
     const double update = n * (kind == AlgorithmKind::kAdmm ? 16 : 12);
-    const double copy = kind == AlgorithmKind::kMaSgd ? n * 8 : 0;
-    worker += vector_seconds(steps * update + copy, working, T, c, share) * T;
+    worker += vector_seconds(steps * update, working, T, c, share) * T;
   }
   PhaseLedger round;
   round.add(Phase::kHostCompute, from_seconds((waves * worker + fork_join) * share.slowdown));

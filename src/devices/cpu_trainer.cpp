@@ -187,13 +187,13 @@ void cpu_sparse_gradient(const CpuSparseRows& r, uint64_t first, uint64_t rows, 
   }
 }
 
-void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int decay_shift,
-                      const float* prox) {
+void cpu_apply_update(float* out, const float* w, uint64_t n, const float* g, int batch_log2,
+                      int decay_shift, const float* prox) {
   const float step = std::ldexp(1.0f, -batch_log2), decay = std::ldexp(1.0f, -decay_shift);
   if (prox) {
-    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - (w[j] + prox[j]) * decay;
+    for (uint64_t j = 0; j < n; ++j) out[j] = w[j] - g[j] * step - (w[j] + prox[j]) * decay;
   } else {
-    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - w[j] * decay;
+    for (uint64_t j = 0; j < n; ++j) out[j] = w[j] - g[j] * step - w[j] * decay;
   }
 }
 
@@ -230,12 +230,14 @@ void CpuTrainer::gradient(Worker& k, uint64_t first, uint64_t rows, const float*
   k.rows_active += out.active;
 }
 
-void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps, bool prox) {
+void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps, bool prox,
+                             const float* start) {
   const AlgorithmSettings& s = setup_.settings;
   const uint64_t b = s.rows_per_dpu_step;
   for (uint64_t step = 0; step < steps; ++step) {
-    gradient(k, first + step * b, b, k.w.data(), k.bias);
-    cpu_apply_update(k.w.data(), n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
+    const float* from = step == 0 && start ? start : k.w.data();
+    gradient(k, first + step * b, b, from, k.bias);
+    cpu_apply_update(k.w.data(), from, n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
                      prox ? k.prox.data() : nullptr);
     if (setup_.sparse) {
       CpuGradient out = k.gradient();
@@ -309,9 +311,8 @@ void CpuTrainer::round(uint64_t r) {
   } else if (kind == AlgorithmKind::kMaSgd) {
     auto work = [&](size_t k) {
       Worker& wk = workers_[k];
-      std::copy(w_.begin(), w_.end(), wk.w.begin());
       wk.bias = bias_;
-      local_steps(wk, k * rpw + r * rps, 1, false);
+      local_steps(wk, k * rpw + r * rps, 1, false, w_.data());
     };
     pool_.parallel_for(W, work);
     rows_read = W * rps;
