@@ -267,6 +267,14 @@ void run_netbench(const NetbenchConfig& cfg, Cluster& cluster) {
     if (cfg.min_bytes < 8 || cfg.min_bytes > cfg.max_bytes || cfg.max_bytes > (uint64_t{1} << 30)) {
       throw InputError("netbench sizes: need 8 <= --min-bytes <= --max-bytes <= 1 GiB");
     }
+    if (cfg.min_bytes == cfg.max_bytes) {
+      // --max-bytes is always held out: one size would leave the fit nothing, and the preset
+      // written zero latencies that no run can load.
+      throw InputError(fmt::format(
+          "netbench sizes: --min-bytes {0} equals --max-bytes, which is held out of the fit, so "
+          "nothing is left to fit; give a range, e.g. --max-bytes {1}",
+          cfg.min_bytes, std::min<uint64_t>(cfg.min_bytes * 64, uint64_t{1} << 30)));
+    }
     for (int64_t k : cfg.fit_ranks) {
       if (k < 2 || k > p)
         throw InputError(fmt::format(

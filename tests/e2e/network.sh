@@ -49,6 +49,8 @@ python3 -c "
 import json; r = json.load(open('$WORK/nbfit4/netbench.json'))
 assert r['fit_rank_counts'] == [4] and r['held_out_ranks']['points'] == 6 * 3 * 2, r['held_out_ranks']"
 expect_error 4 "fit-ranks 5: each rank count must be between 2 and the 4 ranks started" netbench --fit-ranks 5
+expect_error 2 "netbench sizes: --min-bytes 64 equals --max-bytes, which is held out of the fit, so nothing is left to fit; give a range, e.g. --max-bytes 4096" \
+  netbench --min-bytes 64 --max-bytes 64
 preset=$(ls "$WORK"/nb2/*.toml)
 run 2 data synth --kind dense --rows 4096 --test-rows 256 --features 32 --seed 3 --out "$WORK/d.h5" >/dev/null
 run 2 train --data "$WORK/d.h5" --dpus-per-server 4 --batch 64 --epochs 1 --network "$preset" --out "$WORK/fitted" >/dev/null
