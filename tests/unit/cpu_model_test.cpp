@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "comm/collective_cost.h"
 #include "src/algorithms/algorithm.h"
@@ -70,15 +72,22 @@ double host_compute(const RunSetup& s, const CpuSpec& c, const CpuWork& w) {
       .seconds();
 }
 
-TEST(CpuModel, SweepAndTouchCostsAddWhatTheyPrice) {
-  // GA-SGD LR on one thread and one worker: a round is one step of 64 rows x 39 non-zeros.
+// Sparse GA-SGD LR at batch 64 with one worker a server (sparse 100,000 features, 39 non-zeros a
+// row), on servers of these shares.
+RunSetup sparse_ga_sgd(std::vector<int64_t> shares) {
   TrainConfig cfg;
   cfg.algorithm = AlgorithmKind::kGaSgd;
   cfg.batch = 64;
   cfg.dpus_per_server = 1;
   cfg.numerics = Numerics::kFloat;
   const DataShape shape{"t", true, 100000, 6400, 16, 39};
-  const RunSetup s = make_setup(cfg, shape, load_server_preset("upmem-2560-v1a").hardware, {1}, 0);
+  return make_setup(cfg, shape, load_server_preset("upmem-2560-v1a").hardware, std::move(shares),
+                    0);
+}
+
+TEST(CpuModel, SweepAndTouchCostsAddWhatTheyPrice) {
+  // GA-SGD LR on one thread and one worker: a round is one step of 64 rows x 39 non-zeros.
+  const RunSetup s = sparse_ga_sgd({1});
   ASSERT_EQ(s.settings.rows_per_dpu_step, 64u);
   const CpuWork w{1, 1, 39, 1, 0};
   const CpuSpec base = round_cpu();
@@ -100,14 +109,7 @@ TEST(CpuModel, NetworkIsTheMpiLibrarysAllreduceAndBarrier) {
   // Two servers: the CPU trainer calls MPI_Barrier and MPI_Allreduce, priced as the preset's
   // fitted.mpi prices the library's all-reduce (here slower than the links'), not as the
   // all-reduce the PIM runs are given.
-  TrainConfig cfg;
-  cfg.algorithm = AlgorithmKind::kGaSgd;
-  cfg.batch = 64;
-  cfg.dpus_per_server = 1;
-  cfg.numerics = Numerics::kFloat;
-  const DataShape shape{"t", true, 100000, 6400, 16, 39};
-  const RunSetup s =
-      make_setup(cfg, shape, load_server_preset("upmem-2560-v1a").hardware, {1, 1}, 0);
+  const RunSetup s = sparse_ga_sgd({1, 1});
   ASSERT_EQ(s.servers, 2);
   NetworkSpec net = load_network_preset("25gbe");
   net.allreduce = CollectiveAlgorithm::kRing;
