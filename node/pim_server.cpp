@@ -167,6 +167,11 @@ DenseShard<Num> PimServer<Num>::dense_shard(int64_t d) const {
 }
 
 template <class Num>
+const typename Num::Feature* PimServer<Num>::rows_ahead(int64_t d, uint64_t first) const {
+  return d < 0 ? nullptr : dense_shard(d).x + first * layout_.weights;
+}
+
+template <class Num>
 SparseShard PimServer<Num>::sparse_shard(int64_t d) const {
   const uint64_t r0 = static_cast<uint64_t>(d) * layout_.rows_per_dpu;
   // Offsets stay global to the server; indices are addressed through them.
@@ -206,12 +211,20 @@ void PimServer<Num>::push_own_models_and_prox(uint64_t bytes, uint64_t copies) {
 template <class Num>
 template <class Fn>
 void PimServer<Num>::launch(Fn&& one_dpu) {
-  auto run = [&](size_t d) {
-    counts_[d].clear();
-    one_dpu(static_cast<int64_t>(d));
-    times_[d] = dpu_time(counts_[d], static_cast<int>(hw_.dpu.tasklets), hw_.dpu);
+  // The threads take runs of consecutive DPUs (eight runs a thread: uneven sparse DPUs still
+  // balance), so a DPU's kernel knows the DPU its thread runs next: one_dpu(d, next), next = -1 at
+  // a run's end.
+  const auto dpus = static_cast<size_t>(layout_.dpus);
+  const size_t length = std::max<size_t>(1, dpus / (8 * static_cast<size_t>(pool_.threads())));
+  auto run = [&](size_t c) {
+    const size_t end = std::min(dpus, (c + 1) * length);
+    for (size_t d = c * length; d < end; ++d) {
+      counts_[d].clear();
+      one_dpu(static_cast<int64_t>(d), d + 1 < end ? static_cast<int64_t>(d + 1) : int64_t{-1});
+      times_[d] = dpu_time(counts_[d], static_cast<int>(hw_.dpu.tasklets), hw_.dpu);
+    }
   };
-  pool_.parallel_for(static_cast<size_t>(layout_.dpus), run);
+  pool_.parallel_for((dpus + length - 1) / length, run);
   // The launch is synchronous: the server waits for its slowest DPU (lowest index on ties).
   size_t slowest = 0;
   uint64_t dma_bytes = 0;
@@ -230,7 +243,7 @@ void PimServer<Num>::launch(Fn&& one_dpu) {
 template <class Num>
 void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
   const uint64_t n = layout_.weights;
-  launch([&](int64_t d) {
+  launch([&](int64_t d, int64_t next) {
     const size_t i = static_cast<size_t>(d);
     const size_t t = static_cast<size_t>(ThreadPool::thread_index());
     if (count_only()) {
@@ -240,7 +253,8 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
                                    scratch_.wide[t].data(), touched_[i], counts_[i]);
     } else {
       dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
-                          grad_w_.data() + i * n, &grad_bias_[i], counts_[i]);
+                          grad_w_.data() + i * n, &grad_bias_[i], counts_[i],
+                          rows_ahead(next, first));
     }
   });
 }
@@ -249,7 +263,7 @@ template <class Num>
 void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   const uint64_t n = layout_.weights;
   const bool prox = models_ == DpuModels::kPerDpuWithProx;
-  launch([&](int64_t d) {
+  launch([&](int64_t d, int64_t next) {
     const size_t i = static_cast<size_t>(d);
     const size_t t = static_cast<size_t>(ThreadPool::thread_index());
     if (count_only()) {
@@ -262,7 +276,7 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
       DpuModel<Num>& m = dpu_models_[i];
       dense_local_steps<Num>(dense_shard(d), m.w.data(), m.bias, prox ? m.prox.data() : nullptr,
                              first, steps, kernel_, hw_.dpu, scratch_.weight[t].data(),
-                             grad_bias_[i], counts_[i]);
+                             grad_bias_[i], counts_[i], rows_ahead(next, first));
     }
   });
   if (count_only() || !layout_.sparse) return;

@@ -205,6 +205,8 @@ class PimServer {
   void sum_touched(Wide* sums);
   void sum_held(Wide* sums);
   DenseShard<Num> dense_shard(int64_t d) const;
+  // Where DPU d's dense rows from `first` begin (null for d = -1): a kernel's rows ahead.
+  const typename Num::Feature* rows_ahead(int64_t d, uint64_t first) const;
   SparseShard sparse_shard(int64_t d) const;
 
   const HardwareSpec& hw_;

@@ -54,11 +54,13 @@ struct SparseShard {
 // row:
 //   LR:  z = bias + sum_j x_j w_j; d = sigmoid(z) - y; g_j += x_j d 2^-lr; g_bias += d 2^-lr
 //   SVM: if y' z < margin (y' = +-1): g_j -= y' x_j 2^-lr; g_bias -= y' 2^-lr
+// `ahead`: where the rows the caller runs next begin (the next DPU's, laid out as these), or null;
+// they are fetched from memory while this call computes from cache. It changes no result.
 template <class Num>
 void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
                     typename Num::Wide bias, uint64_t first, uint64_t rows, const KernelConfig& cfg,
                     const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide* g_bias,
-                    DpuCounts& counts);
+                    DpuCounts& counts, const typename Num::Feature* ahead = nullptr);
 
 // Sparse: g [weights] (Num::Wide); the bias is w[bias_index], its gradient g[bias_index].
 template <class Num>
@@ -96,12 +98,14 @@ void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weigh
 
 // MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2
 // rows from `first`, each a gradient sum followed by apply_update on the DPU's own model. `prox`
-// (ADMM: u_i - z, or null) joins the decay term. `g` is scratch of the gradient's size.
+// (ADMM: u_i - z, or null) joins the decay term. `g` is scratch of the gradient's size. `ahead` as
+// dense_gradient's.
 template <class Num>
 void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
-                       typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts);
+                       typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts,
+                       const typename Num::Feature* ahead = nullptr);
 
 // One DPU's model for MA-SGD's and ADMM's local steps, as the emulator holds it. Dense rows touch
 // every weight: `w` (and `prox`) hold them all and `index` is empty. Sparse rows touch few: the

@@ -70,6 +70,9 @@ typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num:
 //   where that is -1 (the guard).
 // For uint32 x and |d| <= 2^31 (LR's d = sigmoid - y lies there) every product is below 2^63 and,
 // with the rounding term (below 2^63 too), nothing wraps.
+#ifndef PFL
+#define PFL 1
+#endif
 namespace q31 {
 
 // The dots of kRows rows `stride` apart at one model: each model entry is read and widened once for
@@ -130,6 +133,53 @@ bool unsigned_path(int64_t d, int k) {
   return d >= -fixed::kQ31One && d <= fixed::kQ31One && k >= 32 && k < 64;
 }
 
+// One row's gradient terms in one form: c = (x m + round_up) >> k, then 0 where c == guard, then
+// subtracted where `negative`. LR, d >= 0: m = d (guard 0: c = 0 adds nothing either way); d < 0:
+// m = |d|, round_up 2^k - 1, guard 1; SVM: m = 1, k = lr; a row outside the margin: m = 0.
+struct RowTerm {
+  uint64_t m = 0, round_up = 0;
+  uint32_t guard = 0;
+  uint32_t negative = 0;  // all ones: the term is subtracted
+};
+
+// The largest |term| of a row (LR: x |d| < 2^63, so c <= 2^(63 - k); SVM: x >> k < 2^(32 - k)):
+// `rows` rows' terms summed from zero never reach the saturation bound when rows x this <= 2^31 -
+// 1, and the saturating steps are then plain additions. 0 where the unsigned path does not apply.
+uint64_t largest_term(const KernelConfig& cfg) {
+  if (cfg.class_weights) return 0;
+  if (cfg.model == ModelKind::kLr) {
+    const int k = fixed::kQ31Shift + cfg.lr_shift;
+    return k >= 32 && k < 64 ? uint64_t{1} << (63 - k) : 0;
+  }
+  return cfg.lr_shift < 32 ? uint64_t{1} << (32 - cfg.lr_shift) : 0;
+}
+
+// g_j += the terms of kRows rows `stride` apart at once, where no sum can saturate (largest_term):
+// each g_j is read and written once for all the rows, in plain 32-bit additions (wrapping as
+// unsigned, exact because nothing reaches the bound). Meanwhile the rows read next (`next`, laid
+// out as x) are fetched, a line of each for each line of x: this pass computes from cache, so the
+// memory would otherwise idle, and the next dots would wait for it.
+template <uint64_t kRows>
+void add_block_terms(int32_t* g, const uint32_t* x, uint64_t stride, uint64_t n, int k,
+                     const RowTerm* t, const uint32_t* next) {
+  auto at = [&](uint64_t j) {
+    auto acc = static_cast<uint32_t>(g[j]);
+    for (uint64_t r = 0; r < kRows; ++r) {
+      auto c = static_cast<uint32_t>((uint64_t{x[r * stride + j]} * t[r].m + t[r].round_up) >> k);
+      c = c == t[r].guard ? 0 : c;
+      acc += (c ^ t[r].negative) - t[r].negative;
+    }
+    g[j] = static_cast<int32_t>(acc);
+  };
+  constexpr uint64_t kLine = 64 / sizeof(uint32_t);
+  uint64_t j0 = 0;
+  for (; j0 + kLine <= n; j0 += kLine) {  // a prefetch cannot fault: `next` may run past its rows
+    for (uint64_t r = 0; r < kRows; ++r) __builtin_prefetch(next + r * stride + j0, 0, 2);
+    for (uint64_t j = j0; j < j0 + kLine; ++j) at(j);  // vectorised
+  }
+  for (uint64_t j = j0; j < n; ++j) at(j);
+}
+
 }  // namespace q31
 
 using kernel_counts::ActiveRows;
@@ -174,10 +224,12 @@ bool q31_row_terms(const typename Num::Feature* x, uint64_t n, const RowError<Nu
   }
 }
 
+// `ahead`: the rows the caller reads after these (null: none), fetched while the last terms run.
 template <class Num>
 void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias,
                 uint64_t first, uint64_t rows, const KernelConfig& cfg, typename Num::Weight* g,
-                typename Num::Wide& g_bias, ActiveRows<Num>& active) {
+                typename Num::Wide& g_bias, ActiveRows<Num>& active,
+                const typename Num::Feature* ahead) {
   using Wide = typename Num::Wide;
   const uint64_t n = s.padded_features;
   // Row r's gradient terms, given its error (the model is the same for all the rows: w is read
@@ -205,14 +257,45 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
   uint64_t r = first;
   if constexpr (std::is_same_v<Num, FixedQ31>) {
     // Four rows' dots at once, then their errors together (the exp table's reads, at random in
-    // 4 MiB, overlap), then their terms in row order.
+    // 4 MiB, overlap), then their terms: in one pass where no sum of the call's rows can saturate,
+    // else row by row in order.
     constexpr uint64_t kBlock = 4;
+    const uint64_t largest = q31::largest_term(cfg);
+    const bool unsaturated =
+        largest != 0 && rows <= static_cast<uint64_t>(fixed::kQ31Max) / largest;
+    const int k = cfg.model == ModelKind::kLr ? fixed::kQ31Shift + cfg.lr_shift : cfg.lr_shift;
     for (; r + kBlock <= first + rows; r += kBlock) {
       int64_t z[kBlock];
       q31::dots<kBlock>(s.x + r * n, n, w, n, bias, z);
       RowError<Num> e[kBlock];
       for (uint64_t i = 0; i < kBlock; ++i) e[i] = row_error<Num>(z[i], s.y[r + i], cfg);
-      for (uint64_t i = 0; i < kBlock; ++i) terms(r + i, e[i]);
+      q31::RowTerm t[kBlock];
+      bool block = unsaturated;
+      for (uint64_t i = 0; i < kBlock && block; ++i) {
+        if (!e[i].active) continue;  // m = 0: no term
+        if (cfg.model == ModelKind::kSvm) {
+          t[i] = {1, 0, 0, e[i].d < 0 ? ~0u : 0u};
+        } else if (!q31::unsigned_path(e[i].d, k)) {
+          block = false;
+        } else if (e[i].d >= 0) {
+          t[i] = {static_cast<uint64_t>(e[i].d), 0, 0, 0u};
+        } else {
+          t[i] = {static_cast<uint64_t>(-e[i].d), (uint64_t{1} << k) - 1, 1, ~0u};
+        }
+      }
+      if (!block) {
+        for (uint64_t i = 0; i < kBlock; ++i) terms(r + i, e[i]);
+        continue;
+      }
+      const uint32_t* next = r + kBlock < first + rows ? s.x + (r + kBlock) * n
+                             : ahead != nullptr        ? ahead
+                                                       : s.x + r * n;  // (no rows next)
+      q31::add_block_terms<kBlock>(g, s.x + r * n, n, n, k, t, next);
+      for (uint64_t i = 0; i < kBlock; ++i) {
+        if (!e[i].active) continue;
+        active.add(0);
+        g_bias += unit_term<Num>(e[i], s.y[r + i], cfg);
+      }
     }
   }
   for (; r < first + rows; ++r)
@@ -414,11 +497,11 @@ template <class Num>
 void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
                     typename Num::Wide bias, uint64_t first, uint64_t rows, const KernelConfig& cfg,
                     const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide* g_bias,
-                    DpuCounts& counts) {
+                    DpuCounts& counts, const typename Num::Feature* ahead) {
   std::fill(g, g + shard.padded_features, typename Num::Weight{0});
   *g_bias = 0;
   ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
-  dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias, active);
+  dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias, active, ahead);
   active.finish();
   count_gradient_of<Num>(dense_shape(shard.padded_features), first, rows, cfg, dpu, counts,
                          Active::kCountedByKernel);
@@ -482,13 +565,16 @@ template <class Num>
 void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
-                       typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts) {
+                       typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts,
+                       const typename Num::Feature* ahead) {
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
   for (uint64_t step = 0; step < steps; ++step) {
     std::fill(g, g + shard.padded_features, typename Num::Weight{0});
     g_bias = 0;
-    dense_rows<Num>(shard, w, bias, first + step * b, b, cfg, g, g_bias, active);
+    const uint64_t r = first + step * b;
+    dense_rows<Num>(shard, w, bias, r, b, cfg, g, g_bias, active,
+                    step + 1 < steps ? shard.x + (r + b) * shard.padded_features : ahead);
     apply_update<Num>(w, shard.padded_features, g, cfg.batch_log2, cfg.decay_shift, prox);
     bias = updated_bias<Num>(bias, g_bias, cfg.batch_log2);
   }
@@ -636,13 +722,14 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
 #define PIMSCALE_KERNELS(Num)                                                                      \
   template void dense_gradient<Num>(const DenseShard<Num>&, const Num::Weight*, Num::Wide,         \
                                     uint64_t, uint64_t, const KernelConfig&, const DpuSpec&,       \
-                                    Num::Weight*, Num::Wide*, DpuCounts&);                         \
+                                    Num::Weight*, Num::Wide*, DpuCounts&, const Num::Feature*);    \
   template void sparse_gradient<Num>(const SparseShard&, const Num::Weight*, uint64_t, uint64_t,   \
                                      uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*,    \
                                      DpuCounts&);                                                  \
-  template void dense_local_steps<Num>(                                                            \
-      const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*, uint64_t, uint64_t,    \
-      const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&);                  \
+  template void dense_local_steps<Num>(const DenseShard<Num>&, Num::Weight*, Num::Wide&,           \
+                                       const Num::Weight*, uint64_t, uint64_t,                     \
+                                       const KernelConfig&, const DpuSpec&, Num::Weight*,          \
+                                       Num::Wide&, DpuCounts&, const Num::Feature*);               \
   template void sparse_gradient_touched<Num>(                                                      \
       const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&,   \
       const DpuSpec&, Num::Wide*, TouchedGradient<Num>&, DpuCounts&);                              \

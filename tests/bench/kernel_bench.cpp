@@ -36,6 +36,41 @@ void BM_DenseLrGradient(benchmark::State& state) {
 }
 BENCHMARK(BM_DenseLrGradient)->Arg(256)->Arg(4096);
 
+// GA-SGD's dense LR round as a server runs it, its rows from memory: 256 DPUs of 64 rows x 4,096
+// features (256 MiB, beyond the caches), 4 rows each a round (b = 1,024), round after round: an
+// iteration is one round of 4 M feature-rows, and 16 rounds read every row once.
+void BM_DenseLrRoundFromMemory(benchmark::State& state) {
+  constexpr uint64_t kDpus = 256, kRows = 64, kFeatures = 4096, kBatch = 4;
+  std::vector<uint32_t, MramAllocator<uint32_t>> x(kDpus * kRows * kFeatures);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint32_t>(i * 2654435761u) >> 1;
+  std::vector<uint8_t> y(kRows);
+  for (size_t i = 0; i < kRows; ++i) y[i] = i % 2;
+  const std::vector<int32_t> w(kFeatures, 1 << 20);
+  std::vector<int32_t> g(kDpus * kFeatures);
+  std::vector<int64_t> gb(kDpus);
+  const ExpTable exp;
+  KernelConfig k;
+  k.lr_shift = 4;
+  k.exp = &exp;
+  DpuCounts counts;
+  uint64_t round = 0;
+  for (auto _ : state) {
+    const uint64_t first = (round++ % (kRows / kBatch)) * kBatch;
+    for (uint64_t d = 0; d < kDpus; ++d) {  // as PimServer::launch: the next DPU's rows ahead
+      const uint32_t* ahead =
+          d + 1 < kDpus ? x.data() + ((d + 1) * kRows + first) * kFeatures : nullptr;
+      dense_gradient<FixedQ31>({x.data() + d * kRows * kFeatures, y.data(), kRows, kFeatures},
+                               w.data(), 0, first, kBatch, k, test::dpu16(),
+                               g.data() + d * kFeatures, &gb[d], counts, ahead);
+    }
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kDpus * kBatch * kFeatures));
+  state.SetBytesProcessed(
+      static_cast<int64_t>(state.iterations() * kDpus * kBatch * kFeatures * sizeof(uint32_t)));
+}
+BENCHMARK(BM_DenseLrRoundFromMemory);
+
 // One DPU's MA-SGD step on Criteo-like rows: b = 2,048 rows of 39 features over a model of
 // 1,001,472 weights, of which the DPU holds the entries its rows read (the update of the others is
 // the server's, once for all its DPUs: PimServer::launch_local_steps).

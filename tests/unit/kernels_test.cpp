@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <vector>
 
 #include "pim_emul/fixed_point.h"
@@ -13,6 +13,16 @@
 
 namespace pimscale {
 namespace {
+
+// A value's bits (a float's sign of zero included), for comparisons that must be exact.
+template <class T>
+auto bits(T v) {
+  static_assert(sizeof(T) == 4 || sizeof(T) == 8);
+  if constexpr (sizeof(T) == 4)
+    return std::bit_cast<uint32_t>(v);
+  else
+    return std::bit_cast<uint64_t>(v);
+}
 
 constexpr uint32_t kOne = 1u << 31;   // feature 1.0
 constexpr uint32_t kHalf = 1u << 30;  // feature 0.5
@@ -176,7 +186,9 @@ TEST(SvmKernel, OutsideTheMarginAddsNothing) {
 // signed 64-bit arithmetic (the kernel computes them another way, on unsigned products): random and
 // extreme features (0, 1, 1.0 = 2^31, the largest uint32), weights (+-(2^31 - 1)), errors up to
 // +-2^31 and shifts the unsigned path takes or leaves to the general loop (0; 1 ... 31, the range
-// of lr_shift), over enough rows to saturate. Exact: every value must be equal.
+// of lr_shift), over enough rows to saturate. The kernel adds four rows' terms in one pass where
+// the call's rows cannot saturate (4 rows: LR and SVM at shifts >= 4; 12 rows: >= 5) and row by
+// row with saturation elsewhere; both are met. Exact: every value must be equal.
 TEST(DenseKernel, FixedPointEqualsTheTermByTermFormulas) {
   constexpr uint64_t kRows = 12, kFeatures = 64;
   uint64_t state = 0x9e3779b97f4a7c15ull;
@@ -189,57 +201,60 @@ TEST(DenseKernel, FixedPointEqualsTheTermByTermFormulas) {
   const uint32_t extreme_x[] = {0, 1, 3, kHalf, kOne, 0xffffffffu};
   const int32_t extreme_w[] = {0, 1, -1, 2147483647, -2147483647};
   int saturated = 0;
-  for (const ModelKind model : {ModelKind::kLr, ModelKind::kSvm}) {
-    for (const int shift : {0, 1, 4, 20, 30, 31}) {
-      for (int trial = 0; trial < 20; ++trial) {
-        std::vector<uint32_t> x(kRows * kFeatures);
-        std::vector<uint8_t> y(kRows);
-        std::vector<int32_t> w(kFeatures);
-        for (auto& v : x)
-          v = next() % 3 == 0 ? extreme_x[next() % 6] : static_cast<uint32_t>(next());
-        for (auto& v : y) v = next() % 2;
-        for (auto& v : w) {
-          // small weights keep LR's sigmoid away from 0 and 1, so d spans its range
-          v = next() % 4 == 0 ? extreme_w[next() % 5] : static_cast<int32_t>(next() % 4096) - 2048;
-        }
-        const int64_t bias = static_cast<int64_t>(next() % (1u << 31)) - (int64_t{1} << 30);
-        KernelConfig c = model == ModelKind::kLr ? lr(shift) : svm(shift);
-        c.svm_margin = 1e6;  // every SVM row inside the margin
-        std::vector<int32_t> g(kFeatures);
-        int64_t g_bias = 0;
-        DpuCounts counts;
-        dense_gradient<FixedQ31>({x.data(), y.data(), kRows, kFeatures}, w.data(), bias, 0, kRows,
-                                 c, test::dpu16(), g.data(), &g_bias, counts);
-
-        std::vector<int64_t> want(kFeatures, 0);
-        for (uint64_t r = 0; r < kRows; ++r) {
-          const uint32_t* xr = x.data() + r * kFeatures;
-          int64_t z = bias;
-          for (uint64_t j = 0; j < kFeatures; ++j) z += (int64_t{xr[j]} * w[j]) >> 31;
-          EXPECT_EQ(lr_dense_dot(xr, w.data(), kFeatures, bias), z);
-          const int64_t d = model == ModelKind::kLr
-                                ? FixedQ31::sigmoid(z, table()) - (y[r] == 1 ? int64_t{kOne} : 0)
-                                : (y[r] == 1 ? -1 : 1);
-          for (uint64_t j = 0; j < kFeatures; ++j) {
-            int64_t t = 0;
-            if (model == ModelKind::kLr) {
-              t = (int64_t{xr[j]} * d) >> (31 + shift);
-              if (t == -1) t = 0;
-            } else {
-              t = int64_t{xr[j]} >> shift;
-              if (d < 0) t = -t;
-            }
-            const int64_t sum = want[j] + t;
-            want[j] = std::clamp<int64_t>(sum, -2147483647, 2147483647);
-            saturated += want[j] != sum;
+  for (const uint64_t rows : {uint64_t{4}, kRows})
+    for (const ModelKind model : {ModelKind::kLr, ModelKind::kSvm}) {
+      for (const int shift : {0, 1, 2, 3, 4, 20, 30, 31}) {
+        for (int trial = 0; trial < 20; ++trial) {
+          std::vector<uint32_t> x(kRows * kFeatures);
+          std::vector<uint8_t> y(kRows);
+          std::vector<int32_t> w(kFeatures);
+          for (auto& v : x)
+            v = next() % 3 == 0 ? extreme_x[next() % 6] : static_cast<uint32_t>(next());
+          for (auto& v : y) v = next() % 2;
+          for (auto& v : w) {
+            // small weights keep LR's sigmoid away from 0 and 1, so d spans its range
+            v = next() % 4 == 0 ? extreme_w[next() % 5]
+                                : static_cast<int32_t>(next() % 4096) - 2048;
           }
-        }
-        for (uint64_t j = 0; j < kFeatures; ++j) {
-          ASSERT_EQ(g[j], want[j]) << "feature " << j << " shift " << shift << " trial " << trial;
+          const int64_t bias = static_cast<int64_t>(next() % (1u << 31)) - (int64_t{1} << 30);
+          KernelConfig c = model == ModelKind::kLr ? lr(shift) : svm(shift);
+          c.svm_margin = 1e6;  // every SVM row inside the margin
+          std::vector<int32_t> g(kFeatures);
+          int64_t g_bias = 0;
+          DpuCounts counts;
+          dense_gradient<FixedQ31>({x.data(), y.data(), kRows, kFeatures}, w.data(), bias, 0, rows,
+                                   c, test::dpu16(), g.data(), &g_bias, counts);
+
+          std::vector<int64_t> want(kFeatures, 0);
+          for (uint64_t r = 0; r < rows; ++r) {
+            const uint32_t* xr = x.data() + r * kFeatures;
+            int64_t z = bias;
+            for (uint64_t j = 0; j < kFeatures; ++j) z += (int64_t{xr[j]} * w[j]) >> 31;
+            EXPECT_EQ(lr_dense_dot(xr, w.data(), kFeatures, bias), z);
+            const int64_t d = model == ModelKind::kLr
+                                  ? FixedQ31::sigmoid(z, table()) - (y[r] == 1 ? int64_t{kOne} : 0)
+                                  : (y[r] == 1 ? -1 : 1);
+            for (uint64_t j = 0; j < kFeatures; ++j) {
+              int64_t t = 0;
+              if (model == ModelKind::kLr) {
+                t = (int64_t{xr[j]} * d) >> (31 + shift);
+                if (t == -1) t = 0;
+              } else {
+                t = int64_t{xr[j]} >> shift;
+                if (d < 0) t = -t;
+              }
+              const int64_t sum = want[j] + t;
+              want[j] = std::clamp<int64_t>(sum, -2147483647, 2147483647);
+              saturated += want[j] != sum;
+            }
+          }
+          for (uint64_t j = 0; j < kFeatures; ++j) {
+            ASSERT_EQ(g[j], want[j])
+                << "feature " << j << " shift " << shift << " trial " << trial << " rows " << rows;
+          }
         }
       }
     }
-  }
   EXPECT_GT(saturated, 100);  // the bounds were reached, on both sides of the unsigned path
 }
 
@@ -318,13 +333,13 @@ void expect_touched_equals_full(const KernelConfig& cfg) {
   for (size_t k = 0; k < touched.index.size(); ++k) {
     const uint32_t j = touched.index[k];
     ++listed[j];
-    EXPECT_EQ(std::memcmp(&touched.value[k], &full[j], sizeof full[j]), 0) << "weight " << j;
+    EXPECT_EQ(bits(touched.value[k]), bits(full[j])) << "weight " << j;
   }
   const typename Num::Wide zero{0};
   for (uint64_t j = 0; j < kWeights; ++j) {
     EXPECT_EQ(listed[j], full[j] != zero ? 1 : 0) << "weight " << j;
     if (listed[j] == 0) {
-      EXPECT_EQ(std::memcmp(&full[j], &zero, sizeof zero), 0) << "weight " << j;
+      EXPECT_EQ(bits(full[j]), bits(zero)) << "weight " << j;
     }
     EXPECT_EQ(scratch[j], zero) << "scratch " << j;
   }
@@ -393,8 +408,7 @@ void expect_held_entries_equal_full_model(KernelConfig cfg, bool with_prox) {
     std::vector<Weight> rebuilt = base;
     for (size_t k = 0; k < model.index.size(); ++k) rebuilt[model.index[k]] = model.w[k];
     for (uint64_t j = 0; j < kWeights; ++j) {
-      ASSERT_EQ(std::memcmp(&rebuilt[j], &full[j], sizeof(Weight)), 0)
-          << "weight " << j << " after rows from " << first;
+      ASSERT_EQ(bits(rebuilt[j]), bits(full[j])) << "weight " << j << " after rows from " << first;
       ASSERT_EQ(g[j], Wide{0});
       ASSERT_EQ(slot[j], kNoSlot);
     }
