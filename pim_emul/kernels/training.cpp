@@ -159,11 +159,12 @@ uint64_t largest_term(const KernelConfig& cfg) {
 // unsigned, exact because nothing reaches the bound). Meanwhile the rows read next (`next`, laid
 // out as x) are fetched, a line of each for each line of x: this pass computes from cache, so the
 // memory would otherwise idle, and the next dots would wait for it.
-template <uint64_t kRows>
+// kFromZero: g_j = the terms (g is not read).
+template <uint64_t kRows, bool kFromZero>
 void add_block_terms(int32_t* g, const uint32_t* x, uint64_t stride, uint64_t n, int k,
                      const RowTerm* t, const uint32_t* next) {
   auto at = [&](uint64_t j) {
-    auto acc = static_cast<uint32_t>(g[j]);
+    auto acc = kFromZero ? 0u : static_cast<uint32_t>(g[j]);
     for (uint64_t r = 0; r < kRows; ++r) {
       auto c = static_cast<uint32_t>((uint64_t{x[r * stride + j]} * t[r].m + t[r].round_up) >> k);
       c = c == t[r].guard ? 0 : c;
@@ -225,6 +226,7 @@ bool q31_row_terms(const typename Num::Feature* x, uint64_t n, const RowError<Nu
 }
 
 // `ahead`: the rows the caller reads after these (null: none), fetched while the last terms run.
+// g [padded_features] gets the rows' summed terms (its contents are not read); g_bias adds theirs.
 template <class Num>
 void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typename Num::Wide bias,
                 uint64_t first, uint64_t rows, const KernelConfig& cfg, typename Num::Weight* g,
@@ -232,6 +234,11 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
                 const typename Num::Feature* ahead) {
   using Wide = typename Num::Wide;
   const uint64_t n = s.padded_features;
+  bool zeroed = false;  // g holds sums from zero (a fused first block writes it without a clear)
+  auto zero = [&] {
+    if (!zeroed) std::fill(g, g + n, typename Num::Weight{0});
+    zeroed = true;
+  };
   // Row r's gradient terms, given its error (the model is the same for all the rows: w is read
   // only).
   auto terms = [&](uint64_t r, const RowError<Num>& e) {
@@ -284,13 +291,18 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
         }
       }
       if (!block) {
+        zero();
         for (uint64_t i = 0; i < kBlock; ++i) terms(r + i, e[i]);
         continue;
       }
       const uint32_t* next = r + kBlock < first + rows ? s.x + (r + kBlock) * n
                              : ahead != nullptr        ? ahead
                                                        : s.x + r * n;  // (no rows next)
-      q31::add_block_terms<kBlock>(g, s.x + r * n, n, n, k, t, next);
+      if (zeroed)
+        q31::add_block_terms<kBlock, false>(g, s.x + r * n, n, n, k, t, next);
+      else
+        q31::add_block_terms<kBlock, true>(g, s.x + r * n, n, n, k, t, next);
+      zeroed = true;
       for (uint64_t i = 0; i < kBlock; ++i) {
         if (!e[i].active) continue;
         active.add(0);
@@ -298,6 +310,7 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
       }
     }
   }
+  zero();
   for (; r < first + rows; ++r)
     terms(r, row_error<Num>(dense_row_dot<Num>(s.x + r * n, w, n, bias), s.y[r], cfg));
 }
@@ -498,7 +511,6 @@ void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
                     typename Num::Wide bias, uint64_t first, uint64_t rows, const KernelConfig& cfg,
                     const DpuSpec& dpu, typename Num::Weight* g, typename Num::Wide* g_bias,
                     DpuCounts& counts, const typename Num::Feature* ahead) {
-  std::fill(g, g + shard.padded_features, typename Num::Weight{0});
   *g_bias = 0;
   ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
   dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias, active, ahead);
@@ -570,7 +582,6 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
   const uint64_t b = uint64_t{1} << cfg.batch_log2;
   ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
   for (uint64_t step = 0; step < steps; ++step) {
-    std::fill(g, g + shard.padded_features, typename Num::Weight{0});
     g_bias = 0;
     const uint64_t r = first + step * b;
     dense_rows<Num>(shard, w, bias, r, b, cfg, g, g_bias, active,
