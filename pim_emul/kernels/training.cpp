@@ -70,9 +70,6 @@ typename Num::Wide dense_dot(const typename Num::Feature* x, const typename Num:
 //   where that is -1 (the guard).
 // For uint32 x and |d| <= 2^31 (LR's d = sigmoid - y lies there) every product is below 2^63 and,
 // with the rounding term (below 2^63 too), nothing wraps.
-#ifndef PFL
-#define PFL 1
-#endif
 namespace q31 {
 
 // The dots of kRows rows `stride` apart at one model: each model entry is read and widened once for
