@@ -125,6 +125,11 @@ void subtract_shifted(int32_t* g, const uint32_t* x, uint64_t n, int k) {
   for (uint64_t j = 0; j < n; ++j) g[j] = minus_saturated(g[j], x[j] >> k);  // vectorised
 }
 
+// The shift of a row's gradient terms: LR's (x d) >> (31 + lr), SVM's x >> lr.
+int term_shift(const KernelConfig& cfg) {
+  return cfg.model == ModelKind::kLr ? fixed::kQ31Shift + cfg.lr_shift : cfg.lr_shift;
+}
+
 // Whether an LR row of error d can take the unsigned path: |d| <= 2^31 and 32 <= k < 64.
 bool unsigned_path(int64_t d, int k) {
   return d >= -fixed::kQ31One && d <= fixed::kQ31One && k >= 32 && k < 64;
@@ -144,11 +149,29 @@ struct RowTerm {
 // 1, and the saturating steps are then plain additions. 0 where the unsigned path does not apply.
 uint64_t largest_term(const KernelConfig& cfg) {
   if (cfg.class_weights) return 0;
-  if (cfg.model == ModelKind::kLr) {
-    const int k = fixed::kQ31Shift + cfg.lr_shift;
-    return k >= 32 && k < 64 ? uint64_t{1} << (63 - k) : 0;
+  const int k = term_shift(cfg);
+  if (cfg.model == ModelKind::kLr) return k >= 32 && k < 64 ? uint64_t{1} << (63 - k) : 0;
+  return k < 32 ? uint64_t{1} << (32 - k) : 0;
+}
+
+// The RowTerms of a block's rows; false where a row needs the general loop (LR's d off the unsigned
+// path), and the block then goes row by row.
+template <uint64_t kRows>
+bool block_terms(const RowError<FixedQ31>* e, const KernelConfig& cfg, RowTerm* t) {
+  const int k = term_shift(cfg);
+  for (uint64_t i = 0; i < kRows; ++i) {
+    if (!e[i].active) continue;  // m = 0: no term
+    if (cfg.model == ModelKind::kSvm) {
+      t[i] = {1, 0, 0, e[i].d < 0 ? ~0u : 0u};
+    } else if (!unsigned_path(e[i].d, k)) {
+      return false;
+    } else if (e[i].d >= 0) {
+      t[i] = {static_cast<uint64_t>(e[i].d), 0, 0, 0u};
+    } else {
+      t[i] = {static_cast<uint64_t>(-e[i].d), (uint64_t{1} << k) - 1, 1, ~0u};
+    }
   }
-  return cfg.lr_shift < 32 ? uint64_t{1} << (32 - cfg.lr_shift) : 0;
+  return true;
 }
 
 // g_j += the terms of kRows rows `stride` apart at once, where no sum can saturate (largest_term):
@@ -202,7 +225,7 @@ bool q31_row_terms(const typename Num::Feature* x, uint64_t n, const RowError<Nu
   if constexpr (std::is_same_v<Num, FixedQ31>) {
     if (cfg.class_weights) return false;
     if (cfg.model == ModelKind::kLr) {  // guard((x d) >> (31 + lr))
-      const int k = fixed::kQ31Shift + cfg.lr_shift;
+      const int k = q31::term_shift(cfg);
       if (!q31::unsigned_path(e.d, k)) return false;
       if (e.d >= 0)
         q31::add_terms(g, x, n, static_cast<uint32_t>(e.d), k);
@@ -267,27 +290,14 @@ void dense_rows(const DenseShard<Num>& s, const typename Num::Weight* w, typenam
     const uint64_t largest = q31::largest_term(cfg);
     const bool unsaturated =
         largest != 0 && rows <= static_cast<uint64_t>(fixed::kQ31Max) / largest;
-    const int k = cfg.model == ModelKind::kLr ? fixed::kQ31Shift + cfg.lr_shift : cfg.lr_shift;
+    const int k = q31::term_shift(cfg);
     for (; r + kBlock <= first + rows; r += kBlock) {
       int64_t z[kBlock];
       q31::dots<kBlock>(s.x + r * n, n, w, n, bias, z);
       RowError<Num> e[kBlock];
       for (uint64_t i = 0; i < kBlock; ++i) e[i] = row_error<Num>(z[i], s.y[r + i], cfg);
       q31::RowTerm t[kBlock];
-      bool block = unsaturated;
-      for (uint64_t i = 0; i < kBlock && block; ++i) {
-        if (!e[i].active) continue;  // m = 0: no term
-        if (cfg.model == ModelKind::kSvm) {
-          t[i] = {1, 0, 0, e[i].d < 0 ? ~0u : 0u};
-        } else if (!q31::unsigned_path(e[i].d, k)) {
-          block = false;
-        } else if (e[i].d >= 0) {
-          t[i] = {static_cast<uint64_t>(e[i].d), 0, 0, 0u};
-        } else {
-          t[i] = {static_cast<uint64_t>(-e[i].d), (uint64_t{1} << k) - 1, 1, ~0u};
-        }
-      }
-      if (!block) {
+      if (!unsaturated || !q31::block_terms<kBlock>(e, cfg, t)) {
         zero();
         for (uint64_t i = 0; i < kBlock; ++i) terms(r + i, e[i]);
         continue;
