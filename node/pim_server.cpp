@@ -184,7 +184,8 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
   shared_w_ = w;
   shared_bias_ = bias;
   if (models_ != DpuModels::kShared && !count_only()) {
-    if (layout_.sparse) std::copy(w, w + layout_.weights, base_w_.begin());
+    // MA-SGD's host may hold its model in the base itself (nothing to copy).
+    if (layout_.sparse && w != base_w_.data()) std::copy(w, w + layout_.weights, base_w_.begin());
     for (DpuModel<Num>& m : dpu_models_) {
       if (layout_.sparse) {
         m.index.clear();

@@ -62,7 +62,7 @@ void ma_sgd_average(std::span<typename Num::Weight> w, typename Num::Wide& bias,
   const Average<Num> average(total_dpus);
   bias = average(sums[w.size()]);
   if (support) {
-    std::copy(base.begin(), base.end(), w.begin());
+    if (base.data() != w.data()) std::copy(base.begin(), base.end(), w.begin());
     for (const uint32_t j : *support) w[j] = Num::to_weight(average(sums[j]));
     return;
   }

@@ -66,7 +66,7 @@ class GaSgdState final : public GlobalModelState<Num> {
   using GlobalModelState<Num>::GlobalModelState;
   void after_allreduce(PimServer<Num>& server) override {
     // Sparse rows on one server: the sums are zero outside the entries the DPUs touched.
-    ga_sgd_update<Num>(this->w_, this->bias_, this->sums_, this->s_,
+    ga_sgd_update<Num>(this->model_, this->bias_, this->sums_, this->s_,
                        server.sums_support(this->sums_.data()));
   }
 };

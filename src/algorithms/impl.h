@@ -36,12 +36,18 @@ class GlobalModelState : public HostState<Num> {
   using Weight = typename Num::Weight;
   using Wide = typename Num::Wide;
 
-  GlobalModelState(const PimServer<Num>& server, const AlgorithmSettings& s)
+  // `model`, when given, holds the global model instead of a vector of the state's own (MA-SGD's
+  // sparse base: one buffer that the push and the average need not copy).
+  GlobalModelState(const PimServer<Num>& server, const AlgorithmSettings& s,
+                   std::span<Weight> model = {})
       : s_(s),
-        w_(server.layout().weights, Weight{0}),
+        w_(model.empty() ? server.layout().weights : 0, Weight{0}),
+        model_(model.empty() ? std::span<Weight>(w_) : model),
         sums_(server.layout().weights + 1, Wide{0}) {}
+  GlobalModelState(const GlobalModelState&) = delete;  // model_ may point into w_
+  GlobalModelState& operator=(const GlobalModelState&) = delete;
 
-  std::span<const Weight> weights() const override { return w_; }
+  std::span<const Weight> weights() const override { return model_; }
   Wide bias() const override { return bias_; }
   std::span<Wide> sums() override { return sums_; }
   void state(StateArchive& a) override {
@@ -52,7 +58,8 @@ class GlobalModelState : public HostState<Num> {
 
  protected:
   AlgorithmSettings s_;
-  MramVector<Weight> w_;
+  MramVector<Weight> w_;     // the model, unless held elsewhere (then empty)
+  std::span<Weight> model_;  // the model: w_ or the one given
   Wide bias_{0};
   MramVector<Wide> sums_;  // [weights + 1], the bias last
 };

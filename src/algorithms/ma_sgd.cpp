@@ -40,16 +40,28 @@ class MaSgd final : public L2Algorithm {
         {.kind = OpKind::kHostUpdate, .bytes = sums_bytes(n, words) + n * words.weight},
     };
   }
+
+  std::vector<HostMemoryItem> host_memory(const ServerLayout& l, footprint::WordSizes words,
+                                          uint64_t held_entries) const override {
+    if (!l.sparse) return L2Algorithm::host_memory(l, words, held_entries);
+    // MaSgdState: the global model is the server's base (node/host_memory.cpp counts it).
+    return {{"sums", footprint::sums_bytes(l.weights, words)}};
+  }
 };
 
 template <class Num>
 class MaSgdState final : public GlobalModelState<Num> {
  public:
-  using GlobalModelState<Num>::GlobalModelState;
+  using Weight = typename Num::Weight;
+  // Sparse rows: the global model is the server's base, which every DPU starts its step from (the
+  // push copies nothing) and which the untouched entries' steps leave as each DPU's own.
+  MaSgdState(PimServer<Num>& server, const AlgorithmSettings& s)
+      : GlobalModelState<Num>(
+            server, s, server.layout().sparse ? server.base_weights() : std::span<Weight>{}) {}
   void after_allreduce(PimServer<Num>& server) override {
     // Sparse integer sums on one server: written where a DPU holds an entry; elsewhere every DPU's
-    // entry is the base's, and so is their average.
-    ma_sgd_average<Num>(this->w_, this->bias_, this->sums_, this->s_.total_dpus,
+    // entry is the base's, and so is their average (the model already holds it).
+    ma_sgd_average<Num>(this->model_, this->bias_, this->sums_, this->s_.total_dpus,
                         server.sums_support(this->sums_.data()), server.base_weights());
   }
 };

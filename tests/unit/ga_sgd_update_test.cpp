@@ -83,6 +83,12 @@ TEST(MaSgdAverage, SupportOnlyReadsTheListedSums) {
   EXPECT_EQ(w_support, (std::vector<int32_t>{10, -19, 30, -41, 50}));  // toward zero
   EXPECT_EQ(bias_support, 3);
   EXPECT_EQ(bias_full, 3);
+  // MA-SGD's sparse host model is the server's base itself (one buffer): the same model.
+  std::vector<int32_t> in_place = base;
+  int64_t bias_in_place = 0;
+  ma_sgd_average<FixedQ31>(in_place, bias_in_place, stale, n, listed, in_place);
+  EXPECT_EQ(in_place, w_full);
+  EXPECT_EQ(bias_in_place, 3);
 }
 
 // GA-SGD's update from the sums' support (zero elsewhere, entries repeated) equals the full one.
