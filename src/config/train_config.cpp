@@ -126,9 +126,9 @@ const std::vector<ConfigKey>& config_keys() {
        "metric_*_rows say which epochs have them)"},
       {"eval_rows", &TrainConfig::eval_rows, "rows", 0, 0x1p40,
        "the training loss over about N rows, every k-th of the training split (k = ceil(rows / "
-       "N); the same rows for any rank split); 0: every k-th row with k = ceil(values / 2^26), "
-       "the values being rows x features (dense) or non-zeros (sparse), so the pass stays small "
-       "beside an epoch (all rows up to 2^26 values). Accuracy and AUC use every test row. "
+       "N); the same rows for any rank split); 0: every k-th row with k = ceil(values / 2^23), "
+       "the values being rows x features (dense) or 4 x non-zeros (sparse), so the pass stays "
+       "small beside an epoch (all rows up to 2^23 values). Accuracy and AUC use every test row. "
        "epochs.csv's metric_train_rows counts the rows"},
       {"checkpoint_every", &TrainConfig::checkpoint_every, "epochs", 1, 0x1p20,
        "write the run's full state every N epochs into <out>.partial/checkpoint (atomically), so "

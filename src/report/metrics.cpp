@@ -26,10 +26,11 @@ double hinge_loss(double z, uint8_t y, double margin) {
 
 int64_t quantised_loss(double loss) { return std::llround(loss / kLossQuantum); }
 
-uint64_t loss_stride(uint64_t rows, uint64_t values, int64_t eval_rows) {
+uint64_t loss_stride(uint64_t rows, uint64_t values, bool sparse, int64_t eval_rows) {
   const auto ceil_div = [](uint64_t a, uint64_t b) { return (a + b - 1) / b; };
+  const uint64_t cost = sparse ? values * kNonZeroCost : values;
   const uint64_t k = eval_rows > 0 ? ceil_div(rows, static_cast<uint64_t>(eval_rows))
-                                   : ceil_div(values, kLossValues);
+                                   : ceil_div(cost, kLossValues);
   return std::clamp<uint64_t>(k, 1, std::max<uint64_t>(rows, 1));
 }
 

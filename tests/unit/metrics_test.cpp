@@ -40,18 +40,22 @@ TEST(Metrics, LinearScoreReadsQ31) {
 
 TEST(LossRows, StrideAsksForRowsOrBoundsTheValues) {
   // --eval-rows N: k = ceil(rows / N).
-  EXPECT_EQ(loss_stride(4096, 4096 * 64, 1000), 5u);
-  EXPECT_EQ(loss_stride(4096, 4096 * 64, 4096), 1u);
-  EXPECT_EQ(loss_stride(4096, 4096 * 64, 1 << 30), 1u);  // more rows than there are: all
-  // Automatic: every row up to 2^26 values, then k = ceil(values / 2^26).
-  EXPECT_EQ(loss_stride(20000, 20000 * 256, 0), 1u);
-  EXPECT_EQ(loss_stride(16384, kLossValues, 0), 1u);
-  EXPECT_EQ(loss_stride(16385, kLossValues + 4096, 0), 2u);
-  EXPECT_EQ(loss_stride(65536, 65536ull * 4096, 0), 4u);    // issue 14's dense shape: 16,384 rows
-  EXPECT_EQ(loss_stride(2097152, 2097152ull * 39, 0), 2u);  // Criteo-like non-zeros
+  EXPECT_EQ(loss_stride(4096, 4096 * 64, false, 1000), 5u);
+  EXPECT_EQ(loss_stride(4096, 4096 * 64, true, 4096), 1u);
+  EXPECT_EQ(loss_stride(4096, 4096 * 64, false, 1 << 30), 1u);  // more rows than there are: all
+  // Automatic: every row up to 2^23 values (sparse: 4 per non-zero), then k = ceil(that / 2^23).
+  EXPECT_EQ(kLossValues, uint64_t{1} << 23);
+  EXPECT_EQ(loss_stride(20000, 20000 * 256, false, 0), 1u);  // the quick start's 5.1 M values
+  EXPECT_EQ(loss_stride(32768, 32768 * 39, true, 0), 1u);    // 1.3 M non-zeros: 5.1 M
+  EXPECT_EQ(loss_stride(2048, kLossValues, false, 0), 1u);
+  EXPECT_EQ(loss_stride(2049, kLossValues + 4096, false, 0), 2u);
+  EXPECT_EQ(loss_stride(2049, kLossValues / 4 + 1, true, 0), 2u);
+  EXPECT_EQ(loss_stride(65536, 65536ull * 4096, false, 0), 32u);   // issue 14's dense: 2,048 rows
+  EXPECT_EQ(loss_stride(262144, 262144ull * 39, true, 0), 5u);     // its sparse: 52,429 rows
+  EXPECT_EQ(loss_stride(2097152, 2097152ull * 39, true, 0), 39u);  // Criteo-like non-zeros
   // Never beyond one row, never 0.
-  EXPECT_EQ(loss_stride(3, uint64_t{1} << 40, 0), 3u);
-  EXPECT_EQ(loss_stride(0, 0, 0), 1u);
+  EXPECT_EQ(loss_stride(3, uint64_t{1} << 40, false, 0), 3u);
+  EXPECT_EQ(loss_stride(0, 0, true, 0), 1u);
 }
 
 }  // namespace
