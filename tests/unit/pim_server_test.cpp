@@ -1,7 +1,9 @@
 // One server's clock: the DPU phase is the slowest DPU's time (sparse load imbalance shows), and
-// the count-only mode charges exactly what running the kernels charges.
+// the count-only mode charges exactly what running the kernels charges; the host's sums of the
+// DPUs' held entries.
 #include <gtest/gtest.h>
 
+#include "node/dpu_sums.h"
 #include "node/pim_server.h"
 #include "pim_emul/transfer_cost.h"
 #include "tests/support/specs.h"
@@ -71,6 +73,33 @@ TEST(PimServer, CountOnlyChargesWhatTheKernelsCharge) {
         << phase_name(static_cast<Phase>(p));
     EXPECT_EQ(run.ledger().bytes[p], dry.ledger().bytes[p]) << phase_name(static_cast<Phase>(p));
   }
+}
+
+// MA-SGD's one-server sums of sparse DPU models: at every entry a DPU holds, the sum of every
+// DPU's full model (the base where it holds none), whatever the order of holders; the other
+// entries are left as they were; a second round over the same sums gives the same.
+TEST(DpuSums, HeldSumsEqualTheFullModelsSums) {
+  const std::vector<int32_t> base = {5, -7, 2147483647, -2147483647, 0, 11};
+  const std::vector<std::vector<uint32_t>> index = {{2, 0}, {}, {0, 3, 2}, {5}};
+  const std::vector<std::vector<int32_t>> w = {{-3, 9}, {}, {4, 2147483647, -1}, {-11}};
+  std::vector<int64_t> full(base.size(), 0);
+  for (size_t d = 0; d < index.size(); ++d) {
+    std::vector<int32_t> model = base;
+    for (size_t k = 0; k < index[d].size(); ++k) model[index[d][k]] = w[d][k];
+    for (size_t j = 0; j < base.size(); ++j) full[j] += model[j];
+  }
+  std::vector<int64_t> sums(base.size(), 99);
+  std::vector<uint32_t> listed;
+  for (int round = 0; round < 2; ++round) {
+    sum_held_over_dpus<FixedQ31>(
+        index.size(), base, [&](size_t d) -> const std::vector<uint32_t>& { return index[d]; },
+        [&](size_t d) -> const std::vector<int32_t>& { return w[d]; }, sums.data(), listed);
+    EXPECT_EQ(listed, (std::vector<uint32_t>{2, 0, 0, 3, 2, 5}));
+    for (const uint32_t j : {0u, 2u, 3u, 5u}) EXPECT_EQ(sums[j], full[j]) << "entry " << j;
+    EXPECT_EQ(sums[1], 99);
+    EXPECT_EQ(sums[4], 99);
+  }
+  EXPECT_EQ(full[2], 2 * int64_t{2147483647} - 4);  // two holders, the base twice: beyond 32 bits
 }
 
 }  // namespace
