@@ -58,9 +58,11 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
       kernel_(kernel),
       pool_(threads) {
   counts_.resize(static_cast<size_t>(layout.dpus));
-  times_.resize(static_cast<size_t>(layout.dpus));
   if (mode == ServerMode::kCountOnly) return;  // no rows, no models: nothing is computed
   if (kernel.model == ModelKind::kLr) kernel_.exp = &exp_.emplace();
+  // LR: every row is active, so a DPU's counts depend on its rows' shape alone (count_gradient /
+  // count_local_steps give the kernels' own): the server counts each launch once and keeps it.
+  if (kernel.model == ModelKind::kLr) kernel_.count_events = false;
   const size_t d = static_cast<size_t>(layout.dpus), n = layout.weights;
   const bool prox = models == DpuModels::kPerDpuWithProx;
   if (models != DpuModels::kShared) {
@@ -210,76 +212,111 @@ void PimServer<Num>::push_own_models_and_prox(uint64_t bytes, uint64_t copies) {
 }
 
 template <class Num>
-template <class Fn>
-void PimServer<Num>::launch(Fn&& one_dpu) {
+template <class Fn, class Count>
+void PimServer<Num>::launch(LaunchKey key, Fn&& one_dpu, Count&& count) {
+  // What the launch charges of each DPU: its time and what it adds to the totals. LR's are counted
+  // by `count` (the kernels do not count) once per key, then read back (launch_memo_).
+  const auto dpus = static_cast<size_t>(layout_.dpus);
+  std::vector<DpuLaunch>* known = nullptr;
+  if (!kernel_.count_events) {
+    if (auto it = launch_memo_.find(key); it != launch_memo_.end()) {
+      known = &it->second;
+    } else if (launch_memo_.size() * dpus < kLaunchMemoEntries) {
+      launch_memo_.emplace(key, std::vector<DpuLaunch>());
+    }
+  }
+  launches_.resize(dpus);
   // The threads take runs of consecutive DPUs (eight runs a thread: uneven sparse DPUs still
   // balance), so a DPU's kernel knows the DPU its thread runs next: one_dpu(d, next), next = -1 at
   // a run's end.
-  const auto dpus = static_cast<size_t>(layout_.dpus);
   const size_t length = std::max<size_t>(1, dpus / (8 * static_cast<size_t>(pool_.threads())));
   auto run = [&](size_t c) {
     const size_t end = std::min(dpus, (c + 1) * length);
     for (size_t d = c * length; d < end; ++d) {
       counts_[d].clear();
       one_dpu(static_cast<int64_t>(d), d + 1 < end ? static_cast<int64_t>(d + 1) : int64_t{-1});
-      times_[d] = dpu_time(counts_[d], static_cast<int>(hw_.dpu.tasklets), hw_.dpu);
+      if (known != nullptr) continue;
+      if (!kernel_.count_events) count(static_cast<int64_t>(d), counts_[d]);
+      const DpuCounts& c = counts_[d];
+      DpuLaunch& l = launches_[d];
+      l.time = dpu_time(c, static_cast<int>(hw_.dpu.tasklets), hw_.dpu);
+      l.rows = c.rows;
+      l.active_rows = c.active_rows;
+      l.dma_bytes = 0;
+      for (int t = 0; t < hw_.dpu.tasklets; ++t)
+        l.dma_bytes += c.tasklet[t].dma_read_bytes + c.tasklet[t].dma_write_bytes;
     }
   };
   pool_.parallel_for((dpus + length - 1) / length, run);
+  if (known == nullptr) {
+    if (auto it = launch_memo_.find(key); it != launch_memo_.end()) it->second = launches_;
+  }
+  const std::vector<DpuLaunch>& each = known != nullptr ? *known : launches_;
   // The launch is synchronous: the server waits for its slowest DPU (lowest index on ties).
   size_t slowest = 0;
   uint64_t dma_bytes = 0;
-  for (size_t d = 0; d < times_.size(); ++d) {
-    if (times_[d].total() > times_[slowest].total()) slowest = d;
-    rows_run_ += counts_[d].rows;
-    rows_active_ += counts_[d].active_rows;
-    for (int t = 0; t < hw_.dpu.tasklets; ++t) {
-      dma_bytes += counts_[d].tasklet[t].dma_read_bytes + counts_[d].tasklet[t].dma_write_bytes;
-    }
+  for (size_t d = 0; d < dpus; ++d) {
+    if (each[d].time.total() > each[slowest].time.total()) slowest = d;
+    rows_run_ += each[d].rows;
+    rows_active_ += each[d].active_rows;
+    dma_bytes += each[d].dma_bytes;
   }
-  add(Phase::kDpuCompute, launch_time(hw_.transfer) + times_[slowest].compute);
-  add(Phase::kDpuDma, times_[slowest].dma, dma_bytes);  // bytes: every DPU's MRAM<->WRAM traffic
+  add(Phase::kDpuCompute, launch_time(hw_.transfer) + each[slowest].time.compute);
+  add(Phase::kDpuDma, each[slowest].time.dma, dma_bytes);  // bytes: every DPU's MRAM<->WRAM traffic
 }
 
 template <class Num>
 void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
   const uint64_t n = layout_.weights;
-  launch([&](int64_t d, int64_t next) {
-    const size_t i = static_cast<size_t>(d);
-    const size_t t = static_cast<size_t>(ThreadPool::thread_index());
-    if (count_only()) {
-      count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
-    } else if (layout_.sparse) {
-      sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
-                                   scratch_.wide[t].data(), touched_[i], counts_[i]);
-    } else {
-      dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
-                          grad_w_.data() + i * n, &grad_bias_[i], counts_[i],
-                          rows_ahead(next, first));
-    }
-  });
+  auto count = [&](int64_t d, DpuCounts& c) {
+    count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, c);
+  };
+  launch(
+      {false, first, rows},
+      [&](int64_t d, int64_t next) {
+        const size_t i = static_cast<size_t>(d);
+        const size_t t = static_cast<size_t>(ThreadPool::thread_index());
+        if (count_only()) {
+          count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
+        } else if (layout_.sparse) {
+          sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
+                                       scratch_.wide[t].data(), touched_[i], counts_[i]);
+        } else {
+          dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_,
+                              hw_.dpu, grad_w_.data() + i * n, &grad_bias_[i], counts_[i],
+                              rows_ahead(next, first));
+        }
+      },
+      count);
 }
 
 template <class Num>
 void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   const uint64_t n = layout_.weights;
   const bool prox = models_ == DpuModels::kPerDpuWithProx;
-  launch([&](int64_t d, int64_t next) {
-    const size_t i = static_cast<size_t>(d);
-    const size_t t = static_cast<size_t>(ThreadPool::thread_index());
-    if (count_only()) {
-      count_local_steps<Num>(row_shape(d), first, steps, prox, kernel_, hw_.dpu, counts_[i]);
-    } else if (layout_.sparse) {
-      sparse_local_steps<Num>(sparse_shard(d), base_w_.data(), prox ? base_prox_.data() : nullptr,
-                              n, dpu_models_[i], first, steps, kernel_, hw_.dpu,
-                              scratch_.wide[t].data(), scratch_.slot[t].data(), counts_[i]);
-    } else {
-      DpuModel<Num>& m = dpu_models_[i];
-      dense_local_steps<Num>(dense_shard(d), m.w.data(), m.bias, prox ? m.prox.data() : nullptr,
-                             first, steps, kernel_, hw_.dpu, scratch_.weight[t].data(),
-                             grad_bias_[i], counts_[i], rows_ahead(next, first));
-    }
-  });
+  auto count = [&](int64_t d, DpuCounts& c) {
+    count_local_steps<Num>(row_shape(d), first, steps, prox, kernel_, hw_.dpu, c);
+  };
+  launch(
+      {true, first, steps},
+      [&](int64_t d, int64_t next) {
+        const size_t i = static_cast<size_t>(d);
+        const size_t t = static_cast<size_t>(ThreadPool::thread_index());
+        if (count_only()) {
+          count_local_steps<Num>(row_shape(d), first, steps, prox, kernel_, hw_.dpu, counts_[i]);
+        } else if (layout_.sparse) {
+          sparse_local_steps<Num>(sparse_shard(d), base_w_.data(),
+                                  prox ? base_prox_.data() : nullptr, n, dpu_models_[i], first,
+                                  steps, kernel_, hw_.dpu, scratch_.wide[t].data(),
+                                  scratch_.slot[t].data(), counts_[i]);
+        } else {
+          DpuModel<Num>& m = dpu_models_[i];
+          dense_local_steps<Num>(dense_shard(d), m.w.data(), m.bias, prox ? m.prox.data() : nullptr,
+                                 first, steps, kernel_, hw_.dpu, scratch_.weight[t].data(),
+                                 grad_bias_[i], counts_[i], rows_ahead(next, first));
+        }
+      },
+      count);
   if (count_only() || !layout_.sparse) return;
   // The entries no DPU holds take the same steps with a zero gradient, once for all DPUs.
   constexpr uint64_t kBlock = 16384;

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "node/dpu_sums.h"
@@ -195,8 +197,18 @@ class PimServer {
   }
 
  private:
-  template <class Fn>
-  void launch(Fn&& one_dpu);
+  // A launch as its DPUs' counts see it: local steps or a gradient, the first row, the rows or
+  // steps.
+  using LaunchKey = std::tuple<bool, uint64_t, uint64_t>;
+  // What a launch charges of one DPU.
+  struct DpuLaunch {
+    DpuTime time;
+    uint64_t rows = 0, active_rows = 0, dma_bytes = 0;
+  };
+  // Runs one_dpu(d, next) on every DPU and charges the slowest's time; where the kernels do not
+  // count (LR), count(d, counts) counts DPU d's part, once per key.
+  template <class Fn, class Count>
+  void launch(LaunchKey key, Fn&& one_dpu, Count&& count);
   void charge_startup();
   void add(Phase phase, Picoseconds t, uint64_t bytes = 0, int64_t flow = -1);
   void add_startup(StartupStep step, Picoseconds t, uint64_t bytes = 0);
@@ -238,7 +250,12 @@ class PimServer {
   DpuSumScratch sum_scratch_;
   std::vector<Wide> grad_bias_;  // [dpus]
   std::vector<DpuCounts> counts_;
-  std::vector<DpuTime> times_;
+  std::vector<DpuLaunch> launches_;  // [dpus], the launch under way
+  // LR's launches as counted, by key: an epoch's launches repeat in every later one. At most
+  // kLaunchMemoEntries DPU launches (4 MiB; node/host_memory.cpp does not count them), the
+  // launches beyond are counted each time.
+  std::map<LaunchKey, std::vector<DpuLaunch>> launch_memo_;
+  static constexpr size_t kLaunchMemoEntries = size_t{1} << 16;
   PhaseLedger ledger_;
   StartupLedger startup_;
   std::optional<Picoseconds> training_start_;

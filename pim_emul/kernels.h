@@ -28,6 +28,10 @@ struct KernelConfig {
   // predict); 1, every row, bounds the time from above. Runs count the rows they find.
   double svm_active_fraction = 1;
   const ExpTable* exp = nullptr;  // the sigmoid's exp (LR)
+  // false: the kernels compute and leave their counts as they found them, for a caller that counts
+  // the launch itself with count_gradient / count_local_steps (LR, where every row is active, so
+  // those give the kernels' counts: PimServer memoises them).
+  bool count_events = true;
 };
 
 // One DPU's dense rows as they sit in its MRAM.

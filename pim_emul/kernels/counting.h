@@ -212,6 +212,7 @@ class ActiveRows {
              DpuCounts& c)
       : sparse_(sparse), weights_(weights), cfg_(cfg), dpu_(dpu), c_(c) {}
   void add(uint64_t nnz) {
+    if (!cfg_.count_events) return;
     if (n_ > 0 && nnz != nnz_) finish();
     nnz_ = nnz;
     ++n_;

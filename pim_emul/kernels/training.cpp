@@ -522,8 +522,9 @@ void dense_gradient(const DenseShard<Num>& shard, const typename Num::Weight* w,
   ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
   dense_rows<Num>(shard, w, bias, first, rows, cfg, g, *g_bias, active, ahead);
   active.finish();
-  count_gradient_of<Num>(dense_shape(shard.padded_features), first, rows, cfg, dpu, counts,
-                         Active::kCountedByKernel);
+  if (cfg.count_events)
+    count_gradient_of<Num>(dense_shape(shard.padded_features), first, rows, cfg, dpu, counts,
+                           Active::kCountedByKernel);
 }
 
 template <class Num>
@@ -534,8 +535,9 @@ void sparse_gradient(const SparseShard& shard, const typename Num::Weight* w, ui
   ActiveRows<Num> active(true, weights, cfg, dpu, counts);
   sparse_rows<Num>(shard, w, first, rows, cfg, g, active);
   active.finish();
-  count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
-                         Active::kCountedByKernel);
+  if (cfg.count_events)
+    count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
+                           Active::kCountedByKernel);
 }
 
 // Takes the sums of rows [first, first + rows)'s entries, then the bias's, out of `g` (leaving it
@@ -576,8 +578,9 @@ void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weigh
   });
   out.index.resize(kept);
   out.value.resize(kept);
-  count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
-                         Active::kCountedByKernel);
+  if (cfg.count_events)
+    count_gradient_of<Num>(sparse_shape(shard, weights), first, rows, cfg, dpu, counts,
+                           Active::kCountedByKernel);
 }
 
 template <class Num>
@@ -597,8 +600,9 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
     bias = updated_bias<Num>(bias, g_bias, cfg.batch_log2);
   }
   active.finish();
-  count_local_steps_of<Num>(dense_shape(shard.padded_features), first, steps, prox != nullptr, cfg,
-                            dpu, counts, Active::kCountedByKernel);
+  if (cfg.count_events)
+    count_local_steps_of<Num>(dense_shape(shard.padded_features), first, steps, prox != nullptr,
+                              cfg, dpu, counts, Active::kCountedByKernel);
 }
 
 // MA-SGD's one step from the base (the model holding no entry of its own): the rows read the
@@ -693,8 +697,9 @@ void sparse_local_steps(const SparseShard& shard, const typename Num::Weight* ba
     sparse_steps_in_slots<Num>(shard, base_w, base_prox, model, first, steps, cfg, g, slot, active);
   }
   active.finish();
-  count_local_steps_of<Num>(sparse_shape(shard, weights), first, steps, base_prox != nullptr, cfg,
-                            dpu, counts, Active::kCountedByKernel);
+  if (cfg.count_events)
+    count_local_steps_of<Num>(sparse_shape(shard, weights), first, steps, base_prox != nullptr, cfg,
+                              dpu, counts, Active::kCountedByKernel);
 }
 
 template <class Num>

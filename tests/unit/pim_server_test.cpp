@@ -75,6 +75,51 @@ TEST(PimServer, CountOnlyChargesWhatTheKernelsCharge) {
   }
 }
 
+// LR: the kernels leave the counting to the server, which counts each launch once and charges it
+// again from what it kept: every launch, new or repeated (another epoch), charges what counting it
+// afresh (count-only) charges, GA-SGD's gradients and MA-SGD's steps alike.
+TEST(PimServer, LrLaunchesCountedOnceChargeWhatCountingEachCharges) {
+  const HardwareSpec hw = test::small_hardware();
+  const HostSpec host = test::small_host();
+  const ServerLayout layout{true, 2, 4, 100, model_weights(true, 100, hw.dpu)};
+  ServerData<FixedQ31> data;
+  data.offsets = {0, 3, 8, 11, 18, 27, 36, 38, 47};  // rows of 3, 5, 3, 7 and 9, 9, 2, 9 non-zeros
+  for (uint64_t k = 0; k < data.offsets.back(); ++k)
+    data.indices.push_back(static_cast<uint32_t>((k * 7) % 100));
+  data.y = {1, 0, 1, 1, 0, 0, 1, 0};
+  KernelConfig lr;
+  lr.batch_log2 = 1;
+  lr.decay_shift = 12;
+  const std::vector<int32_t> w(layout.weights, 1 << 20);
+  for (const DpuModels models : {DpuModels::kShared, DpuModels::kPerDpu}) {
+    PimServer<FixedQ31> run(hw, host, layout, models, lr, 1);
+    PimServer<FixedQ31> dry(hw, host, layout, models, lr, 1, ServerMode::kCountOnly);
+    run.load(data);
+    dry.load_shape(data.offsets, 0);
+    // Two epochs of two launches, then launches of another length.
+    const std::vector<std::pair<uint64_t, uint64_t>> launches = {{0, 2}, {2, 2}, {0, 2},
+                                                                 {2, 2}, {0, 4}, {0, 4}};
+    for (const auto& [first, count] : launches) {
+      for (PimServer<FixedQ31>* s : {&run, &dry}) {
+        s->push_model(w.data(), 0, 0);
+        if (models == DpuModels::kShared)
+          s->launch_gradient(first, count);
+        else
+          s->launch_local_steps(first, count / 2);
+      }
+      for (int p = 0; p < kPhaseCount; ++p) {
+        EXPECT_EQ(run.ledger().time[p].value, dry.ledger().time[p].value)
+            << phase_name(static_cast<Phase>(p)) << " after rows " << first << "+" << count;
+        EXPECT_EQ(run.ledger().bytes[p], dry.ledger().bytes[p])
+            << phase_name(static_cast<Phase>(p));
+      }
+      EXPECT_EQ(run.rows_run(), dry.rows_run());
+      EXPECT_EQ(run.rows_active(), dry.rows_active());
+    }
+    EXPECT_GT(run.ledger().time[static_cast<int>(Phase::kDpuCompute)].value, 0);
+  }
+}
+
 // MA-SGD's one-server sums of sparse DPU models: at every entry a DPU holds, the sum of every
 // DPU's full model (the base where it holds none), whatever the order of holders; the other
 // entries are left as they were; a second round over the same sums gives the same.
