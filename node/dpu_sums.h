@@ -47,24 +47,47 @@ void add_held_differences(size_t dpus, std::span<const typename Num::Weight> bas
 }
 
 // Integers: sum_over_dpus's sums at the entries some DPU holds (each DPU's base, then the held
-// differences), the others left as they are; `listed` gets those entries, with repeats.
-template <class Num, class IndexOf, class ValuesOf>
+// differences), the others left as they are; `listed` gets those entries, with repeats. A DPU whose
+// after_of(d) lists, beside its entries, the base's values there (DpuModel::after) is summed from
+// it instead of reading the base at random.
+template <class Num, class IndexOf, class ValuesOf, class AfterOf>
 void sum_held_over_dpus(size_t dpus, std::span<const typename Num::Weight> base, IndexOf&& index_of,
-                        ValuesOf&& values_of, typename Num::Wide* sums,
+                        ValuesOf&& values_of, AfterOf&& after_of, typename Num::Wide* sums,
                         std::vector<uint32_t>& listed) {
   using Wide = typename Num::Wide;
   const auto copies = static_cast<Wide>(dpus);
   listed.clear();
   for (size_t d = 0; d < dpus; ++d) {
     const auto& index = index_of(d);
-    for (size_t k = 0; k < index.size(); ++k) {
-      fetch_ahead(index, k, sums, base.data());
-      const uint32_t j = index[k];
-      listed.push_back(j);
-      sums[j] = Wide{base[j]} * copies;
+    const auto& after = after_of(d);
+    listed.insert(listed.end(), index.begin(), index.end());
+    if (after.size() == index.size()) {
+      for (size_t k = 0; k < index.size(); ++k) {
+        if (k + kPrefetch < index.size()) __builtin_prefetch(sums + index[k + kPrefetch], 1);
+        sums[index[k]] = Wide{after[k]} * copies;
+      }
+    } else {
+      for (size_t k = 0; k < index.size(); ++k) {
+        fetch_ahead(index, k, sums, base.data());
+        sums[index[k]] = Wide{base[index[k]]} * copies;
+      }
     }
   }
-  add_held_differences<Num>(dpus, base, index_of, values_of, sums);
+  for (size_t d = 0; d < dpus; ++d) {
+    const auto& index = index_of(d);
+    const auto& after = after_of(d);
+    const auto& v = values_of(d);
+    if (after.size() != index.size()) {
+      add_held_differences<Num>(
+          1, base, [&](size_t) -> const auto& { return index; },
+          [&](size_t) -> const auto& { return v; }, sums);
+      continue;
+    }
+    for (size_t k = 0; k < index.size(); ++k) {
+      if (k + kPrefetch < index.size()) __builtin_prefetch(sums + index[k + kPrefetch], 1);
+      sums[index[k]] += static_cast<Wide>(v[k]) - static_cast<Wide>(after[k]);
+    }
+  }
 }
 
 // sums[j], j < n, = the sum over DPUs d = 0, 1, ... in that order (from Wide{0}) of entry j of DPU

@@ -23,8 +23,10 @@ std::vector<HostMemoryItem> server_memory(const ServerLayout& layout, DpuModels 
   if (models != DpuModels::kShared && layout.sparse) {
     const uint64_t vectors = prox ? 2 : 1;  // w (and u_i - z)
     items.push_back({"shared base model", vectors * n * words.weight});
+    // w and u_i - z (ADMM), or w and the base's value after the step (MA-SGD, fixed point).
+    const uint64_t values = prox || words.wide != sizeof(float) ? 2 : 1;
     items.push_back({"per-DPU entries read by its rows",
-                     held_entries * (sizeof(uint32_t) + vectors * words.weight) + d * words.wide});
+                     held_entries * (sizeof(uint32_t) + values * words.weight) + d * words.wide});
     // node/dpu_sums.h, float only: DPUs per entry and the entries grouped by weight.
     if (words.wide == sizeof(float)) {
       items.push_back({"sums over DPUs", (n + 1) * sizeof(uint32_t) +

@@ -192,6 +192,7 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
       if (layout_.sparse) {
         m.index.clear();
         m.w.clear();
+        m.after.clear();
       } else {
         std::copy(w, w + layout_.weights, m.w.begin());
       }
@@ -366,7 +367,8 @@ void PimServer<Num>::sum_held(Wide* sums) {
   sum_held_over_dpus<Num>(
       dpu_models_.size(), base_w_,
       [this](size_t d) -> const std::vector<uint32_t>& { return dpu_models_[d].index; },
-      [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; }, sums,
+      [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; },
+      [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].after; }, sums,
       sums_entries_);
   sums_written_ = sums;
   sums_listed_ = true;

@@ -177,6 +177,7 @@ class PimServer {
       a(m.index);
       a(m.w);
       a(m.prox);
+      a(m.after);
       a(m.bias);
     }
     a(base_w_);

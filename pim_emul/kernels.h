@@ -124,7 +124,11 @@ struct DpuModel {
   std::vector<uint32_t> index;
   std::vector<typename Num::Weight> w;
   std::vector<typename Num::Weight> prox;  // ADMM: u_i - z at the same entries; else empty
-  typename Num::Wide bias{0};              // dense rows (sparse: inside w)
+  // One step from the base (MA-SGD, fixed point): at the same entries, the base's entry after the
+  // launch (what every DPU not holding it holds), so the host's integer sums need not read the
+  // base at random; else empty.
+  std::vector<typename Num::Weight> after;
+  typename Num::Wide bias{0};  // dense rows (sparse: inside w)
 };
 
 // `model` takes `steps` sparse local steps over the shared base (`base_prox` null for MA-SGD): an

@@ -619,12 +619,19 @@ void sparse_step_from_base(const SparseShard& shard, const typename Num::Weight*
   const uint64_t room = shard.offsets[first + b] - shard.offsets[first] + 1;
   model.index.resize(room);
   model.w.resize(room);
+  constexpr bool kAfter = !Num::kFloat;  // for the host's integer sums (node/dpu_sums.h)
+  if constexpr (kAfter) model.after.resize(room);
   const size_t kept = take_nonzero_sums(shard, first, b, g, [&](size_t at, uint32_t j, Wide v) {
     model.index[at] = j;
     model.w[at] = updated_weight<Num>(base_w[j], v, cfg.batch_log2, cfg.decay_shift, nullptr);
+    if constexpr (kAfter) {  // untouched_steps' one step
+      model.after[at] =
+          updated_weight<Num>(base_w[j], Wide{0}, cfg.batch_log2, cfg.decay_shift, nullptr);
+    }
   });
   model.index.resize(kept);
   model.w.resize(kept);
+  if constexpr (kAfter) model.after.resize(kept);
 }
 
 // Any number of steps: the model's entries in slots; each entry a step's rows read first joins

@@ -121,8 +121,9 @@ TEST(PimServer, LrLaunchesCountedOnceChargeWhatCountingEachCharges) {
 }
 
 // MA-SGD's one-server sums of sparse DPU models: at every entry a DPU holds, the sum of every
-// DPU's full model (the base where it holds none), whatever the order of holders; the other
-// entries are left as they were; a second round over the same sums gives the same.
+// DPU's full model (the base where it holds none), whatever the order of holders, from the base or
+// from the base's values a DPU lists beside its entries; the other entries are left as they were;
+// a second round over the same sums gives the same.
 TEST(DpuSums, HeldSumsEqualTheFullModelsSums) {
   const std::vector<int32_t> base = {5, -7, 2147483647, -2147483647, 0, 11};
   const std::vector<std::vector<uint32_t>> index = {{2, 0}, {}, {0, 3, 2}, {5}};
@@ -133,18 +134,32 @@ TEST(DpuSums, HeldSumsEqualTheFullModelsSums) {
     for (size_t k = 0; k < index[d].size(); ++k) model[index[d][k]] = w[d][k];
     for (size_t j = 0; j < base.size(); ++j) full[j] += model[j];
   }
+  // DPU 2 also lists the base's values at its entries (DpuModel::after); the others do not.
+  std::vector<std::vector<int32_t>> after(index.size());
+  for (const uint32_t j : index[2]) after[2].push_back(base[j]);
   std::vector<int64_t> sums(base.size(), 99);
   std::vector<uint32_t> listed;
   for (int round = 0; round < 2; ++round) {
     sum_held_over_dpus<FixedQ31>(
         index.size(), base, [&](size_t d) -> const std::vector<uint32_t>& { return index[d]; },
-        [&](size_t d) -> const std::vector<int32_t>& { return w[d]; }, sums.data(), listed);
+        [&](size_t d) -> const std::vector<int32_t>& { return w[d]; },
+        [&](size_t d) -> const std::vector<int32_t>& { return after[d]; }, sums.data(), listed);
     EXPECT_EQ(listed, (std::vector<uint32_t>{2, 0, 0, 3, 2, 5}));
     for (const uint32_t j : {0u, 2u, 3u, 5u}) EXPECT_EQ(sums[j], full[j]) << "entry " << j;
     EXPECT_EQ(sums[1], 99);
     EXPECT_EQ(sums[4], 99);
   }
   EXPECT_EQ(full[2], 2 * int64_t{2147483647} - 4);  // two holders, the base twice: beyond 32 bits
+  // Every holder listing the base's values: the base itself is not read.
+  for (const size_t d : {size_t{0}, size_t{3}}) {
+    for (const uint32_t j : index[d]) after[d].push_back(base[j]);
+  }
+  const std::vector<int32_t> unread(base.size(), -12345);
+  sum_held_over_dpus<FixedQ31>(
+      index.size(), unread, [&](size_t d) -> const std::vector<uint32_t>& { return index[d]; },
+      [&](size_t d) -> const std::vector<int32_t>& { return w[d]; },
+      [&](size_t d) -> const std::vector<int32_t>& { return after[d]; }, sums.data(), listed);
+  for (const uint32_t j : {0u, 2u, 3u, 5u}) EXPECT_EQ(sums[j], full[j]) << "entry " << j;
 }
 
 }  // namespace
