@@ -234,7 +234,7 @@ void PimServer<Num>::launch(LaunchKey key, Fn&& one_dpu, Count&& count) {
   auto run = [&](size_t c) {
     const size_t end = std::min(dpus, (c + 1) * length);
     for (size_t d = c * length; d < end; ++d) {
-      counts_[d].clear();
+      if (known == nullptr) counts_[d].clear();  // known: nothing counts into them
       one_dpu(static_cast<int64_t>(d), d + 1 < end ? static_cast<int64_t>(d + 1) : int64_t{-1});
       if (known != nullptr) continue;
       if (!kernel_.count_events) count(static_cast<int64_t>(d), counts_[d]);
@@ -278,7 +278,7 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
         const size_t i = static_cast<size_t>(d);
         const size_t t = static_cast<size_t>(ThreadPool::thread_index());
         if (count_only()) {
-          count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, counts_[i]);
+          count(d, counts_[i]);
         } else if (layout_.sparse) {
           sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
                                        scratch_.wide[t].data(), touched_[i], counts_[i]);
@@ -304,7 +304,7 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
         const size_t i = static_cast<size_t>(d);
         const size_t t = static_cast<size_t>(ThreadPool::thread_index());
         if (count_only()) {
-          count_local_steps<Num>(row_shape(d), first, steps, prox, kernel_, hw_.dpu, counts_[i]);
+          count(d, counts_[i]);
         } else if (layout_.sparse) {
           sparse_local_steps<Num>(sparse_shard(d), base_w_.data(),
                                   prox ? base_prox_.data() : nullptr, n, dpu_models_[i], first,
