@@ -215,15 +215,18 @@ void PimServer<Num>::push_own_models_and_prox(uint64_t bytes, uint64_t copies) {
 template <class Num>
 template <class Fn, class Count>
 void PimServer<Num>::launch(LaunchKey key, Fn&& one_dpu, Count&& count) {
-  // What the launch charges of each DPU: its time and what it adds to the totals. LR's are counted
-  // by `count` (the kernels do not count) once per key, then read back (launch_memo_).
+  // What the launch charges of each DPU: its time and what it adds to the totals. Count-only, the
+  // DPUs are counted by `count` alone; LR's kernels do not count, so `count` counts them once per
+  // key, and the launch is then read back (launch_memo_).
   const auto dpus = static_cast<size_t>(layout_.dpus);
-  std::vector<DpuLaunch>* known = nullptr;
+  const bool server_counts = count_only() || !kernel_.count_events;
+  std::vector<DpuLaunch>* known = nullptr;   // the launch as counted before
+  std::vector<DpuLaunch>* record = nullptr;  // where to keep it, counted now
   if (!kernel_.count_events) {
     if (auto it = launch_memo_.find(key); it != launch_memo_.end()) {
       known = &it->second;
     } else if (launch_memo_.size() * dpus < kLaunchMemoEntries) {
-      launch_memo_.emplace(key, std::vector<DpuLaunch>());
+      record = &launch_memo_[key];
     }
   }
   launches_.resize(dpus);
@@ -235,9 +238,10 @@ void PimServer<Num>::launch(LaunchKey key, Fn&& one_dpu, Count&& count) {
     const size_t end = std::min(dpus, (c + 1) * length);
     for (size_t d = c * length; d < end; ++d) {
       if (known == nullptr) counts_[d].clear();  // known: nothing counts into them
-      one_dpu(static_cast<int64_t>(d), d + 1 < end ? static_cast<int64_t>(d + 1) : int64_t{-1});
+      if (!count_only())
+        one_dpu(static_cast<int64_t>(d), d + 1 < end ? static_cast<int64_t>(d + 1) : int64_t{-1});
       if (known != nullptr) continue;
-      if (!kernel_.count_events) count(static_cast<int64_t>(d), counts_[d]);
+      if (server_counts) count(static_cast<int64_t>(d), counts_[d]);
       const DpuCounts& c = counts_[d];
       DpuLaunch& l = launches_[d];
       l.time = dpu_time(c, static_cast<int>(hw_.dpu.tasklets), hw_.dpu);
@@ -249,9 +253,7 @@ void PimServer<Num>::launch(LaunchKey key, Fn&& one_dpu, Count&& count) {
     }
   };
   pool_.parallel_for((dpus + length - 1) / length, run);
-  if (known == nullptr) {
-    if (auto it = launch_memo_.find(key); it != launch_memo_.end()) it->second = launches_;
-  }
+  if (record != nullptr) *record = launches_;
   const std::vector<DpuLaunch>& each = known != nullptr ? *known : launches_;
   // The launch is synchronous: the server waits for its slowest DPU (lowest index on ties).
   size_t slowest = 0;
@@ -277,9 +279,7 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
       [&](int64_t d, int64_t next) {
         const size_t i = static_cast<size_t>(d);
         const size_t t = static_cast<size_t>(ThreadPool::thread_index());
-        if (count_only()) {
-          count(d, counts_[i]);
-        } else if (layout_.sparse) {
+        if (layout_.sparse) {
           sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
                                        scratch_.wide[t].data(), touched_[i], counts_[i]);
         } else {
@@ -303,9 +303,7 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
       [&](int64_t d, int64_t next) {
         const size_t i = static_cast<size_t>(d);
         const size_t t = static_cast<size_t>(ThreadPool::thread_index());
-        if (count_only()) {
-          count(d, counts_[i]);
-        } else if (layout_.sparse) {
+        if (layout_.sparse) {
           sparse_local_steps<Num>(sparse_shard(d), base_w_.data(),
                                   prox ? base_prox_.data() : nullptr, n, dpu_models_[i], first,
                                   steps, kernel_, hw_.dpu, scratch_.wide[t].data(),

@@ -206,8 +206,9 @@ class PimServer {
     DpuTime time;
     uint64_t rows = 0, active_rows = 0, dma_bytes = 0;
   };
-  // Runs one_dpu(d, next) on every DPU and charges the slowest's time; where the kernels do not
-  // count (LR), count(d, counts) counts DPU d's part, once per key.
+  // Runs one_dpu(d, next) on every DPU (count-only: none) and charges the slowest's time; where
+  // nothing runs or the kernels do not count (LR), count(d, counts) counts DPU d's part (LR: once
+  // per key).
   template <class Fn, class Count>
   void launch(LaunchKey key, Fn&& one_dpu, Count&& count);
   void charge_startup();
