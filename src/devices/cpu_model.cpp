@@ -130,21 +130,19 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
       setup.sparse ? touches_per_step(rps * scatter, work.nnz_per_row, work.top1pct_share, n)
                    : StepTouches{};
   // Every vector a round touches on the server (the global model and sums; per worker its gradient,
-  // touched flags, own model and ADMM's u_i and u_i - z): what decides which cache the vector work
+  // touched flags and ADMM's own model, u_i and u_i - z): what decides which cache the vector work
   // and the sparse gathers hit.
-  const double per_worker = kind == AlgorithmKind::kGaSgd   ? 4 + (setup.sparse ? 1 : 0)
-                            : kind == AlgorithmKind::kMaSgd ? 8 + (setup.sparse ? 1 : 0)
-                                                            : 16 + (setup.sparse ? 1 : 0);
+  const double per_worker = (kind == AlgorithmKind::kAdmm ? 16 : 4) + (setup.sparse ? 1 : 0);
   const double working = n * (W * per_worker + (kind == AlgorithmKind::kAdmm ? 16 : 8));
 
-  // One worker's kernel work in a round: `steps` gradient steps of rps rows, each (MA-SGD, ADMM)
-  // followed by its update of the worker's own model.
+  // One worker's kernel work in a round: `steps` gradient steps of rps rows, each (ADMM) followed
+  // by its update of the worker's own model (MA-SGD's update is made inside the server's sums).
   const double steps = kind == AlgorithmKind::kAdmm ? std::floor(rpw / rps) : 1;
   const double rows = steps * rps;
   double worker = rows * (lr ? c.row_ns : c.svm_row_ns) * 1e-9;
   if (setup.sparse) {
     // Each non-zero gathers a weight and (inside the margin) scatters into the gradient: the model
-    // and the gradient (MA-SGD, ADMM: the worker's own copies) are the working set.
+    // and the gradient (ADMM: the worker's own model) are the working set.
     const double ns = sparse_ns(working, T, work.top1pct_share, c);
     const double gather = c.sparse_gather_share;
     worker += rows * work.nnz_per_row * ns * 1e-9 * (gather + (1 - gather) * scatter);
@@ -156,11 +154,9 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   } else {
     worker += stream_seconds(rows * n * 4, c, share) / c.dense_efficiency;
   }
-  if (kind != AlgorithmKind::kGaSgd) {
-    // The update: read g, w (ADMM: u - z), write w (MA-SGD: read the global model, write the
-    // worker's).
-    const double update = n * (kind == AlgorithmKind::kAdmm ? 16 : 12);
-    worker += vector_seconds(steps * update, working, T, c, share) * T;
+  if (kind == AlgorithmKind::kAdmm) {
+    // The update: read g, w, u - z, write w.
+    worker += vector_seconds(steps * n * 16, working, T, c, share) * T;
   }
   PhaseLedger round;
   round.add(Phase::kHostCompute, from_seconds((waves * worker + fork_join) * share.slowdown));
@@ -168,25 +164,33 @@ PhaseLedger cpu_round_time(const RunSetup& setup, const CpuSpec& c, const CpuWor
   // The server's sums of its workers' vectors (GA-SGD sparse: zeroing the sums and adding the
   // touched entries).
   const double vectors = static_cast<double>(setup.algorithm->allreduce_vectors());
+  const bool alone = setup.servers == 1;
   double reduce = 0;
   if (kind == AlgorithmKind::kGaSgd && setup.sparse) {
     // Each worker's touched entries: the distinct features of its rows with a gradient.
     reduce = vector_seconds(n * 4, working, vector_threads, c, share) +
              W * touches.listed * c.sparse_l2_ns * 1e-9;
+  } else if (kind == AlgorithmKind::kMaSgd) {
+    // The sums zeroed (4 B a weight), then each worker's model after its step made and added (read
+    // the sum, the global model and the worker's gradient, write the sum: 16); one server: the
+    // average taken in the same pass (read the sum, write the model: 8).
+    reduce = vector_seconds((4 + 16 * W + (alone ? 8 : 0)) * n, working, vector_threads, c, share);
   } else {
     // Each vector's sums: zeroed (4 B a weight), then each worker's added (read both, write: 12).
     reduce = vector_seconds(vectors * (4 + 12 * W) * n, working, vector_threads, c, share);
   }
   round.add(Phase::kHostReduce, from_seconds((reduce + vector_fork) * share.slowdown));
 
-  // The host's update after the all-reduce.
+  // The host's update after the all-reduce (MA-SGD on one server: made with the sums).
   const double update_bytes = kind == AlgorithmKind::kGaSgd   ? n * 12
-                              : kind == AlgorithmKind::kMaSgd ? n * 8
+                              : kind == AlgorithmKind::kMaSgd ? (alone ? 0 : n * 8)
                                                               : n * 16 + W * n * 16;
-  round.add(
-      Phase::kHostCompute,
-      from_seconds((vector_seconds(update_bytes, working, vector_threads, c, share) + vector_fork) *
-                   share.slowdown));
+  if (update_bytes > 0) {
+    round.add(Phase::kHostCompute,
+              from_seconds(
+                  (vector_seconds(update_bytes, working, vector_threads, c, share) + vector_fork) *
+                  share.slowdown));
+  }
 
   // Between servers: the barrier (an all-reduce of one word) and the all-reduce of the sums, both
   // the MPI library's own (MPI_Barrier, MPI_Allreduce: the preset's fitted.mpi, whatever all-reduce
@@ -212,8 +216,10 @@ nlohmann::json cpu_model_detail(const RunSetup& setup, const CpuSpec& c, const C
        "dense_efficiency; sparse: non-zeros x the sweep's sparse_ns_at_* at a thread's working set "
        "(else sparse_l2_ns, sparse_llc_ns or sparse_memory_ns by where the models fit) + each "
        "step's distinct touched entries x sparse_first_touch_ns and its mispredicted tests for a "
-       "new entry x sparse_mispredict_ns; MA-SGD and ADMM: each step's update as vector work) + "
-       "the host's update; host_reduce: the workers' vectors summed as vector work; network: the "
+       "new entry x sparse_mispredict_ns; ADMM: each step's update as vector work) + the host's "
+       "update; host_reduce: the workers' vectors summed as vector work (MA-SGD: each worker's "
+       "model made from its gradient as it is added, and on one server the average in the same "
+       "pass); network: the "
        "network preset's MPI_Allreduce (fitted.mpi, else its automatic choice) of the sums plus a "
        "one-word barrier; each parallel section + "
        "fork_join_us; all x (threads on the machine / cores) when they outnumber the cores"},

@@ -27,7 +27,7 @@ struct CpuTrainer::Worker {
   std::vector<uint32_t> touched;  // sparse: the entries of g this step wrote
   std::vector<uint8_t> seen;      // sparse: [n], 1 where touched
   std::vector<float> listed;      // GA-SGD sparse: g at `touched`, taken out of g by the worker
-  std::vector<float> w;           // MA-SGD, ADMM: the worker's own model
+  std::vector<float> w;           // ADMM: the worker's own model
   float bias = 0;
   std::vector<float> u, prox;  // ADMM: u_i and u_i - z
   float u_bias = 0;
@@ -54,8 +54,8 @@ CpuTrainer::CpuTrainer(const RunSetup& setup, const ServerData<Float32>& rows, i
   for (Worker& k : workers_) {
     k.g.assign(n_, 0.0f);
     if (setup.sparse) k.seen.assign(n_, 0);
-    if (kind != AlgorithmKind::kGaSgd) k.w.assign(n_, 0.0f);
     if (kind == AlgorithmKind::kAdmm) {
+      k.w.assign(n_, 0.0f);
       k.u.assign(n_, 0.0f);
       k.prox.assign(n_, 0.0f);
     }
@@ -79,10 +79,8 @@ CpuTrainer::~CpuTrainer() = default;
 std::vector<HostMemoryItem> CpuTrainer::memory_needs(const RunSetup& setup, int threads) {
   const AlgorithmKind kind = setup.algorithm->kind();
   const uint64_t n = setup.layout.weights, workers = static_cast<uint64_t>(setup.layout.dpus);
-  // Per worker: the gradient, its own model (MA-SGD, ADMM), u_i and u_i - z (ADMM), the touched
-  // flags (sparse).
-  const uint64_t vectors =
-      1 + (kind == AlgorithmKind::kGaSgd ? 0 : 1) + (kind == AlgorithmKind::kAdmm ? 2 : 0);
+  // Per worker: the gradient, its own model, u_i and u_i - z (ADMM), the touched flags (sparse).
+  const uint64_t vectors = kind == AlgorithmKind::kAdmm ? 4 : 1;
   const uint64_t per_worker = vectors * n * sizeof(float) + (setup.sparse ? n : 0);
   const uint64_t host = (kind == AlgorithmKind::kAdmm ? 4 : 2) * (n + 1) * sizeof(float);
   // GA-SGD with several threads: each thread's copy of the global model.
@@ -187,14 +185,20 @@ void cpu_sparse_gradient(const CpuSparseRows& r, uint64_t first, uint64_t rows, 
   }
 }
 
-void cpu_apply_update(float* out, const float* w, uint64_t n, const float* g, int batch_log2,
-                      int decay_shift, const float* prox) {
+void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int decay_shift,
+                      const float* prox) {
   const float step = std::ldexp(1.0f, -batch_log2), decay = std::ldexp(1.0f, -decay_shift);
   if (prox) {
-    for (uint64_t j = 0; j < n; ++j) out[j] = w[j] - g[j] * step - (w[j] + prox[j]) * decay;
+    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - (w[j] + prox[j]) * decay;
   } else {
-    for (uint64_t j = 0; j < n; ++j) out[j] = w[j] - g[j] * step - w[j] * decay;
+    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - w[j] * decay;
   }
+}
+
+void cpu_add_update(float* sum, const float* w, uint64_t n, const float* g, int batch_log2,
+                    int decay_shift) {
+  const float step = std::ldexp(1.0f, -batch_log2), decay = std::ldexp(1.0f, -decay_shift);
+  for (uint64_t j = 0; j < n; ++j) sum[j] += w[j] - g[j] * step - w[j] * decay;
 }
 
 void cpu_take_touched(CpuGradient& out, std::vector<float>& values) {
@@ -230,15 +234,13 @@ void CpuTrainer::gradient(Worker& k, uint64_t first, uint64_t rows, const float*
   k.rows_active += out.active;
 }
 
-void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps, bool prox,
-                             const float* start) {
+void CpuTrainer::local_steps(Worker& k, uint64_t first, uint64_t steps) {
   const AlgorithmSettings& s = setup_.settings;
   const uint64_t b = s.rows_per_dpu_step;
   for (uint64_t step = 0; step < steps; ++step) {
-    const float* from = step == 0 && start ? start : k.w.data();
-    gradient(k, first + step * b, b, from, k.bias);
-    cpu_apply_update(k.w.data(), from, n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
-                     prox ? k.prox.data() : nullptr);
+    gradient(k, first + step * b, b, k.w.data(), k.bias);
+    cpu_apply_update(k.w.data(), n_, k.g.data(), s.batch_log2, s.lr_shift + s.reg_shift,
+                     k.prox.data());
     if (setup_.sparse) {
       CpuGradient out = k.gradient();
       cpu_clear_touched(out);
@@ -309,15 +311,19 @@ void CpuTrainer::round(uint64_t r) {
     pool_.parallel_for(W, work);
     rows_read = W * rps;
   } else if (kind == AlgorithmKind::kMaSgd) {
+    // A worker's step is its gradient at the global model; the update that makes the worker's model
+    // of it is taken into the server's sums below, so no worker writes a model of its own.
     auto work = [&](size_t k) {
       Worker& wk = workers_[k];
-      wk.bias = bias_;
-      local_steps(wk, k * rpw + r * rps, 1, false, w_.data());
+      CpuGradient out = wk.gradient();
+      if (setup_.sparse) cpu_clear_touched(out);  // the last round's, which the sums have read
+      gradient(wk, k * rpw + r * rps, rps, w_.data(), bias_);
+      wk.bias = setup_.sparse ? bias_ : updated_bias<Float32>(bias_, wk.g_bias, s.batch_log2);
     };
     pool_.parallel_for(W, work);
     rows_read = W * rps;
   } else {
-    auto work = [&](size_t k) { local_steps(workers_[k], k * rpw, rpw / rps, true); };
+    auto work = [&](size_t k) { local_steps(workers_[k], k * rpw, rpw / rps); };
     pool_.parallel_for(W, work);
     rows_read = W * rpw;
   }
@@ -325,6 +331,8 @@ void CpuTrainer::round(uint64_t r) {
 
   // The server's sums of its workers.
   t = Clock::now();
+  const Average<Float32> average(s.total_dpus);
+  const bool alone = cluster_.size() == 1;
   if (kind == AlgorithmKind::kGaSgd && setup_.sparse) {
     chunks(n_ + 1, [&](uint64_t lo, uint64_t hi) {
       std::fill(sums_.data() + lo, sums_.data() + hi, 0.0f);
@@ -336,6 +344,24 @@ void CpuTrainer::round(uint64_t r) {
   } else if (kind == AlgorithmKind::kGaSgd) {
     sum_workers([](Worker& k) { return k.g.data(); }, [](Worker& k) { return k.g_bias; },
                 sums_.data());
+  } else if (kind == AlgorithmKind::kMaSgd) {
+    // Each worker's model after its step (w - g 2^-b - w 2^-d, its update's bits) added as it is
+    // made: one pass reading the global model and the gradients, where a worker writing its model
+    // and the host reading it back cost three times the bytes, half of them another core's lines.
+    // One server (nothing to all-reduce): the chunk's average is taken in the same pass, from the
+    // sums still in cache, by the thread that made them.
+    chunks(n_, [&](uint64_t lo, uint64_t hi) {
+      std::fill(sums_.data() + lo, sums_.data() + hi, 0.0f);
+      for (Worker& k : workers_) {
+        cpu_add_update(sums_.data() + lo, w_.data() + lo, hi - lo, k.g.data() + lo, s.batch_log2,
+                       decay);
+      }
+      if (alone) {
+        for (uint64_t j = lo; j < hi; ++j) w_[j] = average(sums_[j]);
+      }
+    });
+    sums_[n_] = 0;
+    for (Worker& k : workers_) sums_[n_] += k.bias;
   } else {
     sum_workers([](Worker& k) { return k.w.data(); }, [](Worker& k) { return k.bias; },
                 sums_.data());
@@ -350,16 +376,17 @@ void CpuTrainer::round(uint64_t r) {
 
   // The host's update, the same on every server.
   t = Clock::now();
-  const Average<Float32> average(s.total_dpus);
   if (kind == AlgorithmKind::kGaSgd) {
     chunks(n_, [&](uint64_t lo, uint64_t hi) {
       cpu_apply_update(&w_[lo], hi - lo, &sums_[lo], s.batch_log2, decay, nullptr);
     });
     bias_ = updated_bias<Float32>(bias_, sums_[n_], s.batch_log2);
   } else if (kind == AlgorithmKind::kMaSgd) {
-    chunks(n_, [&](uint64_t lo, uint64_t hi) {
-      for (uint64_t j = lo; j < hi; ++j) w_[j] = average(sums_[j]);
-    });
+    if (!alone) {  // (one server: averaged with the sums)
+      chunks(n_, [&](uint64_t lo, uint64_t hi) {
+        for (uint64_t j = lo; j < hi; ++j) w_[j] = average(sums_[j]);
+      });
+    }
     bias_ = average(sums_[n_]);
   } else {
     // z = S_tau(w_avg + u_avg); u_i += w_i - z; the workers' next proximal term is u_i - z.

@@ -79,14 +79,13 @@ void cpu_sparse_gradient(const CpuSparseRows& r, uint64_t first, uint64_t rows, 
                          const KernelConfig& cfg, CpuGradient& out);
 // The SGD step of every algorithm on n weights, as pim_emul's apply_update<Float32> computes it
 // (w - g 2^-b - (w [+ prox]) 2^-d, the same roundings: products by powers of two are exact and
-// this file is built without contracting them into fused multiply-adds), vectorised: from w into
-// out (out may be w).
-void cpu_apply_update(float* out, const float* w, uint64_t n, const float* g, int batch_log2,
-                      int decay_shift, const float* prox);
-inline void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int decay_shift,
-                             const float* prox) {
-  cpu_apply_update(w, w, n, g, batch_log2, decay_shift, prox);
-}
+// this file is built without contracting them into fused multiply-adds), vectorised, in place.
+void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int decay_shift,
+                      const float* prox);
+// sum += the step's result from w (no prox), the same bits cpu_apply_update gives w: MA-SGD's
+// server adds each worker's model as it is made.
+void cpu_add_update(float* sum, const float* w, uint64_t n, const float* g, int batch_log2,
+                    int decay_shift);
 // Zeroes a sparse gradient's touched entries and flags.
 void cpu_clear_touched(CpuGradient& out);
 // The same, keeping what they held: values[i] = g[touched[i]] (the touched list is kept).
@@ -128,12 +127,8 @@ class CpuTrainer {
   // Worker k's gradient of local rows [first, first + rows) at (w, bias) into its g, g_bias (and
   // the touched list, sparse).
   void gradient(Worker& k, uint64_t first, uint64_t rows, const float* w, float bias);
-  // Worker k's `steps` local steps of b rows from `first` on its own model (ADMM: with prox); the
-  // first step from `start` instead when given (MA-SGD: the global model, so that the step itself
-  // writes the worker's copy of it: no separate copy, whose reads of lines another core has just
-  // written took 3x the time at two threads).
-  void local_steps(Worker& k, uint64_t first, uint64_t steps, bool prox,
-                   const float* start = nullptr);
+  // Worker k's `steps` local steps (ADMM's, with its prox) of b rows from `first` on its own model.
+  void local_steps(Worker& k, uint64_t first, uint64_t steps);
   // Sums of every worker's vector `of` (n entries) and scalar into out[0..n], out[n].
   template <class Vec, class Scalar>
   void sum_workers(Vec of, Scalar scalar, float* out);
