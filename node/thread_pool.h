@@ -49,11 +49,13 @@ class ThreadPool {
   void drain();
 
   std::vector<std::thread> workers_;
+  // A section starts when generation_ changes (set, with fn_ and n_, under mutex_) and ends when
+  // busy_ reaches 0. A waiting thread polls them for a while before it sleeps on a condition.
   std::mutex mutex_;
   std::condition_variable start_cv_, done_cv_;
-  uint64_t generation_ = 0;
-  bool stopping_ = false;
-  int busy_ = 0;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> busy_{0};
   const IndexFn* fn_ = nullptr;
   size_t n_ = 0;
   std::atomic<size_t> next_{0};
