@@ -285,7 +285,8 @@ Timings measure(ThreadPool& pool, int cores, uint64_t n_l2, uint64_t n_llc, uint
     t.sweep_update[i] = update_seconds(m, sweep_update_reps(m));
   }
   // One parallel section over every core, empty, after 50 us of the calling thread's own work (as
-  // in training, where the other threads sleep between sections): the mean of 2,000. (After 1 ms
+  // in training, where sections follow one another closely and the other threads are still polling
+  // for the next: node/thread_pool.cpp): the mean of 2,000. (After 1 ms
   // of work, waking a halted core of this VM cost 90-120 us, which overpredicted the dense 2-thread
   // runs, whose sections follow one another closely, up to 2.3x.)
   auto body = [&](size_t) {};
