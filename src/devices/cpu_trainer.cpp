@@ -185,20 +185,32 @@ void cpu_sparse_gradient(const CpuSparseRows& r, uint64_t first, uint64_t rows, 
   }
 }
 
+namespace {
+// One weight's SGD step, the one expression both update kernels use (so that MA-SGD's sums of
+// steps have the in-place update's bits): w - g 2^-b - (w + prox) 2^-d.
+struct SgdStep {
+  float step, decay;
+  SgdStep(int batch_log2, int decay_shift)
+      : step(std::ldexp(1.0f, -batch_log2)), decay(std::ldexp(1.0f, -decay_shift)) {}
+  float operator()(float w, float g) const { return w - g * step - w * decay; }
+  float operator()(float w, float g, float prox) const { return w - g * step - (w + prox) * decay; }
+};
+}  // namespace
+
 void cpu_apply_update(float* w, uint64_t n, const float* g, int batch_log2, int decay_shift,
                       const float* prox) {
-  const float step = std::ldexp(1.0f, -batch_log2), decay = std::ldexp(1.0f, -decay_shift);
+  const SgdStep sgd(batch_log2, decay_shift);
   if (prox) {
-    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - (w[j] + prox[j]) * decay;
+    for (uint64_t j = 0; j < n; ++j) w[j] = sgd(w[j], g[j], prox[j]);
   } else {
-    for (uint64_t j = 0; j < n; ++j) w[j] = w[j] - g[j] * step - w[j] * decay;
+    for (uint64_t j = 0; j < n; ++j) w[j] = sgd(w[j], g[j]);
   }
 }
 
 void cpu_add_update(float* sum, const float* w, uint64_t n, const float* g, int batch_log2,
                     int decay_shift) {
-  const float step = std::ldexp(1.0f, -batch_log2), decay = std::ldexp(1.0f, -decay_shift);
-  for (uint64_t j = 0; j < n; ++j) sum[j] += w[j] - g[j] * step - w[j] * decay;
+  const SgdStep sgd(batch_log2, decay_shift);
+  for (uint64_t j = 0; j < n; ++j) sum[j] += sgd(w[j], g[j]);
 }
 
 void cpu_take_touched(CpuGradient& out, std::vector<float>& values) {
@@ -315,8 +327,10 @@ void CpuTrainer::round(uint64_t r) {
     // of it is taken into the server's sums below, so no worker writes a model of its own.
     auto work = [&](size_t k) {
       Worker& wk = workers_[k];
-      CpuGradient out = wk.gradient();
-      if (setup_.sparse) cpu_clear_touched(out);  // the last round's, which the sums have read
+      if (setup_.sparse) {  // the last round's entries, which the sums have read
+        CpuGradient out = wk.gradient();
+        cpu_clear_touched(out);
+      }
       gradient(wk, k * rpw + r * rps, rps, w_.data(), bias_);
       wk.bias = setup_.sparse ? bias_ : updated_bias<Float32>(bias_, wk.g_bias, s.batch_log2);
     };
@@ -333,6 +347,9 @@ void CpuTrainer::round(uint64_t r) {
   t = Clock::now();
   const Average<Float32> average(s.total_dpus);
   const bool alone = cluster_.size() == 1;
+  auto average_sums = [&](uint64_t lo, uint64_t hi) {  // MA-SGD: the model from the sums
+    for (uint64_t j = lo; j < hi; ++j) w_[j] = average(sums_[j]);
+  };
   if (kind == AlgorithmKind::kGaSgd && setup_.sparse) {
     chunks(n_ + 1, [&](uint64_t lo, uint64_t hi) {
       std::fill(sums_.data() + lo, sums_.data() + hi, 0.0f);
@@ -356,9 +373,7 @@ void CpuTrainer::round(uint64_t r) {
         cpu_add_update(sums_.data() + lo, w_.data() + lo, hi - lo, k.g.data() + lo, s.batch_log2,
                        decay);
       }
-      if (alone) {
-        for (uint64_t j = lo; j < hi; ++j) w_[j] = average(sums_[j]);
-      }
+      if (alone) average_sums(lo, hi);
     });
     sums_[n_] = 0;
     for (Worker& k : workers_) sums_[n_] += k.bias;
@@ -382,11 +397,7 @@ void CpuTrainer::round(uint64_t r) {
     });
     bias_ = updated_bias<Float32>(bias_, sums_[n_], s.batch_log2);
   } else if (kind == AlgorithmKind::kMaSgd) {
-    if (!alone) {  // (one server: averaged with the sums)
-      chunks(n_, [&](uint64_t lo, uint64_t hi) {
-        for (uint64_t j = lo; j < hi; ++j) w_[j] = average(sums_[j]);
-      });
-    }
+    if (!alone) chunks(n_, average_sums);  // (one server: averaged with the sums)
     bias_ = average(sums_[n_]);
   } else {
     // z = S_tau(w_avg + u_avg); u_i += w_i - z; the workers' next proximal term is u_i - z.
