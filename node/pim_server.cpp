@@ -186,15 +186,15 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
   shared_w_ = w;
   shared_bias_ = bias;
   if (models_ != DpuModels::kShared && !count_only()) {
-    // MA-SGD's host may hold its model in the base itself (nothing to copy).
+    // MA-SGD's host may hold its model in the base itself (nothing to copy). Dense: each DPU's
+    // model is written by its first step from the pushed model (launch_local_steps), not copied.
     if (layout_.sparse && w != base_w_.data()) std::copy(w, w + layout_.weights, base_w_.begin());
+    models_pushed_ = !layout_.sparse;
     for (DpuModel<Num>& m : dpu_models_) {
       if (layout_.sparse) {
         m.index.clear();
         m.w.clear();
         m.after.clear();
-      } else {
-        std::copy(w, w + layout_.weights, m.w.begin());
       }
       m.bias = bias;
     }
@@ -312,10 +312,12 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
           DpuModel<Num>& m = dpu_models_[i];
           dense_local_steps<Num>(dense_shard(d), m.w.data(), m.bias, prox ? m.prox.data() : nullptr,
                                  first, steps, kernel_, hw_.dpu, scratch_.weight[t].data(),
-                                 grad_bias_[i], counts_[i], rows_ahead(next, first));
+                                 grad_bias_[i], counts_[i], rows_ahead(next, first),
+                                 models_pushed_ ? shared_w_ : nullptr);
         }
       },
       count);
+  models_pushed_ = false;
   if (count_only() || !layout_.sparse) return;
   // The entries no DPU holds take the same steps with a zero gradient, once for all DPUs.
   constexpr uint64_t kBlock = 16384;

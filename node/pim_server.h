@@ -235,6 +235,9 @@ class PimServer {
   ServerData<Num> data_;
   const Weight* shared_w_ = nullptr;  // the broadcast model (kShared)
   Wide shared_bias_ = 0;
+  // Dense kPerDpu: the pushed model (shared_w_) is every DPU's until the next launch, which starts
+  // from it.
+  bool models_pushed_ = false;
   std::vector<DpuModel<Num>> dpu_models_;      // [dpus] (kPerDpu*)
   MramVector<Weight> base_w_, base_prox_;      // [weights] (kPerDpu*, sparse)
   std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights]

@@ -103,13 +103,16 @@ void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weigh
 // MA-SGD (steps = 1) and ADMM (steps = a local epoch): `steps` mini-batch steps of b = 2^batch_log2
 // rows from `first`, each a gradient sum followed by apply_update on the DPU's own model. `prox`
 // (ADMM: u_i - z, or null) joins the decay term. `g` is scratch of the gradient's size. `ahead` as
-// dense_gradient's.
+// dense_gradient's. `from` (or null): the model the first step starts from instead of w's own
+// (MA-SGD's pushed global model), so that w is written by that step, not copied and then read:
+// the same result as w = from before the steps.
 template <class Num>
 void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
                        typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts,
-                       const typename Num::Feature* ahead = nullptr);
+                       const typename Num::Feature* ahead = nullptr,
+                       const typename Num::Weight* from = nullptr);
 
 // One DPU's model for MA-SGD's and ADMM's local steps, as the emulator holds it. Dense rows touch
 // every weight: `w` (and `prox`) hold them all and `index` is empty. Sparse rows touch few: the
@@ -186,6 +189,11 @@ void count_local_steps(const RowShape& shape, uint64_t first, uint64_t steps, bo
 template <class Num, class G>
 void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log2, int decay_shift,
                   const typename Num::Weight* prox);
+// apply_update's result from `from` written to w (w = from, then apply_update), bit for bit.
+template <class Num, class G>
+void apply_update_from(typename Num::Weight* w, const typename Num::Weight* from, uint64_t n,
+                       const G* g, int batch_log2, int decay_shift,
+                       const typename Num::Weight* prox);
 // apply_update (no proximal term) where g is zero outside `support` (entries listed, repeats
 // allowed): the listed entries are computed from the weights before the update, then every entry
 // is decayed with a zero gradient, then the listed ones written. Bit for bit apply_update.

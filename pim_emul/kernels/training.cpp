@@ -489,6 +489,15 @@ void apply_update(typename Num::Weight* w, uint64_t n, const G* g, int batch_log
 }
 
 template <class Num, class G>
+void apply_update_from(typename Num::Weight* w, const typename Num::Weight* from, uint64_t n,
+                       const G* g, int batch_log2, int decay_shift,
+                       const typename Num::Weight* prox) {
+  for (uint64_t j = 0; j < n; ++j) {  // vectorised
+    w[j] = updated_weight<Num>(from[j], g[j], batch_log2, decay_shift, prox ? prox + j : nullptr);
+  }
+}
+
+template <class Num, class G>
 void apply_update_on(typename Num::Weight* w, uint64_t n, const G* g,
                      std::span<const uint32_t> support, int batch_log2, int decay_shift) {
   using Weight = typename Num::Weight;
@@ -588,15 +597,22 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
                        typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts,
-                       const typename Num::Feature* ahead) {
-  const uint64_t b = uint64_t{1} << cfg.batch_log2;
-  ActiveRows<Num> active(false, shard.padded_features, cfg, dpu, counts);
+                       const typename Num::Feature* ahead, const typename Num::Weight* from) {
+  using Weight = typename Num::Weight;
+  const uint64_t b = uint64_t{1} << cfg.batch_log2, n = shard.padded_features;
+  if (from && steps == 0) std::copy(from, from + n, w);
+  ActiveRows<Num> active(false, n, cfg, dpu, counts);
   for (uint64_t step = 0; step < steps; ++step) {
     g_bias = 0;
     const uint64_t r = first + step * b;
-    dense_rows<Num>(shard, w, bias, r, b, cfg, g, g_bias, active,
-                    step + 1 < steps ? shard.x + (r + b) * shard.padded_features : ahead);
-    apply_update<Num>(w, shard.padded_features, g, cfg.batch_log2, cfg.decay_shift, prox);
+    const Weight* at = step == 0 && from ? from : w;  // the model this step's rows read
+    dense_rows<Num>(shard, at, bias, r, b, cfg, g, g_bias, active,
+                    step + 1 < steps ? shard.x + (r + b) * n : ahead);
+    if (at != w) {
+      apply_update_from<Num>(w, at, n, g, cfg.batch_log2, cfg.decay_shift, prox);
+    } else {
+      apply_update<Num>(w, n, g, cfg.batch_log2, cfg.decay_shift, prox);
+    }
     bias = updated_bias<Num>(bias, g_bias, cfg.batch_log2);
   }
   active.finish();
@@ -756,10 +772,10 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
   template void sparse_gradient<Num>(const SparseShard&, const Num::Weight*, uint64_t, uint64_t,   \
                                      uint64_t, const KernelConfig&, const DpuSpec&, Num::Wide*,    \
                                      DpuCounts&);                                                  \
-  template void dense_local_steps<Num>(const DenseShard<Num>&, Num::Weight*, Num::Wide&,           \
-                                       const Num::Weight*, uint64_t, uint64_t,                     \
-                                       const KernelConfig&, const DpuSpec&, Num::Weight*,          \
-                                       Num::Wide&, DpuCounts&, const Num::Feature*);               \
+  template void dense_local_steps<Num>(                                                            \
+      const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*, uint64_t, uint64_t,    \
+      const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&,                   \
+      const Num::Feature*, const Num::Weight*);                                                    \
   template void sparse_gradient_touched<Num>(                                                      \
       const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&,   \
       const DpuSpec&, Num::Wide*, TouchedGradient<Num>&, DpuCounts&);                              \
@@ -770,6 +786,9 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
                                      uint64_t, const KernelConfig&);                               \
   template void apply_update<Num, Num::Weight>(Num::Weight*, uint64_t, const Num::Weight*, int,    \
                                                int, const Num::Weight*);                           \
+  template void apply_update_from<Num, Num::Weight>(Num::Weight*, const Num::Weight*, uint64_t,    \
+                                                    const Num::Weight*, int, int,                  \
+                                                    const Num::Weight*);                           \
   template void apply_update_on<Num, Num::Wide>(Num::Weight*, uint64_t, const Num::Wide*,          \
                                                 std::span<const uint32_t>, int, int);              \
   template Num::Wide updated_bias<Num>(Num::Wide, Num::Wide, int);                                 \

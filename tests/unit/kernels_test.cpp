@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <vector>
 
 #include "pim_emul/fixed_point.h"
@@ -555,6 +556,42 @@ TEST(LocalSteps, AdmmProximalTermJoinsTheDecay) {
   EXPECT_EQ(c.w[0], (1 << 25) - 64);
   EXPECT_EQ(c.w[1], 0);
   EXPECT_EQ(c.bias, int64_t{1} << 26);  // no proximal term on the dense bias (PIM-Opt)
+}
+
+TEST(LocalSteps, StartingFromThePushedModelIsCopyingItFirst) {
+  // MA-SGD's DPU models start from the pushed model without a copy: two steps of b = 2 (with and
+  // without ADMM's proximal term, and no step at all) give the bits of copying it into w first. The
+  // DPU's own w holds a stale value that must not be read.
+  std::mt19937 rng(7);
+  DenseCase c(4);
+  for (auto& v : c.x) v = rng() >> 1;  // Q1.31 features in [0, 1)
+  for (auto& v : c.y) v = rng() & 1;
+  std::vector<int32_t> from(kN), prox(kN);
+  for (auto& v : from) v = static_cast<int32_t>(rng()) >> 4;
+  for (auto& v : prox) v = static_cast<int32_t>(rng()) >> 6;
+  KernelConfig k = lr(2);
+  k.batch_log2 = 1;
+  k.decay_shift = 6;
+  for (const bool with_prox : {false, true}) {
+    for (const uint64_t steps : {uint64_t{0}, uint64_t{2}}) {
+      DenseCase copied = c, pushed = c;
+      copied.w = from;
+      pushed.w.assign(kN, 12345);
+      copied.bias = pushed.bias = int64_t{3} << 28;
+      const int32_t* p = with_prox ? prox.data() : nullptr;
+      dense_local_steps<FixedQ31>(copied.shard(), copied.w.data(), copied.bias, p, 0, steps, k,
+                                  test::dpu16(), copied.g.data(), copied.g_bias, copied.counts);
+      dense_local_steps<FixedQ31>(pushed.shard(), pushed.w.data(), pushed.bias, p, 0, steps, k,
+                                  test::dpu16(), pushed.g.data(), pushed.g_bias, pushed.counts,
+                                  nullptr, from.data());
+      EXPECT_EQ(pushed.w, copied.w) << with_prox << " " << steps;
+      EXPECT_EQ(pushed.bias, copied.bias);
+      EXPECT_EQ(pushed.counts.rows, copied.counts.rows);
+      if (steps > 0) {
+        EXPECT_NE(copied.w, from);  // the steps changed the model
+      }
+    }
+  }
 }
 
 TEST(Counts, DenseDmaPerTaskletExactly) {
