@@ -90,6 +90,12 @@ void sum_held_over_dpus(size_t dpus, std::span<const typename Num::Weight> base,
   }
 }
 
+// sums[j] += v[j] for j < n, widened.
+template <class Wide, class Weight>
+void add_widened(Wide* sums, const Weight* v, size_t n) {
+  for (size_t j = 0; j < n; ++j) sums[j] += static_cast<Wide>(v[j]);  // vectorised
+}
+
 // sums[j], j < n, = the sum over DPUs d = 0, 1, ... in that order (from Wide{0}) of entry j of DPU
 // d's vector: values_of(d)[k] where index_of(d)[k] == j, else base[j]. An empty `base` means every
 // DPU holds every entry (index_of(d) is then not read and values_of(d) has n entries).
@@ -108,8 +114,7 @@ void sum_over_dpus(ThreadPool& pool, uint64_t n, size_t dpus,
       const size_t lo = b * kBlock, hi = std::min<size_t>(n, lo + kBlock);
       std::fill(sums + lo, sums + hi, Wide{0});
       for (size_t d = 0; d < dpus; ++d) {
-        const auto& v = values_of(d);
-        for (size_t j = lo; j < hi; ++j) sums[j] += static_cast<Wide>(v[j]);  // vectorised
+        add_widened(sums + lo, values_of(d).data() + lo, hi - lo);
       }
     };
     pool.parallel_for(blocks, block);

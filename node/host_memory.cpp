@@ -33,17 +33,24 @@ std::vector<HostMemoryItem> server_memory(const ServerLayout& layout, DpuModels 
                                              (2 * n + 1) * sizeof(uint64_t) + held_entries * 8});
     }
   }
-  if (models == DpuModels::kShared && !layout.sparse) {
+  const bool floats = words.wide == sizeof(float);
+  if (models == DpuModels::kShared && !layout.sparse && floats) {
     items.push_back({"per-DPU dense gradients", d * n * words.weight});
   }
   // Each thread's scratch: GA-SGD's sparse gradient (the touched entries' sums then sit in the
-  // DPUs' lists); local steps' gradient (sparse: with a slot per weight).
+  // DPUs' lists); dense integers' gradient; local steps' gradient (sparse: with a slot per
+  // weight).
   const uint64_t t = static_cast<uint64_t>(threads);
   if (models == DpuModels::kShared && layout.sparse) {
     items.push_back({"per-thread sparse gradient", t * n * words.wide});
-  } else if (models != DpuModels::kShared) {
+  } else if (models != DpuModels::kShared || !floats) {
     items.push_back({"per-thread gradient scratch",
                      t * n * (layout.sparse ? words.wide + sizeof(uint32_t) : words.weight)});
+  }
+  // PimServer's thread_sums_: dense integer sums over DPUs of GA-SGD's gradients or MA-SGD's
+  // models.
+  if (!layout.sparse && !floats) {
+    items.push_back({"per-thread sums over DPUs", t * n * words.wide});
   }
   return items;
 }

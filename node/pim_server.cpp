@@ -77,23 +77,51 @@ PimServer<Num>::PimServer(const HardwareSpec& hw, const HostSpec& host, const Se
       }
     }
   }
-  // GA-SGD's gradients leave the DPUs: dense ones in full, sparse ones as the entries their rows
-  // touched. Local steps' gradients never do: their scratch is per thread.
+  // GA-SGD's gradients leave the DPUs: dense ones in full (floats: each DPU's, summed in DPU order
+  // by the pull; integers: in a thread's scratch, added to its thread_sums_), sparse ones as the
+  // entries their rows touched. Local steps' gradients never do: their scratch is per thread.
   // Each thread's scratch (node/host_memory.cpp counts them): GA-SGD's sparse gradient's slot per
   // weight (kNoSlot between launches); local steps' gradient and slots.
   const size_t pool_threads = static_cast<size_t>(pool_.threads());
   if (models == DpuModels::kShared && layout.sparse) {
     touched_.resize(d);
     scratch_.wide.assign(pool_threads, MramVector<Wide>(n, Wide{0}));
-  } else if (models == DpuModels::kShared) {
-    grad_w_.resize(d * n);
+  } else if (models == DpuModels::kShared && Num::kFloat) {
+    grad_w_.resize(d * n);  // summed in DPU order by the pull
   } else if (layout.sparse) {
     scratch_.wide.assign(pool_threads, MramVector<Wide>(n, Wide{0}));
     scratch_.slot.assign(pool_threads, MramVector<uint32_t>(n, kNoSlot));
   } else {
     scratch_.weight.assign(pool_threads, std::vector<Weight>(n));
   }
+  if (sums_in_threads()) thread_sums_.assign(pool_threads, std::vector<Wide>(n));
   grad_bias_.assign(d, Wide{0});
+}
+
+template <class Num>
+bool PimServer<Num>::sums_in_threads() const {
+  return !Num::kFloat && !layout_.sparse;
+}
+
+template <class Num>
+void PimServer<Num>::clear_thread_sums() {
+  for (std::vector<Wide>& s : thread_sums_) std::fill(s.begin(), s.end(), Wide{0});
+  thread_sums_valid_ = !thread_sums_.empty() && !count_only();
+}
+
+template <class Num>
+bool PimServer<Num>::take_thread_sums(Wide* sums) {
+  if (!thread_sums_valid_) return false;
+  const uint64_t n = layout_.weights;
+  std::fill(sums, sums + n, Wide{0});
+  for (const std::vector<Wide>& s : thread_sums_) add_widened(sums, s.data(), n);
+  thread_sums_valid_ = false;
+  return true;
+}
+
+template <class Num>
+bool PimServer<Num>::sum_models_from_threads(Wide* sums) {
+  return models_ != DpuModels::kShared && take_thread_sums(sums);
 }
 
 template <class Num>
@@ -190,6 +218,7 @@ void PimServer<Num>::push_model(const Weight* w, Wide bias, uint64_t bytes) {
     // model is written by its first step from the pushed model (launch_local_steps), not copied.
     if (layout_.sparse && w != base_w_.data()) std::copy(w, w + layout_.weights, base_w_.begin());
     models_pushed_ = !layout_.sparse;
+    thread_sums_valid_ = false;
     for (DpuModel<Num>& m : dpu_models_) {
       if (layout_.sparse) {
         m.index.clear();
@@ -274,6 +303,7 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
   auto count = [&](int64_t d, DpuCounts& c) {
     count_gradient<Num>(row_shape(d), first, rows, kernel_, hw_.dpu, c);
   };
+  clear_thread_sums();
   launch(
       {false, first, rows},
       [&](int64_t d, int64_t next) {
@@ -282,11 +312,12 @@ void PimServer<Num>::launch_gradient(uint64_t first, uint64_t rows) {
         if (layout_.sparse) {
           sparse_gradient_touched<Num>(sparse_shard(d), shared_w_, n, first, rows, kernel_, hw_.dpu,
                                        scratch_.wide[t].data(), touched_[i], counts_[i]);
-        } else {
-          dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_,
-                              hw_.dpu, grad_w_.data() + i * n, &grad_bias_[i], counts_[i],
-                              rows_ahead(next, first));
+          return;
         }
+        Weight* g = thread_sums_.empty() ? grad_w_.data() + i * n : scratch_.weight[t].data();
+        dense_gradient<Num>(dense_shard(d), shared_w_, shared_bias_, first, rows, kernel_, hw_.dpu,
+                            g, &grad_bias_[i], counts_[i], rows_ahead(next, first));
+        if (!thread_sums_.empty()) add_widened(thread_sums_[t].data(), g, n);
       },
       count);
 }
@@ -298,6 +329,7 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   auto count = [&](int64_t d, DpuCounts& c) {
     count_local_steps<Num>(row_shape(d), first, steps, prox, kernel_, hw_.dpu, c);
   };
+  clear_thread_sums();
   launch(
       {true, first, steps},
       [&](int64_t d, int64_t next) {
@@ -314,6 +346,7 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
                                  first, steps, kernel_, hw_.dpu, scratch_.weight[t].data(),
                                  grad_bias_[i], counts_[i], rows_ahead(next, first),
                                  models_pushed_ ? shared_w_ : nullptr);
+          if (!thread_sums_.empty()) add_widened(thread_sums_[t].data(), m.w.data(), n);
         }
       },
       count);
@@ -390,6 +423,8 @@ void PimServer<Num>::pull_gradient_sums(Wide* sums, uint64_t bytes) {
     std::fill(sums, sums + n + 1, Wide{0});
   } else if (layout_.sparse) {
     sum_touched(sums);
+  } else if (take_thread_sums(sums)) {
+    // summed as the DPUs ran
   } else {
     sum_over_dpus<Num>(
         pool_, n, static_cast<size_t>(layout_.dpus), {},
@@ -420,8 +455,11 @@ void PimServer<Num>::pull_model_sums(Wide* sums, uint64_t bytes) {
   } else if (!Num::kFloat && layout_.sparse && sums_written_ == sums) {
     sum_held(sums);
   } else {
-    sum_dpu_vectors(
-        base_w_, [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; }, sums);
+    if (!sum_models_from_threads(sums)) {
+      sum_dpu_vectors(
+          base_w_, [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; },
+          sums);
+    }
     sums_written_ = sums;
     sums_listed_ = false;
   }

@@ -187,8 +187,15 @@ class PimServer {
     a(collectives_);
     a(rows_run_);
     a(rows_active_);
+    thread_sums_valid_ = false;  // restored models were not summed
   }
 
+  // Integers, dense rows, after a launch of local steps and before the next push_model, pull or
+  // restore:
+  // sums[0, weights) = the sums over DPUs of their models (w) as the launch left them, added by
+  // each thread as it ran its DPUs (the same integers as summing dpu_models()), and true; else
+  // false (floats, sparse rows, nothing launched since): sum dpu_models() instead.
+  bool sum_models_from_threads(Wide* sums);
   template <class ValuesOf>
   void sum_dpu_vectors(std::span<const Weight> base, ValuesOf&& values_of, Wide* sums) {
     sum_over_dpus<Num>(
@@ -217,6 +224,11 @@ class PimServer {
   void slice(int64_t kind, Picoseconds start, Picoseconds t, uint64_t bytes, int64_t flow);
   RowShape row_shape(int64_t d) const;
   void sum_touched(Wide* sums);
+  // thread_sums_: whether this server keeps them; zero them at a launch's start (valid after it
+  // unless count-only); where valid, sums[0, weights) = their sum (no longer valid) and true.
+  bool sums_in_threads() const;
+  void clear_thread_sums();
+  bool take_thread_sums(Wide* sums);
   void sum_held(Wide* sums);
   DenseShard<Num> dense_shard(int64_t d) const;
   // Where DPU d's dense rows from `first` begin (null for d = -1): a kernel's rows ahead.
@@ -240,7 +252,7 @@ class PimServer {
   bool models_pushed_ = false;
   std::vector<DpuModel<Num>> dpu_models_;      // [dpus] (kPerDpu*)
   MramVector<Weight> base_w_, base_prox_;      // [weights] (kPerDpu*, sparse)
-  std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights]
+  std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights] (float)
   std::vector<TouchedGradient<Num>> touched_;  // GA-SGD sparse gradients [dpus]: touched entries
   // The pulls' record: the sums last written (null: none, or changed since), whether only the
   // entries listed were, and those entries (sums_support).
@@ -253,6 +265,13 @@ class PimServer {
     std::vector<std::vector<Weight>> weight;  // [threads][weights], dense local steps
   } scratch_;
   DpuSumScratch sum_scratch_;
+  // Integers, dense: each thread's sums over the DPUs it ran of their gradients (GA-SGD) or their
+  // models after the local steps (MA-SGD), added while the DPU's vector is still in cache, so that
+  // the pull reads the threads' sums instead of every DPU's vector (integers add in any order: the
+  // same sums as DPU by DPU). Valid from a launch to the next push, pull or restore
+  // (thread_sums_valid_).
+  std::vector<std::vector<Wide>> thread_sums_;  // [threads][weights]
+  bool thread_sums_valid_ = false;
   std::vector<Wide> grad_bias_;  // [dpus]
   std::vector<DpuCounts> counts_;
   std::vector<DpuLaunch> launches_;  // [dpus], the launch under way

@@ -109,9 +109,11 @@ class AdmmState final : public HostState<Num> {
       for (size_t k = u_[d].size(); k < models[d].index.size(); ++k)
         u_[d].push_back(u_base_[models[d].index[k]]);
     }
-    server.sum_dpu_vectors(
-        server.base_weights(), [&](size_t d) -> const std::vector<Weight>& { return models[d].w; },
-        sums_.data());
+    if (!server.sum_models_from_threads(sums_.data())) {
+      server.sum_dpu_vectors(
+          server.base_weights(),
+          [&](size_t d) -> const std::vector<Weight>& { return models[d].w; }, sums_.data());
+    }
     server.sum_dpu_vectors(
         u_base_, [&](size_t d) -> const std::vector<Weight>& { return u_[d]; },
         sums_.data() + n_ + 1);

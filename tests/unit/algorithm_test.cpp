@@ -112,10 +112,11 @@ TEST(HostMemory, AdmmHoldsModelsProxAndHostStatePerDpu) {
   const ServerLayout dense{false, 4, 16, 2048, 2048};
   const std::vector<HostMemoryItem> server =
       server_memory(dense, DpuModels::kPerDpuWithProx, kFixed, 2, 0);
-  ASSERT_EQ(server.size(), 3u);
+  ASSERT_EQ(server.size(), 4u);
   EXPECT_EQ(server[0].bytes, 4u * (2048 * 4 + 8));  // per-DPU models and biases
   EXPECT_EQ(server[1].bytes, 4u * 2048 * 4);        // u_i - z
   EXPECT_EQ(server[2].bytes, 2u * 2048 * 4);        // per thread: the int32 gradient scratch
+  EXPECT_EQ(server[3].bytes, 2u * 2048 * 8);        // per thread: int64 sums of its DPUs' models
   const std::vector<HostMemoryItem> admm =
       Algorithm::of(AlgorithmKind::kAdmm).host_memory(dense, kFixed, 0);
   ASSERT_EQ(admm.size(), 2u);
@@ -137,6 +138,17 @@ TEST(HostMemory, AdmmHoldsModelsProxAndHostStatePerDpu) {
   EXPECT_EQ(held_float[2].bytes, 2049u * 4 + (2 * 2048 + 1) * 8 + 100 * 8);
   EXPECT_EQ(Algorithm::of(AlgorithmKind::kAdmm).host_memory(sparse, kFixed, 100)[0].bytes,
             (2048u + 100) * 4 + 4 * 8);
+  // Dense GA-SGD: float keeps every DPU's gradient for the pull's DPU-order sums; fixed point a
+  // gradient and its int64 sums per thread.
+  const std::vector<HostMemoryItem> ga_float =
+      server_memory(dense, DpuModels::kShared, {4, 4}, 2, 0);
+  ASSERT_EQ(ga_float.size(), 1u);
+  EXPECT_EQ(ga_float[0].bytes, 4u * 2048 * 4);
+  const std::vector<HostMemoryItem> ga_fixed =
+      server_memory(dense, DpuModels::kShared, kFixed, 2, 0);
+  ASSERT_EQ(ga_fixed.size(), 2u);
+  EXPECT_EQ(ga_fixed[0].bytes, 2u * 2048 * 4);
+  EXPECT_EQ(ga_fixed[1].bytes, 2u * 2048 * 8);
   // GA-SGD keeps one model and no per-DPU state (sparse gradients are the batch's touched entries):
   // per thread, the gradient's wide (int64) entry per weight.
   const std::vector<HostMemoryItem> ga = server_memory(sparse, DpuModels::kShared, kFixed, 1, 0);

@@ -5,6 +5,8 @@
 
 #include "node/dpu_sums.h"
 #include "node/pim_server.h"
+#include "pim_emul/exp_table.h"
+#include "pim_emul/kernels.h"
 #include "pim_emul/transfer_cost.h"
 #include "tests/support/specs.h"
 
@@ -117,6 +119,91 @@ TEST(PimServer, LrLaunchesCountedOnceChargeWhatCountingEachCharges) {
       EXPECT_EQ(run.rows_active(), dry.rows_active());
     }
     EXPECT_GT(run.ledger().time[static_cast<int>(Phase::kDpuCompute)].value, 0);
+  }
+}
+
+// Dense integer rows: each thread sums its DPUs' gradients (GA-SGD) or models after their steps
+// (MA-SGD, ADMM) as it runs them (PimServer's thread_sums_); the pulls give, at 1 and 3 threads,
+// exactly the sums of every DPU's gradient from the kernel itself and of every DPU's model in
+// dpu_models().
+TEST(PimServer, DenseIntegerSumsEqualTheSumsOfEveryDpusVector) {
+  const HardwareSpec hw = test::small_hardware();
+  const HostSpec host = test::small_host();
+  const ServerLayout layout{false, 5, 8, 20, model_weights(false, 20, hw.dpu)};
+  const uint64_t n = layout.weights;
+  ServerData<FixedQ31> data;
+  uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+  data.x.resize(5 * 8 * n);
+  for (uint32_t& x : data.x) x = next() >> 1;  // features in [0, 1) as Q0.32 halves
+  for (int r = 0; r < 5 * 8; ++r) data.y.push_back(static_cast<uint8_t>(next() >> 31));
+  std::vector<int32_t> w(n);
+  for (int32_t& v : w) v = static_cast<int32_t>(next()) >> 6;
+  const int64_t bias = -(int64_t{1} << 24);
+  for (const ModelKind model : {ModelKind::kLr, ModelKind::kSvm}) {
+    KernelConfig cfg = svm();
+    cfg.model = model;
+    cfg.lr_shift = 3;
+    ExpTable table;
+    if (model == ModelKind::kLr) cfg.exp = &table;
+    // GA-SGD: rows [4, 8) of every DPU.
+    std::vector<int64_t> expected(n + 1, 0);
+    std::vector<int32_t> g(n);
+    for (int64_t d = 0; d < layout.dpus; ++d) {
+      const DenseShard<FixedQ31> shard{data.x.data() + d * 8 * n, data.y.data() + d * 8, 8, n};
+      int64_t g_bias = 0;
+      DpuCounts counts;
+      dense_gradient<FixedQ31>(shard, w.data(), bias, 4, 4, cfg, hw.dpu, g.data(), &g_bias, counts,
+                               nullptr);
+      for (uint64_t j = 0; j < n; ++j) expected[j] += g[j];
+      expected[n] += g_bias;
+    }
+    for (const int threads : {1, 3}) {
+      PimServer<FixedQ31> ga(hw, host, layout, DpuModels::kShared, cfg, threads);
+      ga.load(data);
+      ga.push_model(w.data(), bias, 0);
+      ga.launch_gradient(4, 4);
+      std::vector<int64_t> sums(n + 1, 99);
+      ga.pull_gradient_sums(sums.data(), 0);
+      EXPECT_EQ(sums, expected) << threads << " threads";
+      // MA-SGD: one step, then two more without a push (from the DPUs' own models); a second
+      // pull with no launch between sums the DPUs' models themselves.
+      PimServer<FixedQ31> ma(hw, host, layout, DpuModels::kPerDpu, cfg, threads);
+      ma.load(data);
+      ma.push_model(w.data(), bias, 0);
+      for (const auto& [first, steps] : {std::pair<uint64_t, uint64_t>{0, 1}, {2, 2}}) {
+        ma.launch_local_steps(first, steps);
+        std::vector<int64_t> models(n + 1, 0);
+        for (const DpuModel<FixedQ31>& m : ma.dpu_models()) {
+          for (uint64_t j = 0; j < n; ++j) models[j] += m.w[j];
+          models[n] += m.bias;
+        }
+        ASSERT_NE(models[0], int64_t{5} * w[0]);  // the steps moved the models
+        for (int pull = 0; pull < 2; ++pull) {
+          std::fill(sums.begin(), sums.end(), 99);
+          ma.pull_model_sums(sums.data(), 0);
+          EXPECT_EQ(sums, models) << threads << " threads, rows from " << first << ", pull "
+                                  << pull;
+        }
+      }
+      // ADMM: the sums of w_i as the steps leave them, once (then the caller sums dpu_models()).
+      PimServer<FixedQ31> admm(hw, host, layout, DpuModels::kPerDpuWithProx, cfg, threads);
+      admm.load(data);
+      for (DpuModel<FixedQ31>& m : admm.dpu_models()) {
+        std::copy(w.begin(), w.end(), m.w.begin());
+        std::fill(m.prox.begin(), m.prox.end(), 1 << 20);
+      }
+      admm.launch_local_steps(0, 2);
+      std::vector<int64_t> models(n, 0);
+      for (const DpuModel<FixedQ31>& m : admm.dpu_models()) {
+        for (uint64_t j = 0; j < n; ++j) models[j] += m.w[j];
+      }
+      std::vector<int64_t> from_threads(n, 99);
+      ASSERT_TRUE(admm.sum_models_from_threads(from_threads.data()));
+      EXPECT_EQ(from_threads, models) << threads << " threads";
+      EXPECT_FALSE(admm.sum_models_from_threads(from_threads.data()));
+      EXPECT_FALSE(ga.sum_models_from_threads(from_threads.data()));  // gradients, not models
+    }
   }
 }
 
