@@ -1,6 +1,7 @@
 #include "node/pim_server.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "node/host_cost.h"
 #include "pim_emul/transfer_cost.h"
@@ -115,7 +116,6 @@ bool PimServer<Num>::take_thread_sums(Wide* sums) {
   const uint64_t n = layout_.weights;
   std::fill(sums, sums + n, Wide{0});
   for (const std::vector<Wide>& s : thread_sums_) add_widened(sums, s.data(), n);
-  thread_sums_valid_ = false;
   return true;
 }
 
@@ -329,7 +329,16 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
   auto count = [&](int64_t d, DpuCounts& c) {
     count_local_steps<Num>(row_shape(d), first, steps, prox, kernel_, hw_.dpu, c);
   };
+  if (models_summed_only_ && !models_pushed_ && !count_only()) {
+    throw std::logic_error(
+        "PimServer: dense MA-SGD's DPU models were summed, not kept; push a model before the next "
+        "launch of local steps");
+  }
   clear_thread_sums();
+  // Dense integer MA-SGD: a DPU's last step adds its model to its thread's sums and writes no
+  // model (256 DPUs x 4,096 weights: 4 MiB a round not written): the host takes the sums and
+  // pushes the next model before any step reads a DPU's own.
+  const bool summed_only = !thread_sums_.empty() && models_ == DpuModels::kPerDpu && steps > 0;
   launch(
       {true, first, steps},
       [&](int64_t d, int64_t next) {
@@ -342,15 +351,18 @@ void PimServer<Num>::launch_local_steps(uint64_t first, uint64_t steps) {
                                   scratch_.slot[t].data(), counts_[i]);
         } else {
           DpuModel<Num>& m = dpu_models_[i];
+          Wide* sums = summed_only ? thread_sums_[t].data() : nullptr;
           dense_local_steps<Num>(dense_shard(d), m.w.data(), m.bias, prox ? m.prox.data() : nullptr,
                                  first, steps, kernel_, hw_.dpu, scratch_.weight[t].data(),
                                  grad_bias_[i], counts_[i], rows_ahead(next, first),
-                                 models_pushed_ ? shared_w_ : nullptr);
-          if (!thread_sums_.empty()) add_widened(thread_sums_[t].data(), m.w.data(), n);
+                                 models_pushed_ ? shared_w_ : nullptr, sums);
+          if (!thread_sums_.empty() && !summed_only)
+            add_widened(thread_sums_[t].data(), m.w.data(), n);
         }
       },
       count);
   models_pushed_ = false;
+  models_summed_only_ = summed_only;
   if (count_only() || !layout_.sparse) return;
   // The entries no DPU holds take the same steps with a zero gradient, once for all DPUs.
   constexpr uint64_t kBlock = 16384;
@@ -456,6 +468,9 @@ void PimServer<Num>::pull_model_sums(Wide* sums, uint64_t bytes) {
     sum_held(sums);
   } else {
     if (!sum_models_from_threads(sums)) {
+      if (models_summed_only_) {
+        throw std::logic_error("PimServer: dense MA-SGD's DPU models were summed, not kept");
+      }
       sum_dpu_vectors(
           base_w_, [this](size_t d) -> const std::vector<Weight>& { return dpu_models_[d].w; },
           sums);

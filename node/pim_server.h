@@ -147,6 +147,8 @@ class PimServer {
   const ServerData<Num>& data() const { return data_; }
   // kPerDpu*: each DPU's model (dense: whole; sparse: the entries its rows have read) and, sparse,
   // the base the others share (pim_emul/kernels.h DpuModel); base_prox() is ADMM's u_i - z there.
+  // Dense integer MA-SGD holds no model after a launch (models_summed_only_): each DPU's last
+  // step adds it to sums that pull_model_sums reads.
   std::span<DpuModel<Num>> dpu_models() { return dpu_models_; }
   std::span<const DpuModel<Num>> dpu_models() const { return dpu_models_; }
   std::span<Weight> base_weights() { return base_w_; }
@@ -190,7 +192,7 @@ class PimServer {
     thread_sums_valid_ = false;  // restored models were not summed
   }
 
-  // Integers, dense rows, after a launch of local steps and before the next push_model, pull or
+  // Integers, dense rows, after a launch of local steps and before the next push_model, launch or
   // restore:
   // sums[0, weights) = the sums over DPUs of their models (w) as the launch left them, added by
   // each thread as it ran its DPUs (the same integers as summing dpu_models()), and true; else
@@ -225,7 +227,7 @@ class PimServer {
   RowShape row_shape(int64_t d) const;
   void sum_touched(Wide* sums);
   // thread_sums_: whether this server keeps them; zero them at a launch's start (valid after it
-  // unless count-only); where valid, sums[0, weights) = their sum (no longer valid) and true.
+  // unless count-only); where valid, sums[0, weights) = their sum and true.
   bool sums_in_threads() const;
   void clear_thread_sums();
   bool take_thread_sums(Wide* sums);
@@ -250,6 +252,9 @@ class PimServer {
   // Dense kPerDpu: the pushed model (shared_w_) is every DPU's until the next launch, which starts
   // from it.
   bool models_pushed_ = false;
+  // Dense integer MA-SGD: the last launch's models went into thread_sums_ alone (dpu_models_' w
+  // holds each DPU's model before its last step), so a push must come before the next launch.
+  bool models_summed_only_ = false;
   std::vector<DpuModel<Num>> dpu_models_;      // [dpus] (kPerDpu*)
   MramVector<Weight> base_w_, base_prox_;      // [weights] (kPerDpu*, sparse)
   std::vector<Weight> grad_w_;                 // GA-SGD dense gradients [dpus x weights] (float)
@@ -268,7 +273,7 @@ class PimServer {
   // Integers, dense: each thread's sums over the DPUs it ran of their gradients (GA-SGD) or their
   // models after the local steps (MA-SGD), added while the DPU's vector is still in cache, so that
   // the pull reads the threads' sums instead of every DPU's vector (integers add in any order: the
-  // same sums as DPU by DPU). Valid from a launch to the next push, pull or restore
+  // same sums as DPU by DPU). Valid from a launch to the next push_model, launch or restore
   // (thread_sums_valid_).
   std::vector<std::vector<Wide>> thread_sums_;  // [threads][weights]
   bool thread_sums_valid_ = false;

@@ -105,14 +105,17 @@ void sparse_gradient_touched(const SparseShard& shard, const typename Num::Weigh
 // (ADMM: u_i - z, or null) joins the decay term. `g` is scratch of the gradient's size. `ahead` as
 // dense_gradient's. `from` (or null): the model the first step starts from instead of w's own
 // (MA-SGD's pushed global model), so that w is written by that step, not copied and then read:
-// the same result as w = from before the steps.
+// the same result as w = from before the steps. `sums` (or null; steps >= 1): the last step's
+// model is added to sums[0, n) (widened) instead of written to w, which then holds the model
+// before that step (MA-SGD: the host sums the models and pushes a new one before the next step).
 template <class Num>
 void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
                        typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts,
                        const typename Num::Feature* ahead = nullptr,
-                       const typename Num::Weight* from = nullptr);
+                       const typename Num::Weight* from = nullptr,
+                       typename Num::Wide* sums = nullptr);
 
 // One DPU's model for MA-SGD's and ADMM's local steps, as the emulator holds it. Dense rows touch
 // every weight: `w` (and `prox`) hold them all and `index` is empty. Sparse rows touch few: the

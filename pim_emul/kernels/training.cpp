@@ -497,6 +497,22 @@ void apply_update_from(typename Num::Weight* w, const typename Num::Weight* from
   }
 }
 
+namespace {
+
+// sums[j] += the weight apply_update_from would write.
+template <class Num, class G>
+void add_update_from(typename Num::Wide* sums, const typename Num::Weight* from, uint64_t n,
+                     const G* g, int batch_log2, int decay_shift,
+                     const typename Num::Weight* prox) {
+  using Wide = typename Num::Wide;
+  for (uint64_t j = 0; j < n; ++j) {  // vectorised
+    sums[j] += static_cast<Wide>(
+        updated_weight<Num>(from[j], g[j], batch_log2, decay_shift, prox ? prox + j : nullptr));
+  }
+}
+
+}  // namespace
+
 template <class Num, class G>
 void apply_update_on(typename Num::Weight* w, uint64_t n, const G* g,
                      std::span<const uint32_t> support, int batch_log2, int decay_shift) {
@@ -597,7 +613,8 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
                        typename Num::Wide& bias, const typename Num::Weight* prox, uint64_t first,
                        uint64_t steps, const KernelConfig& cfg, const DpuSpec& dpu,
                        typename Num::Weight* g, typename Num::Wide& g_bias, DpuCounts& counts,
-                       const typename Num::Feature* ahead, const typename Num::Weight* from) {
+                       const typename Num::Feature* ahead, const typename Num::Weight* from,
+                       typename Num::Wide* sums) {
   using Weight = typename Num::Weight;
   const uint64_t b = uint64_t{1} << cfg.batch_log2, n = shard.padded_features;
   if (from && steps == 0) std::copy(from, from + n, w);
@@ -608,7 +625,9 @@ void dense_local_steps(const DenseShard<Num>& shard, typename Num::Weight* w,
     const Weight* at = step == 0 && from ? from : w;  // the model this step's rows read
     dense_rows<Num>(shard, at, bias, r, b, cfg, g, g_bias, active,
                     step + 1 < steps ? shard.x + (r + b) * n : ahead);
-    if (at != w) {
+    if (sums != nullptr && step + 1 == steps) {
+      add_update_from<Num>(sums, at, n, g, cfg.batch_log2, cfg.decay_shift, prox);
+    } else if (at != w) {
       apply_update_from<Num>(w, at, n, g, cfg.batch_log2, cfg.decay_shift, prox);
     } else {
       apply_update<Num>(w, n, g, cfg.batch_log2, cfg.decay_shift, prox);
@@ -775,7 +794,7 @@ int64_t lr_dense_dot(const uint32_t* x, const int32_t* w, uint64_t n, int64_t bi
   template void dense_local_steps<Num>(                                                            \
       const DenseShard<Num>&, Num::Weight*, Num::Wide&, const Num::Weight*, uint64_t, uint64_t,    \
       const KernelConfig&, const DpuSpec&, Num::Weight*, Num::Wide&, DpuCounts&,                   \
-      const Num::Feature*, const Num::Weight*);                                                    \
+      const Num::Feature*, const Num::Weight*, Num::Wide*);                                        \
   template void sparse_gradient_touched<Num>(                                                      \
       const SparseShard&, const Num::Weight*, uint64_t, uint64_t, uint64_t, const KernelConfig&,   \
       const DpuSpec&, Num::Wide*, TouchedGradient<Num>&, DpuCounts&);                              \

@@ -587,6 +587,26 @@ TEST(LocalSteps, StartingFromThePushedModelIsCopyingItFirst) {
       EXPECT_EQ(pushed.w, copied.w) << with_prox << " " << steps;
       EXPECT_EQ(pushed.bias, copied.bias);
       EXPECT_EQ(pushed.counts.rows, copied.counts.rows);
+      if (steps == 0) continue;
+      // Summed, not written: the last step's model is added to the sums (widened); w keeps the
+      // model before that step.
+      DenseCase summed = c;
+      summed.w.assign(kN, 12345);
+      summed.bias = int64_t{3} << 28;
+      std::vector<int64_t> sums(kN);
+      for (uint64_t j = 0; j < kN; ++j) sums[j] = int64_t{1} << 40 | j;
+      const std::vector<int64_t> before = sums;
+      dense_local_steps<FixedQ31>(summed.shard(), summed.w.data(), summed.bias, p, 0, steps, k,
+                                  test::dpu16(), summed.g.data(), summed.g_bias, summed.counts,
+                                  nullptr, from.data(), sums.data());
+      for (uint64_t j = 0; j < kN; ++j) EXPECT_EQ(sums[j], before[j] + copied.w[j]) << j;
+      EXPECT_EQ(summed.bias, pushed.bias);
+      DenseCase one_step = c;  // w after the first of the two steps
+      one_step.bias = int64_t{3} << 28;
+      dense_local_steps<FixedQ31>(one_step.shard(), one_step.w.data(), one_step.bias, p, 0, 1, k,
+                                  test::dpu16(), one_step.g.data(), one_step.g_bias,
+                                  one_step.counts, nullptr, from.data());
+      EXPECT_EQ(summed.w, one_step.w);
       if (steps > 0) {
         EXPECT_NE(copied.w, from);  // the steps changed the model
       }

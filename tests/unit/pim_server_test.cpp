@@ -144,6 +144,7 @@ TEST(PimServer, DenseIntegerSumsEqualTheSumsOfEveryDpusVector) {
     KernelConfig cfg = svm();
     cfg.model = model;
     cfg.lr_shift = 3;
+    cfg.decay_shift = 10;
     ExpTable table;
     if (model == ModelKind::kLr) cfg.exp = &table;
     // GA-SGD: rows [4, 8) of every DPU.
@@ -166,19 +167,31 @@ TEST(PimServer, DenseIntegerSumsEqualTheSumsOfEveryDpusVector) {
       std::vector<int64_t> sums(n + 1, 99);
       ga.pull_gradient_sums(sums.data(), 0);
       EXPECT_EQ(sums, expected) << threads << " threads";
-      // MA-SGD: one step, then two more without a push (from the DPUs' own models); a second
-      // pull with no launch between sums the DPUs' models themselves.
+      // MA-SGD: the DPUs' models are summed as their last step makes them and never written;
+      // the sums equal those of ADMM's models after the same steps with u_i - z = 0 (its decay
+      // term is then MA-SGD's), which it keeps in dpu_models(). One step, then two from another
+      // pushed model; each pulled twice.
       PimServer<FixedQ31> ma(hw, host, layout, DpuModels::kPerDpu, cfg, threads);
+      PimServer<FixedQ31> kept(hw, host, layout, DpuModels::kPerDpuWithProx, cfg, threads);
       ma.load(data);
-      ma.push_model(w.data(), bias, 0);
-      for (const auto& [first, steps] : {std::pair<uint64_t, uint64_t>{0, 1}, {2, 2}}) {
+      kept.load(data);
+      for (const auto& [first, steps] : {std::pair<uint64_t, uint64_t>{4, 1}, {0, 2}}) {
+        std::vector<int32_t> pushed = w;
+        pushed[first] += 1 << 16;
+        ma.push_model(pushed.data(), bias, 0);
+        for (DpuModel<FixedQ31>& m : kept.dpu_models()) {
+          std::copy(pushed.begin(), pushed.end(), m.w.begin());
+          std::fill(m.prox.begin(), m.prox.end(), 0);
+          m.bias = bias;
+        }
         ma.launch_local_steps(first, steps);
+        kept.launch_local_steps(first, steps);
         std::vector<int64_t> models(n + 1, 0);
-        for (const DpuModel<FixedQ31>& m : ma.dpu_models()) {
+        for (const DpuModel<FixedQ31>& m : kept.dpu_models()) {
           for (uint64_t j = 0; j < n; ++j) models[j] += m.w[j];
           models[n] += m.bias;
         }
-        ASSERT_NE(models[0], int64_t{5} * w[0]);  // the steps moved the models
+        ASSERT_NE(models[0], int64_t{5} * pushed[0]);  // the steps moved the models
         for (int pull = 0; pull < 2; ++pull) {
           std::fill(sums.begin(), sums.end(), 99);
           ma.pull_model_sums(sums.data(), 0);
@@ -186,6 +199,7 @@ TEST(PimServer, DenseIntegerSumsEqualTheSumsOfEveryDpusVector) {
                                   << pull;
         }
       }
+      EXPECT_THROW(ma.launch_local_steps(0, 1), std::logic_error);  // no model pushed
       // ADMM: the sums of w_i as the steps leave them, once (then the caller sums dpu_models()).
       PimServer<FixedQ31> admm(hw, host, layout, DpuModels::kPerDpuWithProx, cfg, threads);
       admm.load(data);
@@ -201,8 +215,12 @@ TEST(PimServer, DenseIntegerSumsEqualTheSumsOfEveryDpusVector) {
       std::vector<int64_t> from_threads(n, 99);
       ASSERT_TRUE(admm.sum_models_from_threads(from_threads.data()));
       EXPECT_EQ(from_threads, models) << threads << " threads";
-      EXPECT_FALSE(admm.sum_models_from_threads(from_threads.data()));
+      std::fill(from_threads.begin(), from_threads.end(), 99);
+      ASSERT_TRUE(admm.sum_models_from_threads(from_threads.data()));  // until a launch or push
+      EXPECT_EQ(from_threads, models);
       EXPECT_FALSE(ga.sum_models_from_threads(from_threads.data()));  // gradients, not models
+      admm.push_model(w.data(), 0, 0);
+      EXPECT_FALSE(admm.sum_models_from_threads(from_threads.data()));
     }
   }
 }
