@@ -200,7 +200,8 @@ TEST(PimServer, DenseIntegerSumsEqualTheSumsOfEveryDpusVector) {
         }
       }
       EXPECT_THROW(ma.launch_local_steps(0, 1), std::logic_error);  // no model pushed
-      // ADMM: the sums of w_i as the steps leave them, once (then the caller sums dpu_models()).
+      // ADMM: the sums of w_i as the steps leave them, until the next launch or push (then the
+      // caller sums dpu_models()).
       PimServer<FixedQ31> admm(hw, host, layout, DpuModels::kPerDpuWithProx, cfg, threads);
       admm.load(data);
       for (DpuModel<FixedQ31>& m : admm.dpu_models()) {
